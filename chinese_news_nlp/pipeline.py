@@ -55,8 +55,12 @@ def register_stage(name: str) -> Callable[[Callable[..., Stage]], Callable[..., 
 
 
 def registered_stages() -> list[str]:
+    """Names :func:`create_stage` accepts (built-in stages whose module fails to import are left out)."""
     for name in _BUILTIN_MODULES:
-        _load_builtin(name)
+        try:
+            _load_builtin(name)
+        except ImportError:
+            continue
     return sorted(_REGISTRY)
 
 

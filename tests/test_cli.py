@@ -1,0 +1,38 @@
+import subprocess
+import sys
+
+import pytest
+
+
+def cnnlp(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedProcess:
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+    return subprocess.run(
+        [sys.executable, "-m", "chinese_news_nlp.cli", *args], input=data, capture_output=True, timeout=300
+    )
+
+
+def test_segment_from_stdin():
+    out = cnnlp("segment", stdin="成都大数据产业规模达1039亿元\n發展經濟\n")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.decode("utf-8").splitlines()
+    assert lines[0].split(" ")[0] == "成都" and "發展" in lines[1].split(" ")
+
+
+def test_convert_file_in_big5(tmp_path):
+    path = tmp_path / "big5.txt"
+    path.write_bytes("香港特別行政區政府發表聲明\n".encode("big5"))
+    out = cnnlp("convert", str(path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode("utf-8") == "香港特别行政区政府发表声明\n"
+
+
+def test_convert_config():
+    out = cnnlp("convert", "--config", "s2twp", stdin="我的博客\n")
+    assert out.stdout.decode("utf-8") == "我的部落格\n"
+
+
+@pytest.mark.parametrize("args", [["segment", "/nonexistent/file.txt"], ["convert", "--config", "bogus"]])
+def test_errors_are_reported_not_raised(args):
+    out = cnnlp(*args, stdin="x\n")
+    assert out.returncode == 2
+    assert b"cnnlp: error:" in out.stderr and b"Traceback" not in out.stderr

@@ -1,0 +1,48 @@
+import json
+
+from chinese_news_nlp import Doc, Edit, Entity, Fact, Official, Token
+
+
+def test_apply_edits_records_repairs_and_keeps_spans():
+    doc = Doc(raw="產業(yè)發展,很好")
+    doc.tokens = [Token("發展", 6, 8)]
+    doc.apply_edits([Edit(2, 6, "", cause="pinyin-annotation"), Edit(8, 9, "，", cause="halfwidth-punctuation")])
+    assert doc.text == "產業發展，很好"
+    assert doc.raw == "產業(yè)發展,很好"
+    assert doc.tokens[0].text == "發展" and (doc.tokens[0].start, doc.tokens[0].end) == (2, 4)
+    assert (doc.tokens[0].raw_start, doc.tokens[0].raw_end) == (6, 8)
+    first, second = doc.repairs
+    assert (first.raw_start, first.raw_end, first.before, first.after) == (2, 6, "(yè)", "")
+    assert (second.raw_start, second.before, second.after, second.start, second.end) == (8, ",", "，", 4, 5)
+    doc.check()
+
+
+def test_later_rewrite_moves_earlier_repairs():
+    doc = Doc(raw="ab(x)cd")
+    doc.apply_edits([Edit(2, 5, "", cause="pinyin-annotation")])
+    doc.apply_edits([Edit(0, 0, "zz")])
+    assert doc.text == "zzabcd"
+    assert (doc.repairs[0].start, doc.repairs[0].end) == (4, 4)
+    assert doc.to_raw(4, 6) == (5, 7)
+
+
+def test_round_trip_through_json():
+    doc = Doc(raw="蘇州(sū)將在2023年投入5億元", meta={"id": "d1", "date": "2024-01-02", "encoding": "utf-8"})
+    doc.apply_edits([Edit(2, 6, "", cause="pinyin-annotation", confidence=0.99, recoverable="full")])
+    doc.tokens = [Token("蘇州", 0, 2), Token("投入", 9, 11, pos="v")]
+    doc.entities = [Entity("蘇州", "LOC", 0, 2, source="lac")]
+    doc.officials = [Official("张三", "局长", "科技局", 0, 2)]
+    doc.facts = [Fact("5億元", 5e8, "元", "money", 11, 14, year=2023, time_surface="2023年")]
+    doc.fill_raw_offsets()
+    doc.check()
+    line = doc.to_json()
+    again = Doc.from_json(line)
+    assert again.to_dict() == json.loads(line)
+    assert again.id == "d1" and again.date == "2024-01-02"
+    assert again.to_raw(9, 11) == doc.to_raw(9, 11) == (13, 15)
+    again.check()
+
+
+def test_to_dict_without_raw():
+    doc = Doc(raw="你好")
+    assert "raw" not in doc.to_dict(raw=False)

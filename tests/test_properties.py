@@ -1,0 +1,68 @@
+"""Invariants on random text: offsets slice to surfaces, mapping is consistent, JSON round-trips."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chinese_news_nlp import Doc, load
+from chinese_news_nlp.pipeline import DEFAULT_STAGES, registered_stages
+
+# Simplified and traditional characters, phrases whose conversion changes length, Latin, digits,
+# half- and full-width punctuation, whitespace, controls.
+PIECES = st.sampled_from(
+    list("国國际際发發展业業的在是了和经經济濟上海浙江大学實驗室")
+    + ["部落格", "記憶體", "博客", "内存", "(yè)", "2023年", "1039亿元", "约60%", "HIAF", " ", "\n", "\t", "\x07"]
+    + list(",.!?:;()，。！？：；（）“”、—…")
+)
+TEXT = st.lists(PIECES, max_size=40).map("".join)
+
+LIGHT = load(["convert", "segment"], convert={"config": "tw2sp"})
+
+
+def _check_doc(doc: Doc) -> None:
+    doc.check()
+    last_raw_end = 0
+    for tok in doc.tokens:
+        assert tok.text.strip()
+        assert tok.raw_start >= last_raw_end  # raw spans in order, never overlapping
+        last_raw_end = tok.raw_end
+        ts, te = doc.to_text(tok.raw_start, tok.raw_end)
+        assert ts <= tok.start and te >= tok.end  # mapping back and forth covers the span
+    assert "".join(t.text for t in doc.tokens) == "".join(doc.text.split())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT)
+def test_convert_segment_offsets(text):
+    _check_doc(LIGHT(text))
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT)
+def test_json_round_trip(text):
+    doc = LIGHT(text)
+    again = Doc.from_json(doc.to_json())
+    assert again.to_dict() == doc.to_dict()
+    for tok in doc.tokens:
+        assert again.to_raw(tok.start, tok.end) == (tok.raw_start, tok.raw_end)
+
+
+_FULL = None
+
+
+def _full_pipeline():
+    global _FULL
+    if _FULL is None:
+        _FULL = load([s for s in DEFAULT_STAGES if s in registered_stages()])
+    return _FULL
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT)
+def test_default_pipeline_offsets(text):
+    doc = _full_pipeline()(text)
+    doc.check()
+    for ent in doc.entities:
+        assert 0 <= ent.raw_start <= ent.raw_end <= len(doc.raw)
+    for rep in doc.repairs:
+        assert 0 <= rep.raw_start <= rep.raw_end <= len(doc.raw)
+    Doc.from_json(doc.to_json()).check()
