@@ -1,0 +1,234 @@
+"""Which year a figure refers to.
+
+Time mentions are read first (2023年, 2015年至2019年, 到2025年, 截至2020年底,
+“十四五”期间, 去年底, 今年1-6月, 上半年), each with a *scope* decided by where it
+stands, because that is how Chinese news text frames its figures:
+
+* **topic** — a mention opening a clause and followed by a comma
+  (``2023年，成都……``): it frames the rest of the paragraph, across semicolons
+  and sentences, until another topic or a sentence opening with 目前/未来… ;
+* **inline** — any other mention (``……增速达11%，2020年全省总产值达7175亿元，……；
+  同时……30家``): it holds until the next semicolon or full stop, after which the
+  paragraph's topic frame is back;
+* **event** — a date after 于 (``创建于2008年3月，总占地320亩``): it dates its own
+  clause only.
+
+A figure before any mention of its clause may take a mention later in the same
+clause (``80万平方米的启动区将于上半年开工``).  A frame spanning years gives its
+figures both ends (``“十三五”期间……年均增速达11%`` → 2016–2020), except a value
+moving between the two years: ``由1263.4亿元增长到1616.3亿元`` over 2015年至2019年
+gives 2015 to the first and 2019 to the second.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import regex
+
+from .lexicon import lexicon
+
+CLAUSE_BREAKS = "，,；;。！？!?\n：:"
+SEMI_BREAKS = "；;。！？!?\n"
+SENTENCE_BREAKS = "。！？!?\n"
+OPENERS = " \u3000“”\"'‘’「」『』(（【"
+SUFFIX = (
+    r"(?:年底|年初|年末|底|初|末|上半年|下半年|前三季度|[一二三四]季度|第[一二三四]季度|全年|"
+    r"\d{1,2}(?:[-至到]\d{1,2})?月(?:份|底|初|末|上旬|中旬|下旬)?(?:\d{1,2}日)?)?"
+)
+YEAR_RE = regex.compile(
+    r"(?P<pre>截至|截止到|截止|预计到|到|至|自|从|于)?"
+    r"(?P<y1>(?:19|20)\d{2})年?(?:(?:至|到|-|—|~|－)(?P<y2>(?:19|20)\d{2}))?年(?!代|度报告)" + SUFFIX
+)
+CN_YEAR_RE = regex.compile(r"(?P<pre>截至|到|自|从|于)?(?P<y1>[〇零一二三四五六七八九]{4})年" + SUFFIX)
+PLAN_RE = regex.compile(r"“?(?P<plan>十[一二三四五六]五)”?(?:期间|时期|以来|末|初)?(?!规划|计划|纲要)")
+QUOTED_PLAN_RE = regex.compile(r"“(?P<plan>十五)”(?:期间|时期)")
+MOVEMENT_START = regex.compile(r"(?:由|从)(?:约|近|超)?$")
+MOVEMENT_END = regex.compile(r"(?:增长|增加|提高|上升|下降|减少|扩大|提升|降低|跃升|突破)?(?:到|至)(?:约|近|超)?$")
+DATELINE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+FUTURE_BEFORE = regex.compile(r"(?:到|至|预计|计划|力争|将|将于|目标|有望|争取)$")
+
+
+@dataclass
+class TimeMention:
+    start: int
+    end: int
+    year: int | None
+    year_end: int | None
+    surface: str
+    role: str  # topic, inline, event, reset
+
+
+def _relative_re():
+    words = sorted(lexicon().relative_years, key=len, reverse=True)
+    years = [w for w in words if w.endswith("年") or w.endswith("年度")]
+    parts = [w for w in words if w not in years]
+    yr = "|".join(map(regex.escape, years))
+    pt = "|".join(map(regex.escape, parts))
+    return regex.compile(rf"(?P<rel>{yr}){SUFFIX}"), regex.compile(rf"(?<![年\d])(?P<part>{pt})")
+
+
+def _in_title(text: str, pos: int) -> bool:
+    """Inside 《…》 on the same line (a title cut off by a teaser's "..." never closes)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    opened = text.rfind("《", line_start, pos)
+    return opened >= 0 and text.rfind("》", opened, pos) < 0 and text.find("》", pos, line_end) >= 0
+
+
+def _clause_start(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in OPENERS:
+        i -= 1
+    if i < 0 or text[i] in CLAUSE_BREAKS:
+        return True
+    # A short adverb may open the clause: 仅去年一年, 而2023年, 早在2015年.
+    for adverb in ("仅", "而", "早在", "在", "但", "同时", "其中"):
+        j = i - len(adverb) + 1
+        if j >= 0 and text[j : i + 1] == adverb and (j == 0 or text[j - 1] in CLAUSE_BREAKS + OPENERS):
+            return True
+    return False
+
+
+def _role(text: str, start: int, end: int, pre: str | None) -> str:
+    if pre == "于":
+        return "event"
+    if _clause_start(text, start) and text[end : end + 1] in ("，", ","):
+        return "topic"
+    return "inline"
+
+
+def find_time_mentions(text: str, reference_year: int | None) -> list[TimeMention]:
+    lex = lexicon()
+    out: list[TimeMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start, end, year, year_end, pre, surface_start):
+        if _in_title(text, start) or any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        out.append(
+            TimeMention(surface_start, end, year, year_end, text[surface_start:end], _role(text, start, end, pre))
+        )
+
+    for m in YEAR_RE.finditer(text):
+        pre = m.group("pre")
+        y1 = int(m.group("y1"))
+        y2 = int(m.group("y2")) if m.group("y2") else None
+        if y2 is not None and y2 <= y1:
+            y2 = None
+        surface_start = m.start("y1") if pre == "于" else m.start() + (2 if pre and pre.startswith("预计") else 0)
+        add(m.start(), m.end(), y1, y2, pre, surface_start)
+    for m in CN_YEAR_RE.finditer(text):
+        digits = "".join(str("〇一二三四五六七八九".find(c) if c != "零" else 0) for c in m.group("y1"))
+        if 1900 <= int(digits) <= 2099:
+            pre = m.group("pre")
+            add(m.start(), m.end(), int(digits), None, pre, m.start("y1") if pre == "于" else m.start())
+    for pattern in (PLAN_RE, QUOTED_PLAN_RE):
+        for m in pattern.finditer(text):
+            first, last = lex.plan_periods[m.group("plan")]
+            add(m.start(), m.end(), first, last, None, m.start())
+    rel_re, part_re = _relative_re()
+    for m in rel_re.finditer(text):
+        year = None if reference_year is None else reference_year + lex.relative_years[m.group("rel")]
+        pre = "于" if text[m.start() - 1 : m.start()] == "于" else None
+        add(m.start(), m.end(), year, None, pre, m.start())
+    for m in part_re.finditer(text):
+        year = None if reference_year is None else reference_year + lex.relative_years[m.group("part")]
+        pre = "于" if text[m.start() - 1 : m.start()] == "于" else None
+        add(m.start(), m.end(), year, None, pre, m.start())
+    out.extend(_frame_resets(text))
+    out.sort(key=lambda t: t.start)
+    return out
+
+
+def _frame_resets(text: str) -> list[TimeMention]:
+    """目前/未来/近年来 opening a sentence: later figures of the paragraph are "now", no year."""
+    out = []
+    words = "|".join(map(regex.escape, lexicon().frame_resets))
+    for m in regex.finditer(rf"(?:^|(?<=[{regex.escape(SENTENCE_BREAKS)}]))[{regex.escape(OPENERS)}]*({words})", text):
+        out.append(TimeMention(m.start(1), m.end(1), None, None, m.group(1), "reset"))
+    return out
+
+
+def _bounds(text: str, pos: int, breaks: str) -> tuple[int, int]:
+    start = max(text.rfind(ch, 0, pos) for ch in breaks) + 1
+    ends = [i for i in (text.find(ch, pos) for ch in breaks) if i >= 0]
+    return start, (min(ends) if ends else len(text))
+
+
+def resolve_year(
+    text: str, mentions: list[TimeMention], start: int, end: int, earlier_in_clause: bool
+) -> tuple[int | None, int | None, str | None]:
+    """(year, year_end, time_surface) of the figure at ``start``–``end``."""
+    para = _bounds(text, start, "\n")
+    semi = _bounds(text, start, SEMI_BREAKS)
+    sentence = _bounds(text, start, SENTENCE_BREAKS)
+    clause = _bounds(text, start, CLAUSE_BREAKS)
+    frame: TimeMention | None = None  # the paragraph's latest topic (or reset)
+    local: TimeMention | None = None  # the latest inline or event mention in scope
+    for m in mentions:
+        if m.start >= start or m.start < para[0]:
+            continue
+        if m.role in ("topic", "reset"):
+            frame, local = m, None
+        elif m.role == "inline" and m.start >= sentence[0]:
+            local = m
+        elif m.role == "event" and m.start >= clause[0]:
+            local = m
+    # An inline mention holds to the next semicolon; past it the paragraph's topic is back,
+    # and only when the paragraph has none does it run on to the full stop.
+    if local is not None and local.role == "inline" and local.start < semi[0] and frame is not None:
+        local = None
+    chosen = local or frame
+    if chosen is None or chosen.role == "reset":
+        later = [m for m in mentions if end <= m.start < clause[1] and m.role != "reset"]
+        if chosen is None and later:
+            chosen = later[0]
+        else:
+            return None, None, None
+    if chosen.year is None:
+        return None, None, None
+    if chosen.year_end is not None:
+        head = text[clause[0] : start]
+        if MOVEMENT_START.search(head):
+            return chosen.year, None, chosen.surface
+        if earlier_in_clause and MOVEMENT_END.search(head):
+            return chosen.year_end, None, chosen.surface
+    return chosen.year, chosen.year_end, chosen.surface
+
+
+def reference_year(text: str, date: str | None) -> int | None:
+    """The year "今年" means: the document date's, a dateline's near the top, else an estimate."""
+    if date:
+        m = re.match(r"\s*((?:19|20)\d{2})", str(date))
+        if m:
+            return int(m.group(1))
+    m = DATELINE_RE.search(text[:400])
+    if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+        return int(m.group(1))
+    return estimate_year(text)
+
+
+def estimate_year(text: str) -> int | None:
+    """The latest year the text speaks of as past: a year's totals (``2023年，成都……达1039亿元``)
+    are published the year after, so a topic year counts as year + 1; targets (到2025年,
+    预计2024年建成) do not count.  ``None`` when the text names no year."""
+    best = None
+    for m in YEAR_RE.finditer(text):
+        if _in_title(text, m.start()):
+            continue
+        if m.group("pre") in ("到", "至", "预计到") or FUTURE_BEFORE.search(text[max(0, m.start() - 3) : m.start()]):
+            continue
+        if text[m.end() : m.end() + 2].startswith(("计划", "将", "预计", "力争", "目标")):
+            continue
+        year = int(m.group("y2") or m.group("y1"))
+        whole_year = (
+            not m.group(0).endswith(("月", "日", "底", "初", "末", "季度", "半年"))
+            and text[m.end() : m.end() + 1] in "，,"
+        )
+        year = year + 1 if whole_year else year
+        best = year if best is None else max(best, year)
+    return best

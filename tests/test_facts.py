@@ -1,0 +1,310 @@
+"""The fact stage: numerals, units, qualifiers, ranges, years, non-facts, the stage contract."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chinese_news_nlp.doc import Doc
+from chinese_news_nlp.facts import FactStage, extract_facts
+from chinese_news_nlp.facts.numerals import parse_numeral
+from chinese_news_nlp.pipeline import create_stage
+
+
+def one(text: str, date: str | None = None) -> dict:
+    facts = extract_facts(text, date=date)
+    assert len(facts) == 1, facts
+    return facts[0]
+
+
+def surfaces(text: str, date: str | None = None) -> list[str]:
+    return [f["surface"] for f in extract_facts(text, date=date)]
+
+
+# -- numerals ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "run, value, value_max, hint",
+    [
+        ("3.5万", 35_000, None, None),
+        ("1.6万亿", 1.6e12, None, None),
+        ("1,234.5", 1234.5, None, None),
+        ("一千二百三十四", 1234, None, None),
+        ("两万三千", 23_000, None, None),
+        ("一亿二千万", 1.2e8, None, None),
+        ("五十余", 50, None, "over"),
+        ("1000余万", 1e7, None, "over"),
+        ("十几", 10, None, "over"),
+        ("数千万", 1e7, None, "approx"),
+        ("几十", 10, None, "approx"),
+        ("八九十", 80, 90, "range"),
+        ("两三", 2, 3, "range"),
+        ("千亿", 1e11, None, None),
+        ("9960.53亿", 996_053_000_000, None, None),
+    ],
+)
+def test_parse_numeral(run, value, value_max, hint):
+    num = parse_numeral(run)
+    assert num is not None
+    assert num.value == pytest.approx(value)
+    assert num.value_max == value_max
+    assert num.qualifier == hint
+
+
+@pytest.mark.parametrize("run", ["十四五", "五六七", "十百"])
+def test_parse_numeral_rejects_non_numbers(run):
+    assert parse_numeral(run) is None
+
+
+@pytest.mark.parametrize(
+    "text, surface, value, unit, kind",
+    [
+        ("全年营收达到2,345.6万元。", "2,345.6万元", 23_456_000, "元", "money"),
+        ("公司投入千亿元用于研发。", "千亿元", 1e11, "元", "money"),
+        ("联盟共有两大平台。", "两大", 2, "大", "count"),
+        ("他在农村工作了十几年，", "十几年", 10, "年", "measure"),
+        ("新增就业岗位3.5万个。", "3.5万个", 35_000, "个", "count"),
+        ("储能规模达1.2万亿瓦时，", "1.2万亿瓦", 1.2e12, "瓦", "measure"),
+        ("出口额4.5亿美元，", "4.5亿美元", 4.5e8, "美元", "money"),
+        ("园区规划面积12平方公里。", "12平方公里", 12, "平方公里", "measure"),
+        ("算力规模达到500PFlops。", "500PFlops", 500, "PFlops", "measure"),
+        ("新建5G基站１２００个。", "１２００个", 1200, "个", "count"),
+        ("失业率下降0.3个百分点。", "0.3个百分点", 0.3, "百分点", "percent"),
+        ("约有三成企业亏损。", "三成", 30, "%", "percent"),
+        ("耕地减少了三分之一。", "三分之一", 33.3333, "%", "percent"),
+        ("百分之七十五的受访者表示", "百分之七十五", 75, "%", "percent"),
+        ("写字楼租金为3.2元/平方米/天。", "3.2元/平方米/天", 3.2, "元/平方米/天", "money"),
+        ("均价12.5元/m2/月。", "12.5元/m2/月", 12.5, "元/平方米/月", "money"),
+        ("股价盘中涨幅达9 8%，", "9 8%", 9.8, "%", "percent"),
+        ("市场份额约占41。2%，", "41。2%", 41.2, "%", "percent"),
+        ("两个交易日累计上涨", "两个交易日", 2, "交易日", "measure"),
+        ("该省排名全国第七。", "第七", 7, "位", "rank"),
+        ("成为全市第12家上市公司", "第12家", 12, "家", "rank"),
+        ("出口量进入全球前三。", "前三", 3, "位", "rank"),
+        ("数量位居全国首位。", "首位", 1, "位", "rank"),
+    ],
+)
+def test_numeral_and_unit_forms(text, surface, value, unit, kind):
+    fact = one(text)
+    assert fact["surface"] == surface
+    assert fact["value"] == pytest.approx(value, rel=1e-4)
+    assert (fact["unit"], fact["kind"]) == (unit, kind)
+
+
+# -- qualifiers -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, surface, qualifier",
+    [
+        ("总投资约15亿元。", "15亿元", "approx"),
+        ("占地近200亩，", "200亩", "approx"),
+        ("员工200人左右。", "200人", "approx"),
+        ("发射数十颗卫星", "数十颗", "approx"),
+        ("用户超过3000万名。", "3000万名", "over"),
+        ("累计服务逾8000家企业", "8000家", "over"),
+        ("年产值突破百亿元", "百亿元", "over"),
+        ("引进人才三百余名", "三百余名", "over"),
+        ("覆盖40多个国家", "40多个", "over"),
+        ("合格率95%以上。", "95%", "over"),
+        ("成本不足10万元。", "10万元", "under"),
+        ("亏损额在5%以下。", "5%", "under"),
+        ("将在3年内完成改造", "3年", "under"),
+        ("新建门店128家。", "128家", "exact"),
+        ("近三个交易日股价上涨", "三个交易日", "exact"),
+    ],
+)
+def test_qualifiers_stay_outside_the_surface(text, surface, qualifier):
+    fact = one(text)
+    assert fact["surface"] == surface
+    assert fact["qualifier"] == qualifier
+    assert text[fact["start"] : fact["end"]] == surface
+
+
+@pytest.mark.parametrize(
+    "text, surface, low, high, unit",
+    [
+        ("覆盖率提高到60%至70%。", "60%至70%", 60, 70, "%"),
+        ("每年新增20至30家企业", "20至30家", 20, 30, "家"),
+        ("建设周期3-5年。", "3-5年", 3, 5, "年"),
+        ("约有两三个项目落地", "两三个", 2, 3, "个"),
+        ("占比达百分之六七十", "百分之六七十", 60, 70, "%"),
+    ],
+)
+def test_ranges(text, surface, low, high, unit):
+    fact = one(text)
+    assert (fact["surface"], fact["value"], fact["value_max"], fact["unit"]) == (surface, low, high, unit)
+    assert fact["qualifier"] == "range"
+
+
+def test_a_change_between_two_values_is_two_facts():
+    facts = extract_facts("营收由12亿元增长到18亿元。")
+    assert [f["surface"] for f in facts] == ["12亿元", "18亿元"]
+    assert all(f["qualifier"] == "exact" for f in facts)
+
+
+# -- years ------------------------------------------------------------------------
+
+
+def test_explicit_year_frames_the_paragraph():
+    facts = extract_facts("2021年，全市工业产值达500亿元，同比增长8%。全市新增企业300家。\n新的段落有50家。")
+    assert [f["year"] for f in facts] == [2021, 2021, 2021, None]
+
+
+def test_target_year():
+    facts = extract_facts("预计到2030年，产业规模将超过2000亿元。")
+    assert (facts[0]["year"], facts[0]["time_surface"]) == (2030, "到2030年")
+
+
+def test_year_range_and_movement_between_its_ends():
+    facts = extract_facts("2016年至2020年，全省产值由300亿元增长到450亿元，年均增长8%。")
+    assert [(f["year"], f["year_end"]) for f in facts] == [(2016, None), (2020, None), (2016, 2020)]
+
+
+@pytest.mark.parametrize("plan, first, last", [("十三五", 2016, 2020), ("十四五", 2021, 2025), ("十二五", 2011, 2015)])
+def test_plan_periods(plan, first, last):
+    fact = one(f"“{plan}”期间，该市新建学校12所。")
+    assert (fact["year"], fact["year_end"]) == (first, last)
+
+
+@pytest.mark.parametrize(
+    "word, date, year",
+    [
+        ("去年", "2023-06-01", 2022),
+        ("今年", "2023-06-01", 2023),
+        ("明年", "2019-01-05", 2020),
+        ("去年底", "2024-02-01", 2023),
+    ],
+)
+def test_relative_years_from_the_date(word, date, year):
+    fact = one(f"据介绍，{word}该区新增企业45家。", date=date)
+    assert fact["year"] == year
+
+
+def test_relative_year_from_a_dateline():
+    text = "标题\n\n2021-05-06 08:00:00   来源:某报\n\n今年一季度，该市出口额达12亿美元。"
+    assert one(text)["year"] == 2021
+
+
+def test_relative_year_without_any_date_is_null():
+    assert one("去年该公司新增门店30家。")["year"] is None
+
+
+def test_inline_year_holds_to_the_semicolon_then_the_topic_returns():
+    text = "“十三五”期间，产值年均增长9%，2020年全省产值达800亿元；同时，新增上市公司12家。"
+    assert [(f["year"], f["year_end"]) for f in extract_facts(text)] == [(2016, 2020), (2020, None), (2016, 2020)]
+
+
+def test_event_date_after_yu_dates_only_its_clause():
+    facts = extract_facts("该园区成立于2010年5月，总占地500亩，于2019年新增企业20家。")
+    assert [f["year"] for f in facts] == [None, 2019]
+
+
+def test_now_resets_the_frame():
+    facts = extract_facts("2015年，该厂发布首款产品。目前，该厂已有员工800名。")
+    assert facts[0]["year"] is None
+
+
+def test_no_year_when_the_text_gives_none():
+    assert one("该实验室拥有研究人员120名。")["year"] is None
+
+
+# -- metric, subject, respective lists --------------------------------------------
+
+
+def test_respective_list_pairs_metrics():
+    facts = extract_facts("到2025年，研究院、孵化器、众创空间分别达到20家、50家、80家。")
+    assert [f["metric"] for f in facts] == ["研究院", "孵化器", "众创空间"]
+    assert [f["year"] for f in facts] == [2025] * 3
+
+
+def test_metric_before_the_verb_and_growth_rate_borrows_it():
+    facts = extract_facts("2022年，杭州软件业务收入达8000亿元，同比增长10%。")
+    assert facts[0]["metric"] == "软件业务收入"
+    assert facts[1]["metric"] == "软件业务收入同比增长"
+
+
+def test_counted_noun_follows_the_count():
+    assert one("全省建成15个省级重点实验室。")["metric"] == "省级重点实验室"
+
+
+def test_subject_from_entities_when_present():
+    doc = Doc(raw="苏州研发投入达50亿元。")
+    from chinese_news_nlp.doc import Entity
+
+    doc.entities.append(Entity(text="苏州", label="LOC", start=0, end=2))
+    FactStage()(doc)
+    assert doc.facts[0].subject == "苏州"
+
+
+# -- not facts --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年5月12日上午，会议召开。",  # dates
+        "发布时间：2022-03-08 10:44:57",  # datelines and clock times
+        "11时30分，列车抵达。",  # clock time
+        "咨询电话：400-123-4567，手机13912345678",  # phone numbers
+        "上市公司旋极信息(300324,股吧)发布公告",  # stock codes
+        "华夏银行(12 34 -1 25%,诊股)",  # stock quote
+        "系统升级到V3.2版本，App 2.0版上线",  # version numbers
+        "一、总体要求 二、主要任务",  # list numbering
+        "天问一号探测器与5G网络",  # names containing numbers
+        "《某省“十四五”数字经济发展规划》提出",  # plan name in a title
+        "加快建设三大科创高地",  # count in a slogan
+        "深入学习党的二十大精神",  # party congress
+        "制定三年行动计划",  # programme name
+        "未来五年，公司将加大投入",  # a time frame, not a duration measured
+        "十几年前，这里还是农田",  # when, not how long
+        "一方面要创新，一批企业走出去",  # indefinite 一
+        "第三方机构、第46届运动会",  # ordinals of names and events
+        "他千方百计联系了千家万户",  # idioms
+    ],
+)
+def test_non_facts(text):
+    assert extract_facts(text) == []
+
+
+def test_counts_of_real_things_stay():
+    assert surfaces("重点发展十大新材料和11大主要研发机构") == ["十大", "11大"]
+
+
+# -- the stage contract -----------------------------------------------------------
+
+
+def test_stage_is_registered_and_fills_raw_offsets():
+    stage = create_stage("facts")
+    doc = stage(Doc(raw="全年实现营收3.5亿元。", meta={"date": "2022-01-01"}))
+    doc.check()
+    assert [(f.surface, f.raw_start, f.raw_end) for f in doc.facts] == [("3.5亿元", 6, 11)]
+
+
+def test_extract_facts_record_fields():
+    record = one("出口额达4.5亿美元。")
+    assert set(record) == {
+        "surface", "value", "value_max", "unit", "kind", "qualifier", "year", "year_end", "time_surface",
+        "metric", "subject", "start", "end", "raw_start", "raw_end",
+    }  # fmt: skip
+
+
+def test_bad_input():
+    assert extract_facts("") == []
+    with pytest.raises(TypeError):
+        extract_facts(b"bytes")  # type: ignore[arg-type]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        alphabet="0123456789.,%万亿千百十一二两三五余多约超近左右以上元家个年月日至-/ 第前，。；\n2020今去", max_size=60
+    )
+)
+def test_offsets_slice_to_surfaces_on_any_text(text):
+    for fact in extract_facts(text, date="2022-05-01"):
+        assert text[fact["start"] : fact["end"]] == fact["surface"]
+        assert fact["kind"] in {"money", "count", "percent", "measure", "rank"}
+        assert fact["qualifier"] in {"exact", "approx", "over", "under", "range"}
