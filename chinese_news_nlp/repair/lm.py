@@ -1,0 +1,160 @@
+"""The language model every repair consults before it changes anything.
+
+Two scores, both built from jieba's ``dict.txt`` (349,046 words with corpus
+frequencies), so no text from the seeds or the gold files is involved:
+
+* :func:`char_logp` – a character unigram (log10 of the summed frequency of
+  the words a character occurs in).  Cheap; good at telling mojibake
+  (``鍙戝睍``) from Chinese (``发展``), and at picking the one decoding of a
+  byte string that reads as Chinese.
+* :func:`word_logp` – the log-probability of the best segmentation of a string
+  into dictionary words (jieba's own DAG model).  Slower; used to choose
+  between a few candidate readings of a short window (``头部阶段`` vs
+  ``第一阶段``, which filler fits ``重大创新?台``).
+
+Traditional text is scored through its simplified form (OpenCC ``t2s``), so
+``產業`` scores like ``产业``: jieba's dictionary contains rare traditional
+characters with tiny counts, which would otherwise make clean Big5 text look
+like mojibake.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from ..charfreq import char_log_freq, is_cjk
+
+# Punctuation of Chinese text: as plausible as a common character.
+CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》〈〉【】—…·「」『』　％－")
+
+# A character the dictionary never saw: rarer than anything it did see.
+UNSEEN_LOGP = -1.0
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=200_000)
+def simplified_char(ch: str) -> str:
+    """The simplified form of one character (itself when OpenCC has none)."""
+    out = _t2s().convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def to_simplified(text: str) -> str:
+    """Character-wise t2s (keeps the length, so offsets of candidates agree)."""
+    return "".join(simplified_char(ch) if is_cjk(ch) else ch for ch in text)
+
+
+@lru_cache(maxsize=200_000)
+def char_logp(ch: str) -> float:
+    """Plausibility of one character in Chinese news (log10 scale, higher is likelier)."""
+    if is_cjk(ch):
+        table = char_log_freq()
+        own = table.get(ch, UNSEEN_LOGP)
+        simple = simplified_char(ch)
+        return max(own, table.get(simple, UNSEEN_LOGP)) if simple != ch else own
+    if ch in CJK_PUNCT:
+        return 5.0
+    if ch.isascii():
+        return 4.0 if ch.isprintable() else -3.0
+    if "\uff01" <= ch <= "\uff5e":
+        return 1.0  # full-width Latin letters and digits: what a shifted decoding of A3 xx gives
+    if ch == "\ufffd":
+        return -4.0
+    if "\ue000" <= ch <= "\uf8ff":
+        return -5.0  # private use: what a wrong decoding of GBK's user areas gives
+    if ch.isalpha():
+        return 0.0  # kana, Hangul, Latin-1 letters, Cyrillic: rare in Chinese news
+    return -1.0  # symbols, box drawing, control characters
+
+
+def text_logp(text: str) -> float:
+    """Sum of :func:`char_logp` over ``text``."""
+    return sum(char_logp(ch) for ch in text)
+
+
+def mean_logp(text: str) -> float:
+    """Mean :func:`char_logp` (0.0 for empty text)."""
+    return text_logp(text) / len(text) if text else 0.0
+
+
+# A typical character of news text scores about 5; mojibake characters about 2.
+# Scores measured relative to this are positive for good text, negative for bad.
+NEUTRAL_LOGP = 3.8
+
+
+def relative_logp(text: str) -> float:
+    """Sum of ``char_logp - NEUTRAL_LOGP``: positive for text that reads as Chinese.
+
+    A lone ASCII letter or mark between two non-ASCII characters (``碧K州``,
+    ``鄙虾H醫``) is scored as the debris it nearly always is.
+    """
+    total = 0.0
+    last = len(text) - 1
+    for k, ch in enumerate(text):
+        if ch.isascii() and 0 < k < last and not text[k - 1].isascii() and not text[k + 1].isascii() and ch not in ",;:":
+            total += 1.0 - NEUTRAL_LOGP
+        else:
+            total += char_logp(ch) - NEUTRAL_LOGP
+    return total
+
+
+# -- word model ---------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _word_model() -> tuple[dict[str, int], float]:
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ, math.log10(jieba.dt.total)
+
+
+MAX_WORD_LEN = 8
+
+
+def word_logp(text: str) -> float:
+    """log10 probability of the best segmentation of ``text`` into jieba words.
+
+    A character that is not a dictionary word costs one unseen-word penalty
+    plus its unigram, so strings of rare characters score very low.
+    """
+    freq, log_total = _word_model()
+    s = to_simplified(text)
+    n = len(s)
+    best = [0.0] + [-math.inf] * n
+    unknown = -log_total - 2.0
+    for i in range(n):
+        base = best[i]
+        if base == -math.inf:
+            continue
+        # one character on its own
+        f = freq.get(s[i], 0)
+        step = math.log10(f) - log_total if f else unknown + min(char_logp(text[i]), 5.0) - 5.0
+        if not is_cjk(s[i]):
+            step = -3.0  # digits, Latin, punctuation: a flat cost, the same for every candidate
+        if base + step > best[i + 1]:
+            best[i + 1] = base + step
+        for j in range(i + 2, min(n, i + MAX_WORD_LEN) + 1):
+            f = freq.get(s[i:j])
+            if f is None:
+                break  # jieba's FREQ holds every prefix of every word (with count 0)
+            if f:
+                v = base + math.log10(f) - log_total
+                if v > best[j]:
+                    best[j] = v
+    return best[n]
+
+
+def is_han(ch: str) -> bool:
+    return is_cjk(ch)
+
+
+def looks_chinese(ch: str) -> bool:
+    """A Han character or Chinese punctuation (the context that makes ASCII punctuation wrong)."""
+    return is_cjk(ch) or ch in CJK_PUNCT
