@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,15 @@ $(VENV)/.test: pyproject.toml $(VENV)/.core
 	$(PIP) install -e ".[test,hanlp,dask,notebooks]"
 	$(PIP) install cython numpy
 	$(PIP) install --no-build-isolation pkuseg || echo "pkuseg could not be built: its tests will be skipped"
+	$(MAKE) --no-print-directory browser
 	touch $@
+
+# Debian's Chromium and a CJK font for the rendering test; where it cannot be installed the test skips.
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y chromium fonts-wqy-microhei >/dev/null; } || \
+	  echo "chromium could not be installed: the browser test will be skipped"
 
 run: $(VENV)/.core
 	$(BIN)/cnnlp process seeds -o out/seeds.jsonl

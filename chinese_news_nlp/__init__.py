@@ -65,6 +65,20 @@ def extract_entities(text: str, **options: Any) -> list[dict]:
     return _extract(text, **options)
 
 
+def render(doc: Doc, style: str = "all", **options: Any) -> str:
+    """HTML of ``doc`` with entities, facts and repairs marked (what Jupyter shows for a Doc)."""
+    from .display import render as _render
+
+    return _render(doc, style=style, **options)
+
+
+def to_frames(docs: Any) -> dict:
+    """pandas DataFrames of many Docs: documents, entities, facts, officials, repairs."""
+    from .frames import to_frames as _to_frames
+
+    return _to_frames(docs)
+
+
 def extract_facts(text: str, date: str | None = None, **options: Any) -> list[dict]:
     """Number–unit–year facts of ``text`` as dicts (fields of the gold README)."""
     from .facts import extract_facts as _extract
@@ -97,7 +111,9 @@ __all__ = [
     "load",
     "register_stage",
     "registered_stages",
+    "render",
     "repair_text",
     "segment",
+    "to_frames",
     "to_simplified",
 ]

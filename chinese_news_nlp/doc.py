@@ -101,7 +101,7 @@ class Repair:
 _SPAN_LISTS = ("tokens", "entities", "facts")
 
 
-@dataclass
+@dataclass(repr=False)
 class Doc:
     raw: str
     text: str | None = None
@@ -262,6 +262,14 @@ class Doc:
 
     def __len__(self) -> int:
         return len(self.text)
+
+    def __repr__(self) -> str:
+        # Short on purpose: a notebook echoing a Doc must not print thousands of tokens.
+        error = f", error={self.error.get('stage')!r}" if self.error else ""
+        return (
+            f"Doc(id={self.id!r}, chars={len(self.text)}, tokens={len(self.tokens)}, entities={len(self.entities)}, "
+            f"officials={len(self.officials)}, facts={len(self.facts)}, repairs={len(self.repairs)}{error})"
+        )
 
 
 def _build(kind: type, data: dict[str, Any]):

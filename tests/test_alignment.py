@@ -1,9 +1,8 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from chinese_news_nlp.alignment import Alignment, Edit, apply_edits
-
-import pytest
 
 
 def test_same_length_edits_are_identity():
