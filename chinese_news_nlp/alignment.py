@@ -125,7 +125,13 @@ class Alignment:
             shift += len(edit.replacement) - (edit.end - edit.start)
             if len(edit.replacement) == edit.end - edit.start:
                 continue  # same length: offsets map one to one
-            if runs and runs[-1][1] == edit.start:  # adjacent runs merge into one
+            # Adjacent runs merge when either is empty on a side: a pure insertion or deletion next to a
+            # replacement has no offsets of its own to map to.  Two real replacements stay apart.
+            touching = runs and runs[-1][1] == edit.start
+            empty_side = touching and (
+                runs[-1][0] == runs[-1][1] or runs[-1][2] == runs[-1][3] or edit.start == edit.end or not edit.replacement
+            )
+            if empty_side:
                 runs[-1][1] = edit.end
                 runs[-1][3] = new_end
             else:

@@ -41,9 +41,10 @@ def conversion_edits(text: str, config: str = "t2s") -> list[Edit]:
     edits: list[Edit] = []
     offset = 0
     for line in text.splitlines(keepends=True):
-        converted = converter.convert(line)
-        if converted != line:
-            edits.extend(_line_edits(line, converted, offset, converter))
+        body = line.rstrip("\r\n")  # line ends are never converted; keeping them out keeps the per-character pass exact
+        converted = converter.convert(body)
+        if converted != body:
+            edits.extend(_line_edits(body, converted, offset, converter))
         offset += len(line)
     return edits
 
@@ -52,18 +53,59 @@ def _line_edits(line: str, converted: str, offset: int, converter) -> list[Edit]
     if len(converted) == len(line):
         return [Edit(offset, offset + len(line), converted)]  # one to one: identity offsets
     # Character by character: "\n" stops every phrase match; keeps one piece per character.
-    per_char = converter.convert("\n".join(line.replace("\n", " "))).split("\n")
+    per_char = converter.convert("\n".join(line)).split("\n")
     if len(per_char) != len(line) or any(len(p) != 1 for p in per_char):
         return _diff_edits(line, converted, offset)
-    baseline = "".join(per_char)
-    edits = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, baseline, converted, autojunk=False).get_opcodes():
-        if tag == "equal":
-            if baseline[i1:i2] != line[i1:i2]:
-                edits.append(Edit(offset + i1, offset + i2, converted[j1:j2]))
-        else:
-            edits.append(Edit(offset + i1, offset + i2, converted[j1:j2]))
+    return _resync_edits(line, "".join(per_char), converted, offset, converter)
+
+
+# Longest phrase rewrite looked for, and how many characters must agree after it.
+_MAX_PHRASE = 8
+_RESYNC = 4
+
+
+def _resync_edits(line: str, baseline: str, converted: str, offset: int, converter) -> list[Edit]:
+    """Walk the character-by-character conversion and the real one side by side.
+
+    Where they disagree, the smallest rewrite ``baseline[i:i+a] → converted[j:j+b]``
+    after which both agree again is one phrase rule.  A general diff is not enough:
+    for ``部落格博客`` (tw2sp → ``博客博客``) it pairs the raw ``博客`` with the first
+    converted ``博客`` and calls the second an insertion.
+    """
+    edits: list[Edit] = []
+    i = j = 0
+    while i < len(baseline) or j < len(converted):
+        if i < len(baseline) and j < len(converted) and baseline[i] == converted[j]:
+            if baseline[i] != line[i]:
+                edits.append(Edit(offset + i, offset + i + 1, converted[j]))
+            i, j = i + 1, j + 1
+            continue
+        step = _smallest_rewrite(line, baseline, converted, i, j, converter)
+        if step is None:  # no local resynchronisation: fall back to a diff of the rest
+            edits.extend(_diff_edits(line[i:], converted[j:], offset + i))
+            break
+        a, b = step
+        edits.append(Edit(offset + i, offset + i + a, converted[j : j + b]))
+        i, j = i + a, j + b
     return edits
+
+
+def _smallest_rewrite(line: str, baseline: str, converted: str, i: int, j: int, converter) -> tuple[int, int] | None:
+    """The rewrite ``(a, b)`` at ``i``/``j``: the smallest that splits the line where OpenCC's
+    own conversion splits too; else the smallest after which the next few characters agree."""
+    loose = None
+    for total in range(1, 2 * _MAX_PHRASE + 1):
+        for a in range(max(0, total - _MAX_PHRASE), min(total, _MAX_PHRASE) + 1):
+            b = total - a
+            if i + a > len(baseline) or j + b > len(converted):
+                continue
+            # Exact: OpenCC turns line[i:i+a] into converted[j:j+b] and the rest into the rest.
+            if a and converter.convert(line[i : i + a]) == converted[j : j + b]:
+                if converter.convert(line[i + a :]) == converted[j + b :]:
+                    return a, b
+            if loose is None and baseline[i + a : i + a + _RESYNC] == converted[j + b : j + b + _RESYNC]:
+                loose = (a, b)
+    return loose
 
 
 def _diff_edits(line: str, converted: str, offset: int) -> list[Edit]:

@@ -45,3 +45,20 @@ def test_unknown_config():
 def test_config_through_load():
     nlp = load(["convert"], convert={"config": "s2t"})
     assert nlp("发展").text == "發展"
+
+
+@pytest.mark.parametrize(
+    "config, text, runs",
+    [
+        # a converted phrase next to its own output: a plain diff would pair the wrong 博客
+        ("tw2sp", "部落格博客", [[0, 3, 0, 2]]),
+        # two phrases side by side stay two runs
+        ("tw2sp", "記憶體記憶體", [[0, 3, 0, 2], [3, 6, 2, 4]]),
+        ("s2twp", "博客博客部落格", [[0, 2, 0, 3], [2, 4, 3, 6]]),
+        # phrases separated by one character, across a line end
+        ("tw2sp", "我的部落格在記憶體裡。\n滑鼠壞了", [[2, 5, 2, 4], [6, 9, 5, 7]]),
+    ],
+)
+def test_phrase_runs_are_exact(config, text, runs):
+    doc = ConvertStage(config)(Doc(raw=text))
+    assert doc.alignment.to_dict()["steps"][0]["runs"] == runs
