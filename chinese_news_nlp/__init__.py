@@ -18,6 +18,7 @@ from .doc import Doc, Entity, Fact, Official, Repair, Token
 from .errors import (
     BinaryInputError,
     ChineseNewsNLPError,
+    DocumentTimeoutError,
     DocumentTooLargeError,
     EmptyInputError,
     InputError,
@@ -91,6 +92,7 @@ __all__ = [
     "BinaryInputError",
     "ChineseNewsNLPError",
     "Doc",
+    "DocumentTimeoutError",
     "DocumentTooLargeError",
     "Edit",
     "EmptyInputError",

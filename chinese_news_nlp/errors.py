@@ -36,6 +36,10 @@ class StageError(ChineseNewsNLPError):
         self.message = message
 
 
+class DocumentTimeoutError(ChineseNewsNLPError):
+    """A stage took longer than the per-document time-out."""
+
+
 class UnknownStageError(ChineseNewsNLPError, KeyError):
     """No stage is registered under that name."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import itertools
-import multiprocessing
 import time
 import traceback
 from typing import Any, Callable, Iterable, Iterator, Protocol, Union, runtime_checkable
@@ -69,14 +68,18 @@ def _load_builtin(name: str) -> None:
         importlib.import_module(_BUILTIN_MODULES[name])
 
 
-def create_stage(name: str, **config: Any) -> Stage:
-    """Build the stage registered under ``name`` with ``config``."""
+def stage_factory(name: str) -> Callable[..., Stage]:
+    """The class (or factory) registered under ``name``; its module is where worker processes import it from."""
     _load_builtin(name)
     try:
-        factory = _REGISTRY[name]
+        return _REGISTRY[name]
     except KeyError:
         raise UnknownStageError(f"no stage named {name!r}; known: {', '.join(registered_stages())}") from None
-    return factory(**config)
+
+
+def create_stage(name: str, **config: Any) -> Stage:
+    """Build the stage registered under ``name`` with ``config``."""
+    return stage_factory(name)(**config)
 
 
 class Pipeline:
@@ -145,10 +148,21 @@ class Pipeline:
             return
         if self._spec is None:
             raise ValueError("n_process > 1 needs a pipeline built by chinese_news_nlp.load()")
-        ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(n_process, initializer=_init_worker, initargs=(self._spec, self.max_chars)) as pool:
-            # imap keeps input order and only pulls batches as workers free up.
-            for docs in pool.imap(_worker_run_batch, batches, chunksize=1):
+        # A supervised pool (chinese_news_nlp.corpus.pool): input order kept, a bounded number of
+        # batches in flight, and a worker that dies is replaced, its documents retried one by one,
+        # so that a crash in native code costs one document (marked in doc.error), not the run.
+        from .corpus.pool import WorkerPool, module_refs
+
+        modules = module_refs(stage_factory(name).__module__ for name in self._spec["stages"])
+        pool = WorkerPool(
+            n_process,
+            initializer=_init_worker,
+            initargs=(self._spec, self.max_chars, modules),
+            task=_worker_run_batch,
+            fail_item=_lost_doc,
+        )
+        with pool:
+            for docs in pool.imap(batches):
                 yield from (Doc.from_dict(d) for d in docs)
 
     def _run_batch(self, batch: list[tuple[DocInput, str | None, str | None]]) -> list[Doc]:
@@ -217,14 +231,23 @@ def _batched(it: Iterable, size: int) -> Iterator[list]:
 _WORKER_PIPELINE: Pipeline | None = None
 
 
-def _init_worker(spec: dict, max_chars: int) -> None:
+def _init_worker(spec: dict, max_chars: int, modules: list = (), progress=None) -> None:
     global _WORKER_PIPELINE
+    from .corpus.pool import import_modules
+
+    import_modules(modules)  # custom stages register themselves on import
     _WORKER_PIPELINE = build_pipeline(spec["stages"], spec["config"], max_chars=max_chars)
 
 
 def _worker_run_batch(batch: list) -> list[dict]:
     assert _WORKER_PIPELINE is not None
     return [d.to_dict() for d in _WORKER_PIPELINE._run_batch(batch)]
+
+
+def _lost_doc(item: tuple, stage_index: int, message: str) -> dict:
+    """The record of a document whose worker process died while holding it."""
+    _, doc_id, date = item
+    return _failed_doc(item, doc_id, date, "worker", RuntimeError(message)).to_dict()
 
 
 def build_pipeline(stages: Iterable[str] | None, config: dict[str, dict], max_chars: int = 2_000_000) -> Pipeline:
@@ -253,4 +276,5 @@ __all__ = [
     "load",
     "register_stage",
     "registered_stages",
+    "stage_factory",
 ]

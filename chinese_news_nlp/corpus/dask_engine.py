@@ -1,0 +1,354 @@
+"""The pipeline on a Dask cluster: one pipeline per worker process, shards written by the workers.
+
+Three entry points:
+
+* :func:`process_bag` — a bag of ``str``/``bytes``/``{"text", "id", "date"}``
+  in, a bag of Doc dicts (``Doc.to_dict()``, the JSONL schema) out;
+* :func:`process_dataframe` — a Dask DataFrame with a text column in, a
+  DataFrame of the ``documents`` table (same index) out, with the entities,
+  facts, repairs and officials of each document as lists of dicts;
+* :func:`process_sources` (``cnnlp process --engine dask``) — folders, JSONL
+  and Parquet in; each partition is read, processed and written by a worker
+  as one shard (``part-00012.jsonl``, or ``<table>/part-00012-00000.parquet``),
+  committed by an atomic rename, so that ``--resume`` skips finished shards.
+
+A worker builds the pipeline on its first task and keeps it for the others
+(:func:`~chinese_news_nlp.corpus.worker.get_pipeline` caches it per process):
+with ``threads_per_worker=1`` that is one pipeline, and one copy of each
+model, per worker.  Shards are written where the workers run: on a real
+cluster the output folder must be on a file system they share.
+
+Per-document time-outs are soft here (Dask runs tasks in threads, so a
+watchdog raises the time-out in the stage); a stage stuck in native code
+blocks its task.  The local engine (``--workers N``) also kills such workers.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from .pool import batched
+from .readers import Record, Source, from_mapping, read_jsonl, read_parquet, read_text_file, text_files
+from .records import DEFAULT_TABLES, flat_rows, table_columns
+from .runner import UsageError, make_run_config
+from .summary import Progress, Summary
+from .worker import RunConfig, process_batch
+from .writers import JsonlWriter, ParquetWriter
+
+DOCS_PER_PARTITION = 64
+JSONL_BYTES_PER_PARTITION = 4 << 20
+MANIFEST = "_manifest.json"
+
+
+# -- clusters ---------------------------------------------------------------------------
+def get_client(scheduler: str | None = None, workers: int = 2) -> tuple[Any, Any]:
+    """A client for ``scheduler``, or for a new ``LocalCluster`` (returned too, to be closed)."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(
+        n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
+    )
+    return Client(cluster), cluster
+
+
+# -- bags and data frames -------------------------------------------------------------------
+def process_bag(
+    bag: Any,
+    stages: str | Sequence[str] | None = None,
+    *,
+    batch_size: int = 16,
+    timeout: float | None = None,
+    max_chars: int = 2_000_000,
+    code: Sequence[str] = (),
+    **config: dict,
+) -> Any:
+    """A bag of Doc dicts, one per item of ``bag`` (``str``, ``bytes`` or mapping with ``text``).
+
+    ``config`` holds per-stage options, as in :func:`chinese_news_nlp.load`.
+    A failing item gives a dict with ``"error": {"stage", "message", ...}``.
+    """
+    run = make_run_config(stages, config=config, max_chars=max_chars, timeout=timeout, format="dict", code=code)
+    return bag.map_partitions(_bag_partition, run, batch_size)
+
+
+def _bag_partition(items: Sequence[Any], run: RunConfig, batch_size: int) -> list[dict]:
+    records = (_as_record(item) for item in items)
+    return [payload for batch in batched(records, batch_size) for payload, _ in process_batch(run, batch)]
+
+
+def _as_record(item: Any) -> Record:
+    if isinstance(item, dict):
+        return from_mapping(item, None, None)  # type: ignore[arg-type]
+    return item, None, None  # type: ignore[return-value]
+
+
+def process_dataframe(
+    ddf: Any,
+    text_column: str = "text",
+    id_column: str | None = None,
+    date_column: str | None = None,
+    stages: str | Sequence[str] | None = None,
+    *,
+    batch_size: int = 16,
+    timeout: float | None = None,
+    max_chars: int = 2_000_000,
+    code: Sequence[str] = (),
+    **config: dict,
+) -> Any:
+    """The ``documents`` table of each row's document, same index, plus list columns
+    ``entities``, ``facts``, ``repairs``, ``officials`` (dicts as in the Parquet tables).
+
+    Without ``id_column`` the row's index value is the document id.
+    """
+    import pandas as pd
+
+    run = make_run_config(stages, config=config, max_chars=max_chars, timeout=timeout, format="dict", code=code)
+    meta = pd.DataFrame({c: pd.Series(dtype=_pandas_dtype(k)) for c, k in table_columns("documents").items()})
+    for table in ("entities", "facts", "repairs", "officials"):
+        meta[table] = pd.Series(dtype=object)
+    columns = (text_column, id_column, date_column)
+    return ddf.map_partitions(_frame_partition, run, columns, batch_size, meta=meta)
+
+
+def _pandas_dtype(arrow_kind: str) -> str:
+    return {"int64": "int64", "float64": "float64"}.get(arrow_kind, "object")
+
+
+def _frame_partition(frame: Any, run: RunConfig, columns: tuple, batch_size: int) -> Any:
+    import pandas as pd
+
+    from ..doc import Doc
+
+    text_column, id_column, date_column = columns
+    records = []
+    for index, row in zip(frame.index, frame.itertuples(index=False)):
+        data = row._asdict()
+        mapping = {
+            "text": data.get(text_column),
+            "id": data.get(id_column) if id_column else index,
+            "date": data.get(date_column) if date_column else None,
+        }
+        records.append(from_mapping(mapping, str(index), None))
+    rows = []
+    for batch in batched(records, batch_size):
+        for payload, _ in process_batch(run, batch):
+            tables = flat_rows(Doc.from_dict(payload), ("documents", "entities", "facts", "repairs", "officials"))
+            row = tables["documents"][0]
+            for table in ("entities", "facts", "repairs", "officials"):
+                row[table] = [{k: v for k, v in r.items() if k != "doc_id"} for r in tables[table]]
+            rows.append(row)
+    out = pd.DataFrame(
+        rows, index=frame.index, columns=[*table_columns("documents"), "entities", "facts", "repairs", "officials"]
+    )
+    return out.astype({c: _pandas_dtype(k) for c, k in table_columns("documents").items()})
+
+
+# -- corpora: partitions read, processed and written by the workers ---------------------
+@dataclass(frozen=True)
+class Partition:
+    """What one task reads: text files, a byte range of a JSONL file, or Parquet row groups."""
+
+    number: int
+    kind: str  # files, jsonl, parquet
+    files: tuple[tuple[str, str], ...] = ()
+    path: str = ""
+    start: int = 0
+    end: int = 0
+    first_line: int = 1
+    row_groups: tuple[int, ...] = ()
+    qualify: bool = False
+
+    def records(self, date: str | None) -> Iterator[Record]:
+        if self.kind == "files":
+            for path, doc_id in self.files:
+                yield read_text_file(path, doc_id, date)
+        elif self.kind == "jsonl":
+            with open(self.path, "rb") as fh:
+                fh.seek(self.start)
+                yield from read_jsonl(fh, Source("jsonl", self.path, self.qualify), date, self.first_line, self.end)
+        else:
+            yield from read_parquet(Source("parquet", self.path, self.qualify), date, list(self.row_groups))
+
+
+def plan_partitions(srcs: Sequence[Source], docs_per_partition: int = DOCS_PER_PARTITION) -> list[Partition]:
+    """Cut the inputs into partitions, deterministically (``--resume`` relies on it)."""
+    plans: list[Partition] = []
+    for src in srcs:
+        if src.kind == "stdin":
+            raise UsageError("the Dask engine cannot read standard input: write it to a .jsonl file first")
+        if src.kind in ("folder", "text"):
+            files = text_files(src.path) if src.kind == "folder" else iter([(src.path, src.path)])
+            for chunk in batched(files, docs_per_partition):
+                plans.append(Partition(len(plans), "files", files=tuple(chunk)))
+        elif src.kind == "jsonl":
+            for start, end, first_line in _jsonl_ranges(src.path):
+                plans.append(Partition(len(plans), "jsonl", path=src.path, start=start, end=end,
+                                       first_line=first_line, qualify=src.qualify))  # fmt: skip
+        else:
+            import pyarrow.parquet as pq
+
+            for group in range(pq.ParquetFile(src.path).num_row_groups):
+                plans.append(Partition(len(plans), "parquet", path=src.path, row_groups=(group,), qualify=src.qualify))
+    return plans
+
+
+def _jsonl_ranges(path: str, size: int = JSONL_BYTES_PER_PARTITION) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, first line number)`` of byte ranges of about ``size`` ending on line ends."""
+    with open(path, "rb") as fh:
+        start, line = 0, 1
+        while True:
+            fh.seek(start)
+            chunk = fh.read(size)
+            if not chunk:
+                return
+            cut = len(chunk)
+            if len(chunk) == size:
+                rest = fh.readline()  # finish the line the chunk ends inside
+                chunk += rest
+                cut = len(chunk)
+            yield start, start + cut, line
+            line += chunk.count(b"\n")
+            start += cut
+
+
+def write_partition(
+    part: Partition, run: RunConfig, out_dir: str, date: str | None, batch_size: int, tables: tuple[str, ...]
+) -> Summary:
+    """Task: read, process and write one partition as a shard; return its summary."""
+    started = time.perf_counter()
+    summary = Summary()
+    name = f"part-{part.number:05d}"
+    records = part.records(date)
+    if run.format == "jsonl":
+        final = Path(out_dir) / f"{name}.jsonl"
+        tmp = final.with_name(final.name + ".tmp")
+        with JsonlWriter(tmp) as writer:
+            _write_all(writer, run, records, batch_size, summary)
+        os.replace(tmp, final)
+    else:
+        with ParquetWriter(out_dir, resume=False, tables=tables, docs_per_part=1 << 62, part_prefix=name) as writer:
+            _write_all(writer, run, records, batch_size, summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write_all(writer: Any, run: RunConfig, records: Iterator[Record], batch_size: int, summary: Summary) -> None:
+    for batch in batched(records, batch_size):
+        for payload, stats in process_batch(run, batch):
+            writer.write(payload)
+            summary.add(stats)
+
+
+def shard_done(out_dir: Path, fmt: str, number: int) -> bool:
+    if fmt == "jsonl":
+        return (out_dir / f"part-{number:05d}.jsonl").exists()
+    return any((out_dir / "documents").glob(f"part-{number:05d}-*.parquet"))
+
+
+def process_sources(
+    srcs: Sequence[Source],
+    output: str | os.PathLike,
+    run: RunConfig,
+    *,
+    scheduler: str | None = None,
+    workers: int = 2,
+    resume: bool = False,
+    date: str | None = None,
+    progress: bool = True,
+    batch_size: int = 16,
+    docs_per_partition: int = DOCS_PER_PARTITION,
+) -> Summary:
+    """``cnnlp process --engine dask``: shards in ``output`` (a folder), a summary back."""
+    out_dir = Path(output)
+    if out_dir.suffix.lower() in (".jsonl", ".ndjson", ".json") or (out_dir.exists() and not out_dir.is_dir()):
+        raise UsageError(f"the Dask engine writes shards into a folder: give a folder, not {out_dir}")
+    started = time.perf_counter()
+    plans = plan_partitions(srcs, docs_per_partition)
+    manifest = {
+        "format": run.format,
+        "stages": list(run.stages),
+        "inputs": [[s.kind, s.path] for s in srcs],
+        "partitions": len(plans),
+        "docs_per_partition": docs_per_partition,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_dir / MANIFEST
+    if resume and manifest_path.exists():
+        previous = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if previous != manifest:
+            raise UsageError(f"--resume: {out_dir} was written from other inputs or options ({MANIFEST} differs)")
+    else:
+        resume = False
+        _clear_shards(out_dir)
+    manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+    summary = Summary(output=str(out_dir), engine="dask", workers=workers)
+    todo = [p for p in plans if not (resume and shard_done(out_dir, run.format, p.number))]
+    skipped_parts = len(plans) - len(todo)
+    bar = Progress(total=None, enabled=progress)
+    client, cluster = get_client(scheduler, workers)
+    try:
+        from dask.distributed import as_completed
+
+        if scheduler is None:
+            summary.workers = len(client.scheduler_info().get("workers", {})) or workers
+        # (a partial: Client.map has its own ``batch_size`` keyword)
+        task = functools.partial(
+            write_partition, run=run, out_dir=str(out_dir), date=date, batch_size=batch_size, tables=run.tables
+        )
+        futures = client.map(task, todo, pure=False)
+        numbers = {f.key: p.number for f, p in zip(futures, todo)}
+        for future in as_completed(futures):
+            try:
+                part_summary = future.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: the shard is missing, say so
+                part_summary = Summary()
+                part_summary.add({"id": f"part-{numbers[future.key]:05d}", "chars": 0, "error": {
+                    "stage": "partition", "type": type(exc).__name__,
+                    "message": f"shard not written ({exc}); run again with --resume to retry it"}})  # fmt: skip
+                part_summary.documents = 0
+            summary.merge(part_summary)
+            bar.update(part_summary.documents, part_summary.chars, part_summary.errors)
+            future.release()
+    finally:
+        bar.close()
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    if skipped_parts:
+        summary.skipped = _count_skipped(out_dir, run.format, plans, todo)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _clear_shards(out_dir: Path) -> None:
+    for path in out_dir.glob("part-*.jsonl*"):
+        path.unlink()
+    for table in (*DEFAULT_TABLES, "tokens"):
+        for path in (out_dir / table).glob("part-*"):
+            path.unlink()
+
+
+def _count_skipped(out_dir: Path, fmt: str, plans: list[Partition], todo: list[Partition]) -> int:
+    done = {p.number for p in plans} - {p.number for p in todo}
+    if fmt == "jsonl":
+        total = 0
+        for number in done:
+            with open(out_dir / f"part-{number:05d}.jsonl", "rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+        return total
+    import pyarrow.parquet as pq
+
+    return sum(
+        pq.ParquetFile(path).metadata.num_rows
+        for number in done
+        for path in (out_dir / "documents").glob(f"part-{number:05d}-*.parquet")
+    )

@@ -1,0 +1,128 @@
+"""The work done on each batch, the same in-process, in a pool worker and on a Dask worker.
+
+:class:`RunConfig` says what to build (picklable, sent once to each worker);
+:func:`get_pipeline` builds the pipeline once per process and caches it;
+:func:`process_batch` turns ``(item, id, date)`` triples into
+``(payload, stats)`` pairs, one per item, whatever happens to the item.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..doc import Doc
+from ..pipeline import DEFAULT_STAGES, Pipeline, build_pipeline
+from .pool import import_file, import_modules
+from .readers import ReadFailure, Record
+from .records import DEFAULT_TABLES, doc_stats, encode
+from .timeout import TimedStage
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What each worker builds: the pipeline, its limits, and the output form."""
+
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    config: dict[str, dict] = field(default_factory=dict)
+    max_chars: int = 2_000_000
+    timeout: float | None = None  # seconds per document per stage; None: no limit
+    format: str = "jsonl"
+    tables: tuple[str, ...] = DEFAULT_TABLES
+    modules: tuple[tuple[str, str | None], ...] = ()  # modules registering custom stages
+    code: tuple[str, ...] = ()  # Python files registering custom stages
+
+    def key(self) -> str:
+        return repr((self.stages, sorted(self.config.items()), self.max_chars, self.timeout, self.modules, self.code))
+
+    def hard_deadline(self, n_docs: int) -> float | None:
+        """When the pool kills a worker: past the soft limit of every stage, twice (a timed-out
+        batched call is retried one document at a time), plus one more time-out of slack."""
+        if not self.timeout:
+            return None
+        return 2 * self.timeout * max(1, len(self.stages)) * n_docs + self.timeout
+
+
+_PIPELINES: dict[str, Pipeline] = {}
+_ACTIVE: RunConfig | None = None
+
+
+def load_code(run: RunConfig) -> None:
+    import_modules(run.modules)
+    for path in run.code:
+        import_file(path)
+
+
+def get_pipeline(run: RunConfig, progress: Any = None) -> Pipeline:
+    """The pipeline of ``run`` for this process, built on first use (models load once)."""
+    key = run.key()
+    if key not in _PIPELINES:
+        load_code(run)
+        nlp = build_pipeline(run.stages, run.config, max_chars=run.max_chars)
+        warm_up(nlp)
+        nlp.stages = [TimedStage(s, run.timeout, i, progress) for i, s in enumerate(nlp.stages)]
+        _PIPELINES[key] = nlp
+    return _PIPELINES[key]
+
+
+# Stages load models lazily, on the first document; a warm-up document loads them
+# before any deadline runs, so that loading a model never counts as a time-out.
+WARM_UP_TEXT = "2024年5月，北京市政府发布新的经济数据，全市生产总值增长5.2%。"
+
+
+def warm_up(nlp: Pipeline) -> None:
+    try:
+        nlp._run_batch([(WARM_UP_TEXT, None, None)])
+    except Exception:  # noqa: BLE001 - a stage failing here fails again, recorded, on real documents
+        pass
+
+
+def init_worker(run: RunConfig, progress: Any = None) -> None:
+    """Pool initializer: build the pipeline before the first batch arrives."""
+    global _ACTIVE
+    _ACTIVE = run
+    get_pipeline(run, progress)
+
+
+def run_worker_batch(items: list[Record]) -> list[tuple[Any, dict]]:
+    """Pool task: one batch with the pipeline built by :func:`init_worker`."""
+    assert _ACTIVE is not None, "init_worker was not called in this process"
+    return process_batch(_ACTIVE, items)
+
+
+def process_batch(run: RunConfig, items: list[Record]) -> list[tuple[Any, dict]]:
+    nlp = get_pipeline(run)
+    out: list[Any] = [None] * len(items)
+    readable = [i for i, (item, _, _) in enumerate(items) if not isinstance(item, ReadFailure)]
+    for i, (item, doc_id, date) in enumerate(items):
+        if isinstance(item, ReadFailure):
+            out[i] = _encoded(run, failed_doc(doc_id, date, "read", "ReadError", item.message))
+    docs = nlp._run_batch([items[i] for i in readable]) if readable else []
+    for i, doc in zip(readable, docs):
+        out[i] = _encoded(run, doc)
+    return out
+
+
+def _encoded(run: RunConfig, doc: Doc) -> tuple[Any, dict]:
+    try:
+        return encode(doc, run.format, run.tables), doc_stats(doc)
+    except Exception as exc:  # noqa: BLE001 - a stage left something unserializable: still recorded
+        failed = failed_doc(doc.id, doc.date, "write", type(exc).__name__, str(exc))
+        failed.error["traceback"] = traceback.format_exc(limit=5)
+        return encode(failed, run.format, run.tables), doc_stats(failed)
+
+
+def failed_doc(doc_id: str | None, date: str | None, stage: str, kind: str, message: str) -> Doc:
+    meta = {k: v for k, v in (("id", doc_id), ("date", date)) if v is not None}
+    doc = Doc(raw="", meta=meta)
+    doc.error = {"stage": stage, "type": kind, "message": message}
+    return doc
+
+
+def lost_item(run: RunConfig, item: Record, stage_index: int, message: str) -> tuple[Any, dict]:
+    """The record of a document whose worker died or was killed (built in the parent)."""
+    _, doc_id, date = item
+    stage = run.stages[stage_index] if 0 <= stage_index < len(run.stages) else "worker"
+    kind = "DocumentTimeoutError" if "timed out" in message else "WorkerDied"
+    return _encoded(run, failed_doc(doc_id, date, stage, kind, message))
