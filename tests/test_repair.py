@@ -116,15 +116,15 @@ def test_004_fully_recoverable_runs_are_exact(doc004, gold_mojibake) -> None:
 
 
 def test_004_character_error_rate(doc004, gold_dir) -> None:
-    """Repaired 004 against gold/004_repaired.txt: CER 0.0040 (10 edits in 2476
+    """Repaired 004 against gold/004_repaired.txt: CER 0.0032 (8 edits in 2476
     characters, all inside byte-shift runs whose bytes were dropped with
-    private-use pairs: 國際, 公司生產, 公司 of 有限公司, 爽告; the unrepaired
-    text is at 0.35)."""
+    private-use pairs: 國際 of 上海國際, 公司 twice, 爽告 of 梁爽告訴; the
+    unrepaired text is at 0.35)."""
     raw, (fixed, _) = doc004
     gold = (gold_dir / "004_repaired.txt").read_text(encoding="utf-8")
     cer = levenshtein(fixed, gold) / len(gold)
     assert levenshtein(raw, gold) / len(gold) > 0.3
-    assert cer <= 0.005
+    assert cer <= 0.0035
 
 
 # -- clean text is never touched ----------------------------------------------------
@@ -139,39 +139,107 @@ def test_icwb2_gold_lines_unchanged(shared_dir) -> None:
     assert changed == []
 
 
+FARM_CAUSES = ("content-farm-substitution", "deleted-character")
+
+
 def test_seeds_000_003_only_content_farm(seed_texts, gold_mojibake) -> None:
+    """Seeds 000-003 are clean apart from their content-farm damage: the repairs
+    are exactly the gold substitutions and deleted characters (precision and
+    recall 1.0: 17 substitutions, 5 insertions)."""
     for name, text in seed_texts.items():
         if name.startswith("004"):
             continue
         _, edits = fix_and_explain(text)
-        other = [e for e in edits if e.cause != "content-farm-substitution"]
+        other = [e for e in edits if e.cause not in FARM_CAUSES]
         assert other == [], (name, other[:3])
-        gold = {(g["start"], g["end"]) for g in gold_mojibake if g["doc"] == name and g["cause"] == "content-farm-substitution"}
-        found = {(e.start, e.end) for e in edits}
+        gold = {(g["start"], g["end"], g["repaired"]) for g in gold_mojibake if g["doc"] == name and g["cause"] in FARM_CAUSES}
+        found = {(e.start, e.end, e.replacement) for e in edits}
         assert found == gold, name
 
 
+# -- deleted characters (own examples) ----------------------------------------------
+@pytest.mark.parametrize(
+    ("damaged", "clean"),
+    [
+        # 平 stripped from 平台 throughout: a bare measure word between full words
+        ("公司搭建了数据共享台，又建成人才交流台和创业孵化台。", "公司搭建了数据共享平台，又建成人才交流平台和创业孵化平台。"),
+        # 近 stripped from 近年来: 年来 cannot open a clause
+        ("年来，全市新增就业岗位两万个。", "近年来，全市新增就业岗位两万个。"),
+        ("年來，本地旅遊業持續增長。", "近年來，本地旅遊業持續增長。"),
+    ],
+)
+def test_deleted_characters_restored(damaged: str, clean: str) -> None:
+    fixed, edits = fix_and_explain(damaged)
+    assert fixed == clean
+    assert {e.cause for e in edits} == {"deleted-character"}
+    assert all(e.start == e.end and e.recoverable == "partial" for e in edits)
+
+
+def test_deleted_character_is_a_zero_width_repair() -> None:
+    doc = RepairStage()(Doc(raw="年来，本市建成创新台和服务台。"))
+    assert doc.text == "近年来，本市建成创新台和服务台。"  # 服务台 is a word; one bare 台 is not enough
+    (repair,) = doc.repairs
+    assert (repair.cause, repair.before, repair.after, repair.raw_start, repair.raw_end) == ("deleted-character", "", "近", 0, 0)
+    doc.check()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公司搭建了数据共享台，欢迎使用。",  # one bare 台: maybe a compound the dictionary lacks
+        "两岸交流日益密切，赴台旅游人数增加，全台各地都有大陆游客。",  # 台 for Taiwan
+        "工厂今年新添了三台机床，这台设备最先进。",  # measure words after numerals
+        "三年来，全市新增就业岗位两万个；多年来一直如此，这些年来也没变。",  # 年来 bound by a numeral
+        "讲台上的老师和舞台上的演员。",
+    ],
+)
+def test_deleted_characters_not_invented(text: str) -> None:
+    assert repair_text(text) == text
+
+
 # -- the dev set ----------------------------------------------------------------------
-FLOORS = {  # character recovery reached on mojibake_dev.jsonl, with a little slack
+# Character recovery reached on mojibake_dev.jsonl (benchmarks/repair.py), with
+# a little slack.  ``full`` rows: every byte of the clean text survives, the
+# target is 0.95 (0.99 for readings, folding and Latin-1); ``partial`` rows:
+# bytes are gone, the best reading of the context is a guess.
+FULL_FLOORS = {
     "pinyin-annotation": 0.99,
-    "fullwidth-fold": 0.98,
-    "content-farm": 0.95,
-    "gbk-as-utf8-latin1": 0.9,
-    "big5-as-gbk": 0.8,
-    "utf8-as-gbk": 0.85,
-    "gb18030-byte-shift": 0.7,
+    "fullwidth-fold": 0.99,
+    "gbk-as-utf8-latin1": 0.99,
+    "content-farm": 0.98,
+    "big5-as-gbk": 0.99,
+    "utf8-as-gbk": 0.99,
+    "gb18030-byte-shift": 0.99,
+}
+PARTIAL_FLOORS = {
+    "big5-as-gbk": 0.85,
+    "utf8-as-gbk": 0.97,
+    "gb18030-byte-shift": 0.74,
 }
 
 
-def test_dev_set_recovery(shared_dir) -> None:
+@pytest.fixture(scope="module")
+def dev_recovery(shared_dir) -> dict[tuple[str, str], float]:
+    """Mean recovery per (kind, recoverable) and per (kind, "all")."""
     rows = [json.loads(ln) for ln in open(shared_dir / "data" / "mojibake_dev.jsonl", encoding="utf-8")]
-    totals: dict[str, list[float]] = {}
+    totals: dict[tuple[str, str], list[float]] = {}
     for r in rows:
         fixed = repair_text(r["corrupt"])
         base = levenshtein(r["corrupt"], r["clean"])
-        totals.setdefault(r["kind"], []).append(1 - levenshtein(fixed, r["clean"]) / base if base else 1.0)
-    for kind, floor in FLOORS.items():
-        assert sum(totals[kind]) / len(totals[kind]) >= floor, kind
+        value = 1 - levenshtein(fixed, r["clean"]) / base if base else 1.0
+        totals.setdefault((r["kind"], r["recoverable"]), []).append(value)
+        totals.setdefault((r["kind"], "all"), []).append(value)
+    return {k: sum(v) / len(v) for k, v in totals.items()}
+
+
+@pytest.mark.parametrize(("kind", "floor"), sorted(FULL_FLOORS.items()))
+def test_dev_set_recovery_full_rows(dev_recovery, kind: str, floor: float) -> None:
+    assert dev_recovery[(kind, "full")] >= floor
+
+
+@pytest.mark.parametrize(("kind", "floor"), sorted(PARTIAL_FLOORS.items()))
+def test_dev_set_recovery_partial_rows(dev_recovery, kind: str, floor: float) -> None:
+    assert dev_recovery[(kind, "partial")] >= floor
 
 
 # -- interface ------------------------------------------------------------------------

@@ -16,6 +16,10 @@ Clean text is never touched: a cheap detector (:func:`needs_repair`) lets a
 line through to the fixes only when it shows a sign of damage, and every fix
 must make the text read better as Chinese by a clear margin (:mod:`.lm`).
 The stage runs before t2s conversion: it needs the bytes the damage came from.
+
+Deleted characters (``重大创新台`` for ``重大创新平台``, :mod:`.deletion`) are
+looked for in the whole text after the line fixes: a filter that strips a
+character works through the whole text, and the evidence is counted there.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from .byteshift import fix_byte_shifts
 from .compose import EditLog
 from .contentfarm import fix_content_farm
 from .data import content_farm_table, split_lines
+from .deletion import fix_deleted_characters
 from .encoding import SUSPICIOUS_MEAN, fix_codec_confusions, fix_kunjinkao, fix_latin1_mojibake, report_lost_runs
 from .pinyin import fix_pinyin_annotations
 from .punctuation import fix_halfwidth_punctuation
@@ -108,7 +113,20 @@ def fix_and_explain(text: str, causes: Iterable[str] | None = None, min_confiden
         pos += len(line)
     if _ascii_punctuation_is_house_style(text, edits):
         edits = [e for e in edits if e.cause != "halfwidth-punctuation"]
+    if wanted is None or "deleted-character" in wanted:
+        edits = _with_deletions(text, edits, min_confidence)
     return apply_edits(text, edits), edits
+
+
+def _with_deletions(text: str, edits: list[Edit], min_confidence: float) -> list[Edit]:
+    """Add the deleted characters found in the whole text (the evidence may
+    span lines: a filter deletes throughout), away from the other repairs."""
+    found = [
+        d
+        for d in fix_deleted_characters(text)
+        if d.confidence >= min_confidence and not any(e.start <= d.start <= e.end for e in edits)
+    ]
+    return sorted(edits + found, key=lambda e: (e.start, e.end)) if found else edits
 
 
 # Some publishers write ASCII commas throughout (seeds 000-003 of the project:
@@ -122,7 +140,7 @@ HOUSE_STYLE_MIN_COMMAS = 20
 def _ascii_punctuation_is_house_style(text: str, edits: list[Edit]) -> bool:
     if text.count(",") < HOUSE_STYLE_MIN_COMMAS or "，" in text:
         return False
-    return all(e.cause in ("halfwidth-punctuation", "content-farm-substitution") for e in edits)
+    return all(e.cause in ("halfwidth-punctuation", "content-farm-substitution", "deleted-character") for e in edits)
 
 
 def _fix_line(line: str) -> list[Edit]:

@@ -17,6 +17,9 @@ from functools import lru_cache
 from . import lm
 
 HOLE = -1  # a lost byte (or two: the parser decides)
+# A hole is filled from the likeliest candidates alone (by character
+# frequency): the context model picks among these.
+FILL_CANDIDATES = 16
 HOLE_BYTE = -2  # exactly one lost byte (half of a dropped private-use pair)
 LOST = "\ufffd"
 
@@ -85,15 +88,35 @@ def _product(options: list[list[int]]):
 
 
 @lru_cache(maxsize=50_000)
-def candidates(pattern: tuple[int | None, ...], encoding: str) -> tuple[str, ...]:
-    """Characters of ``encoding`` matching a byte pattern with unknown bytes."""
+def candidates(pattern: tuple[int | None, ...], encoding: str, lost_in: str | None = None) -> tuple[str, ...]:
+    """Characters of ``encoding`` matching a byte pattern with unknown bytes.
+
+    ``lost_in``: the codec whose decoder lost the unknown bytes.  It loses a
+    byte only where the byte and the next one make no character of its own
+    (``A4 40``, 一 in Big5, is a GBK character and would have been read as
+    one; ``A1 41``, ，in Big5, is not and was lost): candidates it would have
+    read are dropped.
+    """
     if encoding == "utf-8":
         found = _utf8_candidates(pattern)
     else:
         found = _double_candidates(pattern, encoding)
+    if lost_in is not None:
+        found = [ch for ch in found if _lost_by(ch.encode(encoding), pattern, lost_in)]
     found = [ch for ch in found if lm.is_han(ch) or ch in lm.CJK_PUNCT]
     found.sort(key=lm.char_logp, reverse=True)
     return tuple(found[:40])
+
+
+def _lost_by(data: bytes, pattern: tuple[int | None, ...], codec: str) -> bool:
+    for i in range(len(pattern) - 1):
+        if pattern[i] is None and pattern[i + 1] is not None:
+            try:
+                bytes((data[i], data[i + 1])).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return False
+    return True
 
 
 def _char_length(lead: int | None, nxt: int | None, encoding: str) -> list[int]:
@@ -114,13 +137,21 @@ def _char_length(lead: int | None, nxt: int | None, encoding: str) -> list[int]:
 
 
 def decode_with_holes(
-    tokens: list[int], encoding: str, fill: bool = True, left: str = "", right: str = ""
+    tokens: list[int],
+    encoding: str,
+    fill: bool = True,
+    left: str = "",
+    right: str = "",
+    open_end: bool = False,
+    lost_in: str | None = None,
 ) -> tuple[str, int, int] | None:
     """Best reading of ``tokens`` (bytes and :data:`HOLE`) in ``encoding``.
 
     Returns ``(text, recovered, lost)``: the text (lost characters as U+FFFD),
     the number of characters filled from candidates, the number lost; or None
-    when no parse exists.
+    when no parse exists.  ``open_end``: the bytes may stop inside a character
+    (its trail byte was read as the ASCII after the run, ``簟C`` of ``停水。``);
+    the missing bytes are unknown.  ``lost_in``: see :func:`candidates`.
     """
     # Each hole is one byte, optionally followed by a second one.
     expanded: list[tuple[int | None, bool]] = []
@@ -139,7 +170,7 @@ def decode_with_holes(
         if k == 0:
             return [(acc, i)]
         if i >= n:
-            return []
+            return [(acc + (None,) * k, n)] if open_end and acc else []
         b, optional = expanded[i]
         out = reads(i + 1, k - 1, acc + (b,))
         if optional:
@@ -158,7 +189,7 @@ def decode_with_holes(
         nxt = expanded[i + 1][0] if i + 1 < n else None
         for length in _char_length(b, nxt, encoding):
             for pattern, j in reads(i, length, ()):
-                ch, score = _read_char(pattern, encoding)
+                ch, score = _read_char(pattern, encoding, lost_in)
                 if ch is None:
                     continue
                 rest = best(j)
@@ -178,25 +209,29 @@ def decode_with_holes(
     chars = found[1]
     text = [ch for ch, _ in chars]
     recovered = lost = 0
+    holes: list[tuple[int, tuple[str, ...]]] = []
     for k, (_ch, pattern) in enumerate(chars):
         if None not in pattern:
             continue
-        options = candidates(pattern, encoding)
+        options = candidates(pattern, encoding, lost_in)
         if not options:
             lost += 1
             continue
-        if not fill:
-            text[k] = options[0]
-            recovered += 1
-            continue
-        before = (left + "".join(text[:k]))[-3:]
-        after = ("".join(text[k + 1 :]) + right)[:3]
-        text[k] = max(options, key=lambda c: lm.word_logp(before + c + after) + 0.1 * lm.char_logp(c))
+        text[k] = options[0]  # the likeliest character first: the context of its neighbours
         recovered += 1
+        holes.append((k, options[:FILL_CANDIDATES]))
+    if fill:
+        # Two sweeps: a hole next to another is chosen again once its neighbour is.
+        for _sweep in range(2 if len(holes) > 1 else 1):
+            for k, options in holes:
+                before = (left + "".join(text[:k]))[-3:]
+                after = ("".join(text[k + 1 :]) + right)[:3]
+                text[k] = max(options, key=lambda c: lm.word_logp(before + c + after) + 0.1 * lm.char_logp(c))
     return "".join(text), recovered, lost
 
 
-def _read_char(pattern: tuple[int | None, ...], encoding: str) -> tuple[str | None, float]:
+@lru_cache(maxsize=200_000)
+def _read_char(pattern: tuple[int | None, ...], encoding: str, lost_in: str | None = None) -> tuple[str | None, float]:
     if None not in pattern:
         try:
             ch = bytes(pattern).decode(encoding)
@@ -205,7 +240,7 @@ def _read_char(pattern: tuple[int | None, ...], encoding: str) -> tuple[str | No
         if len(ch) != 1:
             return None, 0.0
         return ch, lm.char_logp(ch) - lm.NEUTRAL_LOGP
-    options = candidates(pattern, encoding)
+    options = candidates(pattern, encoding, lost_in)
     if options:
         # a guessed character earns no more than a neutral one: guesses must not outscore evidence
         return "?", min(lm.char_logp(options[0]) - lm.NEUTRAL_LOGP, 0.0) - 0.5

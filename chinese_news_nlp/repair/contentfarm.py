@@ -5,9 +5,10 @@ Content farms rewrite copied news so duplicate detectors miss it: ``蕞`` for
 substitutions is data (``content_farm.tsv``); whether a given occurrence is
 one is decided by the word language model (:mod:`.lm`): ``蕞尔小国`` and
 ``头部企业`` read better as written and stay.  ``头部`` is taken for ``第一``
-only before a measure word or ordinal noun (``头部批``, ``头部阶段``) or at a
-clause end after a comparison frame (``位居全国头部``): the noun ``头部`` is
-never followed by a measure word.
+only before a measure word or ordinal noun (``头部批``, ``头部阶段``), before
+a coordinated ordinal (``头部及第二市场``) or at a clause end after a
+comparison frame (``位居全国头部``): the noun ``头部`` is never followed by a
+measure word.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ def _measure_follows(text: str, end: int) -> bool:
     return any(tail[:n] in words for n in (3, 2, 1))
 
 
+# 頭部及第二市場: an ordinal coordinated after it makes it an ordinal too.
+_ORDINAL_FOLLOWS = re.compile(r"[及和与與、或至到]第")
+
+
+def _ordinal_follows(text: str, end: int) -> bool:
+    return _ORDINAL_FOLLOWS.match(text, end) is not None
+
+
 def _clause_end(text: str, end: int) -> bool:
     return end >= len(text) or text[end] in "，。、；：！？,.;:!?\n”）)"
 
@@ -49,7 +58,7 @@ def fix_content_farm(text: str) -> list[Edit]:
             gain = lm.word_logp(as_meant) - lm.word_logp(as_written)
             if gain < MIN_GAIN:
                 continue
-            if len(written) > 1 and not (_measure_follows(text, end) or _clause_end(text, end)):
+            if len(written) > 1 and not (_measure_follows(text, end) or _clause_end(text, end) or _ordinal_follows(text, end)):
                 waiting.append((start, end, gain))
                 continue
             confirmed.append(start)

@@ -42,3 +42,8 @@ def split_lines(text: str) -> list[str]:
     if parts[-1]:
         out.append(parts[-1])
     return out
+
+
+@lru_cache(maxsize=1)
+def deleted_characters() -> tuple[str, ...]:
+    return tuple(ln.split("\t")[0].strip() for ln in _lines("deleted_characters.txt"))

@@ -21,7 +21,7 @@ import re
 
 from ..alignment import Edit
 from . import lm
-from .bytes_model import HOLE, LOST, decode_with_holes
+from .bytes_model import HOLE, HOLE_BYTE, LOST, decode_with_holes
 
 # -- Latin-1 / cp1252 -------------------------------------------------------------
 _CP1252_SPECIALS = {
@@ -80,11 +80,12 @@ def _fix_latin_run(text: str, start: int, end: int) -> Edit | None:
 
 # -- CJK-codec confusions -----------------------------------------------------------
 # A run of non-ASCII characters: in all these codecs ASCII bytes stand for
-# themselves outside multi-byte characters, so ASCII text splits runs safely.
-# An ASCII character right after U+FFFD is kept in the run: the lossy decoder
-# dropped the byte before it, and it may be the second byte of a character
-# (Big5 and GBK trail bytes include 0x40-0x7E).
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]|(?<=\ufffd)[\x40-\x7e])+")
+# themselves outside multi-byte characters, so ASCII text splits runs.  A
+# single ASCII letter or mark 0x40-0x7E right after a non-ASCII character is
+# kept in the run: it may be the second byte of a Big5 or GBK character whose
+# first byte was lost or read out of phase (``停水。`` in Big5 read as GBK ends
+# ``簟C``).  Not after a Latin letter: ``(ōu)`` is a pinyin reading.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]|(?<=[^\x00-\x7f\u00c0-\u024f])[\x40-\x7e](?![\x40-\x7e]))+")
 
 KUNJINKAO = "锟斤拷"
 _KUNJINKAO_RUN = re.compile(r"(?:锟斤拷|锟[^\x00-\x7f]|[^\x00-\x7f]拷)")
@@ -93,19 +94,28 @@ _KUNJINKAO_RUN = re.compile(r"(?:锟斤拷|锟[^\x00-\x7f]|[^\x00-\x7f]拷)")
 # the first codec and decoded with the second.
 _CONFUSIONS = (
     ("gb18030", "utf-8", "utf8-as-gbk"),
-    ("gb18030", "big5", "big5-as-gbk"),
-    ("big5", "gbk", "gbk-as-big5"),
+    ("gb18030", "big5hkscs", "big5-as-gbk"),
+    ("big5hkscs", "gbk", "gbk-as-big5"),
 )
 
 # Below this mean character score a run is worth the expensive path.
 SUSPICIOUS_MEAN = 4.0
 
 
+# A U+FFFD in text read as GB18030 came from a GBK decoder: GB18030 maps
+# nearly every pair, GBK leaves its user areas unmapped.
+_LOST_BY = {"gb18030": "gbk"}
+
+
 def _tokens(run: str, codec: str) -> list[int] | None:
+    """The bytes ``run`` was decoded from with ``codec``.  Python's GBK, GB18030
+    and Big5 decoders replace one byte by U+FFFD and resume at the next
+    (``A6 7C`` → ``�|``; ``AF E8 A6`` → ``�瑕``): each U+FFFD is exactly one
+    lost byte."""
     out: list[int] = []
     for ch in run:
         if ch == LOST:
-            out.append(HOLE)
+            out.append(HOLE_BYTE)
             continue
         try:
             out.extend(ch.encode(codec))
@@ -115,20 +125,26 @@ def _tokens(run: str, codec: str) -> list[int] | None:
 
 
 def reinterpret(run: str) -> tuple[str, str, int, int] | None:
-    """The best reading of ``run`` under each confusion: (text, cause, recovered, lost)."""
+    """The best reading of ``run`` under each confusion: (text, cause, recovered, lost).
+
+    The confusions are compared on their unfilled readings (a character with a
+    lost byte as its likeliest candidate); only the winner's holes are then
+    filled from context, the slow part.
+    """
     best = None
     for wrong, right, cause in _CONFUSIONS:
         tokens = _tokens(run, wrong)
         if tokens is None:
             continue
-        if HOLE not in tokens:
+        result = None
+        if HOLE not in tokens and HOLE_BYTE not in tokens:
             try:
-                fixed = bytes(tokens).decode(right)
-                result = (fixed, 0, 0)
+                result = (bytes(tokens).decode(right), 0, 0)
             except UnicodeDecodeError:
-                result = decode_with_holes(tokens, right) if len(tokens) < 4000 else None
-        else:
-            result = decode_with_holes(tokens, right) if len(tokens) < 4000 else None
+                pass
+        if result is None:
+            lost_in = _LOST_BY.get(wrong, wrong)
+            result = decode_with_holes(tokens, right, fill=False, open_end=True, lost_in=lost_in) if len(tokens) < 4000 else None
         if result is None:
             continue
         fixed, recovered, lost = result
@@ -136,10 +152,15 @@ def reinterpret(run: str) -> tuple[str, str, int, int] | None:
             continue
         score = lm.mean_logp(fixed)
         if best is None or score > best[0]:
-            best = (score, fixed, cause, recovered, lost)
+            best = (score, fixed, cause, recovered, lost, tokens, right, _LOST_BY.get(wrong, wrong))
     if best is None:
         return None
-    return best[1], best[2], best[3], best[4]
+    _score, fixed, cause, recovered, lost, tokens, right, lost_in = best
+    if recovered:
+        filled = decode_with_holes(tokens, right, fill=True, open_end=True, lost_in=lost_in)
+        if filled is not None:
+            fixed, recovered, lost = filled
+    return fixed, cause, recovered, lost
 
 
 def fix_codec_confusions(text: str) -> list[Edit]:
@@ -156,6 +177,8 @@ def fix_codec_confusions(text: str) -> list[Edit]:
         if found is None:
             continue
         fixed, cause, recovered, lost = found
+        if cause != "utf8-as-gbk" and sum(c.isascii() for c in fixed) > run.count(LOST):
+            continue  # an ASCII character the run took in was not a trail byte after all (┻_案)
         after = lm.mean_logp(fixed)
         # A clean run never gains this much; mojibake gains 2 or more.
         if after < before + 1.2 or after < 3.6:
@@ -165,7 +188,43 @@ def fix_codec_confusions(text: str) -> list[Edit]:
         edit = _tight_edit(text, m.start(), m.end(), fixed, cause, confidence, recoverable)
         if edit is not None:
             edits.append(edit)
-    return edits
+    return edits + fix_short_runs(text, edits)
+
+
+# Once a line shows one confusion, its short runs between ASCII (``3る30日``:
+# 月 in Big5 read as GBK, between two numbers; ``2\ue52e\ue4c9``: ％。) are
+# read the same way: too short to judge alone, they share the line's codec.
+_SHORT_RUN = re.compile(r"[^\x00-\x7f]+")
+_CODECS = {cause: (wrong, right) for wrong, right, cause in _CONFUSIONS}
+MIN_SHORT_GAIN = 0.5
+SHORT_RUN_EVIDENCE = 6  # characters the line's confusion already restored in full
+
+
+def fix_short_runs(text: str, edits: list[Edit]) -> list[Edit]:
+    """Runs the first pass left, read with the confusion the line already showed."""
+    causes = [e.cause for e in edits if e.cause in _CODECS and e.recoverable == "full"]
+    if sum(len(e.replacement) for e in edits if e.cause in causes and e.recoverable == "full") < SHORT_RUN_EVIDENCE:
+        return []
+    wrong, right = _CODECS[max(set(causes), key=causes.count)]
+    cause = max(set(causes), key=causes.count)
+    out = []
+    for m in _SHORT_RUN.finditer(text):
+        if any(e.start < m.end() and m.start() < e.end for e in edits):
+            continue
+        run = m.group()
+        try:
+            fixed = run.encode(wrong).decode(right)
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if fixed == run or not all(lm.is_han(c) or c in lm.CJK_PUNCT or "\uff01" <= c <= "\uff5e" for c in fixed):
+            continue
+        before, after = lm.mean_logp(run), lm.mean_logp(fixed)
+        if after < before + MIN_SHORT_GAIN or after < 3.0:
+            continue
+        edit = _tight_edit(text, m.start(), m.end(), fixed, cause, round(min(0.9, 0.5 + (after - before) / 8), 2), "full")
+        if edit is not None:
+            out.append(edit)
+    return out
 
 
 def fix_kunjinkao(text: str) -> list[Edit]:

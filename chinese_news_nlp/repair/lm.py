@@ -26,7 +26,8 @@ from functools import lru_cache
 from ..charfreq import char_log_freq, is_cjk
 
 # Punctuation of Chinese text: as plausible as a common character.
-CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》〈〉【】—…·「」『』　％－")
+# Also the small forms (﹕﹐) Big5 text uses, and ○ written for zero in dates (二○○○年).
+CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》〈〉【】—…·「」『』　％－﹐﹑﹔﹕﹖﹗○●")
 
 # A character the dictionary never saw: rarer than anything it did see.
 UNSEEN_LOGP = -1.0
@@ -76,7 +77,7 @@ def char_logp(ch: str) -> float:
 
 def text_logp(text: str) -> float:
     """Sum of :func:`char_logp` over ``text``."""
-    return sum(char_logp(ch) for ch in text)
+    return sum(map(char_logp, text))
 
 
 def mean_logp(text: str) -> float:
@@ -92,16 +93,30 @@ NEUTRAL_LOGP = 3.8
 def relative_logp(text: str) -> float:
     """Sum of ``char_logp - NEUTRAL_LOGP``: positive for text that reads as Chinese.
 
-    A lone ASCII letter or mark between two non-ASCII characters (``碧K州``,
-    ``鄙虾H醫``) is scored as the debris it nearly always is.
+    One to three ASCII letters or marks between two non-ASCII characters
+    (``碧K州``, ``鄙虾H醫``, ``估算?hF公路``, ``亮點?_@次``) are scored as the
+    debris of a shifted decoding they nearly always are; digits are not.
     """
     total = 0.0
-    last = len(text) - 1
-    for k, ch in enumerate(text):
-        if ch.isascii() and 0 < k < last and not text[k - 1].isascii() and not text[k + 1].isascii() and ch not in ",;:":
-            total += 1.0 - NEUTRAL_LOGP
-        else:
-            total += char_logp(ch) - NEUTRAL_LOGP
+    n = len(text)
+    k = 0
+    while k < n:
+        ch = text[k]
+        if ch.isascii() and ch != " ":
+            j = k
+            while j < n and text[j].isascii() and text[j] != " ":
+                j += 1
+            run = text[k:j]
+            flanked = 0 < k and j < n and not text[k - 1].isascii() and not text[j].isascii()
+            for c in run:
+                if flanked and j - k <= 3 and not c.isdigit() and c not in ",;:":
+                    total += 1.0 - NEUTRAL_LOGP
+                else:
+                    total += char_logp(c) - NEUTRAL_LOGP
+            k = j
+            continue
+        total += char_logp(ch) - NEUTRAL_LOGP
+        k += 1
     return total
 
 
@@ -116,18 +131,36 @@ def _word_model() -> tuple[dict[str, int], float]:
 
 
 MAX_WORD_LEN = 8
+PUNCT_STEP = {"，": -1.3, "。": -1.6, "、": -2.0, "；": -2.5, "：": -2.3, "“": -2.2, "”": -2.2, "「": -2.2, "」": -2.2}
 
 
+@lru_cache(maxsize=100_000)
 def word_logp(text: str) -> float:
     """log10 probability of the best segmentation of ``text`` into jieba words.
 
     A character that is not a dictionary word costs one unseen-word penalty
     plus its unigram, so strings of rare characters score very low.
     """
+    return _best_path(text)[0][-1]
+
+
+def best_segmentation(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` spans of the words of :func:`word_logp`'s best segmentation."""
+    back = _best_path(text)[1]
+    spans = []
+    j = len(text)
+    while j > 0:
+        spans.append((back[j], j))
+        j = back[j]
+    return spans[::-1]
+
+
+def _best_path(text: str) -> tuple[list[float], list[int]]:
     freq, log_total = _word_model()
     s = to_simplified(text)
     n = len(s)
     best = [0.0] + [-math.inf] * n
+    back = [0] * (n + 1)
     unknown = -log_total - 2.0
     for i in range(n):
         base = best[i]
@@ -137,9 +170,13 @@ def word_logp(text: str) -> float:
         f = freq.get(s[i], 0)
         step = math.log10(f) - log_total if f else unknown + min(char_logp(text[i]), 5.0) - 5.0
         if not is_cjk(s[i]):
-            step = -3.0  # digits, Latin, punctuation: a flat cost, the same for every candidate
+            # Chinese punctuation is as common as the commonest words (a hole in
+            # Big5 A1 41 is "，" far more often than 你); digits and Latin: a
+            # flat cost, the same for every candidate.
+            step = PUNCT_STEP.get(s[i], -3.0)
         if base + step > best[i + 1]:
             best[i + 1] = base + step
+            back[i + 1] = i
         for j in range(i + 2, min(n, i + MAX_WORD_LEN) + 1):
             f = freq.get(s[i:j])
             if f is None:
@@ -148,7 +185,25 @@ def word_logp(text: str) -> float:
                 v = base + math.log10(f) - log_total
                 if v > best[j]:
                     best[j] = v
-    return best[n]
+                    back[j] = i
+    return best, back
+
+
+def word_freq(word: str) -> int:
+    """jieba's corpus count of ``word`` (simplified form), 0 when it is not a word."""
+    return _word_model()[0].get(to_simplified(word)) or 0
+
+
+@lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
+
+def word_tag(word: str) -> str:
+    """jieba's part-of-speech tag of ``word`` (``""`` when it is not in the dictionary)."""
+    return _word_tags().get(to_simplified(word), "")
 
 
 def is_han(ch: str) -> bool:

@@ -7,6 +7,15 @@ a Han character after it (``57%,国有``).  Between Latin letters or digits
 (``1,000``, ``10:30``, ``http://``) it stays ASCII.  Brackets are restored in
 pairs, and only around Chinese content: ``正序生物(上海)`` → ``（上海）``, while
 ``(HIAF)`` and ``(AED)`` keep ASCII brackets, as Chinese news writes them.
+
+A line whose every mark was folded (two or more ASCII marks after Chinese,
+or before Chinese, not one full-width ``，；：？！``) says more about its own ASCII: there a
+bracket pair around Latin text between Chinese (``合唱團(Village People)一九
+七○年代``), a ``?`` between characters (``免职省事?有的感叹``) and a comma
+between scores (``以6-1,6-4,一面倒``) were folded too.  In a line that kept
+its full-width marks a ``?`` between characters is a character lost to a
+codec (``修改?宪草``) and stays.  A lone bracket between Han characters
+(``第(四项``, ``柳州)高速``) lost its partner, not its width.
 """
 
 from __future__ import annotations
@@ -35,7 +44,33 @@ def fix_halfwidth_punctuation(text: str) -> list[Edit]:
     return edits
 
 
+_FULL_MARKS = frozenset("，；：？！")
+FOLDED_LINE_MIN_MARKS = 2
+
+
+def line_is_folded(line: str) -> bool:
+    """Every mark of ``line`` folded: two or more ASCII marks beside Chinese, no full-width one."""
+    if any(c in _FULL_MARKS for c in line):
+        return False
+    n = 0
+    for k in range(1, len(line) - 1):
+        if line[k] in ",;:!?" and (lm.looks_chinese(line[k - 1]) or lm.is_han(line[k + 1])):
+            n += 1
+            if n >= FOLDED_LINE_MIN_MARKS:
+                return True
+    return False
+
+
+def _is_thousands_separator(line: str, k: int) -> bool:
+    """``1,000``: a comma after a digit and before exactly three digits."""
+    tail = line[k + 1 : k + 5]
+    return k > 0 and line[k - 1].isdigit() and len(tail) >= 3 and tail[:3].isdigit() and not tail[3:4].isdigit()
+
+
 def _fixes(line: str) -> list[tuple[int, float]]:
+    folded = line_is_folded(line)
+    brackets = _bracket_fixes(line, folded)
+    restored = {k for k, _ in brackets}  # 嘉義五人),八人: the ")" is restored, so the "," follows Chinese
     out = []
     for k, ch in enumerate(line):
         if ch in ",!?:;":
@@ -43,31 +78,48 @@ def _fixes(line: str) -> list[tuple[int, float]]:
             if ch == ":" and (nxt == "/" or nxt.isdigit() and k > 0 and line[k - 1].isdigit()):
                 continue  # a URL or a clock time
             if ch == "," and k > 0 and line[k - 1].isdigit() and nxt.isdigit():
+                if folded and not _is_thousands_separator(line, k):
+                    out.append((k, 0.8))  # 6-1,6-4 in a folded line
                 continue  # a thousands separator
             if ch in "!?" and not (k > 0 and lm.is_han(line[k - 1])):
                 continue  # "，?" in a corpus is a lost character, not a folded mark
-            if ch == "?" and lm.is_han(nxt) and not _in_question(line, k):
+            if ch == "?" and lm.is_han(nxt) and not _in_question(line, k) and not folded:
                 continue
-            if _chinese_before(line, k) and (nxt in "\r\n" or not nxt.isascii() or nxt.isdigit() or nxt in "\"'( "):
+            before = _chinese_before(line, k) or k - 1 in restored
+            if before and (nxt in "\r\n" or not nxt.isascii() or nxt.isdigit() or nxt in "\"'( " or folded and nxt.isalpha()):
                 out.append((k, 0.95))
             elif _number_then_han(line, k):
                 out.append((k, 0.85))
-    out.extend(_bracket_fixes(line))
+    out.extend(brackets)
     return sorted(out)
 
 
-def _bracket_fixes(line: str) -> list[tuple[int, float]]:
+def _bracket_fixes(line: str, folded: bool) -> list[tuple[int, float]]:
     out = []
     stack: list[int] = []
+    lone: list[int] = []
     for k, ch in enumerate(line):
         if ch == "(":
             stack.append(k)
-        elif ch == ")" and stack:
+        elif ch == ")":
+            if not stack:
+                lone.append(k)
+                continue
             open_at = stack.pop()
             inner = line[open_at + 1 : k]
-            if any(lm.is_han(c) for c in inner) and not any(c in "()" for c in inner):
+            if any(c in "()" for c in inner):
+                continue
+            if any(lm.is_han(c) for c in inner):
                 out.extend([(open_at, 0.9), (k, 0.9)])
+            elif folded and _chinese_before(line, open_at) and _chinese_after(line, k):
+                out.extend([(open_at, 0.8), (k, 0.8)])
+    lone.extend(stack)
+    out.extend((k, 0.8) for k in lone if 0 < k < len(line) - 1 and lm.is_han(line[k - 1]) and lm.is_han(line[k + 1]))
     return out
+
+
+def _chinese_after(line: str, k: int) -> bool:
+    return k + 1 < len(line) and lm.looks_chinese(line[k + 1])
 
 
 _CLAUSE_END = "，。；：！？,;:!?\n"
