@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def squash(text: str) -> str:
-    return "".join(text.split())
+    """Spaces out, full-width ASCII forms folded: 正序生物（上海） and 正序生物(上海) are one name
+    (the repair stage restores full-width punctuation, the gold writes brackets half-width)."""
+    return unicodedata.normalize("NFKC", "".join(text.split()))
 
 
 def prf(pred: set, gold: set) -> tuple[float, float, float]:

@@ -18,7 +18,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..doc import Doc, Entity, Official
 from ..pipeline import register_stage
-from . import rules
+from ..segmentation import merge_entity_tokens
+from . import context, rules
 from .engines import HanlpEngine, LacEngine, make_engine, map_hanlp_tag
 from .gazetteer import Gazetteer, GazetteerSource
 from .officials import link_officials, normalized_name, to_official
@@ -111,6 +112,7 @@ def analyze_paragraph_tokens(
     candidates += rules.head_extended_orgs(tokens, text)
     candidates += rules.quoted_orgs(text)
     candidates += rules.company_short_names(tokens)
+    candidates += context.stock_quote_companies(text, tokens)
     candidates += rules.gazetteer_names(text, tokens, [rules.builtin_gazetteer()], rank=4)
     if gazetteers:
         candidates += rules.gazetteer_names(text, tokens, gazetteers, rank=1)
@@ -125,6 +127,9 @@ def analyze_paragraph_tokens(
     extra = rules.people_after_titles(text, titles, entities + titles)
     if extra:
         entities = rules.resolve(entities + extra)
+    entities = rules.resolve(context.listed_companies(text, tokens, entities))
+    entities = rules.resolve(context.companies_by_cues(text, tokens, entities))
+    entities = context.mentions(text, tokens, entities)
     return entities, titles
 
 
@@ -170,9 +175,7 @@ class EntityStage:
             doc.entities = entities
             doc.officials = officials
             if doc.tokens:
-                merge = _merge_entity_tokens()
-                if merge is not None:
-                    merge(doc)  # re-cut the words so each entity is one token
+                merge_entity_tokens(doc)  # re-cut the words so each entity is one token
             doc.fill_raw_offsets()
             yield doc
 
@@ -180,30 +183,37 @@ class EntityStage:
         spans, titles = analyze_paragraph_tokens(text, tokens, self.gazetteers)
         links = link_officials(text, spans, titles)
         linked_titles = {(link.title.start, link.title.end) for link in links}
-        entities = [Entity(text[s.start : s.end], s.label, s.start, s.end, source=s.source) for s in spans]
+        entities = [_entity(text, s.start, s.end, s.label, s.source) for s in spans]
         entities += [
-            Entity(text[s.start : s.end], "TITLE", s.start, s.end, source="rule")
-            for s in titles
-            if (s.start, s.end) in linked_titles
+            _entity(text, s.start, s.end, "TITLE", "rule") for s in titles if (s.start, s.end) in linked_titles
         ]
-        entities.sort(key=lambda e: (e.start, e.end))
-        officials = [to_official(text, link) for link in links]
-        return entities, officials
+        entities = sorted((e for e in entities if e is not None), key=lambda e: (e.start, e.end))
+        return entities, dedupe_officials(to_official(text, link) for link in links)
 
 
-def _merge_entity_tokens():
-    """``merge_entity_tokens`` of the segmentation module, if it offers one."""
-    import importlib
+def _entity(text: str, start: int, end: int, label: str, source: str) -> Entity | None:
+    """An entity without the spaces at its ends (a name never starts or ends with one;
+    ``  股份有限公司`` after a line indent is the indent plus a name)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        return None
+    return Entity(text[start:end], label, start, end, source=source)
 
-    for name in ("chinese_news_nlp.segment", "chinese_news_nlp.segmentation"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        merge = getattr(module, "merge_entity_tokens", None)
-        if merge is not None:
-            return merge
-    return None
+
+def dedupe_officials(officials: Iterable[Official]) -> list[Official]:
+    """One official per ``(person, title, org)`` in a document: an article that names
+    the same person with the same title twice (in the headline and the body) has one link."""
+    seen = set()
+    out = []
+    for official in officials:
+        key = (official.person, official.title, official.org)
+        if key not in seen:
+            seen.add(key)
+            out.append(official)
+    return out
 
 
 _STAGES: dict[tuple, EntityStage] = {}

@@ -205,7 +205,7 @@ def normalize_tokens(tokens: Sequence[Tok]) -> list[Tok]:
     """
     vocab = vocabulary()
     cut: list[Tok] = []
-    for tok in tokens:
+    for tok in _split_spaces(tokens):
         if len(tok.word) > 1 and tok.word[0] in _CLOSE + _OPEN and HAN.match(tok.word[1]):
             cut.append(Tok(tok.word[0], "w", tok.start, tok.start + 1))
             rest = tok.word[1:]
@@ -217,6 +217,7 @@ def normalize_tokens(tokens: Sequence[Tok]) -> list[Tok]:
             cut.append(Tok(tok.word[m.end() :], "ORG", tok.start + m.end(), tok.end))
             continue
         cut.append(tok)
+    cut = _merge_split_heads(_recut_glued_names(cut, vocab), vocab)
     out: list[Tok] = []
     i = 0
     while i < len(cut):
@@ -244,6 +245,85 @@ def normalize_tokens(tokens: Sequence[Tok]) -> list[Tok]:
             continue
         out.append(tok)
         i += 1
+    return out
+
+
+def _split_spaces(tokens: Sequence[Tok]) -> list[Tok]:
+    """A line's indent LAC read into a word (``　　股份有限公司/ORG``) is a word of its own:
+    no name starts or ends with a space."""
+    out = []
+    for tok in tokens:
+        word = tok.word.strip(SPACE)
+        if not word or word == tok.word:
+            out.append(tok)
+            continue
+        lead = len(tok.word) - len(tok.word.lstrip(SPACE))
+        start, end = tok.start + lead, tok.start + lead + len(word)
+        if lead:
+            out.append(Tok(tok.word[:lead], "w", tok.start, start))
+        out.append(Tok(word, tok.tag, start, end))
+        if end < tok.end:
+            out.append(Tok(tok.word[lead + len(word) :], "w", end, tok.end))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _split_head_starts() -> frozenset[str]:
+    """Every proper prefix of a strong head of three or more characters (创新 of 创新中心)."""
+    heads = [h for h, head in vocabulary().heads.items() if head.strong and len(h) >= 3]
+    return frozenset(h[:k] for h in heads for k in range(1, len(h)))
+
+
+def _merge_split_heads(tokens: list[Tok], vocab: Vocabulary) -> list[Tok]:
+    """Words that together spell a head word are one word (创新/v 中心/n → 创新中心),
+    so names ending with it are rebuilt from it (LAC splits heads of names it does not know)."""
+    starts = _split_head_starts()
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i].word not in starts:
+            out.append(tokens[i])
+            i += 1
+            continue
+        for width in (3, 2):
+            group = tokens[i : i + width]
+            if len(group) < width or any(a.end != b.start for a, b in zip(group, group[1:])):
+                continue
+            if any(t.tag in ("PER", "LOC", "ORG", "w") for t in group):
+                continue
+            word = "".join(t.word for t in group)
+            head = vocab.heads.get(word)
+            if head is not None and head.strong and len(word) >= 3:
+                out.append(Tok(word, "n", group[0].start, group[-1].end))
+                i += width
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _recut_glued_names(tokens: list[Tok], vocab: Vocabulary) -> list[Tok]:
+    """An ORG word that took the first character of the next word loses it.
+
+    LAC glues names it does not know to what follows: ``某某科技科/ORG 创板/v``
+    (科创板), ``某某瑞信始/ORG`` (始终).  The name is one character shorter when
+    that shorter name ends with a head or industry word the longer does not
+    (某某科技|科), or is found elsewhere in the document as an ORG of its own.
+    """
+    org_words = {t.word for t in tokens if t.tag == "ORG"}
+    out = []
+    for tok in tokens:
+        word = tok.word
+        if tok.tag == "ORG" and len(word) >= 4 and HAN.match(word[-1]) and vocab.head_of(word) is None:
+            shorter = word[:-1]
+            if shorter in org_words or (
+                shorter.endswith(tuple(vocab.industry_words)) or vocab.head_of(shorter, strong_only=True)
+            ):
+                out.append(Tok(shorter, "ORG", tok.start, tok.end - 1))
+                out.append(Tok(word[-1], "n", tok.end - 1, tok.end))
+                continue
+        out.append(tok)
     return out
 
 
@@ -298,18 +378,28 @@ def model_orgs(tokens: Sequence[Tok]) -> list[Span]:
         if t.tag != "ORG":
             continue
         keep = trim_org(t.word)
-        name = t.word[:keep]
+        lead = len(t.word) - len(t.word.lstrip(SPACE))  # an indent LAC read into the name
+        name = t.word[lead:keep]
         label = org_label(name)
-        if keep < 2 or (label != "GOV" and is_generic(name)):
+        if len(name) < 2 or (label != "GOV" and is_generic(name)):
             continue
-        if label == "ORG" and keep <= 2 and name not in vocabulary().companies:
+        head = vocabulary().head_of(name)
+        if head is not None and name == head.head and label == "ORG" and head.label != "ORG":
+            continue  # a bare 股份有限公司 (the name lost) names nothing; 省委, 中科院 do
+        if label == "ORG" and len(name) <= 2 and name not in vocabulary().companies:
             continue  # LAC's two-character ORGs without a head are mostly wrong (华东, 统筹, 科普)
-        out.append(Span(t.start, t.start + keep, label, "model", 4))
+        out.append(Span(t.start + lead, t.start + keep, label, "model", 4))
     return out
 
 
 # Newspapers are named with common words (人民日报, 科技日报): never "generic".
 MEDIA_HEADS = ("日报", "晚报", "早报", "都市报", "时报", "电视台", "广播电台")
+
+
+BARE_COMPANY_HEADS = ("公司", "企业")
+# Heads that also name a designation a place is given (某地建设国际科技创新中心, 综合性国家科学中心):
+# with only a place and generic words before them they are no organization.
+DESIGNATION_HEADS = BARE_COMPANY_HEADS + ("创新中心", "科技创新中心", "科学中心", "实验室", "联合实验室")
 
 
 def is_generic(name: str) -> bool:
@@ -322,6 +412,11 @@ def is_generic(name: str) -> bool:
     rest = name[: len(name) - len(head.head)] if head is not None else name
     if not rest:
         return head is None
+    if head is not None and head.head in DESIGNATION_HEADS:
+        # a registered name carries its legal form; 多家深圳智能制造公司 is a kind of company
+        rest = strip_place(rest)
+        if rest in vocabulary().places and head.head in BARE_COMPANY_HEADS:
+            return True
     # greedy longest-first cover of the rest by generic words
     pos = 0
     while pos < len(rest):
@@ -351,8 +446,8 @@ def _is_head_token(tok: Tok, vocab: Vocabulary) -> bool:
 def _name_part(tok: Tok, vocab: Vocabulary) -> bool:
     if tok.tag not in NAME_TAGS:
         return False
-    if tok.word in vocab.titles or tok.word in vocab.not_heads:
-        return False
+    if tok.word in vocab.titles or tok.word in vocab.not_heads or tok.word in BARE_COMPANY_HEADS:
+        return False  # 公司|研发团队联合某研究所: a bare 公司 ends the name on its left
     return not any(c in SPACE for c in tok.word)
 
 
@@ -402,7 +497,7 @@ def head_extended_orgs(tokens: Sequence[Tok], text: str) -> list[Span]:
         while first < i and tokens[first].tag == "LOC" and tokens[first].word.endswith(_ADDRESS_SUFFIXES):
             first += 1
         part = tokens[first : i + 1]
-        if not _anchored(part, vocab):
+        if not _anchored(part, vocab) and not _unit_of_named_parent(tokens, first, part, vocab):
             continue  # no proper name in it: 企业研究院, 细胞培养实验室
         start, end = tokens[first].start, tok.end
         name = text[start:end]
@@ -421,10 +516,12 @@ ADMINISTRATIVE_LEVELS = frozenset({"省", "市", "区", "县", "州", "镇", "�
 def _anchored(part: Sequence[Tok], vocab: Vocabulary) -> bool:
     """Does a candidate name hold a proper name (or, for a government body, its level)?"""
     head_tok = part[-1]
-    if head_tok.tag == "ORG" or head_tok.word.endswith(MEDIA_HEADS):
+    if (head_tok.tag == "ORG" and not is_generic(head_tok.word)) or head_tok.word.endswith(MEDIA_HEADS):
         return True
-    if any(t.tag in ANCHOR_TAGS for t in part[:-1]):
+    if any(t.tag in ANCHOR_TAGS and not _common_short_word(t) for t in part[:-1]):
         return True
+    if _holds_place("".join(t.word for t in part[:-1])):
+        return True  # 量子科技长三角产业创新中心: a place inside a token LAC did not tag
     head = vocab.head_of("".join(t.word for t in part))
     if head is not None and head.label == "GOV":
         words = [t.word for t in part]
@@ -432,6 +529,36 @@ def _anchored(part: Sequence[Tok], vocab: Vocabulary) -> bool:
             words[0].startswith(level) for level in ("省", "市", "国家", "全国")
         )
     return False
+
+
+def _unit_of_named_parent(tokens: Sequence[Tok], first: int, part: Sequence[Tok], vocab: Vocabulary) -> bool:
+    """A research unit named by its field alone, written as a part of a named parent:
+    ``某某实验室11号楼的智能计算硬件研究中心``.  The parent (an institution's head
+    word, then at most a building or floor) and ``的`` stand right before it; the
+    field must be specific (four characters or more), unlike 企业研究院."""
+    head = vocab.head_of(part[-1].word)
+    field = sum(len(t.word) for t in part[:-1])
+    if head is None or head.label != "LAB" or field < 4 or first < 2 or tokens[first - 1].word != "的":
+        return False
+    k = first - 2
+    chars = 0
+    while k >= 0 and tokens[k].tag in ("m", "n", "q", "f") and chars < 6:
+        parent = vocab.head_of(tokens[k].word, strong_only=True)
+        if parent is not None and parent.label in ("LAB", "EDU", "COMPANY") and tokens[k].word == parent.head:
+            return True
+        chars += len(tokens[k].word)
+        k -= 1
+    return k >= 0 and tokens[k].tag == "ORG" and vocab.head_of(tokens[k].word) is not None
+
+
+def _common_short_word(tok: Tok) -> bool:
+    """A two-character common word LAC tagged as a name (统筹/ORG 实验室): no anchor."""
+    return len(tok.word) == 2 and tok.tag != "LOC" and common_word_frequency(tok.word) > 300
+
+
+def _holds_place(text: str) -> bool:
+    """Does ``text`` contain a province, city or region of the place vocabulary?"""
+    return any(label == "LOC" for _, _, label in builtin_gazetteer().finditer(text))
 
 
 def _joins_name(tokens: Sequence[Tok], j: int, vocab: Vocabulary) -> bool:
@@ -486,35 +613,6 @@ def quoted_orgs(text: str) -> list[Span]:
     return out
 
 
-# Industry words that end a listed company's short name (stock names: 某某生物, 某某科技).
-INDUSTRY_WORDS = frozenset(
-    {
-        "生物",
-        "科技",
-        "医疗",
-        "信息",
-        "化学",
-        "医药",
-        "药业",
-        "电子",
-        "制药",
-        "集团",
-        "股份",
-        "控股",
-        "智能",
-        "材料",
-        "能源",
-        "通信",
-        "软件",
-        "网络",
-        "环保",
-        "新材",
-        "电气",
-        "机械",
-        "重工",
-        "汽车",
-    }
-)
 _SHORT_NAME_TAGS = frozenset({"n", "nz", "ORG", "PER", "r", "an", "vn", "j"})
 
 
@@ -527,6 +625,11 @@ def _common_words() -> dict[str, int]:
         return {}
     jieba.dt.check_initialized()
     return jieba.dt.FREQ
+
+
+def common_word_frequency(word: str) -> int:
+    """How common ``word`` is in jieba's dictionary (0: not a dictionary word)."""
+    return _common_words().get(word, 0) or 0
 
 
 def company_short_names(tokens: Sequence[Tok]) -> list[Span]:
@@ -542,7 +645,7 @@ def company_short_names(tokens: Sequence[Tok]) -> list[Span]:
     words = _common_words()
     out = []
     for i, tok in enumerate(tokens):
-        if tok.word not in INDUSTRY_WORDS or i == 0:
+        if tok.word not in vocab.industry_words or i == 0:
             continue
         for width in (1, 2):
             part = tokens[max(0, i - width) : i]
@@ -551,6 +654,8 @@ def company_short_names(tokens: Sequence[Tok]) -> list[Span]:
             if any(a.end != b.start for a, b in zip(part + [tok], (part + [tok])[1:])):
                 break
             coined = "".join(t.word for t in part)
+            if width == 1 and part[0].tag == "ORG":
+                coined = strip_place(coined)  # 深圳某某/ORG 生物: the coined part is 某某
             if not 2 <= len(coined) <= 3 or not all(HAN.match(c) for c in coined):
                 continue
             if coined in vocab.places or coined in vocab.generic:
@@ -573,6 +678,21 @@ def company_short_names(tokens: Sequence[Tok]) -> list[Span]:
             out.append(Span(start, end, "COMPANY", "rule", 4))
             break
     return out
+
+
+def strip_place(name: str) -> str:
+    """``name`` without a leading province or city (深圳某某 → 某某, 浙江省某某 → 某某),
+    if at least two characters remain."""
+    vocab = vocabulary()
+    for size in (6, 5, 4, 3, 2):
+        place = name[:size]
+        if place in vocab.places:
+            rest = name[size:]
+            if rest[:1] in ("省", "市") and len(rest) > 2:
+                rest = rest[1:]
+            if len(rest) >= 2:
+                return rest
+    return name
 
 
 # -- dictionaries ------------------------------------------------------------------

@@ -38,6 +38,7 @@ class OrgHead:
 @dataclass(frozen=True)
 class Vocabulary:
     heads: dict[str, OrgHead]
+    head_last_chars: frozenset[str]  # a quick no for the many words that end no head
     titles: frozenset[str]
     title_prefixes: tuple[str, ...]
     title_org_prefixes: tuple[str, ...]
@@ -48,9 +49,17 @@ class Vocabulary:
     generic: frozenset[str]
     generic_places: frozenset[str]
     zone_words: frozenset[str]
+    company_cues: frozenset[str]
+    company_cues_after: frozenset[str]
+    company_nouns: frozenset[str]
+    legal_forms: tuple[str, ...]  # longest first
+    industry_words: frozenset[str]
+    trade_name_words: frozenset[str]  # industry words included
 
     def head_of(self, name: str, strong_only: bool = False) -> OrgHead | None:
         """The longest head ``name`` ends with (``strong_only``: only heads that start a name)."""
+        if name[-1:] not in self.head_last_chars:
+            return None
         if any(name[-size:] in self.not_heads for size in (2, 3, 4)):
             return None  # 产业布局 ends in 局 but names no bureau
         for size in range(min(len(name), 8), 0, -1):
@@ -75,6 +84,7 @@ def vocabulary() -> Vocabulary:
         heads[head] = OrgHead(head, label, strength in ("strong", "name"), strength == "name")
     return Vocabulary(
         heads=heads,
+        head_last_chars=frozenset(h[-1] for h in heads),
         titles=frozenset(_words("titles.txt")),
         title_prefixes=tuple(sorted(_words("title_prefixes.txt"), key=len, reverse=True)),
         title_org_prefixes=tuple(sorted(_words("title_org_prefixes.txt"), key=len, reverse=True)),
@@ -85,4 +95,10 @@ def vocabulary() -> Vocabulary:
         generic=frozenset(_words("generic_modifiers.txt")),
         generic_places=frozenset(_words("generic_places.txt")),
         zone_words=frozenset(_words("zone_words.txt")),
+        company_cues=frozenset(_words("company_cues.txt")),
+        company_cues_after=frozenset(_words("company_cues_after.txt")),
+        company_nouns=frozenset(_words("company_nouns.txt")),
+        legal_forms=tuple(sorted(_words("legal_forms.txt"), key=len, reverse=True)),
+        industry_words=frozenset(_words("industry_words.txt")),
+        trade_name_words=frozenset(_words("trade_name_words.txt") + _words("industry_words.txt")),
     )
