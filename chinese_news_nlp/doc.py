@@ -140,11 +140,15 @@ class Doc:
         """Map a span of ``raw`` to the span of ``text`` it became."""
         return self.alignment.span_to_new(raw_start, raw_end)
 
-    def fill_raw_offsets(self) -> None:
-        """Derive ``raw_start``/``raw_end`` of every span from the alignment."""
-        for name in _SPAN_LISTS:
+    def fill_raw_offsets(self, lists: Sequence[str] = _SPAN_LISTS) -> None:
+        """Derive ``raw_start``/``raw_end`` of every span (of the named lists) from the alignment."""
+        identity = self.alignment.is_identity  # clean simplified input: nothing to map
+        for name in lists:
             for span in getattr(self, name):
-                span.raw_start, span.raw_end = self.to_raw(span.start, span.end)
+                if identity:
+                    span.raw_start, span.raw_end = span.start, span.end
+                else:
+                    span.raw_start, span.raw_end = self.to_raw(span.start, span.end)
 
     def raw_slice(self, span: Token | Entity | Fact | Repair) -> str:
         return self.raw[span.raw_start : span.raw_end]

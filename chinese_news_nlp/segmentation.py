@@ -258,10 +258,17 @@ def merge_entity_tokens(doc: Doc) -> None:
     """Re-cut ``doc.tokens`` so each entity of ``doc.entities`` is a single token."""
     if not doc.tokens or not doc.entities:
         return
-    pos_of = {(t.start, t.end): t.pos for t in doc.tokens}
-    spans = _cut_around([(t.start, t.end) for t in doc.tokens], [(e.start, e.end) for e in doc.entities])
-    doc.tokens = [Token(doc.text[s:e], s, e, pos=pos_of.get((s, e))) for s, e in spans if doc.text[s:e].strip()]
-    doc.fill_raw_offsets()
+    by_span = {(t.start, t.end): t for t in doc.tokens}
+    out: list[Token] = []
+    for s, e in _cut_around(list(by_span), [(ent.start, ent.end) for ent in doc.entities]):
+        token = by_span.get((s, e))  # most words are untouched: keep them, offsets and all
+        if token is None:
+            piece = doc.text[s:e]
+            if not piece.strip():
+                continue
+            token = Token(piece, s, e, *doc.to_raw(s, e))
+        out.append(token)
+    doc.tokens = out
 
 
 @register_stage("segment")

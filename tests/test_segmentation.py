@@ -52,6 +52,7 @@ def test_entities_stay_single_tokens():
     # and when entities arrive after segmentation
     doc2 = SegmentStage()(Doc(raw="之江实验室主任朱世强说"))
     doc2.entities = [Entity("之江实验室", "LAB", 0, 5)]
+    doc2.fill_raw_offsets()
     merge_entity_tokens(doc2)
     assert doc2.tokens[0].text == "之江实验室"
     assert "".join(t.text for t in doc2.tokens) == doc2.text

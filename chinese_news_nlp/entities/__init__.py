@@ -176,7 +176,7 @@ class EntityStage:
             doc.officials = officials
             if doc.tokens:
                 merge_entity_tokens(doc)  # re-cut the words so each entity is one token
-            doc.fill_raw_offsets()
+            doc.fill_raw_offsets(["entities"])
             yield doc
 
     def _annotate(self, text: str, tokens: list[Tok]) -> tuple[list[Entity], list[Official]]:
