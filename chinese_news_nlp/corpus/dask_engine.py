@@ -38,10 +38,12 @@ from .readers import Record, Source, from_mapping, read_jsonl, read_parquet, rea
 from .records import DEFAULT_TABLES, flat_rows, table_columns
 from .runner import UsageError, make_run_config
 from .summary import Progress, Summary
-from .worker import RunConfig, process_batch
+from .worker import RunConfig, one_core_per_process, process_batch
 from .writers import JsonlWriter, ParquetWriter
 
-DOCS_PER_PARTITION = 64
+# Small partitions keep two workers busy to the end of a corpus (8 of 64 documents
+# for 472 documents left one worker idle for the last one); a task costs ~ms.
+DOCS_PER_PARTITION = 16
 JSONL_BYTES_PER_PARTITION = 4 << 20
 MANIFEST = "_manifest.json"
 
@@ -49,14 +51,28 @@ MANIFEST = "_manifest.json"
 # -- clusters ---------------------------------------------------------------------------
 def get_client(scheduler: str | None = None, workers: int = 2) -> tuple[Any, Any]:
     """A client for ``scheduler``, or for a new ``LocalCluster`` (returned too, to be closed)."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(
-        n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
-    )
+    # A local cluster is as many worker processes as cores, each task holding its core for
+    # seconds: the scheduler's and workers' housekeeping only takes CPU from the tasks.
+    # Measured on 2 cores, 2 MB of news: ~4 % faster end to end without it.
+    with dask.config.set(_LEAN_LOCAL_CLUSTER):
+        cluster = LocalCluster(
+            n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
+        )
     return Client(cluster), cluster
+
+
+_LEAN_LOCAL_CLUSTER = {
+    "distributed.worker.profile.enabled": False,  # stack sampling every 10 ms, GIL included
+    "distributed.scheduler.work-stealing": False,  # partitions are alike; nothing to rebalance
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "2s",
+    "distributed.admin.tick.interval": "200ms",
+}
 
 
 # -- bags and data frames -------------------------------------------------------------------
@@ -80,6 +96,7 @@ def process_bag(
 
 
 def _bag_partition(items: Sequence[Any], run: RunConfig, batch_size: int) -> list[dict]:
+    one_core_per_process()
     records = (_as_record(item) for item in items)
     return [payload for batch in batched(records, batch_size) for payload, _ in process_batch(run, batch)]
 
@@ -123,6 +140,7 @@ def _pandas_dtype(arrow_kind: str) -> str:
 
 
 def _frame_partition(frame: Any, run: RunConfig, columns: tuple, batch_size: int) -> Any:
+    one_core_per_process()
     import pandas as pd
 
     from ..doc import Doc
@@ -223,6 +241,7 @@ def write_partition(
     part: Partition, run: RunConfig, out_dir: str, date: str | None, batch_size: int, tables: tuple[str, ...]
 ) -> Summary:
     """Task: read, process and write one partition as a shard; return its summary."""
+    one_core_per_process()
     started = time.perf_counter()
     summary = Summary()
     name = f"part-{part.number:05d}"

@@ -79,6 +79,9 @@ def import_file(path: str, name: str | None = None) -> Any:
 
 # -- the worker side ---------------------------------------------------------------
 def _worker_main(conn: Connection, progress: Any, initializer: Callable, initargs: tuple, task: Callable) -> None:
+    from .worker import one_core_per_process
+
+    one_core_per_process()
     try:
         initializer(*initargs, progress=progress)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it

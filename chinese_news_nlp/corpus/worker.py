@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,16 @@ def load_code(run: RunConfig) -> None:
     import_modules(run.modules)
     for path in run.code:
         import_file(path)
+
+
+# chinese_news_nlp.lac.LAC_THREADS_ENV, named here so that a worker need not import numpy
+# (whose BLAS threads would catch the signals a worker's time-out relies on) before it must.
+LAC_THREADS_ENV = "CNNLP_LAC_THREADS"
+
+
+def one_core_per_process() -> None:
+    """In a worker of a pool the processes share the cores: models run single-threaded there."""
+    os.environ.setdefault(LAC_THREADS_ENV, "1")
 
 
 def get_pipeline(run: RunConfig, progress: Any = None) -> Pipeline:
