@@ -25,26 +25,9 @@ from pathlib import Path
 import ftfy
 
 from chinese_news_nlp.repair import fix_and_explain, repair_text
+from chinese_news_nlp.scoring import recovery
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def distance(a: str, b: str) -> int:
-    """Levenshtein distance (two-row dynamic programming)."""
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
-def recovery(fixed: str, corrupt: str, clean: str) -> float:
-    base = distance(corrupt, clean)
-    return 1.0 - distance(fixed, clean) / base if base else 1.0
 
 
 def control_lines(shared: Path, limit: int | None) -> list[str]:

@@ -9,18 +9,9 @@ import pytest
 from chinese_news_nlp import create_stage
 from chinese_news_nlp.doc import Doc
 from chinese_news_nlp.repair import CAUSES, RepairStage, explain_repairs, fix_and_explain, repair_text
+from chinese_news_nlp.scoring import levenshtein
 
 SEED_004 = "004_235341cb2f0cebb7.txt"
-
-
-def levenshtein(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 # -- small examples, one per family ------------------------------------------------
