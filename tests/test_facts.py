@@ -308,3 +308,10 @@ def test_offsets_slice_to_surfaces_on_any_text(text):
         assert text[fact["start"] : fact["end"]] == fact["surface"]
         assert fact["kind"] in {"money", "count", "percent", "measure", "rank"}
         assert fact["qualifier"] in {"exact", "approx", "over", "under", "range"}
+
+
+def test_list_number_before_a_year_is_not_a_decimal():
+    facts = extract_facts("2.1992年向银行发行的债券，期限五年。", date="1998-06-01")
+    assert [f["surface"] for f in facts] == ["五年"]
+    assert facts[0]["year"] == 1992
+    assert [f["value"] for f in extract_facts("3.5亿元的项目已经开工。")] == [3.5e8]

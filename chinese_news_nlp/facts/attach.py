@@ -57,7 +57,10 @@ def _last_name_by_pos(span: str) -> str | None:
     """Without an entity stage: the last place (ns) or organization (nt) jieba tags in ``span``."""
     if not span.strip():
         return None
+    import jieba
     import jieba.posseg
+
+    jieba.setLogLevel(60)  # jieba announces its dictionary loading on stderr
 
     names = [w.word for w in jieba.posseg.lcut(span) if w.flag in ("ns", "nt") and len(w.word) >= 2]
     return names[-1] if names else None
