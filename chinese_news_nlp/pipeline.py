@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, Union, runtime_c
 
 from .decode import make_doc
 from .doc import Doc
-from .errors import InputError, StageError, UnknownStageError
+from .errors import ChineseNewsNLPError, InputError, StageError, UnknownStageError
 
 DEFAULT_STAGES = ("repair", "convert", "segment", "entities", "facts")
 
@@ -121,7 +121,12 @@ class Pipeline:
     def __call__(self, item: DocInput, date: str | None = None, id: str | None = None) -> Doc:
         doc = self.make_doc(item, date=date, id=id)
         for stage in self.stages:
-            doc = stage(doc)
+            try:
+                doc = stage(doc)
+            except ChineseNewsNLPError:
+                raise
+            except Exception as exc:  # a bug or a model failure: say which stage, keep the cause
+                raise StageError(stage.name, f"{type(exc).__name__}: {exc}") from exc
         doc.fill_raw_offsets()
         return doc
 

@@ -1,6 +1,15 @@
 import pytest
 
-from chinese_news_nlp import Doc, Pipeline, UnknownStageError, create_stage, load, register_stage
+from chinese_news_nlp import (
+    Doc,
+    InputError,
+    Pipeline,
+    StageError,
+    UnknownStageError,
+    create_stage,
+    load,
+    register_stage,
+)
 from chinese_news_nlp.pipeline import DEFAULT_STAGES, registered_stages
 
 
@@ -58,10 +67,13 @@ def test_pipe_keeps_order_and_records_failures():
     assert docs[4].text == "" and docs[4].error is None
 
 
-def test_call_raises_on_failure():
+def test_call_names_the_failing_stage():
     nlp = Pipeline([UpperStage(fail_on="x")])
-    with pytest.raises(RuntimeError):
+    with pytest.raises(StageError, match="test-upper") as info:
         nlp("x")
+    assert info.value.stage == "test-upper" and isinstance(info.value.__cause__, RuntimeError)
+    with pytest.raises(InputError):  # typed errors pass through as they are
+        nlp(b"")
 
 
 def test_pipe_in_worker_processes_keeps_order():
