@@ -146,7 +146,7 @@ class Pipeline:
         pipeline once.
         """
         keyed = _with_ids(items, ids)
-        batches = _batched(keyed, batch_size)
+        batches = batched(keyed, batch_size)
         if n_process <= 1:
             for batch in batches:
                 yield from self._run_batch(batch)
@@ -176,7 +176,7 @@ class Pipeline:
             try:
                 docs.append(self.make_doc(item, date=date, id=doc_id))
             except InputError as exc:
-                docs.append(_failed_doc(item, doc_id, date, "decode", exc))
+                docs.append(failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc)))
         live = [d for d in docs if d.error is None]
         for stage in self.stages:
             live = self._run_stage(stage, live)
@@ -208,9 +208,10 @@ class Pipeline:
         return out
 
 
-def _failed_doc(item: DocInput, doc_id: str | None, date: str | None, stage: str, exc: Exception) -> Doc:
+def failed_doc(doc_id: str | None, date: str | None, stage: str, kind: str, message: str) -> Doc:
+    """An empty Doc that keeps a document's id and says why it could not be processed."""
     doc = Doc(raw="", meta={k: v for k, v in (("id", doc_id), ("date", date)) if v is not None})
-    doc.error = {"stage": stage, "type": type(exc).__name__, "message": str(exc)}
+    doc.error = {"stage": stage, "type": kind, "message": message}
     return doc
 
 
@@ -226,7 +227,8 @@ def _with_ids(items: Iterable[DocInput], ids: Iterable[str] | None) -> Iterator[
         yield item, (str(doc_id) if doc_id is not None else None), date
 
 
-def _batched(it: Iterable, size: int) -> Iterator[list]:
+def batched(it: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to ``size`` consecutive items of ``it``."""
     it = iter(it)
     while batch := list(itertools.islice(it, max(1, size))):
         yield batch
@@ -252,7 +254,7 @@ def _worker_run_batch(batch: list) -> list[dict]:
 def _lost_doc(item: tuple, stage_index: int, message: str) -> dict:
     """The record of a document whose worker process died while holding it."""
     _, doc_id, date = item
-    return _failed_doc(item, doc_id, date, "worker", RuntimeError(message)).to_dict()
+    return failed_doc(doc_id, date, "worker", "RuntimeError", message).to_dict()
 
 
 def build_pipeline(stages: Iterable[str] | None, config: dict[str, dict], max_chars: int = 2_000_000) -> Pipeline:

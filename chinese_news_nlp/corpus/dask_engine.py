@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from .pool import batched
+from ..pipeline import batched
 from .readers import Record, Source, from_mapping, read_jsonl, read_parquet, read_text_file, text_files
 from .records import DEFAULT_TABLES, flat_rows, table_columns
 from .runner import UsageError, make_run_config

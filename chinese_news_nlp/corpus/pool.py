@@ -21,7 +21,6 @@ from __future__ import annotations
 import collections
 import importlib
 import importlib.util
-import itertools
 import multiprocessing
 import sys
 import time
@@ -294,9 +293,3 @@ class WorkerPool:
         slot = slots[task.seq]
         slot.results[task.offset] = self.fail_item(task.items[0], stage_index, why)
         slot.missing -= 1
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while batch := list(itertools.islice(it, max(1, size))):
-        yield batch

@@ -11,7 +11,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from .. import pipeline as _pipeline
 from ..errors import InputError
-from .pool import WorkerPool, batched, module_refs
+from ..pipeline import batched
+from .pool import WorkerPool, module_refs
 from .readers import Record, count_records, iter_records, sources
 from .records import DEFAULT_TABLES, FORMATS
 from .summary import Progress, Summary

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..doc import Doc
-from ..pipeline import DEFAULT_STAGES, Pipeline, build_pipeline
+from ..pipeline import DEFAULT_STAGES, Pipeline, build_pipeline, failed_doc
 from .pool import import_file, import_modules
 from .readers import ReadFailure, Record
 from .records import DEFAULT_TABLES, doc_stats, encode
@@ -122,13 +122,6 @@ def _encoded(run: RunConfig, doc: Doc) -> tuple[Any, dict]:
         failed = failed_doc(doc.id, doc.date, "write", type(exc).__name__, str(exc))
         failed.error["traceback"] = traceback.format_exc(limit=5)
         return encode(failed, run.format, run.tables), doc_stats(failed)
-
-
-def failed_doc(doc_id: str | None, date: str | None, stage: str, kind: str, message: str) -> Doc:
-    meta = {k: v for k, v in (("id", doc_id), ("date", date)) if v is not None}
-    doc = Doc(raw="", meta=meta)
-    doc.error = {"stage": stage, "type": kind, "message": message}
-    return doc
 
 
 def lost_item(run: RunConfig, item: Record, stage_index: int, message: str) -> tuple[Any, dict]:
