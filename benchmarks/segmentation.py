@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from chinese_news_nlp.scoring import segmentation_f1, word_spans
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CNNLP_SHARED", REPO.parent / "shared"))
 ICWB2 = SHARED / "data" / "icwb2"
@@ -47,21 +49,11 @@ def load_set(name: str, limit: int | None = None) -> tuple[list[str], list[list[
     return ["".join(ws) for ws in gold], gold, train
 
 
-def spans(words: list[str]) -> set[tuple[int, int]]:
-    out, pos = set(), 0
-    for w in words:
-        out.add((pos, pos + len(w)))
-        pos += len(w)
-    return out
-
-
 def score(pred: list[list[str]], gold: list[list[str]], train: set[str] | None) -> dict[str, float]:
-    tp = n_pred = n_gold = oov = oov_hit = 0
-    for p, g in zip(pred, gold):
-        ps, gs = spans(p), spans(g)
-        tp += len(ps & gs)
-        n_pred += len(ps)
-        n_gold += len(gs)
+    p, r, f = segmentation_f1(pred, gold)
+    oov = oov_hit = 0
+    for pr, g in zip(pred, gold):
+        ps = word_spans(pr)
         if train is not None:
             pos = 0
             for w in g:
@@ -69,9 +61,6 @@ def score(pred: list[list[str]], gold: list[list[str]], train: set[str] | None) 
                     oov += 1
                     oov_hit += (pos, pos + len(w)) in ps
                 pos += len(w)
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
     return {"P": p, "R": r, "F1": f, "OOV-R": (oov_hit / oov) if train is not None and oov else float("nan")}
 
 

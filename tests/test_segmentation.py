@@ -3,6 +3,7 @@ import importlib.util
 import pytest
 
 from chinese_news_nlp import Doc, Entity, load, segment
+from chinese_news_nlp.scoring import segmentation_f1
 from chinese_news_nlp.segmentation import JiebaEngine, SegmentStage, merge_entity_tokens
 
 
@@ -100,19 +101,7 @@ def test_jieba_engine_is_thread_safe_to_share():
 
 # -- accuracy floors on SIGHAN 2005 (the benchmark prints the full comparison) ---------------
 def _score(pred, gold):
-    def spans(words):
-        out, pos = set(), 0
-        for w in words:
-            out.add((pos, pos + len(w)))
-            pos += len(w)
-        return out
-
-    tp = n_p = n_g = 0
-    for p, g in zip(pred, gold):
-        ps, gs = spans(p), spans(g)
-        tp, n_p, n_g = tp + len(ps & gs), n_p + len(ps), n_g + len(gs)
-    prec, rec = tp / n_p, tp / n_g
-    return 2 * prec * rec / (prec + rec)
+    return segmentation_f1(pred, gold)[2]
 
 
 @pytest.mark.parametrize("name", ["pku_test_gold", "msr_test_gold", "as_testing_gold", "cityu_test_gold"])
