@@ -183,7 +183,7 @@ class Alignment:
 
     # -- serialisation ---------------------------------------------------------------
     def runs(self) -> list[tuple[int, int, int, int]]:
-        """The runs of a single-step alignment, or of each step flattened with its step index."""
+        """This step's runs ``(old_start, old_end, new_start, new_end)``; a composed alignment keeps them per step (``to_dict``)."""
         r = self._old_to_new
         return list(zip(r.src_starts, r.src_ends, r.dst_starts, r.dst_ends))
 
