@@ -40,7 +40,8 @@ test: $(VENV)/.test
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check chinese_news_nlp tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.test
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done

@@ -36,7 +36,7 @@ def control_lines(shared: Path, limit: int | None) -> list[str]:
         with open(path, encoding="utf-8") as fh:
             lines.extend(ln.strip().replace(" ", "") for ln in fh if ln.strip())
     if limit:
-        lines = lines[::max(1, len(lines) // limit)][:limit]
+        lines = lines[:: max(1, len(lines) // limit)][:limit]
     return lines
 
 
@@ -45,7 +45,11 @@ FARM_CAUSES = ("content-farm-substitution", "deleted-character")
 
 def seed_documents() -> dict[str, str]:
     """Seeds 000-003: clean documents apart from content-farm damage, repaired whole."""
-    return {p.name: p.read_text(encoding="utf-8") for name in ("000", "001", "002", "003") for p in (REPO / "seeds").glob(f"{name}_*.txt")}
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for name in ("000", "001", "002", "003")
+        for p in (REPO / "seeds").glob(f"{name}_*.txt")
+    }
 
 
 def seed_report(docs: dict[str, str], gold_path: Path) -> tuple[int, int, dict[str, tuple[int, int, int]]]:
@@ -111,7 +115,13 @@ def main() -> int:
     ours, t_ours = timed(repair_text, corrupt)
     theirs, t_ftfy = timed(ftfy.fix_text, corrupt)
     scored = [
-        (r, a == r["clean"], b == r["clean"], recovery(a, r["corrupt"], r["clean"]), recovery(b, r["corrupt"], r["clean"]))
+        (
+            r,
+            a == r["clean"],
+            b == r["clean"],
+            recovery(a, r["corrupt"], r["clean"]),
+            recovery(b, r["corrupt"], r["clean"]),
+        )
         for r, a, b in zip(rows, ours, theirs)
     ]
     print_table(scored)
@@ -135,8 +145,12 @@ def main() -> int:
         print("  ", a[:60], "->", b[:60])
     n_clean = sum(map(len, lines))
     n_damaged = sum(map(len, corrupt))
-    print(f"\nthroughput clean:   {n_clean / t_clean:12,.0f} chars/s  (ftfy {n_clean / t_clean_ftfy:12,.0f}; ratio {t_clean_ftfy / t_clean:.2f})")
-    print(f"throughput damaged: {n_damaged / t_ours:12,.0f} chars/s  (ftfy {n_damaged / t_ftfy:12,.0f}; ratio {t_ftfy / t_ours:.2f})")
+    print(
+        f"\nthroughput clean:   {n_clean / t_clean:12,.0f} chars/s  (ftfy {n_clean / t_clean_ftfy:12,.0f}; ratio {t_clean_ftfy / t_clean:.2f})"
+    )
+    print(
+        f"throughput damaged: {n_damaged / t_ours:12,.0f} chars/s  (ftfy {n_damaged / t_ftfy:12,.0f}; ratio {t_ftfy / t_ours:.2f})"
+    )
     return 0
 
 

@@ -136,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
             if engine == "jieba":
                 jieba_direct = b["F1"]
             label = "bare " + engine + (" (trad)" if set_name in TRADITIONAL else "")
-            print(f"{set_name:6} {engine:8} {label:16} {b['P']:6.3f} {b['R']:6.3f} {b['F1']:6.3f} {b['OOV-R']:6.3f} {base_cps:9.0f}")
+            print(
+                f"{set_name:6} {engine:8} {label:16} {b['P']:6.3f} {b['R']:6.3f} {b['F1']:6.3f} {b['OOV-R']:6.3f} {base_cps:9.0f}"
+            )
             via = " via t2s" if set_name in TRADITIONAL else ""
             print(
                 f"{set_name:6} {engine:8} {'ours' + via:16} {o['P']:6.3f} {o['R']:6.3f} {o['F1']:6.3f} {o['OOV-R']:6.3f} "
@@ -145,13 +147,17 @@ def main(argv: list[str] | None = None) -> int:
             if o["F1"] + 1e-9 < b["F1"]:
                 failures.append(f"{set_name}/{engine}: ours {o['F1']:.3f} < bare {b['F1']:.3f}")
             if set_name in TRADITIONAL and jieba_direct is not None and o["F1"] <= jieba_direct:
-                failures.append(f"{set_name}/{engine}: {o['F1']:.3f} does not beat jieba on traditional {jieba_direct:.3f}")
+                failures.append(
+                    f"{set_name}/{engine}: {o['F1']:.3f} does not beat jieba on traditional {jieba_direct:.3f}"
+                )
     print()
     print("ΔF1: ours minus the bare library on the same lines; speed: ours / bare chars per second, same run.")
     if failures:
         print("SHORT OF TARGET:\n  " + "\n  ".join(failures))
         return 1
-    print("every engine at least its bare library on every set; through t2s every engine beats jieba on traditional text")
+    print(
+        "every engine at least its bare library on every set; through t2s every engine beats jieba on traditional text"
+    )
     return 0
 
 

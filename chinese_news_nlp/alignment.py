@@ -129,7 +129,10 @@ class Alignment:
             # replacement has no offsets of its own to map to.  Two real replacements stay apart.
             touching = runs and runs[-1][1] == edit.start
             empty_side = touching and (
-                runs[-1][0] == runs[-1][1] or runs[-1][2] == runs[-1][3] or edit.start == edit.end or not edit.replacement
+                runs[-1][0] == runs[-1][1]
+                or runs[-1][2] == runs[-1][3]
+                or edit.start == edit.end
+                or not edit.replacement
             )
             if empty_side:
                 runs[-1][1] = edit.end

@@ -18,10 +18,10 @@ pandas is an optional extra: ``pip install chinese-news-nlp[pandas]``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from .doc import Doc, Entity, Fact, Official, Repair
+from .doc import Doc, Entity, Fact, Official, Repair, span_dict
 
 if TYPE_CHECKING:  # pandas is optional; only type checkers import it here
     import pandas as pd
@@ -72,7 +72,7 @@ def _frame(rows: list[dict[str, Any]], kind: type) -> pd.DataFrame:
 
 
 def _rows(doc: Doc, name: str, doc_id: Any) -> list[dict[str, Any]]:
-    return [{"doc_id": doc_id, **asdict(item)} for item in getattr(doc, name)]
+    return [{"doc_id": doc_id, **span_dict(item)} for item in getattr(doc, name)]
 
 
 def entities_frame(doc: Doc) -> pd.DataFrame:

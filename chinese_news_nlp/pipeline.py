@@ -215,7 +215,9 @@ def failed_doc(doc_id: str | None, date: str | None, stage: str, kind: str, mess
     return doc
 
 
-def _with_ids(items: Iterable[DocInput], ids: Iterable[str] | None) -> Iterator[tuple[DocInput, str | None, str | None]]:
+def _with_ids(
+    items: Iterable[DocInput], ids: Iterable[str] | None
+) -> Iterator[tuple[DocInput, str | None, str | None]]:
     id_iter = iter(ids) if ids is not None else itertools.repeat(None)
     for item in items:
         doc_id = next(id_iter, None)

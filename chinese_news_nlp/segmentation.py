@@ -40,7 +40,9 @@ class JiebaEngine:
 
     name = "jieba"
 
-    def __init__(self, user_dicts: Iterable[str | os.PathLike] = (), words: Iterable[str] | dict = (), hmm: bool = True):
+    def __init__(
+        self, user_dicts: Iterable[str | os.PathLike] = (), words: Iterable[str] | dict = (), hmm: bool = True
+    ):
         import jieba
 
         jieba.setLogLevel(60)  # jieba logs its cache building at INFO on stderr

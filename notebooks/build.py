@@ -26,21 +26,34 @@ TIMEOUT = 900  # seconds per cell: the first call loads the models
 # A cell is ("md", source) or ("code", source).
 Cell = tuple[str, str]
 
+
+def _setup(third_party: list[str], first_party: list[str]) -> str:
+    """The first code cell: the shared imports plus this notebook's own, in isort's order, then options."""
+
+    def block(lines: list[str]) -> str:
+        return "\n".join(sorted(lines, key=lambda line: (line.startswith("from "), line.split()[1].lower())))
+
+    return _SETUP.format(
+        third_party=block(["import pandas as pd", *third_party]),
+        first_party=block(
+            ["import chinese_news_nlp as cnn", "from chinese_news_nlp.frames import to_frames", *first_party]
+        ),
+    )
+
+
+# (braces doubled: this is a str.format template)
 _SETUP = '''\
 import re
 from pathlib import Path
 
-import pandas as pd
-from IPython.display import HTML, display
+{third_party}
 
-import chinese_news_nlp as cnn
-from chinese_news_nlp.display import render
-from chinese_news_nlp.frames import to_frames
+{first_party}
 
 pd.set_option("display.max_colwidth", 48)
 pd.set_option("display.min_rows", 20)
 # 103,900,000,000 rather than 1.039000e+11
-pd.set_option("display.float_format", lambda v: f"{v:,.0f}" if abs(v) >= 1e6 else f"{v:,.6g}")
+pd.set_option("display.float_format", lambda v: f"{{v:,.0f}}" if abs(v) >= 1e6 else f"{{v:,.6g}}")
 # The seed articles, whether this runs from notebooks/ or from the repository root.
 SEEDS = Path("../seeds") if Path("../seeds").is_dir() else Path("seeds")
 
@@ -63,7 +76,7 @@ in the raw text.
 This notebook processes the five seed articles in `seeds/`, looks at the damaged document 004 before
 and after repair, shows the entity view of document 000, and tabulates officials and facts.""",
     ),
-    ("code", _SETUP),
+    ("code", _setup(["from IPython.display import HTML, display"], ["from chinese_news_nlp.display import render"])),
     ("md", "## Load the pipeline\n\n`cnn.load()` builds the default pipeline; models load lazily, once per process."),
     ("code", "nlp = cnn.load()\nnlp"),
     (
@@ -174,10 +187,8 @@ that join on `doc_id`.""",
     ),
     (
         "code",
-        _SETUP
+        _setup(["import matplotlib.pyplot as plt", "from IPython.display import display"], [])
         + """
-
-import matplotlib.pyplot as plt
 
 %matplotlib inline
 plt.rcParams.update({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.right": False})""",

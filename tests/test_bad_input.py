@@ -15,7 +15,17 @@ def nlp():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "\n\n\t", "\x00\x01\x02控制\x1b[31m字符", "坏\ud800的\udfff代理", "\ufeff带BOM的新闻", "a" * 5000, "。" * 3000, "𠀀𠀁𪚥"],
+    [
+        "",
+        "   ",
+        "\n\n\t",
+        "\x00\x01\x02控制\x1b[31m字符",
+        "坏\ud800的\udfff代理",
+        "\ufeff带BOM的新闻",
+        "a" * 5000,
+        "。" * 3000,
+        "𠀀𠀁𪚥",
+    ],
 )
 def test_odd_text_gives_a_valid_doc(nlp, text):
     doc = nlp(text)

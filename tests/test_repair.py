@@ -40,7 +40,9 @@ def test_big5_read_as_gbk() -> None:
 
 
 def test_kunjinkao_is_reported_not_invented() -> None:
-    damaged = "新华社北京电".encode("gbk").decode("utf-8", errors="replace").encode("utf-8").decode("gbk", errors="replace")
+    damaged = (
+        "新华社北京电".encode("gbk").decode("utf-8", errors="replace").encode("utf-8").decode("gbk", errors="replace")
+    )
     assert "锟斤拷" in damaged
     (repair,) = [r for r in explain_repairs(damaged) if r.cause == "kunjinkao"]
     assert repair.recoverable == "none"
@@ -82,7 +84,9 @@ def gold_mojibake(gold_dir):
 
 def test_004_every_byte_shift_run_found(doc004, gold_mojibake) -> None:
     _, (_, edits) = doc004
-    gold = {(g["start"], g["end"]) for g in gold_mojibake if g["doc"] == SEED_004 and g["cause"] == "gb18030-byte-shift"}
+    gold = {
+        (g["start"], g["end"]) for g in gold_mojibake if g["doc"] == SEED_004 and g["cause"] == "gb18030-byte-shift"
+    }
     found = {(e.start, e.end) for e in edits if e.cause == "gb18030-byte-shift"}
     assert len(gold) == 11
     assert gold <= found
@@ -143,7 +147,11 @@ def test_seeds_000_003_only_content_farm(seed_texts, gold_mojibake) -> None:
         _, edits = fix_and_explain(text)
         other = [e for e in edits if e.cause not in FARM_CAUSES]
         assert other == [], (name, other[:3])
-        gold = {(g["start"], g["end"], g["repaired"]) for g in gold_mojibake if g["doc"] == name and g["cause"] in FARM_CAUSES}
+        gold = {
+            (g["start"], g["end"], g["repaired"])
+            for g in gold_mojibake
+            if g["doc"] == name and g["cause"] in FARM_CAUSES
+        }
         found = {(e.start, e.end, e.replacement) for e in edits}
         assert found == gold, name
 
@@ -153,7 +161,10 @@ def test_seeds_000_003_only_content_farm(seed_texts, gold_mojibake) -> None:
     ("damaged", "clean"),
     [
         # 平 stripped from 平台 throughout: a bare measure word between full words
-        ("公司搭建了数据共享台，又建成人才交流台和创业孵化台。", "公司搭建了数据共享平台，又建成人才交流平台和创业孵化平台。"),
+        (
+            "公司搭建了数据共享台，又建成人才交流台和创业孵化台。",
+            "公司搭建了数据共享平台，又建成人才交流平台和创业孵化平台。",
+        ),
         # 近 stripped from 近年来: 年来 cannot open a clause
         ("年来，全市新增就业岗位两万个。", "近年来，全市新增就业岗位两万个。"),
         ("年來，本地旅遊業持續增長。", "近年來，本地旅遊業持續增長。"),
@@ -170,7 +181,13 @@ def test_deleted_character_is_a_zero_width_repair() -> None:
     doc = RepairStage()(Doc(raw="年来，本市建成创新台和服务台。"))
     assert doc.text == "近年来，本市建成创新台和服务台。"  # 服务台 is a word; one bare 台 is not enough
     (repair,) = doc.repairs
-    assert (repair.cause, repair.before, repair.after, repair.raw_start, repair.raw_end) == ("deleted-character", "", "近", 0, 0)
+    assert (repair.cause, repair.before, repair.after, repair.raw_start, repair.raw_end) == (
+        "deleted-character",
+        "",
+        "近",
+        0,
+        0,
+    )
     doc.check()
 
 

@@ -72,6 +72,11 @@ _LEAN_LOCAL_CLUSTER = {
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.worker.memory.monitor-interval": "2s",
     "distributed.admin.tick.interval": "200ms",
+    # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, so that glibc returns
+    # freed memory to the system at once; the pipeline allocates and frees small objects all
+    # the time and ran 5 % slower for it (one process, 1.35 M chars: 49.5 k vs 47.0 k chars/s),
+    # while its memory stays flat without it.  The thread limits are kept.
+    "distributed.nanny.pre-spawn-environ": {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1},
 }
 
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 import typing
 from collections import Counter
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any
 
-from ..doc import Doc, Entity, Fact, Official, Repair, Token
+from ..doc import Doc, Entity, Fact, Official, Repair, Token, span_dict
 
 FORMATS = ("jsonl", "parquet", "dict")
 
@@ -116,5 +116,5 @@ def flat_rows(doc: Doc, tables: tuple[str, ...] = DEFAULT_TABLES) -> dict[str, l
     }
     for table in tables:
         if table != "documents":
-            rows[table] = [{"doc_id": doc.id, **asdict(x)} for x in getattr(doc, table)]
+            rows[table] = [{"doc_id": doc.id, **span_dict(x)} for x in getattr(doc, table)]
     return rows

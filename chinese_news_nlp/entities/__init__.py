@@ -12,11 +12,10 @@ links people to titles.  See ``data/entities/`` for the vocabularies.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from ..doc import Doc, Entity, Official
+from ..doc import Doc, Entity, Official, span_dict
 from ..pipeline import register_stage
 from ..segmentation import merge_entity_tokens
 from . import context, rules
@@ -235,7 +234,7 @@ def extract_entities(text: str, **options: Any) -> list[dict]:
     if not isinstance(text, str):
         raise TypeError(f"extract_entities() takes a str, not {type(text).__name__}")
     doc = _stage(options)(Doc(raw=text))
-    return [asdict(e) for e in doc.entities]
+    return [span_dict(e) for e in doc.entities]
 
 
 def extract_officials(text: str, **options: Any) -> list[dict]:
@@ -243,4 +242,4 @@ def extract_officials(text: str, **options: Any) -> list[dict]:
     if not isinstance(text, str):
         raise TypeError(f"extract_officials() takes a str, not {type(text).__name__}")
     doc = _stage(options)(Doc(raw=text))
-    return [asdict(o) for o in doc.officials]
+    return [span_dict(o) for o in doc.officials]

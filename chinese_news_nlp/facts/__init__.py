@@ -12,7 +12,6 @@ year), :mod:`.attach` (what was measured, whose).  Vocabularies are data files i
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from ..doc import Doc, Fact
@@ -95,7 +94,7 @@ def extract_facts(text: str, date: str | None = None, **options: Any) -> list[di
         raise TypeError(f"extract_facts needs a str, not {type(text).__name__}")
     doc = Doc(raw=text, meta={"date": date} if date else {})
     FactStage(**options)(doc)
-    return [{name: asdict(f)[name] for name in FACT_FIELDS} for f in doc.facts]
+    return [{name: getattr(f, name) for name in FACT_FIELDS} for f in doc.facts]
 
 
 __all__ = ["FactStage", "extract_facts", "find_facts"]

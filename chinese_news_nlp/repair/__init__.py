@@ -94,7 +94,9 @@ def needs_repair(line: str) -> bool:
     return any(lm.mean_logp(m.group()) < SUSPICIOUS_MEAN for m in _NON_ASCII_RUN.finditer(line))
 
 
-def fix_and_explain(text: str, causes: Iterable[str] | None = None, min_confidence: float = 0.0) -> tuple[str, list[Edit]]:
+def fix_and_explain(
+    text: str, causes: Iterable[str] | None = None, min_confidence: float = 0.0
+) -> tuple[str, list[Edit]]:
     """Repair ``text``; return the repaired text and the edits on ``text`` that produce it.
 
     ``causes`` restricts the repairs to those causes; ``min_confidence`` drops

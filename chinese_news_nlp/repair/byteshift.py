@@ -79,7 +79,9 @@ def _with_dropped_pairs(run: str, tokens: list[int], score_of) -> tuple[float, l
     """Insert up to two dropped pairs where they make the run read best."""
     bounds = [0]
     for ch in run[:-1]:
-        bounds.append(bounds[-1] + (1 if ch in "?\ufffd" else 2 if ch.isascii() or len(ch.encode("gb18030")) == 2 else 4))
+        bounds.append(
+            bounds[-1] + (1 if ch in "?\ufffd" else 2 if ch.isascii() or len(ch.encode("gb18030")) == 2 else 4)
+        )
     best = (score_of(tokens), tokens)
 
     def trial_at(b: int, pairs: int) -> tuple[float, list[int]]:
@@ -162,9 +164,11 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
     score, end, lead, run, tokens, rest = best
     plain = _decode(tokens, fill=False)
     if len(run) > 2 and plain is not None and min(map(lm.char_logp, plain[0])) < DROP_TRIGGER_LOGP:
+
         def score_of(tok):
             found = _score(tok, must_start)
             return found if found is not None else -1e9
+
         pair_score, tokens = _with_dropped_pairs(run, tokens[1:], lambda t: score_of([lead, *t]))
         tokens = [lead, *tokens]
         score = pair_score + rest
@@ -204,9 +208,13 @@ def _fix_line(line: str, offset: int) -> list[Edit]:
                     if decoded is not None:
                         fixed, recovered, lost = decoded
                         fixed = fixed.replace("\ufffd", "")
-                        partial = recovered or lost or cause != "gb18030-byte-shift" or HOLE_BYTE in tokens or "?" in run[1:]
+                        partial = (
+                            recovered or lost or cause != "gb18030-byte-shift" or HOLE_BYTE in tokens or "?" in run[1:]
+                        )
                         conf = round(min(0.99, 0.6 + (score - baseline) / 40), 2)
-                        edits.append(Edit(offset + p, offset + end, fixed, cause, conf, "partial" if partial else "full"))
+                        edits.append(
+                            Edit(offset + p, offset + end, fixed, cause, conf, "partial" if partial else "full")
+                        )
                         next_p = end
         p = line.find("?", next_p)
     return edits

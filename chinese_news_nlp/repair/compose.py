@@ -69,7 +69,12 @@ class EditLog:
             tail = segments[g1].text[e - bounds[g1][0] :] if e < bounds[g1][1] else ""
             earlier = [segments[k].edit for k in group if segments[k].edit is not None]
             out.append(
-                _Segment(segments[g0].orig_start, segments[g1].orig_end, head + edit.replacement + tail, _merge(edit, earlier))
+                _Segment(
+                    segments[g0].orig_start,
+                    segments[g1].orig_end,
+                    head + edit.replacement + tail,
+                    _merge(edit, earlier),
+                )
             )
             i = g1 + 1
         out.extend(segments[i:])

@@ -58,16 +58,22 @@ def fix_content_farm(text: str) -> list[Edit]:
             gain = lm.word_logp(as_meant) - lm.word_logp(as_written)
             if gain < MIN_GAIN:
                 continue
-            if len(written) > 1 and not (_measure_follows(text, end) or _clause_end(text, end) or _ordinal_follows(text, end)):
+            if len(written) > 1 and not (
+                _measure_follows(text, end) or _clause_end(text, end) or _ordinal_follows(text, end)
+            ):
                 waiting.append((start, end, gain))
                 continue
             confirmed.append(start)
-            edits.append(Edit(start, end, meant, "content-farm-substitution", round(min(0.99, 0.6 + gain / 10), 2), "full"))
+            edits.append(
+                Edit(start, end, meant, "content-farm-substitution", round(min(0.99, 0.6 + gain / 10), 2), "full")
+            )
         # A parallel frame: 科技是头部生产力、人才是头部资源 – the same frame
         # (same preceding character, same sentence) as a confirmed substitution.
         for start, end, gain in waiting:
             if any(_same_frame(text, start, other) for other in confirmed):
-                edits.append(Edit(start, end, meant, "content-farm-substitution", round(min(0.9, 0.5 + gain / 10), 2), "full"))
+                edits.append(
+                    Edit(start, end, meant, "content-farm-substitution", round(min(0.9, 0.5 + gain / 10), 2), "full")
+                )
     return edits
 
 

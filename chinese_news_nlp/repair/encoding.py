@@ -29,7 +29,9 @@ _CP1252_SPECIALS = {
 }
 _LATIN_CLASS = "\x00-\xff" + "".join(re.escape(c) for c in _CP1252_SPECIALS)
 # A run of Latin-1/cp1252 characters holding at least two non-ASCII ones.
-_LATIN_RUN = re.compile(f"[\x80-\xff{''.join(_CP1252_SPECIALS)}][{_LATIN_CLASS}]*[\x80-\xff{''.join(_CP1252_SPECIALS)}][\x21-\x7e]?")
+_LATIN_RUN = re.compile(
+    f"[\x80-\xff{''.join(_CP1252_SPECIALS)}][{_LATIN_CLASS}]*[\x80-\xff{''.join(_CP1252_SPECIALS)}][\x21-\x7e]?"
+)
 
 
 def _latin_bytes(run: str) -> bytes:
@@ -144,7 +146,11 @@ def reinterpret(run: str) -> tuple[str, str, int, int] | None:
                 pass
         if result is None:
             lost_in = _LOST_BY.get(wrong, wrong)
-            result = decode_with_holes(tokens, right, fill=False, open_end=True, lost_in=lost_in) if len(tokens) < 4000 else None
+            result = (
+                decode_with_holes(tokens, right, fill=False, open_end=True, lost_in=lost_in)
+                if len(tokens) < 4000
+                else None
+            )
         if result is None:
             continue
         fixed, recovered, lost = result
@@ -221,7 +227,9 @@ def fix_short_runs(text: str, edits: list[Edit]) -> list[Edit]:
         before, after = lm.mean_logp(run), lm.mean_logp(fixed)
         if after < before + MIN_SHORT_GAIN or after < 3.0:
             continue
-        edit = _tight_edit(text, m.start(), m.end(), fixed, cause, round(min(0.9, 0.5 + (after - before) / 8), 2), "full")
+        edit = _tight_edit(
+            text, m.start(), m.end(), fixed, cause, round(min(0.9, 0.5 + (after - before) / 8), 2), "full"
+        )
         if edit is not None:
             out.append(edit)
     return out

@@ -54,7 +54,14 @@ def fix_pinyin_annotations(text: str) -> list[Edit]:
         for m in found:
             toned = has_tone(m.group(1))
             edits.append(
-                Edit(line_start + m.start(), line_start + m.end(), "", "pinyin-annotation", 0.99 if toned else 0.8, "full")
+                Edit(
+                    line_start + m.start(),
+                    line_start + m.end(),
+                    "",
+                    "pinyin-annotation",
+                    0.99 if toned else 0.8,
+                    "full",
+                )
             )
     return edits
 

@@ -39,7 +39,9 @@ def fix_halfwidth_punctuation(text: str) -> list[Edit]:
     edits = []
     pos = 0
     for line in split_lines(text):
-        edits.extend(Edit(pos + k, pos + k + 1, FULL[line[k]], "halfwidth-punctuation", conf, "full") for k, conf in _fixes(line))
+        edits.extend(
+            Edit(pos + k, pos + k + 1, FULL[line[k]], "halfwidth-punctuation", conf, "full") for k, conf in _fixes(line)
+        )
         pos += len(line)
     return edits
 
@@ -86,7 +88,9 @@ def _fixes(line: str) -> list[tuple[int, float]]:
             if ch == "?" and lm.is_han(nxt) and not _in_question(line, k) and not folded:
                 continue
             before = _chinese_before(line, k) or k - 1 in restored
-            if before and (nxt in "\r\n" or not nxt.isascii() or nxt.isdigit() or nxt in "\"'( " or folded and nxt.isalpha()):
+            if before and (
+                nxt in "\r\n" or not nxt.isascii() or nxt.isdigit() or nxt in "\"'( " or folded and nxt.isalpha()
+            ):
                 out.append((k, 0.95))
             elif _number_then_han(line, k):
                 out.append((k, 0.85))
