@@ -11,9 +11,12 @@ GB18030), then runs ``chinese_news_nlp.corpus.process`` in fresh child processes
 Throughput is reported as characters/s and as a ratio to the single process in the
 same run (targets: 2 workers ≥ 1.7×, Dask ≥ 1.5×).  "end to end" counts everything
 (model loading, worker or cluster start); "steady" subtracts each engine's fixed cost,
-measured on a one-document corpus.  Usage::
+measured on a one-document corpus.  With ``--repeat N`` (default 3) the modes run
+N times, interleaved, so that a burst of load from other tenants of the machine hits
+every mode alike; each figure is the median of the N runs, with the range of the
+ratio beside it.  Usage::
 
-    .venv/bin/python benchmarks/throughput.py [--mb 5] [--stages repair,convert,...]
+    .venv/bin/python benchmarks/throughput.py [--mb 5] [--repeat 3] [--stages repair,convert,...]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -107,6 +111,7 @@ def main() -> None:
     parser.add_argument("--small-mb", type=float, default=1.0, help="size of the small corpus for the RSS comparison")
     parser.add_argument("--stages", default="repair,convert,segment,entities,facts")
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each mode, interleaved; medians are reported")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="cnnlp-bench-") as tmp:
@@ -126,32 +131,48 @@ def main() -> None:
             "workers=2": (2, "local", {}),
             "dask 2 workers": (2, "dask", {}),
         }
-        results, fixed = {}, {}
-        for n, (name, (workers, engine, env)) in enumerate(modes.items()):
-            suffix = "" if engine == "dask" else ".jsonl"  # JSONL everywhere; Dask writes a folder of shards
-            fixed[name] = run(one, tmp_path / f"o-one-{n}{suffix}", args.stages, workers, engine, env)["seconds"]
-            results[name] = run(tmp_path / "big", tmp_path / f"o-{n}{suffix}", args.stages, workers, engine, env)
+        # seconds[mode] and fixed[mode]: one entry per repeat
+        seconds: dict[str, list[float]] = {name: [] for name in modes}
+        fixed: dict[str, list[float]] = {name: [] for name in modes}
+        results: dict[str, dict] = {}
+        for r in range(max(1, args.repeat)):
+            for n, (name, (workers, engine, env)) in enumerate(modes.items()):
+                suffix = "" if engine == "dask" else ".jsonl"  # JSONL everywhere; Dask writes a folder of shards
+                tag = f"{n}-{r}{suffix}"
+                fixed[name].append(run(one, tmp_path / f"o-one-{tag}", args.stages, workers, engine, env)["seconds"])
+                results[name] = run(tmp_path / "big", tmp_path / f"o-{tag}", args.stages, workers, engine, env)
+                seconds[name].append(results[name]["seconds"])
         small = run(tmp_path / "small", tmp_path / "o-small.jsonl", args.stages, env=ONE_CORE)
 
-        base = results["single"]
-        base_e2e = base["chars"] / base["seconds"]
-        base_steady = base["chars"] / max(1e-9, base["seconds"] - fixed["single"])
+        chars = results["single"]["chars"]
+        median = statistics.median
+
+        def e2e(name: str, r: int | None = None) -> float:
+            return chars / (median(seconds[name]) if r is None else seconds[name][r])
+
+        def steady(name: str) -> float:
+            return chars / max(1e-9, median(seconds[name]) - median(fixed[name]))
+
         targets = {"single": None, "single, LAC mt": None, "workers=2": 1.7, "dask 2 workers": 1.5}
+        n_runs = len(seconds["single"])
+        print(f"medians of {n_runs} interleaved run(s) per mode; 'range' is the ratio's lowest and highest run")
         print(
-            f"{'mode':<16}{'docs':>7}{'errors':>7}{'chars/s e2e':>14}{'ratio':>8}{'chars/s steady':>16}{'ratio':>8}  target"
+            f"{'mode':<16}{'docs':>7}{'errors':>7}{'chars/s e2e':>14}{'ratio':>8}{'range':>13}"
+            f"{'chars/s steady':>16}{'ratio':>8}  target"
         )
         for name, r in results.items():
-            e2e = r["chars"] / r["seconds"]
-            steady = r["chars"] / max(1e-9, r["seconds"] - fixed[name])
+            ratio = e2e(name) / e2e("single")
+            runs = [e2e(name, i) / e2e("single", i) for i in range(n_runs)]  # paired with the same round
             target = targets[name]
-            verdict = "" if target is None else f"≥ {target}× " + ("met" if e2e / base_e2e >= target else "MISSED")
+            verdict = "" if target is None else f"≥ {target}× " + ("met" if ratio >= target else "MISSED")
             print(
-                f"{name:<16}{r['docs']:>7}{r['errors']:>7}{e2e:>14,.0f}{e2e / base_e2e:>7.2f}×"
-                f"{steady:>16,.0f}{steady / base_steady:>7.2f}×  {verdict}"
+                f"{name:<16}{r['docs']:>7}{r['errors']:>7}{e2e(name):>14,.0f}{ratio:>7.2f}×"
+                f"{f'{min(runs):.2f}–{max(runs):.2f}':>13}"
+                f"{steady(name):>16,.0f}{steady(name) / steady('single'):>7.2f}×  {verdict}"
             )
         print("\ntargets are judged end to end; 'single' is one process on one core, the baseline of every ratio")
-        print("fixed start-up cost (1-document run): " + ", ".join(f"{k} {v:.1f} s" for k, v in fixed.items()))
-        rss_small, rss_big = small["maxrss_kb"] / 1024, base["maxrss_kb"] / 1024
+        print("fixed start-up cost (1-document run): " + ", ".join(f"{k} {median(v):.1f} s" for k, v in fixed.items()))
+        rss_small, rss_big = small["maxrss_kb"] / 1024, results["single"]["maxrss_kb"] / 1024
         growth = (rss_big - rss_small) / rss_small
         print(
             f"peak RSS, single process: {b_small / 1e6:.1f} MB corpus {rss_small:,.0f} MiB (baseline), "

@@ -13,15 +13,38 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+# Built from jieba's dict.txt and OpenCC by :func:`build_char_counts` (``python -m
+# chinese_news_nlp.charfreq`` rewrites it): reading the 349,046 words at start-up took
+# 0.38 s of every process's first document; the table of 13,679 characters loads in 0.01 s.
+COUNTS_FILE = Path(__file__).resolve().parent / "data" / "charfreq" / "char_counts.tsv"
+
 
 @lru_cache(maxsize=1)
 def char_log_freq() -> dict[str, float]:
     """``log10`` of each character's frequency, simplified and traditional forms."""
+    return {ch: math.log10(n + 1) for ch, n in load_char_counts().items()}
+
+
+def load_char_counts() -> dict[str, int]:
+    """The character counts of :data:`COUNTS_FILE` (built afresh if the file is missing)."""
+    if not COUNTS_FILE.exists():
+        return build_char_counts()
+    counts: dict[str, int] = {}
+    with open(COUNTS_FILE, encoding="utf-8") as fh:
+        for line in fh:
+            ch, _, n = line.rstrip("\n").partition("\t")
+            counts[ch] = int(n)
+    return counts
+
+
+def build_char_counts() -> dict[str, int]:
+    """Each character's summed word frequency in jieba's dict.txt; traditional forms
+    (by OpenCC s2t) get the count of their simplified form unless they have their own."""
     import jieba
+    import opencc
 
     counts: dict[str, int] = {}
-    path = Path(jieba.__file__).with_name("dict.txt")
-    with open(path, encoding="utf-8") as fh:
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as fh:
         for line in fh:
             parts = line.split(" ", 2)
             if len(parts) < 2:
@@ -29,19 +52,22 @@ def char_log_freq() -> dict[str, float]:
             word, freq = parts[0], int(parts[1])
             for ch in word:
                 counts[ch] = counts.get(ch, 0) + freq
-    table = {ch: math.log10(n + 1) for ch, n in counts.items()}
-    try:
-        import opencc
+    simplified = "".join(counts)
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    if len(traditional) == len(simplified):
+        for s_ch, t_ch in zip(simplified, traditional):
+            if t_ch not in counts:
+                counts[t_ch] = counts[s_ch]
+    return counts
 
-        simplified = "".join(table)
-        traditional = opencc.OpenCC("s2t").convert(simplified)
-        if len(traditional) == len(simplified):
-            for s_ch, t_ch in zip(simplified, traditional):
-                if t_ch not in table:
-                    table[t_ch] = table[s_ch]
-    except ImportError:  # pragma: no cover - opencc is a core dependency
-        pass
-    return table
+
+def write_char_counts(path: Path = COUNTS_FILE) -> int:
+    counts = build_char_counts()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for ch, n in counts.items():
+            fh.write(f"{ch}\t{n}\n")
+    return len(counts)
 
 
 def is_cjk(ch: str) -> bool:
@@ -72,3 +98,7 @@ def plausibility(text: str) -> float:
         return 0.0
     table = char_log_freq()
     return sum(char_score(ch, table) for ch in text) / len(text)
+
+
+if __name__ == "__main__":
+    print(f"{write_char_counts()} characters written to {COUNTS_FILE}")

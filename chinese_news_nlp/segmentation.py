@@ -43,11 +43,10 @@ class JiebaEngine:
     def __init__(
         self, user_dicts: Iterable[str | os.PathLike] = (), words: Iterable[str] | dict = (), hmm: bool = True
     ):
-        import jieba
+        from .dictionary import new_tokenizer
 
-        jieba.setLogLevel(60)  # jieba logs its cache building at INFO on stderr
         self.hmm = hmm
-        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer = new_tokenizer()
         self._lock = threading.Lock()
         for path in user_dicts:
             self._tokenizer.load_userdict(os.fspath(path))

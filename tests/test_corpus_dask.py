@@ -57,3 +57,68 @@ def test_cli_engine_dask_writes_shards_and_resumes(tmp_path, seeds_dir):
         corpus, out, format="jsonl", engine="dask", workers=2, stages="convert", progress=False, resume=True
     )
     assert again.documents == 0 and again.skipped == 10
+
+
+def test_killed_dask_run_resumed_equals_uninterrupted_run(tmp_path):
+    """Kill ``cnnlp process --engine dask`` (client, nannies and workers) mid-run, resume it:
+    every document once, as in an uninterrupted run; no half-written shard counts as done."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import test_corpus_stages
+    from test_corpus import cli, small_corpus
+
+    corpus = tmp_path / "corpus"
+    ids = small_corpus(corpus, 300)  # 19 shards of 16 documents
+    full = tmp_path / "full.jsonl"
+    assert cli(str(corpus), "-o", str(full), "--stages", "convert", "--quiet").returncode == 0
+
+    out = tmp_path / "shards"
+    options = ["--engine", "dask", "--workers", "2", "--format", "jsonl", "--quiet",
+               "--stages", "convert,test_slow", "--code", str(Path(test_corpus_stages.__file__)),
+               "--config", json.dumps({"test_slow": {"delay": 0.05}})]  # fmt: skip
+    cmd = [sys.executable, "-m", "chinese_news_nlp.cli", "process", str(corpus), "-o", str(out), *options]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(6000):
+            if len(list(out.glob("part-*.jsonl"))) >= 4 or proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGKILL)  # the client and every process of its LocalCluster
+    finally:
+        proc.wait()
+    shards = len(list(out.glob("part-*.jsonl")))
+    assert 4 <= shards < 19, f"the kill did not land mid-run ({shards} shards)"
+
+    resumed = cli(str(corpus), "-o", str(out), *options, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert not list(out.glob("*.tmp")), "temporary shards left behind"
+    got = [d for part in sorted(out.glob("part-*.jsonl")) for d in read_jsonl(part)]
+    got_ids = [d["id"] for d in got]
+    assert len(got_ids) == len(set(got_ids)), "duplicates after resume"
+    expected_text = {d["id"]: d["text"] for d in read_jsonl(full)}
+    assert set(got_ids) == set(ids) == set(expected_text)
+    assert all(d["text"] == expected_text[d["id"]] and d["error"] is None for d in got)
+
+
+def test_dask_parquet_shards_hold_every_table(tmp_path, seeds_dir):
+    import pyarrow.parquet as pq
+
+    from chinese_news_nlp.corpus import process
+
+    out = tmp_path / "tables"
+    summary = process(seeds_dir, out, format="parquet", engine="dask", workers=2, progress=False)
+    assert summary.documents == 5 and summary.errors == 0
+    documents = pq.read_table(out / "documents").to_pylist()
+    entities = pq.read_table(out / "entities").to_pylist()
+    facts = pq.read_table(out / "facts").to_pylist()
+    assert sorted(d["id"] for d in documents) == sorted(p.name for p in seeds_dir.glob("*.txt"))
+    assert sum(d["n_entities"] for d in documents) == len(entities) == sum(summary.entities.values())
+    assert sum(d["n_facts"] for d in documents) == len(facts) == sum(summary.facts.values())
+    text = {d["id"]: d["text"] for d in documents}
+    assert all(text[e["doc_id"]][e["start"] : e["end"]] == e["text"] for e in entities)

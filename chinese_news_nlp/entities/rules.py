@@ -619,12 +619,9 @@ _SHORT_NAME_TAGS = frozenset({"n", "nz", "ORG", "PER", "r", "an", "vn", "j"})
 @lru_cache(maxsize=1)
 def _common_words() -> dict[str, int]:
     """jieba's dictionary (word → frequency): a short name is *not* a common word."""
-    try:
-        import jieba
-    except ImportError:  # pragma: no cover - jieba is a dependency
-        return {}
-    jieba.dt.check_initialized()
-    return jieba.dt.FREQ
+    from ..dictionary import word_frequencies
+
+    return word_frequencies()[0]
 
 
 def common_word_frequency(word: str) -> int:

@@ -123,11 +123,10 @@ def relative_logp(text: str) -> float:
 # -- word model ---------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _word_model() -> tuple[dict[str, int], float]:
-    import jieba
+    from ..dictionary import word_frequencies
 
-    jieba.setLogLevel(60)
-    jieba.dt.check_initialized()
-    return jieba.dt.FREQ, math.log10(jieba.dt.total)
+    freq, total = word_frequencies()
+    return freq, math.log10(total)
 
 
 MAX_WORD_LEN = 8
