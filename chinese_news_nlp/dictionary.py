@@ -12,21 +12,25 @@ code does not change what the repair model believes.
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from typing import Any
 
 _LOCK = threading.Lock()
+_BASE: Any = None
 
 
-@lru_cache(maxsize=1)
 def _base() -> Any:
-    import jieba
+    """The shared tokenizer, loaded by the first caller; threads arriving meanwhile wait for it."""
+    global _BASE
+    if _BASE is None:
+        with _LOCK:
+            if _BASE is None:
+                import jieba
 
-    jieba.setLogLevel(60)  # jieba logs its cache building at INFO on stderr
-    with _LOCK:
-        tokenizer = jieba.Tokenizer()
-        tokenizer.check_initialized()
-    return tokenizer
+                jieba.setLogLevel(60)  # jieba logs its cache building at INFO on stderr
+                tokenizer = jieba.Tokenizer()
+                tokenizer.check_initialized()
+                _BASE = tokenizer
+    return _BASE
 
 
 def word_frequencies() -> tuple[dict[str, int], int]:
