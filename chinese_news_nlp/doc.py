@@ -294,8 +294,7 @@ class Doc:
 
 
 def _build(kind: type, data: dict[str, Any]):
-    names = field_names(kind)
-    return kind(**{k: v for k, v in data.items() if k in names})
+    return kind(**{name: data[name] for name in field_names(kind) if name in data})
 
 
 def _edit_positions(edits: Iterable[Edit]) -> list[tuple[int, int]]:
