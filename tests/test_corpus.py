@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import chinese_news_nlp as cnn
 from chinese_news_nlp.corpus import JsonlWriter, jsonl_ids, process
-from chinese_news_nlp.corpus.readers import ReadFailure, iter_records
+from chinese_news_nlp.corpus.readers import ReadFailure, input_label, iter_records
 from chinese_news_nlp.corpus.writers import truncate_partial_line
 
 
@@ -29,7 +29,8 @@ def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def small_corpus(folder: Path, n: int) -> list[str]:
-    """``n`` short articles in traditional script, a few in GB18030 and Big5."""
+    """``n`` short articles in traditional script, a few in GB18030 and Big5; their ids when
+    ``folder`` is given as is (the path as given, then the path inside it)."""
     folder.mkdir(parents=True, exist_ok=True)
     ids = []
     for i in range(n):
@@ -38,15 +39,21 @@ def small_corpus(folder: Path, n: int) -> list[str]:
         name = f"{i // 100:02d}/doc{i:04d}.txt"
         (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_bytes(text.encode(encoding))
-        ids.append(name)
+        ids.append(input_label(folder / name))
     return ids
 
 
+def by_name(docs: list[dict]) -> dict[str, dict]:
+    """Records by file name (their ids are the paths as given)."""
+    return {Path(d["id"]).name: d for d in docs}
+
+
 # -- readers ------------------------------------------------------------------------------
-def test_folder_ids_are_relative_paths_and_bytes_are_left_to_the_pipeline(tmp_path):
-    ids = small_corpus(tmp_path / "c", 5)
-    records = list(iter_records([tmp_path / "c"]))
-    assert [r[1] for r in records] == sorted(ids)
+def test_folder_ids_are_paths_as_given_and_bytes_are_left_to_the_pipeline(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    small_corpus(Path("c"), 5)
+    records = list(iter_records(["./c/"]))
+    assert [r[1] for r in records] == [f"c/00/doc{i:04d}.txt" for i in range(5)]
     assert all(isinstance(r[0], bytes) for r in records)
 
 
@@ -62,21 +69,24 @@ def test_jsonl_ids_dates_and_bad_lines(tmp_path):
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     records = list(iter_records([path], date="2020-01-01"))
+    at = input_label(path)
     assert [(r[1], r[2]) for r in records] == [
         ("a", "2024-05-01"),
-        ("2", "2020-01-01"),
-        ("4", "2020-01-01"),
+        (f"{at}:2", "2020-01-01"),
+        (f"{at}:4", "2020-01-01"),
         ("7", "2020-01-01"),
-        ("6", "2020-01-01"),
+        (f"{at}:6", "2020-01-01"),
     ]
     assert records[0][0] == "北京" and records[1][0] == "上海"
     assert all(isinstance(r[0], ReadFailure) for r in records[2:])
 
 
-def test_several_jsonl_inputs_qualify_line_numbers(tmp_path):
+def test_jsonl_line_ids_are_always_file_and_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     for name in ("a.jsonl", "b.jsonl"):
-        (tmp_path / name).write_text('{"text": "文"}\n', encoding="utf-8")
-    assert [r[1] for r in iter_records([tmp_path / "a.jsonl", tmp_path / "b.jsonl"])] == ["a.jsonl:1", "b.jsonl:1"]
+        Path(name).write_text('{"text": "文"}\n', encoding="utf-8")
+    assert [r[1] for r in iter_records(["a.jsonl"])] == ["a.jsonl:1"]  # alone as with others
+    assert [r[1] for r in iter_records(["b.jsonl", "a.jsonl"])] == ["b.jsonl:1", "a.jsonl:1"]
 
 
 def test_missing_input_is_a_typed_error(tmp_path):
@@ -129,8 +139,8 @@ def test_parquet_tables_carry_doc_ids_and_resume(tmp_path):
     documents = pq.read_table(out / "documents").to_pylist()
     entities = pq.read_table(out / "entities").to_pylist()
     repairs = pq.read_table(out / "repairs").to_pylist()
-    assert sorted(d["id"] for d in documents) == [f"{i}.txt" for i in range(7)]
-    assert Counter(e["doc_id"] for e in entities) == {f"{i}.txt": 2 for i in range(7)}
+    assert sorted(d["id"] for d in documents) == [input_label(corpus / f"{i}.txt") for i in range(7)]
+    assert Counter(e["doc_id"] for e in entities) == {input_label(corpus / f"{i}.txt"): 2 for i in range(7)}
     assert all(r["before"] == "," and r["after"] == "，" for r in repairs)
     by_id = {d["id"]: d for d in documents}
     for e in entities:  # offsets on the raw text survive the repair
@@ -173,7 +183,7 @@ def test_salted_corpus_loses_nothing(tmp_path, seeds_dir):
     summary = process(
         corpus, out, stages="convert,test_raise,test_slow", workers=2, timeout=1, batch_size=3, progress=False
     )
-    docs = {d["id"]: d for d in read_jsonl(out)}
+    docs = by_name(read_jsonl(out))
     assert len(docs) == summary.documents == 10
     for seed in seeds_dir.glob("*.txt"):
         assert docs[seed.name]["error"] is None and docs[seed.name]["text"]
@@ -199,7 +209,7 @@ def test_worker_that_dies_or_ignores_its_timeout_costs_one_document(tmp_path):
     (corpus / "doc5.txt").write_text("这篇卡在原生代码里 HANG", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     summary = process(corpus, out, stages="convert,test_hang", workers=2, timeout=1, batch_size=1, progress=False)
-    docs = {d["id"]: d for d in read_jsonl(out)}
+    docs = by_name(read_jsonl(out))
     assert len(docs) == 8 and summary.errors == 2
     assert docs["doc3.txt"]["error"]["type"] == "WorkerDied" and docs["doc3.txt"]["error"]["stage"] == "test_hang"
     assert docs["doc5.txt"]["error"]["type"] == "DocumentTimeoutError"
@@ -220,13 +230,13 @@ def test_pipe_keeps_order_and_survives_a_dying_worker():
 # -- the command line ------------------------------------------------------------------------
 def test_cli_exit_status_and_summary(tmp_path, seeds_dir):
     out = tmp_path / "seeds.jsonl"
-    ok = cli(str(seeds_dir), "-o", str(out), "--stages", "convert", "--quiet")
+    ok = cli(str(seeds_dir), "-o", str(out), "--stages", "convert")
     assert ok.returncode == 0, ok.stderr
     assert "documents  5 processed" in ok.stdout and "errors     0" in ok.stdout
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "x.txt").write_bytes(b"")
-    failed = cli(str(bad), "-o", str(tmp_path / "bad.jsonl"), "--stages", "convert", "--quiet")
+    failed = cli(str(bad), "-o", str(tmp_path / "bad.jsonl"), "--stages", "convert")
     assert failed.returncode == 1 and "errors     1 (decode 1)" in failed.stdout
     usage = cli(str(seeds_dir), "-o", str(tmp_path / "u.jsonl"), "--stages", "no_such_stage", "--quiet")
     assert usage.returncode == 2 and "no_such_stage" in usage.stderr
@@ -266,7 +276,7 @@ def test_killed_run_resumed_equals_uninterrupted_run(tmp_path):
     written = out.read_bytes().count(b"\n")
     assert 40 <= written < 300, f"the kill did not land mid-run ({written} lines)"
 
-    resumed = cli(str(corpus), "-o", str(out), *stages, "--resume")
+    resumed = cli(str(corpus), "-o", str(out), *[s for s in stages if s != "--quiet"], "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert "skipped" in resumed.stdout
     got = read_jsonl(out)

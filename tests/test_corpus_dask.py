@@ -52,7 +52,8 @@ def test_cli_engine_dask_writes_shards_and_resumes(tmp_path, seeds_dir):
     summary = process(corpus, out, format="jsonl", engine="dask", workers=2, stages="convert", progress=False)
     assert summary.documents == 10 and summary.errors == 1 and summary.workers == 2
     docs = [d for part in sorted(out.glob("part-*.jsonl")) for d in read_jsonl(part)]
-    assert sorted(d["id"] for d in docs) == sorted([f"{i}.txt" for i in range(9)] + ["empty.txt"])
+    names = [f"{i}.txt" for i in range(9)] + ["empty.txt"]
+    assert sorted(d["id"] for d in docs) == sorted((corpus / n).as_posix() for n in names)
     again = process(
         corpus, out, format="jsonl", engine="dask", workers=2, stages="convert", progress=False, resume=True
     )
@@ -117,7 +118,7 @@ def test_dask_parquet_shards_hold_every_table(tmp_path, seeds_dir):
     documents = pq.read_table(out / "documents").to_pylist()
     entities = pq.read_table(out / "entities").to_pylist()
     facts = pq.read_table(out / "facts").to_pylist()
-    assert sorted(d["id"] for d in documents) == sorted(p.name for p in seeds_dir.glob("*.txt"))
+    assert sorted(d["id"] for d in documents) == sorted(p.as_posix() for p in seeds_dir.glob("*.txt"))
     assert sum(d["n_entities"] for d in documents) == len(entities) == sum(summary.entities.values())
     assert sum(d["n_facts"] for d in documents) == len(facts) == sum(summary.facts.values())
     text = {d["id"]: d["text"] for d in documents}

@@ -79,8 +79,8 @@ class FactStage:
 
     name = "facts"
 
-    def __init__(self, **config: Any) -> None:
-        self.config = config
+    def __init__(self) -> None:  # no options: load(facts={"x": 1}) is an error, not ignored
+        pass
 
     def __call__(self, doc: Doc) -> Doc:
         doc.facts.extend(find_facts(doc.text, date=doc.meta.get("date"), entities=list(doc.entities)))
