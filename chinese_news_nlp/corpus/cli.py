@@ -147,6 +147,11 @@ def run_process(args: argparse.Namespace) -> int:
     from .runner import process
 
     tables = (*DEFAULT_TABLES, "tokens") if args.tokens else DEFAULT_TABLES
+    if args.engine == "dask" and not args.scheduler:
+        # After a kill -9 of this process, multiprocessing's resource tracker cleans up the semaphores
+        # of the LocalCluster's processes and warns about each "leak"; the kill was the user's, the
+        # cleanup is done, and the warning is noise.  Its interpreter inherits these -W options.
+        sys.warnoptions.append("ignore:resource_tracker:UserWarning")
     try:
         summary = process(
             args.inputs,

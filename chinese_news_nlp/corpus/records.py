@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import typing
 import uuid
+import zlib
 from collections import Counter
 from dataclasses import dataclass, fields
 from typing import Any, Iterator
@@ -128,6 +129,22 @@ def encode(doc: Doc, fmt: str, tables: tuple[str, ...] = DEFAULT_TABLES) -> Any:
     raise ValueError(f"unknown output format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
+class Fragments:
+    """One JSONL line in parts, most of them zlib-compressed: what :class:`PieceEncoder` makes of a
+    document processed in pieces.  JSON of millions of tokens compresses about five times, and it
+    is held (and sent from a worker) compressed until it is written."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[bool, bytes]] = []
+
+    def add(self, data: bytes, compress: bool = False) -> None:
+        self.parts.append((compress, zlib.compress(data, 1) if compress else data))
+
+    def chunks(self) -> Iterator[bytes]:
+        for compressed, data in self.parts:
+            yield zlib.decompress(data) if compressed else data
+
+
 @dataclass
 class Encoded:
     """A document already in output form, with its stats (what :class:`PieceEncoder` returns)."""
@@ -157,7 +174,7 @@ class PieceEncoder:
             whole = stitch(doc, pieces)
             return Encoded(encode(whole, self.fmt, self.tables), doc_stats(whole))
         names = span_lists()
-        fragments: dict[str, list[bytes]] = {name: [] for name in names}
+        fragments: dict[str, Fragments] = {name: Fragments() for name in names}
         arrow: dict[str, list[Any]] = {t: [] for t in self.tables if t != "documents"}
         counts = {name: 0 for name in names}
         counters: dict[str, Counter] = {"entities": Counter(), "facts": Counter(), "repairs": Counter()}
@@ -182,7 +199,9 @@ class PieceEncoder:
                     spans = getattr(moved, name)
                     if spans:
                         data = json.dumps([span_dict(x) for x in spans], ensure_ascii=False)
-                        fragments[name].append(data[1:-1].encode("utf-8"))
+                        if fragments[name].parts:
+                            fragments[name].add(b", ")
+                        fragments[name].add(data[1:-1].encode("utf-8"), compress=True)
             else:
                 self._arrow_rows(moved, doc.id, arrow)
             texts.append(piece.text)
@@ -205,7 +224,7 @@ class PieceEncoder:
         return Encoded(rows, stats)
 
     @staticmethod
-    def _jsonl(whole: Doc, fragments: dict[str, list[bytes]]) -> list[bytes]:
+    def _jsonl(whole: Doc, fragments: dict[str, Fragments]) -> Fragments:
         """``json.dumps(stitched.to_dict())`` as UTF-8 fragments: the skeleton's JSON with each
         span list replaced by its pieces' fragments (whatever fields ``to_dict`` writes)."""
         data = whole.to_dict()
@@ -213,16 +232,13 @@ class PieceEncoder:
         for name, mark in marks.items():
             data[name] = mark
         rest = json.dumps(data, ensure_ascii=False)
-        out: list[bytes] = []
+        out = Fragments()
         for name, mark in sorted(marks.items(), key=lambda item: rest.index(json.dumps(item[1]))):
             head, rest = rest.split(json.dumps(mark), 1)
-            out.append(head.encode("utf-8") + b"[")
-            for i, fragment in enumerate(fragments[name]):
-                if i:
-                    out.append(b", ")
-                out.append(fragment)
-            out.append(b"]")
-        out.append(rest.encode("utf-8"))
+            out.add(head.encode("utf-8") + b"[", compress=True)  # raw and text: the document itself
+            out.parts.extend(fragments[name].parts)
+            out.add(b"]")
+        out.add(rest.encode("utf-8"), compress=True)
         return out
 
     def _arrow_rows(self, moved: Doc, doc_id: str | None, arrow: dict[str, list[Any]]) -> None:

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .records import DEFAULT_TABLES, arrow_schema
+from .records import DEFAULT_TABLES, Fragments, arrow_schema
 
 _ID_AT_START = re.compile(rb'^\{"schema": \d+, "id": ')
 
@@ -38,12 +38,13 @@ class JsonlWriter:
         self._fh = open(self.path, "ab" if resume else "wb")
         self.written = 0
 
-    def write(self, line: str | list[bytes]) -> None:
-        """One document: a line (``str``), or the UTF-8 fragments of one (:class:`~.records.PieceEncoder`)."""
+    def write(self, line: str | Fragments) -> None:
+        """One document: a line (``str``), or the fragments of one (:class:`~.records.PieceEncoder`)."""
         if isinstance(line, str):
             self._fh.write(line.encode("utf-8") + b"\n")  # one write, then flush: a kill cuts at most this line
         else:
-            self._fh.writelines(line)
+            for chunk in line.chunks():
+                self._fh.write(chunk)
             self._fh.write(b"\n")
         self._fh.flush()
         self.written += 1
