@@ -55,17 +55,31 @@ def to_simplified(text: str, config: str = "t2s") -> str:
 
 
 def segment(text: str, engine: str = "jieba", **options: Any) -> list[str]:
-    """Words of ``text``; traditional text is segmented on its simplified form."""
+    """Words of ``text``; traditional text is segmented on its simplified form.
+
+    Control characters separate words, as in the pipeline: none is ever part of a word.
+    """
+    from .decode import without_controls
     from .segmentation import segment_text
 
-    return segment_text(text, engine=engine, **options)
+    return segment_text(without_controls(text) if isinstance(text, str) else text, engine=engine, **options)
+
+
+def _outside_controls(text: str, spans: list[dict]) -> list[dict]:
+    """The spans found on ``without_controls(text)`` that hold no control character of ``text``."""
+    from .pipeline import holds_control
+
+    return [s for s in spans if not holds_control(text[s["start"] : s["end"]])]
 
 
 def extract_entities(text: str, **options: Any) -> list[dict]:
-    """Entities of ``text`` as dicts (``text``, ``label``, ``start``, ``end``, ...)."""
+    """Entities of ``text`` as dicts (``text``, ``label``, ``start``, ``end``, ...); none holds a control character."""
+    from .decode import without_controls
     from .entities import extract_entities as _extract
 
-    return _extract(text, **options)
+    if not isinstance(text, str):
+        return _extract(text, **options)  # its own typed complaint
+    return _outside_controls(text, _extract(without_controls(text), **options))
 
 
 def render(doc: Doc, style: str = "all", **options: Any) -> str:
@@ -83,10 +97,13 @@ def to_frames(docs: Any) -> dict:
 
 
 def extract_facts(text: str, date: str | None = None, **options: Any) -> list[dict]:
-    """Number–unit–year facts of ``text`` as dicts (fields of the gold README)."""
+    """Number–unit–year facts of ``text`` as dicts (fields of the gold README); none holds a control character."""
+    from .decode import without_controls
     from .facts import extract_facts as _extract
 
-    return _extract(text, date=date, **options)
+    if not isinstance(text, str):
+        return _extract(text, date=date, **options)  # its own typed complaint
+    return _outside_controls(text, _extract(without_controls(text), date=date, **options))
 
 
 __all__ = [

@@ -145,6 +145,24 @@ def control_edits(text: str) -> list[Edit]:
     return sorted(edits)
 
 
+def without_controls(text: str) -> str:
+    r"""``text`` with :func:`control_edits` applied: the same length, offsets unchanged.
+
+    What the stage functions used alone (``segment``, ``extract_entities``...) read, so that
+    they, like the pipeline, never make a span of a control character.
+
+    >>> without_controls("投资\x0010亿元")
+    '投资 10亿元'
+    """
+    edits = control_edits(text)
+    if not edits:
+        return text
+    chars = list(text)
+    for edit in edits:
+        chars[edit.start : edit.end] = edit.replacement
+    return "".join(chars)
+
+
 def sanitize(text: str) -> tuple[str, int]:
     """Replace lone surrogates (unencodable, they would break JSON output) by U+FFFD.
 

@@ -18,6 +18,7 @@ below the limit; documents above it are collections, whose parts are separate an
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import fields
 from typing import Any, Iterable, Iterator
@@ -94,26 +95,45 @@ def split_doc(doc: Doc, bounds: Iterable[tuple[int, int]]) -> Iterator[tuple[int
 
 
 def _within(span: Any, start: int, end: int) -> bool:
-    offsets = [v for k, v in vars_of(span).items() if _is_offset(k) and v >= 0]
-    return all(start <= v <= end for v in offsets) and bool(offsets)
+    text_fields, raw_fields = offset_fields(type(span))
+    offsets = [getattr(span, name) for name in (*text_fields, *raw_fields)]
+    offsets = [v for v in offsets if v >= 0]
+    return bool(offsets) and all(start <= v <= end for v in offsets)
 
 
-def vars_of(span: Any) -> dict[str, Any]:
-    return {f.name: getattr(span, f.name) for f in fields(span)}
+@functools.cache
+def offset_fields(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(fields with offsets into text, fields with offsets into raw)`` of a span class.
+
+    The convention of :mod:`chinese_news_nlp.doc`: offsets come in pairs, ``<x>start`` and
+    ``<x>end`` (``start``/``end``, ``person_start``/``person_end``), and those of a pair named
+    ``raw_…`` index raw.  ``Fact.year_end`` has no ``year_start``: it is a year, not an offset.
+    """
+    names = {f.name for f in fields(kind)}
+    pairs = [n[: -len("start")] for n in sorted(names) if n.endswith("start") and n[: -len("start")] + "end" in names]
+    offsets = [p + side for p in pairs for side in ("start", "end")]
+    return tuple(n for n in offsets if not n.startswith("raw_")), tuple(n for n in offsets if n.startswith("raw_"))
 
 
-def _is_offset(name: str) -> bool:
-    return name.endswith(("start", "end"))
+def shift(spans: Iterable[Any], text_offset: int, raw_offset: int) -> None:
+    """Move the offsets of ``spans`` in place (unset ones, -1, stay): a piece's spans onto its document."""
+    for span in spans:
+        text_fields, raw_fields = offset_fields(type(span))
+        for name in text_fields:
+            value = getattr(span, name)
+            if value >= 0:
+                setattr(span, name, value + text_offset)
+        for name in raw_fields:
+            value = getattr(span, name)
+            if value >= 0:
+                setattr(span, name, value + raw_offset)
 
 
 def shifted(span: Any, text_offset: int, raw_offset: int) -> Any:
-    """A copy of ``span`` with its offsets moved: fields named ``raw_*start``/``raw_*end`` by
-    ``raw_offset``, other ``*start``/``*end`` fields by ``text_offset``; unset ones (-1) stay."""
-    values = vars_of(span)
-    for name, value in values.items():
-        if _is_offset(name) and isinstance(value, int) and value >= 0:
-            values[name] = value + (raw_offset if name.startswith("raw_") else text_offset)
-    return type(span)(**values)
+    """A copy of ``span`` with its offsets moved (see :func:`shift`)."""
+    out = copy.copy(span)
+    shift([out], text_offset, raw_offset)
+    return out
 
 
 def stitch(doc: Doc, pieces: Iterable[tuple[int, Doc]]) -> Doc:
@@ -138,7 +158,9 @@ def stitch(doc: Doc, pieces: Iterable[tuple[int, Doc]]) -> Doc:
         texts.append(piece.text)
         alignments.append(piece.alignment)
         for name in span_lists():
-            getattr(out, name).extend(shifted(s, text_offset, raw_offset) for s in getattr(piece, name))
+            spans = getattr(piece, name)
+            shift(spans, text_offset, raw_offset)  # the piece is done with: its spans become the document's
+            getattr(out, name).extend(spans)
         text_offset += len(piece.text)
     out.text = "".join(texts)
     out.alignment = Alignment.concat(alignments)

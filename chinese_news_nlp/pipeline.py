@@ -321,6 +321,11 @@ class Pipeline:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def holds_control(text: str) -> bool:
+    """Whether ``text`` contains a control character (C0 but tab and line ends, DEL, C1)."""
+    return _CONTROL.search(text) is not None
+
+
 def keep_controls_out(doc: Doc) -> None:
     """Make sure no token, entity, fact or official contains a control character.
 

@@ -151,9 +151,12 @@ def _long_text(seed_texts: dict[str, str], chars: int) -> str:
 
 def test_a_large_document_in_pieces_equals_the_whole(seed_texts):
     text = _long_text(seed_texts, 60_000)
-    whole = load(["convert", "segment"], piece_chars=1_000_000)(text)
-    pieces = load(["convert", "segment"], piece_chars=7_000)(text)
-    assert pieces.to_dict() == whole.to_dict()  # cut at paragraph ends: the same tokens, offsets, alignment
+    stages = ["convert", "segment", "facts"]
+    whole = load(stages, piece_chars=1_000_000)(text, date="2024-05-01")
+    pieces = load(stages, piece_chars=7_000)(text, date="2024-05-01")
+    # cut at paragraph ends: the same tokens, facts (years, year ranges), offsets and alignment
+    assert any(f.year_end for f in whole.facts)
+    assert pieces.to_dict() == whole.to_dict()
     pieces.check()
 
 
@@ -180,3 +183,13 @@ def test_a_piece_that_fails_fails_its_document_and_says_where():
     assert doc.error["stage"] == "test-upper" and doc.error["piece_raw_start"] == 100
     with pytest.raises(StageError, match="in the piece at characters 100–"):
         nlp(text)
+
+
+def test_the_stage_functions_used_alone_keep_controls_out_too():
+    import chinese_news_nlp as cnn
+
+    assert cnn.segment("北京大学\x00上海\x07交通") == ["北京大学", "上海", "交通"]
+    entities = cnn.extract_entities("北京大学\x00上海交通大学\x85浙江大学")
+    assert [e["text"] for e in entities] == ["北京大学", "上海交通大学", "浙江大学"]
+    facts = cnn.extract_facts("投资\x0010亿元")
+    assert [(f["surface"], f["metric"]) for f in facts] == [("10亿元", "投资")]

@@ -32,7 +32,7 @@ from typing import Any, Iterator
 
 from ..alignment import Alignment
 from ..doc import Doc, Entity, Fact, Official, Repair, Token, span_dict
-from ..pieces import shifted, span_lists
+from ..pieces import shift, span_lists
 from ..pipeline import bounded
 
 FORMATS = ("jsonl", "parquet", "dict")
@@ -189,8 +189,10 @@ class PieceEncoder:
                 return Encoded(encode(failed, self.fmt, self.tables), doc_stats(failed))
             moved = Doc(raw="", meta=meta)
             for name in names:
-                setattr(moved, name, [shifted(s, text_offset, raw_offset) for s in getattr(piece, name)])
-                counts[name] += len(getattr(moved, name))
+                spans = getattr(piece, name)
+                shift(spans, text_offset, raw_offset)  # in place: the piece is done with
+                setattr(moved, name, spans)
+                counts[name] += len(spans)
             counters["entities"].update(e.label for e in moved.entities)
             counters["facts"].update(f.kind for f in moved.facts)
             counters["repairs"].update(r.cause for r in moved.repairs)
