@@ -18,13 +18,14 @@ from .decode import make_doc
 from .doc import Doc
 from .errors import ChineseNewsNLPError, InputError, StageError, UnknownStageError
 
-DEFAULT_STAGES = ("repair", "convert", "segment", "entities", "facts")
+DEFAULT_STAGES = ("repair", "convert", "zones", "segment", "entities", "facts")
 
 # Where each built-in stage lives; imported on first use so that `import
 # chinese_news_nlp` stays cheap and a missing optional engine hurts no one else.
 _BUILTIN_MODULES = {
     "repair": "chinese_news_nlp.repair",
     "convert": "chinese_news_nlp.convert",
+    "zones": "chinese_news_nlp.zones",
     "segment": "chinese_news_nlp.segmentation",
     "entities": "chinese_news_nlp.entities",
     "facts": "chinese_news_nlp.facts",
