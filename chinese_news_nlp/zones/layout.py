@@ -85,7 +85,8 @@ def ends_sentence(text: str) -> bool:
     if last in "。；;":
         return True
     if last in "…":
-        return not bare.endswith(TRUNCATION_MARKS[0])
+        # the ellipsis of a sentence is 「……」; a single 「…」 or 「...」 is where a listing cut a lead
+        return bare.endswith("……")
     if last in "！？!?":
         return any(ch in bare for ch in "，,。；;")
     return False
@@ -128,7 +129,8 @@ def is_meta_line(line: Line) -> bool:
     in a short line that is not a sentence (``2022-03-08 10:44:57   来源:科技日报``,
     ``admin9个月前 (09-24)某某资讯9``)."""
     if line.cue == "meta":
-        return True
+        # an interview's 记者：…？ is a question, not a byline
+        return line.shape != PROSE or len(line.text) <= 40
     if line.cue is not None or line.shape == PROSE or len(line.text) > 80:
         return False
     pats = lexicon().patterns
@@ -240,7 +242,7 @@ def list_runs(lines: list[Line]) -> list[tuple[int, int]]:
         j = i
         while j < n and lines[j].zone is None and lines[j].cue is None and lines[j].shape == HEAD:
             k = j + 1
-            ev = False
+            ev = _looks_like_item(lines[j].text)
             if k < n and lines[k].text == lines[j].text:  # the headline twice
                 k += 1
                 ev = True
@@ -266,6 +268,18 @@ def list_runs(lines: list[Line]) -> list[tuple[int, int]]:
     return runs
 
 
+BULLETS = "·•▪◦●○■□◆◇-–*>»"
+
+
+def _looks_like_item(text: str) -> bool:
+    """A list item on one line: a bullet before it or a date after it (``· 某地新闻标题  04-07``)."""
+    if text[:1] in BULLETS:
+        return True
+    tail = text[-12:]
+    pats = lexicon().patterns
+    return bool(pats["date"].search(tail) or pats["month_day"].search(tail[-6:]))
+
+
 def _is_list_furniture(line: Line) -> bool:
     """A date, or a category word repeated on the page (``科技`` under every headline)."""
     if line.zone is not None or line.cue is not None:
@@ -280,8 +294,9 @@ def article_span(lines: list[Line]) -> tuple[int, int] | None:
     that are not prose; the block with the most prose is the article.  Motivating layout: a
     contact ad after the article holds one sentence (``请说明您的需求……以便快速帮您对接资源。``)
     between cue lines; it is a block of its own and loses to the article.  A block after the
-    article that is separated from it by at most two cue lines and holds two or more
-    paragraphs is the article going on after an inserted ad.
+    article that is separated from it by at most two cue lines and holds one paragraph of 60
+    characters or more (or two of 80 together) is the article going on after an inserted ad
+    (``扫码关注我们的公众号`` between two paragraphs).
     """
     blocks: list[list[int]] = []
     current: list[int] = []
@@ -310,67 +325,110 @@ def article_span(lines: list[Line]) -> tuple[int, int] | None:
         return None
     best = max(range(len(scored)), key=lambda k: scored[k][0])
     first, last = prose(scored[best][1])[0], prose(scored[best][1])[-1]
+
+    def continues(paragraphs: list[int], gap: list[Line]) -> bool:
+        size = sum(len(lines[i].text) for i in paragraphs)
+        return (len(paragraphs) >= 2 and size >= 80 or size >= 60) and len(gap) <= 2 and all(
+            g.zone == "boilerplate" for g in gap
+        )
+
     for _, block in scored[best + 1 :]:
         paragraphs = prose(block)
-        gap = lines[last + 1 : block[0]]
-        if (
-            len(paragraphs) >= 2
-            and sum(len(lines[i].text) for i in paragraphs) >= 80
-            and len(gap) <= 2
-            and all(g.zone == "boilerplate" for g in gap)
-        ):
-            last = paragraphs[-1]
-        else:
+        if not continues(paragraphs, lines[last + 1 : block[0]]):
             break
+        last = paragraphs[-1]
+    for _, block in reversed(scored[:best]):
+        paragraphs = prose(block)
+        if not continues(paragraphs, lines[block[-1] + 1 : first]):
+            break
+        first = paragraphs[0]
     return first, last
 
 
 def title_lines(lines: list[Line], first: int) -> None:
     """Zones of the lines before the article's first paragraph.
 
-    The headline is the nearest headline-like line before it, skipping datelines and cue
-    headings; up to two more headline-like lines directly before or after it are a deck or
-    the headline repeated (a page that prints headline, deck, headline).  Motivating layouts:
-    ``headline / dateline+source / paragraphs``; ``breadcrumb / headline / byline-with-date /
-    paragraphs``; ``headline / deck / headline / 核心阅读 / summary``.  A headline-like line
-    after the dateline is a subheading; datelines next to the headline are meta; anything
-    further up is site furniture.
+    The headline is the nearest headline-like line before the dateline block (or before the
+    first paragraph when there is none), skipping cue headings; a deck after it (``——…``) and
+    a repeat of it one or two lines up (a page that prints headline, deck, headline) are title
+    too.  Motivating layouts: ``headline / dateline+source / paragraphs``; ``breadcrumb /
+    headline / byline-with-date / paragraphs``; ``headline / deck / headline / 核心阅读 /
+    summary``.  Between the dateline and the first paragraph a cue heading is a heading and
+    other lines are furniture (``【字体：大 中 小】``).  Above the headline, three or more
+    headline-like lines in a row are a list of other articles (a sidebar of the day's news,
+    with its header line); the rest is site furniture.
     """
     before = [i for i in range(first) if lines[i].zone is None]
+    metas = [i for i in before if is_meta_line(lines[i])]
+    limit = first
+    if metas:  # the dateline block nearest the article
+        limit = metas[-1]
+        while limit - 1 in metas:
+            limit -= 1
     anchor = None
-    for i in reversed(before):
+    for i in reversed([i for i in before if i < limit]):
         line = lines[i]
-        if is_meta_line(line) or line.cue == "heading" or line.shape == DATE:
+        if line.cue == "heading" or line.shape == DATE or is_meta_line(line):
             continue
-        if line.shape == HEAD and line.cue is None and len(line.text) >= 5:
+        if line.shape in (HEAD, LEAD) and line.cue is None and 5 <= len(line.text) <= 80:
             anchor = i
         break
     title = set()
+    if anchor is not None and lines[anchor].text.startswith(("—", "-")) and anchor - 1 in before:
+        # a deck (``——副题``) under its headline
+        if lines[anchor - 1].shape in (HEAD, LEAD) and lines[anchor - 1].cue is None:
+            title.add(anchor)
+            anchor -= 1
     if anchor is not None:
         title.add(anchor)
-        k = anchor - 1
-        while k >= 0 and len(title) < 3 and lines[k].zone is None and _deck_like(lines[k]):
-            title.add(k)
-            k -= 1
+        for k in (anchor - 1, anchor - 2):
+            if k >= 0 and lines[k].zone is None and lines[k].text == lines[anchor].text:
+                title.update(range(k, anchor))
+                break
         k = anchor + 1
-        while k < first and len(title) < 3 and lines[k].zone is None and _deck_like(lines[k]):
+        while k < limit and len(title) < 3 and lines[k].zone is None and _deck_like(lines[k]):
             title.add(k)
             k += 1
-    top = min(title) if title else first
-    after_meta = False
+    top = min(title) if title else limit
     for i in before:
         line = lines[i]
         if i in title:
             line.zone = "title"
-        elif is_meta_line(line) or (line.shape == DATE and i > top):
+        elif is_meta_line(line) or line.shape == DATE:
             line.zone = "meta" if i >= top - 1 else "boilerplate"
-            after_meta = after_meta or i > top
-        elif i > top and (line.cue == "heading" or line.shape == HEAD or after_meta):
+        elif i > top and line.cue == "heading":
             line.zone = "heading"
+        elif i > top and i > limit:
+            line.zone = "heading" if line.cue is None and line.shape == HEAD and "【" not in line.text else "boilerplate"
         elif i > top:
-            line.zone = "body"
+            line.zone = "title" if _deck_like(line) else "boilerplate"
         else:
             line.zone = "boilerplate"
+    _sidebar_lists(lines, [i for i in before if i < top])
+
+
+def _sidebar_lists(lines: list[Line], indices: list[int]) -> None:
+    """Runs of three or more headline-like lines above the headline are a list of other
+    articles; a short line just above such a run is its header (``▌图片新闻``)."""
+    run: list[int] = []
+    for i in [*indices, -1]:
+        line = lines[i] if i >= 0 else None
+        if line is not None and line.cue is None and line.shape in (HEAD, LEAD) and len(line.text) >= 4:
+            if run and i != run[-1] + 1:
+                run = []
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            for k in run:
+                lines[k].zone = "related"
+            head = run[0] - 1
+            if head in indices and len(lines[head].text) <= 10 and not is_navigation_like(lines[head]):
+                lines[head].zone = "related"
+        run = []
+
+
+def is_navigation_like(line: Line) -> bool:
+    return line.cue == "boilerplate"
 
 
 def _deck_like(line: Line) -> bool:
@@ -380,8 +438,8 @@ def _deck_like(line: Line) -> bool:
 def tail_zones(lines: list[Line], after: int) -> None:
     """Zones of the lines after the article's last paragraph (and of any other leftover line).
 
-    Datelines, source and editor lines next to the article are meta (``来源:光明日报`` after the
-    last paragraph); cue lines are boilerplate; a run of three or more headline-like lines with
+    Source and editor lines are meta (``来源:光明日报`` after the last paragraph, ``责任编辑：…``
+    after the share buttons), a bare dateline only next to the article; cue lines are boilerplate; a run of three or more headline-like lines with
     no cue is a list of other articles without a header.  What is left is site furniture.
     """
     rest = [i for i in range(len(lines)) if lines[i].zone is None]
@@ -392,8 +450,8 @@ def tail_zones(lines: list[Line], after: int) -> None:
     near_article = True
     for i in rest:
         line = lines[i]
-        if i >= after and is_meta_line(line) and near_article:
-            line.zone = "meta"
+        if i >= after and (line.cue == "meta" or near_article) and is_meta_line(line):
+            line.zone = "meta"  # 来源：…, 责任编辑：… anywhere after the article; a bare date only next to it
             continue
         if i >= after:
             near_article = False

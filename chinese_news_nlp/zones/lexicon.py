@@ -52,10 +52,39 @@ class ZoneLexicon:
             for cue, zone in self.short_cues:
                 if cue in line:
                     return zone
+        if len(line) <= 60 and (self.patterns["phone"].search(line) or self.patterns["url"].search(line)):
+            return "boilerplate"  # a contact ad or a link: 热线电话：0571-88888888, 本文链接：http://…
+        if is_navigation(line):
+            return "boilerplate"
         return None
 
 
 SHORT_LINE = 40
+NAV_SEPARATORS = "|｜>＞»›/"
+
+
+def is_navigation(line: str) -> bool:
+    """A menu or breadcrumb: three or more short items between separators, whatever the words.
+
+    Motivating layouts: ``首页 | 国内 | 国际 | 财经``, ``位置：首页 > 国内 > 正文`` (a breadcrumb
+    whose label is not a known cue).
+
+    >>> is_navigation("首页 | 国内 | 国际 | 财经"), is_navigation("位置：首页 > 国内 > 正文")
+    (True, True)
+    >>> is_navigation("2015年至2019年，全省医药工业总产值由1263.4亿元增长到1616.3亿元"), is_navigation("2024/04/06")
+    (False, False)
+    """
+    if len(line) > 80:
+        return False
+    pieces = [""]
+    for ch in line:
+        if ch in NAV_SEPARATORS:
+            pieces.append("")
+        else:
+            pieces[-1] += ch
+    items = [p.strip() for p in pieces]
+    worded = sum(1 for p in items if any(ch.isalpha() for ch in p))  # not a date: 2024/04/06
+    return len(items) >= 3 and worded >= 2 and all(0 < len(p) <= 12 for p in items[1:]) and len(items[0]) <= 12
 
 
 @cache
