@@ -33,7 +33,7 @@ _BUILTIN_MODULES = {
 
 _REGISTRY: dict[str, Callable[..., Stage]] = {}
 
-# A document: text, bytes, or a mapping with "text" and optional "id", "date".
+# A document: text, bytes, an html.Html page, or a mapping with "text" (or "html") and optional "id", "date".
 DocInput = Union[str, bytes, dict]
 
 
@@ -226,7 +226,12 @@ def _with_ids(
         if isinstance(item, dict):
             doc_id = item.get("id", doc_id)
             date = item.get("date")
-            item = item.get("text", "")
+            if item.get("text") is None and item.get("html") is not None:
+                from .html import Html
+
+                item = Html(item["html"], url=item.get("url"))
+            else:
+                item = item.get("text", "")
         yield item, (str(doc_id) if doc_id is not None else None), date
 
 

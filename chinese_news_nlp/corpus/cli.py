@@ -32,7 +32,7 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLES
     parser.add_argument(
         "inputs", nargs="+", metavar="INPUT",
-        help="folders (*.txt, recursively, any encoding), .txt, .jsonl (text, id, date), .parquet, or - for JSONL on stdin",
+        help="folders (*.txt, *.html, recursively, any encoding), .txt, .html, .jsonl (text or html, id, date), .parquet, or - for JSONL on stdin",
     )  # fmt: skip
     parser.add_argument("-o", "--output", required=True, help="OUT.jsonl, or a folder (Parquet tables, Dask shards)")
     parser.add_argument("--format", choices=("jsonl", "parquet"), help="default: jsonl for *.jsonl, else parquet")

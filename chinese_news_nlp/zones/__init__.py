@@ -86,6 +86,16 @@ def mark_repeated(zones: list[Zone], texts: list[str]) -> None:
         by_prefix.setdefault(norm[:_PREFIX], []).append(i)
 
 
+def page_date(text: str) -> str | None:
+    """The ISO date of the page's dateline (as the zones stage reads it), or None.
+
+    >>> page_date("某地新材料产业规模突破千亿元\n2024-05-20 10:00 来源:某某日报\n记者日前从某地获悉，当地产业规模去年突破千亿元。")
+    '2024-05-20'
+    """
+    zones = find_zones(text)
+    return page_metadata(text, zones).get("date")
+
+
 def article_text(doc: Doc, zones: tuple[str, ...] = ("title", "heading", "body")) -> str:
     """The text of the article's own zones, one per line (all of ``doc.text`` when the page has no zones)."""
     if not doc.zones:
@@ -112,6 +122,10 @@ class ZoneStage:
         doc.fill_raw_offsets(["zones"])
         if self.metadata:
             apply_metadata(doc, page_metadata(doc.text, doc.zones))
+            if doc.meta.get("input") == "html":
+                from ..html import html_meta_fallbacks
+
+                html_meta_fallbacks(doc.meta)
         return doc
 
 
@@ -132,4 +146,4 @@ def apply_metadata(doc: Doc, found: dict[str, Any]) -> None:
         doc.meta["date_from"] = "page"
 
 
-__all__ = ["ZoneStage", "article_text", "find_zones", "split_lines"]
+__all__ = ["ZoneStage", "article_text", "find_zones", "page_date", "split_lines"]
