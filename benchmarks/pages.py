@@ -66,7 +66,9 @@ def load_articles(path: Path = DEFAULT_SOURCE, min_paragraphs: int = 3) -> list[
 SITES = ["东方资讯网", "城市财经在线", "华夏新闻网", "江南时报网", "北方科技网", "晨光新闻", "环球视点网", "海峡资讯"]
 SOURCES = ["人民日报", "新华社", "经济参考报", "中国新闻网", "央视新闻", "工人日报", "环球时报", "中国青年报"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国宁波斌峰雪梅琳晨曦宇航思远海涛志刚晓东春生"
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国宁波斌峰雪梅琳晨曦宇航思远海涛志刚晓东春生"
+)
 CATEGORIES = ["国内", "国际", "财经", "社会", "科技", "文化", "体育", "教育"]
 
 
@@ -203,7 +205,9 @@ def make_page(rng: random.Random, articles: list[Article], k: int) -> Page:
             b.add(rng.choice(("关键词：", "标签：")) + " ".join(rng.sample(CATEGORIES, 2)), "boilerplate")
         elif part == "copyright":
             b.add(
-                rng.choice((f"版权所有 © {site}", f"{site}版权所有，未经授权禁止转载", f"Copyright © 2001-2024 {site}")),
+                rng.choice(
+                    (f"版权所有 © {site}", f"{site}版权所有，未经授权禁止转载", f"Copyright © 2001-2024 {site}")
+                ),
                 "boilerplate",
             )
         elif part == "contact":
@@ -229,7 +233,10 @@ def related_list(b: PageBuilder, items: list[Article]) -> None:
     rng = b.rng
     form = rng.randrange(6)
     if rng.random() < 0.8:
-        b.add(rng_header(rng, ("相关新闻", "推荐阅读", "延伸阅读", "热门文章", "猜你喜欢", "相关报道", "更多精彩")), "related")
+        b.add(
+            rng_header(rng, ("相关新闻", "推荐阅读", "延伸阅读", "热门文章", "猜你喜欢", "相关报道", "更多精彩")),
+            "related",
+        )
     elif form == 0:
         form = 1  # a bare headline list needs a header or other evidence to be a list at all
     for art in items:
@@ -281,7 +288,9 @@ def edit_article(rng: random.Random, art: Article) -> Article:
         i = rng.randrange(len(paras))
         sentences = [s for s in re.split(r"(?<=。)", paras[i]) if s]
         j = rng.randrange(len(sentences))
-        sentences[j] = rng.choice(("据悉，", "记者了解到，", "")) + sentences[j][: max(4, len(sentences[j]) // 2)] + "。"
+        sentences[j] = (
+            rng.choice(("据悉，", "记者了解到，", "")) + sentences[j][: max(4, len(sentences[j]) // 2)] + "。"
+        )
         paras[i] = "".join(sentences)
     if len(paras) > 4 and rng.random() < 0.4:
         del paras[rng.randrange(1, len(paras))]

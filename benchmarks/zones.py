@@ -91,7 +91,14 @@ def seeds(nlp) -> dict:
         rows.sort(key=lambda g: g["line"])
         predicted_base = baseline_zones([raw[g["start"] : g["end"]].strip() for g in rows])
         for g, b in zip(rows, predicted_base):
-            ours.append((g["zone"], zone_of_raw(doc, g["start"] + (len(raw[g["start"] : g["end"]]) - len(raw[g["start"] : g["end"]].lstrip())))))
+            ours.append(
+                (
+                    g["zone"],
+                    zone_of_raw(
+                        doc, g["start"] + (len(raw[g["start"] : g["end"]]) - len(raw[g["start"] : g["end"]].lstrip()))
+                    ),
+                )
+            )
             base.append((g["zone"], b))
         gold_meta = next(m for m in metas if m["doc"] == name)
         for key in META_FIELDS:
@@ -118,7 +125,7 @@ def generated(nlp, n: int, seed: int) -> dict:
             pos += len(chunk) + 1
         assert len(starts) == len(page.lines), (len(starts), len(page.lines))
         predicted_base = baseline_zones([t for t, _ in page.lines])
-        for (text, zone), start, b in zip(page.lines, starts, predicted_base):
+        for (_, zone), start, b in zip(page.lines, starts, predicted_base):
             got = zone_of_raw(doc, start)
             ours.append((zone, got))
             base.append((zone, b))
@@ -238,7 +245,9 @@ def show_zones(title: str, result: dict) -> None:
     print(f"\n{title}: line accuracy {ours['accuracy']:.3f} (baseline {base['accuracy']:.3f})")
     for label, s in ours["zones"].items():
         b = base["zones"].get(label, {"f1": 0.0})
-        print(f"  {label:12s} P {s['p']:.3f}  R {s['r']:.3f}  F1 {s['f1']:.3f}  (n={s['n']}; baseline F1 {b['f1']:.3f})")
+        print(
+            f"  {label:12s} P {s['p']:.3f}  R {s['r']:.3f}  F1 {s['f1']:.3f}  (n={s['n']}; baseline F1 {b['f1']:.3f})"
+        )
     meta = result["meta"]
     print("  metadata exact: " + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in meta.items()))
     if result.get("errors"):
@@ -247,10 +256,14 @@ def show_zones(title: str, result: dict) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=int, default=150, help="generated pages to score (at most the articles there are)")
+    parser.add_argument(
+        "--pages", type=int, default=150, help="generated pages to score (at most the articles there are)"
+    )
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--reposts", type=int, default=100)
-    parser.add_argument("--dups", type=int, default=20_000, help="documents of the dedup stream test (100000: the issue's size)")
+    parser.add_argument(
+        "--dups", type=int, default=20_000, help="documents of the dedup stream test (100000: the issue's size)"
+    )
     parser.add_argument("--throughput-pages", type=int, default=30)
     parser.add_argument("--json", help="write every figure as JSON here")
     args = parser.parse_args(argv)

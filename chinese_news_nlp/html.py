@@ -41,7 +41,9 @@ def _trafilatura():
     try:
         import trafilatura
     except ImportError as exc:
-        raise ImportError("HTML input needs trafilatura, an optional extra: pip install chinese-news-nlp[html]") from exc
+        raise ImportError(
+            "HTML input needs trafilatura, an optional extra: pip install chinese-news-nlp[html]"
+        ) from exc
     return trafilatura
 
 

@@ -328,8 +328,10 @@ def article_span(lines: list[Line]) -> tuple[int, int] | None:
 
     def continues(paragraphs: list[int], gap: list[Line]) -> bool:
         size = sum(len(lines[i].text) for i in paragraphs)
-        return (len(paragraphs) >= 2 and size >= 80 or size >= 60) and len(gap) <= 2 and all(
-            g.zone == "boilerplate" for g in gap
+        return (
+            (len(paragraphs) >= 2 and size >= 80 or size >= 60)
+            and len(gap) <= 2
+            and all(g.zone == "boilerplate" for g in gap)
         )
 
     for _, block in scored[best + 1 :]:
@@ -399,7 +401,9 @@ def title_lines(lines: list[Line], first: int) -> None:
         elif i > top and line.cue == "heading":
             line.zone = "heading"
         elif i > top and i > limit:
-            line.zone = "heading" if line.cue is None and line.shape == HEAD and "【" not in line.text else "boilerplate"
+            line.zone = (
+                "heading" if line.cue is None and line.shape == HEAD and "【" not in line.text else "boilerplate"
+            )
         elif i > top:
             line.zone = "title" if _deck_like(line) else "boilerplate"
         else:
