@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pages as page_gen  # noqa: E402
 
-from chinese_news_nlp.dedup import Deduplicator, dedup, normalized_article  # noqa: E402
+from chinese_news_nlp.near_duplicates import Deduplicator, dedup, normalized_article  # noqa: E402
 from chinese_news_nlp.doc import ZONE_LABELS  # noqa: E402
 from chinese_news_nlp.pipeline import load  # noqa: E402
 
@@ -165,7 +165,7 @@ def near_duplicates(n_originals: int, n_reposts: int) -> dict:
     whole = list(dedup([d.text for d in docs], ids=[str(i) for i in range(len(docs))]))
     exact: dict[str, str] = {}
     exact_marks = []
-    from chinese_news_nlp.dedup import DuplicateMark
+    from chinese_news_nlp.near_duplicates import DuplicateMark
 
     for i, d in enumerate(docs):
         key = normalized_article(d.text)

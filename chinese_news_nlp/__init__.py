@@ -92,7 +92,7 @@ def find_zones(text: str) -> list[Zone]:
 def dedup(docs: Any, threshold: float = 0.5, **options: Any):
     """Yield, for each document (Doc, its JSON dict, or str), the id of the earlier one it
     reposts and the estimated similarity (``DuplicateMark``); needs the ``dedup`` extra."""
-    from .dedup import dedup as _dedup
+    from .near_duplicates import dedup as _dedup
 
     return _dedup(docs, threshold=threshold, **options)
 

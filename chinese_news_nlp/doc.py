@@ -210,16 +210,17 @@ class Doc:
             return
         starts = [z.start for z in self.zones]
 
-        def zone_at(pos: int) -> str | None:
+        def zone_at(pos: int, point: bool = False) -> str | None:
             i = bisect.bisect_right(starts, pos) - 1
             if i < 0:
                 return None
             zone = self.zones[i]
-            return zone.label if pos < zone.end or (pos == zone.end == zone.start) else None
+            # a point (a deletion repaired at a line's end) belongs to the line it ends
+            return zone.label if pos < zone.end or (point and pos == zone.end) else None
 
         for name in _ZONED_LISTS:
             for span in getattr(self, name):
-                span.zone = zone_at(span.start)
+                span.zone = zone_at(span.start, span.start == span.end)
         for official in self.officials:
             official.zone = zone_at(official.person_start) if official.person_start >= 0 else None
 

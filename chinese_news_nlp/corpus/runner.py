@@ -120,7 +120,7 @@ def process(
     ``scheduler``, default 2).  ``timeout`` is per document and per stage.  With
     ``resume``, documents whose id is already in the output are skipped.  With ``dedup``, each
     document that reposts an earlier one is marked with that one's id and the estimated
-    similarity (:mod:`chinese_news_nlp.dedup`; nothing is dropped).
+    similarity (:mod:`chinese_news_nlp.near_duplicates`; nothing is dropped).
 
     >>> summary = process("seeds", "out/seeds.jsonl", stages="convert")  # doctest: +SKIP
     >>> summary.errors                                                    # doctest: +SKIP
@@ -148,7 +148,7 @@ def process(
     )
     index = None
     if dedup:
-        from ..dedup import Deduplicator
+        from ..near_duplicates import Deduplicator
 
         index = Deduplicator()
     srcs = sources(inputs)

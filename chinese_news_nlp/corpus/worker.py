@@ -134,7 +134,7 @@ _DEDUPLICATOR = None
 def _signature(doc: Doc) -> list[int] | None:
     """The document's MinHash signature, computed here in the worker (None: nothing to compare)."""
     global _DEDUPLICATOR
-    from ..dedup import Deduplicator, normalized_article
+    from ..near_duplicates import Deduplicator, normalized_article
 
     if doc.error is not None:
         return None

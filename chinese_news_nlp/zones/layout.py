@@ -130,7 +130,7 @@ def is_meta_line(line: Line) -> bool:
     ``admin9个月前 (09-24)某某资讯9``)."""
     if line.cue == "meta":
         # an interview's 记者：…？ is a question, not a byline
-        return line.shape != PROSE or len(line.text) <= 40
+        return line.shape != PROSE or len(line.text) <= 15
     if line.cue is not None or line.shape == PROSE or len(line.text) > 80:
         return False
     pats = lexicon().patterns
@@ -326,22 +326,24 @@ def article_span(lines: list[Line]) -> tuple[int, int] | None:
     best = max(range(len(scored)), key=lambda k: scored[k][0])
     first, last = prose(scored[best][1])[0], prose(scored[best][1])[-1]
 
-    def continues(paragraphs: list[int], gap: list[Line]) -> bool:
+    def continues(paragraphs: list[int], gap: list[Line], least: int) -> bool:
         size = sum(len(lines[i].text) for i in paragraphs)
         return (
-            (len(paragraphs) >= 2 and size >= 80 or size >= 60)
+            (len(paragraphs) >= 2 and size >= 80 or size >= least)
             and len(gap) <= 2
             and all(g.zone == "boilerplate" for g in gap)
         )
 
     for _, block in scored[best + 1 :]:
         paragraphs = prose(block)
-        if not continues(paragraphs, lines[last + 1 : block[0]]):
+        if not continues(paragraphs, lines[last + 1 : block[0]], 60):
             break
         last = paragraphs[-1]
+    # Before the article, between the headline and an inserted ad, one paragraph is enough:
+    # nothing but the article's opening sits there.
     for _, block in reversed(scored[:best]):
         paragraphs = prose(block)
-        if not continues(paragraphs, lines[block[-1] + 1 : first]):
+        if not continues(paragraphs, lines[block[-1] + 1 : first], 20):
             break
         first = paragraphs[0]
     return first, last
