@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pages as page_gen  # noqa: E402
 
-from chinese_news_nlp.near_duplicates import Deduplicator, dedup, normalized_article  # noqa: E402
 from chinese_news_nlp.doc import ZONE_LABELS  # noqa: E402
+from chinese_news_nlp.near_duplicates import Deduplicator, dedup, normalized_article  # noqa: E402
 from chinese_news_nlp.pipeline import load  # noqa: E402
 
 SHARED = REPO.parent / "shared"

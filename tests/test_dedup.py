@@ -65,7 +65,9 @@ def test_same_boilerplate_different_articles_are_not_duplicates(nlp):
 
 
 def test_plain_strings_and_json_records(nlp):
-    marks = list(dedup(["同一段文字，完全一样的内容，用来测试。", "同一段文字，完全一样的内容，用来测试！"], ids=["x", "y"]))
+    marks = list(
+        dedup(["同一段文字，完全一样的内容，用来测试。", "同一段文字，完全一样的内容，用来测试！"], ids=["x", "y"])
+    )
     assert [(m.id, m.duplicate_of) for m in marks] == [("x", None), ("y", "x")]
     record = nlp(page(ARTICLE), id="j").to_dict()
     assert [m.duplicate_of for m in dedup([record, nlp(repost_edited(), id="k")])] == [None, "j"]

@@ -112,8 +112,19 @@ def test_doubled_headlines_list_and_contact_ad():
     """A content-farm page: breadcrumb, headline, a byline with a relative time, paragraphs,
     a contact ad (one of its lines is a full sentence), copyright, share buttons, then
     相关文章 with every headline printed twice."""
-    lines = ["当前位置:首页 > 某地资讯 > 正文内容", "某地着力建设新材料产业高地", "admin3个月前 (09-24)某地资讯12", P1, P2, P3]
-    ad = ["某某微信号", "产业招商/厂房租售:400 1234 567", "请说明您的需求、用途、公司、联系人、手机号,以便快速帮您对接资源。"]
+    lines = [
+        "当前位置:首页 > 某地资讯 > 正文内容",
+        "某地着力建设新材料产业高地",
+        "admin3个月前 (09-24)某地资讯12",
+        P1,
+        P2,
+        P3,
+    ]
+    ad = [
+        "某某微信号",
+        "产业招商/厂房租售:400 1234 567",
+        "请说明您的需求、用途、公司、联系人、手机号,以便快速帮您对接资源。",
+    ]
     lines += ad + ["版权声明:本文由某某厂房网发布,如需转载请注明出处。", "分享给朋友:", "相关文章"]
     for k in range(3):
         lines += [f"另一地第{k}个产业园开园", f"另一地第{k}个产业园开园", LEAD + "..."]
@@ -126,8 +137,20 @@ def test_doubled_headlines_list_and_contact_ad():
 def test_headline_deck_repeat_and_cue_heading():
     """A newspaper page: headline, deck, headline again, 核心阅读 and its summary, region
     subheadings (``上海浦东——`` then a subheading) between paragraphs, copyright; no blank lines."""
-    lines = ["抢抓机遇 布局建设新兴产业", "多地开展前沿技术攻关，加强科技创新与产业创新深度融合", "抢抓机遇 布局建设新兴产业"]
-    lines += ["核心阅读", P1, "某省某市——", "推动细胞和基因技术产业化", P2, P3, "版权声明：凡注明“来源：某某网”的所有作品，版权归某公司所有。"]
+    lines = [
+        "抢抓机遇 布局建设新兴产业",
+        "多地开展前沿技术攻关，加强科技创新与产业创新深度融合",
+        "抢抓机遇 布局建设新兴产业",
+    ]
+    lines += [
+        "核心阅读",
+        P1,
+        "某省某市——",
+        "推动细胞和基因技术产业化",
+        P2,
+        P3,
+        "版权声明：凡注明“来源：某某网”的所有作品，版权归某公司所有。",
+    ]
     got = labels(lines, blank=False)
     assert got == ["title", "title", "title", "heading", "body", "heading", "heading", "body", "body", "boilerplate"]
 
@@ -161,7 +184,14 @@ def test_ad_inside_the_article_does_not_end_it():
 
 def test_headline_list_before_the_article():
     """A sidebar of the day's headlines above the article, with a header no cue file knows."""
-    lines = ["某某网", "▌图片新闻", "某地举行新春团拜会", "某地发布年度经济数据", "某地启动新一轮城市更新", "某地新材料产业规模突破千亿元"]
+    lines = [
+        "某某网",
+        "▌图片新闻",
+        "某地举行新春团拜会",
+        "某地发布年度经济数据",
+        "某地启动新一轮城市更新",
+        "某地新材料产业规模突破千亿元",
+    ]
     lines += ["2024/04/06", P1, P2, P3]
     got = labels(lines)
     assert got[2:5] == ["related"] * 3 and got[5:] == ["title", "meta", "body", "body", "body"]
@@ -180,7 +210,12 @@ def test_repeated_lines_point_to_their_first():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from([P1, P2, "相关阅读", "某地新闻标题", "2024-05-20", "", "  ", LEAD, "来源：某某日报"]), max_size=25))
+@given(
+    st.lists(
+        st.sampled_from([P1, P2, "相关阅读", "某地新闻标题", "2024-05-20", "", "  ", LEAD, "来源：某某日报"]),
+        max_size=25,
+    )
+)
 def test_every_non_blank_line_gets_one_zone(lines):
     text = "\n".join(lines)
     zones = find_zones(text)
@@ -212,7 +247,11 @@ def test_no_year_is_invented():
 
 @pytest.mark.parametrize(
     "line, source",
-    [("2022-03-08 10:44:57   来源:某某日报", "某某日报"), ("稿源：某某网 作者：张三", "某某网"), ("（来源：某某报）", "某某报")],
+    [
+        ("2022-03-08 10:44:57   来源:某某日报", "某某日报"),
+        ("稿源：某某网 作者：张三", "某某网"),
+        ("（来源：某某报）", "某某报"),
+    ],
 )
 def test_source_forms(line, source):
     assert find_source([line]) == source
@@ -285,7 +324,14 @@ def test_title_is_normalized():
 
 
 def test_fact_stage_uses_the_page_date():
-    text = "\n\n".join(["某地产业规模突破千亿元", "2022-03-08 10:44:57 来源:某某日报", "去年，某地新材料产业规模达7175亿元，增速领先。", P2])
+    text = "\n\n".join(
+        [
+            "某地产业规模突破千亿元",
+            "2022-03-08 10:44:57 来源:某某日报",
+            "去年，某地新材料产业规模达7175亿元，增速领先。",
+            P2,
+        ]
+    )
     nlp = cnn.load(["repair", "convert", "zones", "facts"])
     assert [f.year for f in nlp(text).facts if f.surface == "7175亿元"] == [2021]
     assert [f.year for f in nlp(text, date="2024-06-01").facts if f.surface == "7175亿元"] == [2023]
@@ -362,3 +408,53 @@ def test_a_users_own_stage_gets_zones():
     nlp = cnn.load(["zones", "test_zone_marker"])
     doc = nlp("\n\n".join(["某地新材料产业规模突破千亿元", P1, P2, "相关阅读", "另一条新闻"]))
     assert doc.entities[0].zone == "related"
+
+
+# -- rendering, frames, run summary ------------------------------------------------------------------
+def _page_doc():
+    text = "\n\n".join(
+        [
+            "某地新材料产业规模突破千亿元",
+            "2024-05-20 10:00 来源:某某日报",
+            P1,
+            P2,
+            "相关阅读",
+            "另一地去年引进企业300家",
+        ]
+    )
+    return cnn.load(["repair", "convert", "zones", "facts"])(text, id="p")
+
+
+def test_render_shows_zones_muted_outside_the_article():
+    from chinese_news_nlp.display import render
+
+    doc = _page_doc()
+    out = render(doc)
+    assert out.count('class="cnnlp-zone"') == len(doc.zones)
+    related = out.split('data-zone="related"')[1]
+    assert "opacity: 0.5" in related.split(">")[0]  # muted
+    body = out.split('data-zone="body"')[1]
+    assert "opacity" not in body.split(">")[0]
+    assert 'class="cnnlp-legend cnnlp-zones"' in out and "not this article (1 entities and facts there)" in out
+    assert "《某地新材料产业规模突破千亿元》" in out
+    assert 'class="cnnlp-zone"' in render(doc, style="zones") and "cnnlp-zone" not in render(doc, style="facts")
+
+
+def test_frames_have_zones():
+    pytest.importorskip("pandas")
+    from chinese_news_nlp.frames import to_frames
+
+    frames = to_frames([_page_doc()])
+    assert list(frames["zones"]["label"]) == ["title", "meta", "body", "body", "related", "related"]
+    assert set(frames["facts"]["zone"]) == {"title", "body", "related"}
+    assert frames["documents"]["title"].tolist() == ["某地新材料产业规模突破千亿元"]
+
+
+def test_summary_counts_article_and_other_zones():
+    from chinese_news_nlp.corpus.records import doc_stats
+    from chinese_news_nlp.corpus.summary import Summary
+
+    summary = Summary()
+    summary.add(doc_stats(_page_doc()))
+    assert summary.zones["article"] >= 3 and summary.zones["related"] == 1
+    assert "1 more in related" in str(summary)
