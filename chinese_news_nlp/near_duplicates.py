@@ -7,8 +7,9 @@ punctuation and spaces removed, as character 5-gram shingles.
 
 :func:`dedup` streams: each document's signature (64 integers) is compared, through LSH
 bands, with the documents before it, then stored; texts are never kept.  Memory grows by
-about 0.5 kB per document (the signature and one small integer per band), so 100,000
-documents fit in some 50 MB.  Each document gets a :class:`DuplicateMark`: the id of the
+about 2 kB per document (the 256-byte signature and one dictionary entry per LSH band; measured
+by ``benchmarks/zones.py``: 1,976 bytes), so 100,000 documents take some 200 MB.
+Each document gets a :class:`DuplicateMark`: the id of the
 earliest earlier document it duplicates and the estimated similarity (Jaccard of shingles),
 or ``None`` — nothing is dropped.
 
