@@ -89,7 +89,7 @@ def mark_repeated(zones: list[Zone], texts: list[str]) -> None:
 def page_date(text: str) -> str | None:
     """The ISO date of the page's dateline (as the zones stage reads it), or None.
 
-    >>> page_date("某地新材料产业规模突破千亿元\n2024-05-20 10:00 来源:某某日报\n记者日前从某地获悉，当地产业规模去年突破千亿元。")
+    >>> page_date("某地新材料产业规模突破千亿元\\n2024-05-20 10:00 来源:某某日报\\n记者日前从某地获悉，当地产业规模去年突破千亿元。")
     '2024-05-20'
     """
     zones = find_zones(text)
