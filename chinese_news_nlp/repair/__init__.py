@@ -94,24 +94,37 @@ def needs_repair(line: str) -> bool:
     return any(lm.mean_logp(m.group()) < SUSPICIOUS_MEAN for m in _NON_ASCII_RUN.finditer(line))
 
 
+LOST_BYTES = ("guess", "replace")
+
+
 def fix_and_explain(
-    text: str, causes: Iterable[str] | None = None, min_confidence: float = 0.0
+    text: str, causes: Iterable[str] | None = None, min_confidence: float = 0.0, lost_bytes: str = "guess"
 ) -> tuple[str, list[Edit]]:
     """Repair ``text``; return the repaired text and the edits on ``text`` that produce it.
 
     ``causes`` restricts the repairs to those causes; ``min_confidence`` drops
     less certain ones.  One edit per damaged run, so offsets stay tight.
+
+    ``lost_bytes``: what to write for a character whose bytes were partly lost
+    (``鏈�`` is ``本`` written as UTF-8 and read as GBK, its last byte gone):
+    ``"guess"`` (the default) the likeliest character in context, in an edit
+    of its own marked ``guessed`` with a confidence below 0.5; ``"replace"``
+    U+FFFD.  A guess below ``min_confidence`` is written as U+FFFD too, so the
+    characters restored from surviving bytes around it stay.
     """
     if not isinstance(text, str):
         raise TypeError(f"repair expects str, got {type(text).__name__}")
+    if lost_bytes not in LOST_BYTES:
+        raise ValueError(f"lost_bytes must be one of {', '.join(LOST_BYTES)}, got {lost_bytes!r}")
+    min_guess = 1.0 if lost_bytes == "replace" else min_confidence
     wanted = set(causes) if causes is not None else None
     edits: list[Edit] = []
     pos = 0
     for line in split_lines(text):
         if needs_repair(line):
-            for e in _fix_line(line):
+            for e in _fix_line(line, min_guess):
                 if (wanted is None or e.cause in wanted) and e.confidence >= min_confidence:
-                    edits.append(Edit(e.start + pos, e.end + pos, e.replacement, e.cause, e.confidence, e.recoverable))
+                    edits.append(e._replace(start=e.start + pos, end=e.end + pos))
         pos += len(line)
     if _ascii_punctuation_is_house_style(text, edits):
         edits = [e for e in edits if e.cause != "halfwidth-punctuation"]
@@ -145,21 +158,43 @@ def _ascii_punctuation_is_house_style(text: str, edits: list[Edit]) -> bool:
     return all(e.cause in ("halfwidth-punctuation", "content-farm-substitution", "deleted-character") for e in edits)
 
 
-def _fix_line(line: str) -> list[Edit]:
+# The fixes that may guess characters whose bytes were lost.
+_GUESSING = frozenset(("codecs", "byteshift"))
+
+
+# A repair can uncover damage another fix knows (the pinyin reading after a
+# character a codec confusion hid, ``锟斤拷`` beside Latin-1 mojibake): the
+# fixes run again over their own output until the line reads clean or stops
+# changing, so repairing repaired text changes nothing.
+MAX_ROUNDS = 3
+
+
+def _fix_line(line: str, min_guess: float = 0.0) -> list[Edit]:
     log = EditLog(line)
-    for _name, fix in FIXES:
-        log.apply(fix(log.text))
+    for _round in range(MAX_ROUNDS):
+        before = log.text
+        for name, fix in FIXES:
+            if name in _GUESSING:
+                log.apply(fix(log.text, min_guess))
+            elif name == "lost":
+                # U+FFFD the input holds; the repairs so far report their own (and
+                # write it for a character they will not guess).
+                log.apply([e for e in fix(log.text) if log.untouched(e.start, e.end)])
+            else:
+                log.apply(fix(log.text))
+        if log.text == before or not needs_repair(log.text):
+            break
     return log.edits()
 
 
-def repair_text(text: str) -> str:
-    """``text`` with every repair applied."""
-    return fix_and_explain(text)[0]
+def repair_text(text: str, **options) -> str:
+    """``text`` with every repair applied (``options``: as :func:`fix_and_explain`)."""
+    return fix_and_explain(text, **options)[0]
 
 
-def explain_repairs(text: str) -> list[Repair]:
+def explain_repairs(text: str, **options) -> list[Repair]:
     """The repairs :func:`repair_text` makes, as :class:`~chinese_news_nlp.doc.Repair` records on ``text``."""
-    _, edits = fix_and_explain(text)
+    _, edits = fix_and_explain(text, **options)
     doc = Doc(raw=text)
     doc.apply_edits(edits)
     return doc.repairs
