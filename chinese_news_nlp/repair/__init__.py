@@ -187,6 +187,16 @@ def _fix_line(line: str, min_guess: float = 0.0) -> list[Edit]:
     return log.edits()
 
 
+def warm_up() -> None:
+    """Load what the repairs consult (the language model, the candidate tables
+    of lost bytes, the deleted-character remainders) now rather than on the
+    first damaged document: a few tenths of a second, once per process."""
+    from .bytes_model import warm_up as _tables
+
+    fix_and_explain("測試,鍙戝睍頭部台(yè)")
+    _tables()
+
+
 def repair_text(text: str, **options) -> str:
     """``text`` with every repair applied (``options``: as :func:`fix_and_explain`)."""
     return fix_and_explain(text, **options)[0]
@@ -223,4 +233,13 @@ class RepairStage:
         return doc
 
 
-__all__ = ["CAUSES", "RepairStage", "explain_repairs", "fix_and_explain", "needs_repair", "repair_text"]
+__all__ = [
+    "CAUSES",
+    "LOST_BYTES",
+    "RepairStage",
+    "explain_repairs",
+    "fix_and_explain",
+    "needs_repair",
+    "repair_text",
+    "warm_up",
+]

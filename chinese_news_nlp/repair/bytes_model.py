@@ -24,7 +24,7 @@ import codecs
 import math
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from ..alignment import Edit
@@ -52,7 +52,6 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 # Where the characters a hole may be filled with live: CJK ideographs of the
 # basic plane; Chinese punctuation comes from lm.CJK_PUNCT.
 _CJK_BMP = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
-_UTF8_GUESSED_LEADS = range(0xE3, 0xEA)  # a lost UTF-8 lead byte: CJK and CJK punctuation
 
 
 def _utf8_length(lead: int) -> int:
@@ -67,74 +66,99 @@ def _utf8_length(lead: int) -> int:
     return 0
 
 
-def _logps(chars: list[str]) -> list[float]:
-    """:func:`lm.char_logp` of many characters, their simplified forms found in one OpenCC call."""
+@lru_cache(maxsize=1)
+def _candidate_logp() -> dict[str, float]:
+    """:func:`lm.char_logp` of every character a hole may be filled with (the
+    Han characters of the basic plane and Chinese punctuation), their
+    simplified forms found in one OpenCC call."""
     table = lm.char_log_freq()
-    out = []
+    chars = [chr(c) for lo, hi in _CJK_BMP for c in range(lo, hi)]
+    out = {}
     for ch, simple in zip(chars, lm.simplified_chars(chars)):
-        if lm.is_han(ch):
-            own = table.get(ch, lm.UNSEEN_LOGP)
-            out.append(max(own, table.get(simple, lm.UNSEEN_LOGP)) if simple != ch else own)
-        else:
-            out.append(lm.char_logp(ch))
+        own = table.get(ch, lm.UNSEEN_LOGP)
+        out[ch] = max(own, table.get(simple, lm.UNSEEN_LOGP)) if simple != ch else own
+    for ch in lm.CJK_PUNCT:
+        out[ch] = lm.char_logp(ch)
     return out
 
 
+@lru_cache(maxsize=1)
+def _rank() -> dict[str, int]:
+    """Each character a hole may be filled with, numbered likeliest first (ties in
+    code point order)."""
+    logp = _candidate_logp()
+    return {ch: k for k, ch in enumerate(sorted(logp, key=lambda ch: (-logp[ch], ord(ch))))}
+
+
 @cache
-def _index(encoding: str) -> dict[tuple[int | None, ...], tuple[str, ...]]:
-    """Every byte pattern with unknown bytes (None) that a guess may fill, and the
-    characters of ``encoding`` matching it, likeliest first (ties in byte order,
-    the order an enumeration of the pattern's bytes meets them).
-
-    Built once per encoding (tens of milliseconds) instead of enumerating the
-    bytes of each hole: two lost UTF-8 continuation bytes are 4,096 patterns.
-    """
-    entries: list[tuple[bytes, str]] = []
-    if encoding == "utf-8":
-        chars = [chr(c) for lo, hi in _CJK_BMP for c in range(lo, hi)] + sorted(lm.CJK_PUNCT)
-        entries = [(ch.encode("utf-8"), ch) for ch in chars]
-    else:
-        for a in range(0x81, 0xFF):
-            for b in range(0x40, 0xFF):
-                try:
-                    ch = bytes((a, b)).decode(encoding)
-                except UnicodeDecodeError:
-                    continue
-                if len(ch) == 1 and b != 0x7F and (lm.is_han(ch) or ch in lm.CJK_PUNCT):
-                    entries.append((bytes((a, b)), ch))  # a character with two byte pairs is listed under each
-    distinct = sorted({ch for _, ch in entries})
-    logp = dict(zip(distinct, _logps(distinct)))
-    entries.sort(key=lambda e: (-logp[e[1]], e[0]))
-    found: dict[tuple[int | None, ...], list[str]] = {}
-    for data, ch in entries:
-        if encoding == "utf-8":
-            keys = [tuple(None if k in mask else b for k, b in enumerate(data)) for mask in _UTF8_MASKS[len(data)]]
-            if len(data) == 3 and data[0] in _UTF8_GUESSED_LEADS:
-                keys.append((None, data[1], data[2]))
-        else:
-            keys = [(data[0], None), (None, data[1])]
-        for key in keys:
-            found.setdefault(key, []).append(ch)
-    return {k: tuple(v) for k, v in found.items()}
+def _pair_table(encoding: str) -> dict[tuple[int | None, int | None], list[str]]:
+    """For a double-byte ``encoding``: the characters a hole may be filled with
+    under each surviving lead byte ``(lead, None)`` and each surviving trail byte
+    ``(None, trail)``, likeliest first (ties in byte order)."""
+    # All pairs decoded at once, a line break between them (never a trail
+    # byte: an invalid pair cannot swallow the next one).
+    pairs = [bytes((a, b)) for a in range(0x81, 0xFF) for b in range(0x40, 0xFF) if b != 0x7F]
+    decoded = b"\n".join(pairs).decode(encoding, errors="replace").split("\n")
+    logp = _candidate_logp()
+    entries = sorted((-logp[ch], data, ch) for data, ch in zip(pairs, decoded) if ch in logp)
+    table: dict[tuple[int | None, int | None], list[str]] = {}
+    for _, data, ch in entries:  # a character with two byte pairs (Big5-HKSCS) is listed under each
+        table.setdefault((data[0], None), []).append(ch)
+        table.setdefault((None, data[1]), []).append(ch)
+    return table
 
 
-# Unknown positions a UTF-8 pattern may have when its lead byte survives.
-_UTF8_MASKS = {
-    2: ({1},),
-    3: ({1}, {2}, {1, 2}),
-    4: ({1}, {2}, {3}, {1, 2}, {1, 3}, {2, 3}, {1, 2, 3}),
-}
+def warm_up() -> None:
+    """Build the candidate tables of every encoding the repairs read."""
+    for encoding in ("gb18030", "gbk", "big5hkscs"):
+        _pair_table(encoding)
+    for lead in range(0xE3, 0xEA):
+        _utf8_block(lead)
+
+
+@cache
+def _utf8_block(lead: int) -> list[str]:
+    """The characters a hole may be filled with under a UTF-8 lead byte whose two
+    continuation bytes were lost (4,096 code points), likeliest first."""
+    return sorted(_matching((lead, None, None)), key=_rank().__getitem__)
+
+
+def _matching(pattern: tuple[int | None, ...]) -> list[str]:
+    """The characters a hole may be filled with that match a UTF-8 ``pattern``, in byte order."""
+    if len(pattern) == 2:
+        return ["·"] if pattern[0] == 0xC2 and pattern[1] is None else []
+    if len(pattern) != 3:
+        return []  # the other planes
+    b0, b1, b2 = pattern
+    leads = range(0xE3, 0xEA) if b0 is None else (b0,)  # a lost lead byte is taken for a CJK one
+    mids = range(0x80, 0xC0) if b1 is None else (b1,)
+    ends = range(0x80, 0xC0) if b2 is None else (b2,)
+    logp = _candidate_logp()
+    out = []
+    for x in leads:
+        if not 0xE0 <= x <= 0xEF:
+            return []
+        for y in mids:
+            if x == 0xE0 and y < 0xA0:
+                continue  # overlong
+            for z in ends:
+                ch = chr((x & 0x0F) << 12 | (y & 0x3F) << 6 | z & 0x3F)
+                if ch in logp:
+                    out.append(ch)
+    return out
 
 
 @lru_cache(maxsize=50_000)
 def candidates(pattern: tuple[int | None, ...], encoding: str, lost_in: str | None = None) -> tuple[str, ...]:
     """Characters of ``encoding`` matching a byte pattern with unknown bytes, likeliest first.
 
-    Only Han characters and Chinese punctuation are proposed, at most
-    :data:`MAX_CANDIDATES`.  A lost UTF-8 lead byte is taken for one of CJK's
-    (E3-E9); a lead byte lost with a continuation byte, or both bytes of a
-    double-byte character, or any byte of a GB18030 four-byte sequence, leave
-    too much open: no candidates.
+    Only Han characters of the basic plane and Chinese punctuation are
+    proposed, at most :data:`MAX_CANDIDATES`.  A lost UTF-8 lead byte is taken
+    for one of CJK's (E3-E9); a lead byte lost with a continuation byte, both
+    bytes of a double-byte character, any byte of a four-byte sequence (UTF-8
+    or GB18030: the rare ideographs of the other planes, and what a GBK byte
+    F0-F4 read as a UTF-8 lead pretends to be) leave too much open: no
+    candidates.
 
     ``lost_in``: the codec whose decoder lost the unknown bytes.  It loses a
     byte only where the byte and the next one make no character of its own
@@ -148,10 +172,12 @@ def candidates(pattern: tuple[int | None, ...], encoding: str, lost_in: str | No
         return ()
     if encoding == "utf-8" and pattern[0] is None and any(b is None for b in pattern[1:]):
         return ()  # lead and a continuation byte both lost: too open to guess
-    if encoding == "utf-8" and len(pattern) == 4:
-        found = _utf8_enumerated(pattern)  # the supplementary planes: rare enough to enumerate
+    if encoding != "utf-8":
+        found = _pair_table(encoding).get(pattern, ())
+    elif len(pattern) == 3 and pattern[1] is None and pattern[2] is None:
+        found = _utf8_block(pattern[0])
     else:
-        found = _index(encoding).get(pattern, ())
+        found = sorted(_matching(pattern), key=_rank().__getitem__)
     out = []
     for ch in found:
         if lost_in is None or _lost_by(ch.encode(encoding), pattern, lost_in):
@@ -159,29 +185,6 @@ def candidates(pattern: tuple[int | None, ...], encoding: str, lost_in: str | No
             if len(out) == MAX_CANDIDATES:
                 break
     return tuple(out)
-
-
-def _utf8_enumerated(pattern: tuple[int | None, ...]) -> list[str]:
-    options = [[b] if b is not None else list(range(0x80, 0xC0)) for b in pattern]
-    out = []
-    for combo in _product(options):
-        try:
-            ch = bytes(combo).decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if lm.is_han(ch) or ch in lm.CJK_PUNCT:
-            out.append(ch)
-    out.sort(key=lm.char_logp, reverse=True)
-    return out
-
-
-def _product(options: list[list[int]]):
-    if not options:
-        yield ()
-        return
-    for head in options[0]:
-        for rest in _product(options[1:]):
-            yield (head, *rest)
 
 
 def _lost_by(data: bytes, pattern: tuple[int | None, ...], codec: str) -> bool:
@@ -234,6 +237,7 @@ class Reading:
     spans: list[tuple[int, int]]
     posterior: list[float]
     token_positions: list[int]
+    holes: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (guessed character, its candidates)
 
     @property
     def text(self) -> str:
@@ -294,6 +298,91 @@ def guesses_off(min_guess: float) -> bool:
     return min_guess > GUESS_FLOOR + GUESS_SPAN
 
 
+def _expand(tokens: list[int]) -> tuple[list[int | None], list[bool], list[int]]:
+    """Byte values (None: unknown) and optional flags of the positions of
+    ``tokens`` (a hole is one byte, optionally followed by a second one), and
+    where each token starts (one more entry: the end)."""
+    values: list[int | None] = []
+    optional: list[bool] = []
+    token_positions = []
+    for t in tokens:
+        token_positions.append(len(values))
+        if t == HOLE:
+            values += (None, None)
+            optional += (False, True)
+        elif t == HOLE_BYTE:
+            values.append(None)
+            optional.append(False)
+        else:
+            values.append(t)
+            optional.append(False)
+    token_positions.append(len(values))
+    return values, optional, token_positions
+
+
+def _reads(values: list, optional: list, n: int, i: int, k: int, open_end: bool) -> list[tuple[tuple, int]]:
+    """The patterns of ``k`` bytes from position ``i`` (an optional byte may be skipped)."""
+    out = []
+    stack = [(i, k, ())]
+    while stack:
+        i, k, acc = stack.pop()
+        if k == 0:
+            out.append((acc, i))
+            continue
+        if i >= n:
+            if open_end and acc:
+                out.append((acc + (None,) * k, n))
+            continue
+        if optional[i]:
+            stack.append((i + 1, k, acc))
+        stack.append((i + 1, k - 1, (*acc, values[i])))
+    return out
+
+
+def _transitions(
+    values: list, optional: list, n: int, i: int, encoding: str, open_end: bool, lost_in: str | None
+) -> list[tuple[str, float, tuple, int]]:
+    """The characters that may start at position ``i``: (character, score, pattern, end)."""
+    found = []
+    nxt = values[i + 1] if i + 1 < n else None
+    for length in _char_length(values[i], nxt, encoding):
+        j = i + length
+        if True in optional[i:j]:
+            patterns = _reads(values, optional, n, i, length, open_end)
+        elif j <= n:
+            patterns = ((tuple(values[i:j]), j),)
+        elif open_end:
+            patterns = ((tuple(values[i:n]) + (None,) * (j - n), n),)
+        else:
+            continue
+        for pattern, end in patterns:
+            ch, score = _read_char(pattern, encoding, lost_in)
+            if ch is not None:
+                found.append((ch, score, pattern, end))
+    return found
+
+
+def _backward(n: int, optional: list, transitions, order) -> tuple[list[float | None], list[tuple | None]]:
+    """best[i]: the best score of a parse of positions i..n; choice[i]: its
+    first character (None: the optional byte at i is skipped)."""
+    best: list[float | None] = [None] * (n + 1)
+    choice: list[tuple | None] = [None] * (n + 1)
+    best[n] = 0.0
+    for i in order:
+        result = best[i + 1] if optional[i] else None
+        pick = None
+        for ch, score, pattern, j in transitions[i]:
+            rest = best[j]
+            if rest is None:
+                continue
+            total = score + rest
+            if result is None or total > result:
+                result, pick = total, (ch, pattern, j)
+        best[i] = result
+        choice[i] = pick
+    return best, choice
+
+
 def decode_with_holes(
     tokens: list[int],
     encoding: str,
@@ -312,59 +401,25 @@ def decode_with_holes(
     (its trail byte was read as the ASCII after the run, ``簟C`` of ``停水。``);
     the missing bytes are unknown.  ``lost_in``: see :func:`candidates`.
     """
-    # Each hole is one byte, optionally followed by a second one.
-    expanded: list[tuple[int | None, bool]] = []
-    token_positions = []
-    for t in tokens:
-        token_positions.append(len(expanded))
-        if t == HOLE:
-            expanded.append((None, False))
-            expanded.append((None, True))
-        elif t == HOLE_BYTE:
-            expanded.append((None, False))
-        else:
-            expanded.append((t, False))
-    n = len(expanded)
-    token_positions.append(n)
-
-    def reads(i: int, k: int) -> list[tuple[tuple, int]]:
-        """The patterns of ``k`` bytes from position ``i`` (an optional byte may be skipped)."""
-        out = []
-        stack = [(i, k, ())]
-        while stack:
-            i, k, acc = stack.pop()
-            if k == 0:
-                out.append((acc, i))
-                continue
-            if i >= n:
-                if open_end and acc:
-                    out.append((acc + (None,) * k, n))
-                continue
-            b, optional = expanded[i]
-            if optional:
-                stack.append((i + 1, k, acc))
-            stack.append((i + 1, k - 1, acc + (b,)))
-        return out
-
-    # best[i]: the best score of a parse of positions i.. ; choice[i]: its first character
-    best: list[float | None] = [None] * (n + 1)
-    choice: list[tuple | None] = [None] * (n + 1)
-    best[n] = 0.0
-    for i in range(n - 1, -1, -1):
-        b, optional = expanded[i]
-        result = best[i + 1] if optional else None  # a hole's optional second byte may be absent
-        pick = None
-        nxt = expanded[i + 1][0] if i + 1 < n else None
-        for length in _char_length(b, nxt, encoding):
-            for pattern, j in reads(i, length):
-                ch, score = _read_char(pattern, encoding, lost_in)
-                if ch is None or best[j] is None:
-                    continue
-                total = score + best[j]
-                if result is None or total > result:
-                    result, pick = total, (ch, pattern, j)
-        best[i] = result
-        choice[i] = pick
+    values, optional, token_positions = _expand(tokens)
+    n = len(values)
+    # The characters that may start at each position reachable from the
+    # start (in a run of surviving bytes the parse is forced: one position in
+    # two of a double-byte stream is never reached), found left to right.
+    transitions: dict[int, list[tuple[str, float, tuple, int]]] = {}
+    reachable = bytearray(n + 1)
+    reachable[0] = 1
+    for i in range(n):
+        if not reachable[i]:
+            continue
+        if optional[i]:
+            reachable[i + 1] = 1  # a hole's optional second byte may be absent
+        found = transitions[i] = _transitions(values, optional, n, i, encoding, open_end, lost_in)
+        for t in found:
+            reachable[t[3]] = 1
+    if not reachable[n]:
+        return None
+    best, choice = _backward(n, optional, transitions, sorted(transitions, reverse=True))
     if best[0] is None:
         return None
     chars, status, spans, posterior = [], [], [], []
@@ -396,17 +451,165 @@ def decode_with_holes(
                 posterior.append(1.0 / len(options))
                 holes.append((k, options[:FILL_CANDIDATES]))
         i = j
-    if fill and holes:
-        # Two sweeps: a hole next to another is chosen again once its neighbour is.
-        for _sweep in range(2 if len(holes) > 1 else 1):
-            for k, options in holes:
-                before = (left + "".join(chars[:k]))[-3:]
-                after = ("".join(chars[k + 1 :]) + right)[:3]
-                scores = [lm.word_logp(before + c + after) + 0.1 * lm.char_logp(c) for c in options]
-                top = max(range(len(options)), key=scores.__getitem__)
-                chars[k] = options[top]
-                posterior[k] = 1.0 / sum(10 ** (s - scores[top]) for s in scores)
-    return Reading(chars, status, spans, posterior, token_positions)
+    reading = Reading(chars, status, spans, posterior, token_positions, holes)
+    if fill:
+        fill_guesses(reading, left, right)
+    return reading
+
+
+# The most positions one character covers: four bytes, and the optional
+# byte after each hole among them skipped.
+_MAX_SPAN = 8
+
+
+class Splicer:
+    """Best readings of ``tokens`` with unknown bytes inserted at one place or
+    another (a character dropped without a trace: where was it?).
+
+    The best parse of the bytes before each position and after it is found
+    once (two passes); a reading with an insertion re-reads only the few
+    positions around it, not the whole run.
+    """
+
+    def __init__(self, tokens: list[int], encoding: str, lost_in: str | None = None):
+        self.encoding, self.lost_in = encoding, lost_in
+        self.values, self.optional, self.token_positions = _expand(tokens)
+        n = self.n = len(self.values)
+        trans = [_transitions(self.values, self.optional, n, i, encoding, False, lost_in) for i in range(n)]
+        self.best, self.choice = _backward(n, self.optional, trans, range(n - 1, -1, -1))
+        # forward[i]: the best score of a parse of positions ..i; back[i]: its last step
+        forward: list[float | None] = [None] * (n + 1)
+        back: list[tuple | None] = [None] * (n + 1)
+        forward[0] = 0.0
+        for i in range(n):
+            here = forward[i]
+            if here is None:
+                continue
+            if self.optional[i] and (forward[i + 1] is None or here > forward[i + 1]):
+                forward[i + 1], back[i + 1] = here, (i, None)
+            for ch, score, pattern, j in trans[i]:
+                total = here + score
+                if forward[j] is None or total > forward[j]:
+                    forward[j], back[j] = total, (i, (ch, pattern))
+        self.forward, self.back = forward, back
+        self._prefix: dict[int, tuple[str, int]] = {0: ("", 0)}
+        self._suffix: dict[int, tuple[str, int]] = {n: ("", 0)}
+
+    def _shown(self, ch: str, pattern: tuple) -> tuple[str, int]:
+        """What a reading shows for a character, and whether it is lost."""
+        if None not in pattern:
+            return ch, 0
+        options = candidates(pattern, self.encoding, self.lost_in)
+        return (options[0], 0) if options else (LOST, 1)
+
+    def _prefix_at(self, i: int) -> tuple[str, int]:
+        chain = []
+        while i not in self._prefix:
+            j, step = self.back[i]
+            chain.append((i, step))
+            i = j
+        text, lost = self._prefix[i]
+        for at, step in reversed(chain):
+            if step is not None:
+                shown, gone = self._shown(*step)
+                text, lost = text + shown, lost + gone
+            self._prefix[at] = (text, lost)
+        return text, lost
+
+    def _suffix_at(self, i: int) -> tuple[str, int]:
+        chain = []
+        while i not in self._suffix:
+            pick = self.choice[i]
+            chain.append((i, pick))
+            i = i + 1 if pick is None else pick[2]
+        text, lost = self._suffix[i]
+        for at, pick in reversed(chain):
+            if pick is not None:
+                shown, gone = self._shown(pick[0], pick[1])
+                text, lost = shown + text, lost + gone
+            self._suffix[at] = (text, lost)
+        return text, lost
+
+    def read(self, at: int | None = None, count: int = 0) -> tuple[str, int] | None:
+        """(text, characters lost) of the best reading with ``count`` unknown
+        bytes inserted before token ``at`` (none: the tokens as they are), the
+        likeliest candidate for each character with unknown bytes; None when
+        no parse exists."""
+        if at is None or count == 0:
+            return None if self.best[0] is None else self._suffix_at(0)
+        p = self.token_positions[at]
+        lo = max(0, p - _MAX_SPAN)
+        hi = min(self.n, p + _MAX_SPAN + 2)
+        # the positions lo..hi with the unknown bytes in, as a trial reads them
+        values = self.values[lo:p] + [None] * count + self.values[p:hi]
+        optional = self.optional[lo:p] + [False] * count + self.optional[p:hi]
+        end = len(values)  # the end of the run if hi is, else never reached from below p + count
+        edge = p - lo + count  # local positions from here on are the untouched bytes after p
+        best: dict[int, float | None] = {}
+        choice: dict[int, tuple | None] = {}
+
+        def rest(q: int) -> float | None:
+            return self.best[q - edge + p] if q >= edge else best[q]
+
+        for q in range(edge - 1, -1, -1):
+            result = rest(q + 1) if optional[q] else None
+            pick = None
+            for ch, score, pattern, j in _transitions(values, optional, end, q, self.encoding, False, self.lost_in):
+                after = rest(j)
+                if after is None:
+                    continue
+                total = score + after
+                if result is None or total > result:
+                    result, pick = total, (ch, pattern, j)
+            best[q], choice[q] = result, pick
+        top = None
+        for q in range(0, p - lo + 1):  # every parse passes a position within _MAX_SPAN before p
+            before, after = self.forward[lo + q], best[q]
+            if before is not None and after is not None and (top is None or before + after > top[0]):
+                top = (before + after, q)
+        if top is None:
+            return None
+        q = top[1]
+        text, lost = self._prefix_at(lo + q)
+        parts = [text]
+        while q < edge:
+            pick = choice[q]
+            if pick is None:
+                q += 1
+                continue
+            shown, gone = self._shown(pick[0], pick[1])
+            parts.append(shown)
+            lost += gone
+            q = pick[2]
+        tail, gone = self._suffix_at(q - edge + p)
+        parts.append(tail)
+        return "".join(parts), lost + gone
+
+
+def fill_guesses(reading: Reading, left: str = "", right: str = "") -> Reading:
+    """Choose each guessed character of ``reading`` among its candidates by its
+    context (``left`` and ``right`` extend it): the word model's score of the
+    three characters on each side, and the probability of the choice."""
+    chars, posterior = reading.chars, reading.posterior
+    # Two sweeps: a hole next to another is chosen again once its neighbour is.
+    for _sweep in range(2 if len(reading.holes) > 1 else 1):
+        for k, options in reading.holes:
+            before = (left + "".join(chars[max(0, k - 3) : k]))[-3:]
+            after = ("".join(chars[k + 1 : k + 4]) + right)[:3]
+            # Ranked by the fast sums; candidates tied with the best up to their
+            # rounding are summed exactly as the word model does, which decides.
+            words = lm.word_logps_around(before, options, after)
+            scores = [w + 0.1 * lm.char_logp(c) for w, c in zip(words, options)]
+            high = max(scores)
+            near = [m for m, v in enumerate(scores) if v >= high - 1e-9]
+            if len(near) > 1:
+                exact = lm.word_logps_between(before, tuple(options[m] for m in near), after)
+                for m, w in zip(near, exact):
+                    scores[m] = w + 0.1 * lm.char_logp(options[m])
+            top = max(range(len(options)), key=scores.__getitem__)
+            chars[k] = options[top]
+            posterior[k] = 1.0 / sum(10 ** (s - scores[top]) for s in scores)
+    return reading
 
 
 @lru_cache(maxsize=200_000)

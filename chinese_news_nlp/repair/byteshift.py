@@ -34,6 +34,7 @@ from .bytes_model import (
     LOST,
     READ,
     Reading,
+    Splicer,
     decode_with_holes,
     guesses_off,
     plain_reading,
@@ -91,33 +92,35 @@ DROP_TRIGGER_LOGP = 1.5
 DOUBLE_DROP_TRIALS = 3
 
 
-def _with_dropped_pairs(starts: list[int], tokens: list[int], score_of) -> tuple[float, list[int], tuple[int, int]]:
+def _with_dropped_pairs(starts: list[int], score_at) -> tuple[float, tuple[int, int]]:
     """Insert up to two dropped pairs where they make the run read best: (score,
-    tokens, (where, pairs)); ``starts``: where the run's characters start."""
-    bounds = starts[:-1]
-    best = (score_of(tokens), tokens, (0, 0))
-
-    def trial_at(b: int, pairs: int) -> tuple[float, list[int], tuple[int, int]]:
-        trial = tokens[:b] + DROPPED_PAIR * pairs + tokens[b:]
-        return score_of(trial) - DROP_PENALTY * pairs, trial, (b, pairs)
-
-    singles = sorted(((trial_at(b, 1), b) for b in bounds[1:]), key=lambda t: t[0][0], reverse=True)
+    (where, pairs)); ``starts``: where the run's characters start in its bytes;
+    ``score_at(where, pairs)``: the score of the run with the pairs inserted."""
+    best = (score_at(0, 0), (0, 0))
+    singles = sorted(((score_at(b, 1) - DROP_PENALTY, b) for b in starts[1:-1]), key=lambda t: t[0], reverse=True)
     # Two pairs are tried only where one pair already read best (a third of the decodings).
-    doubles = [trial_at(b, 2) for _, b in singles[:DOUBLE_DROP_TRIALS]]
-    for found in [t for t, _ in singles] + doubles:
-        if found[0] > best[0]:
-            best = found
+    doubles = [(score_at(b, 2) - DROP_PENALTY * 2, b) for _, b in singles[:DOUBLE_DROP_TRIALS]]
+    for found, b in singles:
+        if found > best[0]:
+            best = (found, (b, 1))
+    for found, b in doubles:
+        if found > best[0]:
+            best = (found, (b, 2))
     return best
 
 
 def _score(tokens: list[int], must_start: str | None) -> float | None:
-    decoded = _decode(tokens, fill=False)
-    if decoded is None:
-        return None
-    text = decoded.text
+    if HOLE not in tokens and HOLE_BYTE not in tokens:
+        text = bytes(tokens).decode("gb18030", errors="replace")
+        lost = text.count(LOST)  # the template writes no U+FFFD of its own: each is a byte not read
+    else:
+        decoded = decode_with_holes(tokens, "gb18030", fill=False)
+        if decoded is None:
+            return None
+        text, lost = decoded.text, decoded.lost
     if must_start and not text.startswith(tuple(must_start)):
         return None
-    return lm.relative_logp(text) - 2.0 * decoded.lost
+    return lm.relative_logp(text) - 2.0 * lost
 
 
 def _candidate_ends(line: str, start: int) -> list[int]:
@@ -197,12 +200,21 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
     inserted = (0, 0)
     plain = _decode([lead, *tokens], fill=False)
     if len(run) > 2 and plain is not None and min(map(lm.char_logp, plain.text)) < DROP_TRIGGER_LOGP:
+        splicer = Splicer([lead, *tokens], "gb18030")
 
-        def score_of(tok):
-            found = _score([lead, *tok], must_start)
-            return found if found is not None else -1e9
+        def score_at(b: int, pairs: int) -> float:
+            if not pairs:
+                found = _score([lead, *tokens], must_start)
+                return found if found is not None else -1e9
+            read = splicer.read(1 + b, len(DROPPED_PAIR) * pairs)
+            if read is None or (must_start and not read[0].startswith(tuple(must_start))):
+                return -1e9
+            return lm.relative_logp(read[0]) - 2.0 * read[1]
 
-        pair_score, tokens, inserted = _with_dropped_pairs(starts, tokens, score_of)
+        pair_score, inserted = _with_dropped_pairs(starts, score_at)
+        where, pairs = inserted
+        if pairs:
+            tokens = tokens[:where] + DROPPED_PAIR * pairs + tokens[where:]
         score = pair_score + rest
     # Where the characters of line[p:end] start in the tokens: the lead byte
     # stands for line[p:run_start]; a dropped pair sits between two characters.

@@ -28,6 +28,7 @@ from .bytes_model import (
     Reading,
     decode_spans,
     decode_with_holes,
+    fill_guesses,
     plain_reading,
     reading_edits,
     tight_edit,
@@ -176,14 +177,12 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
             continue
         score = lm.mean_logp(fixed)
         if best is None or score > best[0]:
-            best = (score, result, cause, tokens, starts, right, _LOST_BY.get(wrong, wrong))
+            best = (score, result, cause, starts)
     if best is None:
         return None
-    _score, reading, cause, tokens, starts, right, lost_in = best
+    _score, reading, cause, starts = best
     if reading.recovered:
-        filled = decode_with_holes(tokens, right, fill=True, open_end=True, lost_in=lost_in)
-        if filled is not None:
-            reading = filled
+        fill_guesses(reading)
     return reading, cause, starts
 
 

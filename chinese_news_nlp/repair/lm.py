@@ -21,7 +21,9 @@ like mojibake.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+import re
+from functools import lru_cache, reduce
+from operator import add
 
 from ..charfreq import char_log_freq, is_cjk
 
@@ -90,6 +92,7 @@ def text_logp(text: str) -> float:
     return sum(map(char_logp, text))
 
 
+@lru_cache(maxsize=20_000)
 def mean_logp(text: str) -> float:
     """Mean :func:`char_logp` (0.0 for empty text)."""
     return text_logp(text) / len(text) if text else 0.0
@@ -100,6 +103,16 @@ def mean_logp(text: str) -> float:
 NEUTRAL_LOGP = 3.8
 
 
+# One to three ASCII characters (not a space) between two non-ASCII ones.
+_FLANKED_ASCII = re.compile(r"(?<=[^\x00-\x7f])[\x00-\x1f\x21-\x7f]{1,3}(?=[^\x00-\x7f])")
+_DEBRIS = 1.0 - NEUTRAL_LOGP
+
+
+@lru_cache(maxsize=200_000)
+def _relative_char(ch: str) -> float:
+    return char_logp(ch) - NEUTRAL_LOGP
+
+
 def relative_logp(text: str) -> float:
     """Sum of ``char_logp - NEUTRAL_LOGP``: positive for text that reads as Chinese.
 
@@ -107,27 +120,12 @@ def relative_logp(text: str) -> float:
     (``碧K州``, ``鄙虾H醫``, ``估算?hF公路``, ``亮點?_@次``) are scored as the
     debris of a shifted decoding they nearly always are; digits are not.
     """
-    total = 0.0
-    n = len(text)
-    k = 0
-    while k < n:
-        ch = text[k]
-        if ch.isascii() and ch != " ":
-            j = k
-            while j < n and text[j].isascii() and text[j] != " ":
-                j += 1
-            run = text[k:j]
-            flanked = 0 < k and j < n and not text[k - 1].isascii() and not text[j].isascii()
-            for c in run:
-                if flanked and j - k <= 3 and not c.isdigit() and c not in ",;:":
-                    total += 1.0 - NEUTRAL_LOGP
-                else:
-                    total += char_logp(c) - NEUTRAL_LOGP
-            k = j
-            continue
-        total += char_logp(ch) - NEUTRAL_LOGP
-        k += 1
-    return total
+    terms = list(map(_relative_char, text))
+    for m in _FLANKED_ASCII.finditer(text):
+        for k in range(m.start(), m.end()):
+            if text[k] not in "0123456789,;:":
+                terms[k] = _DEBRIS
+    return reduce(add, terms, 0.0)  # left to right, as a loop adds
 
 
 # -- word model ---------------------------------------------------------------------
@@ -196,6 +194,143 @@ def _best_path(text: str) -> tuple[list[float], list[int]]:
                     best[j] = v
                     back[j] = i
     return best, back
+
+
+def _single_step(s_ch: str, ch: str, freq: dict, log_total: float) -> float:
+    """The score of one character as a word of its own (see :func:`_best_path`)."""
+    if not is_cjk(s_ch):
+        return PUNCT_STEP.get(s_ch, -3.0)
+    f = freq.get(s_ch, 0)
+    return math.log10(f) - log_total if f else -log_total - 2.0 + min(char_logp(ch), 5.0) - 5.0
+
+
+@lru_cache(maxsize=50_000)
+def _single(ch: str) -> float:
+    """:func:`_single_step` of ``ch``, its simplified form found."""
+    freq, log_total = _word_model()
+    return _single_step(simplified_char(ch) if is_cjk(ch) else ch, ch, freq, log_total)
+
+
+@lru_cache(maxsize=20_000)
+def _prefix_paths(before: str) -> tuple[list[float], list[int]]:
+    """The best path scores through ``before`` to each position, and the
+    positions whose words may run past its end (do not change the lists)."""
+    freq, log_total = _word_model()
+    sb = to_simplified(before)
+    lb = len(before)
+    prefix = [0.0] + [-math.inf] * lb
+    reaching = []
+    for i in range(lb):
+        base = prefix[i]
+        if base == -math.inf:
+            continue
+        step = _single_step(sb[i], before[i], freq, log_total)
+        if base + step > prefix[i + 1]:
+            prefix[i + 1] = base + step
+        reached = True
+        for j in range(i + 2, min(lb, i + MAX_WORD_LEN) + 1):
+            f = freq.get(sb[i:j])
+            if f is None:
+                reached = False
+                break
+            if f:
+                v = base + math.log10(f) - log_total
+                if v > prefix[j]:
+                    prefix[j] = v
+        if reached and i + MAX_WORD_LEN > lb:
+            reaching.append(i)
+    return prefix, reaching
+
+
+def word_logps_between(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
+    """``word_logp(before + c + after)`` for each one-character ``c`` of ``middles``.
+
+    What a candidate changes is only the words that hold it: the best paths
+    through ``before`` are found once, and for each candidate the words that
+    reach into it from there and the paths on to the end (the same sums as
+    :func:`word_logp`, so the same values).
+    """
+    freq, log_total = _word_model()
+    sb, sa = to_simplified(before), to_simplified(after)
+    lb = len(before)
+    n = lb + 1 + len(after)
+    prefix, reaching = _prefix_paths(before)
+    out = []
+    for c in middles:
+        s = sb + (simplified_char(c) if is_cjk(c) else c) + sa
+        text = before + c + after
+        best = prefix + [-math.inf] * (n - lb)
+        for i in reaching:
+            base = best[i]
+            for j in range(max(i + 2, lb + 1), min(n, i + MAX_WORD_LEN) + 1):
+                f = freq.get(s[i:j])
+                if f is None:
+                    break
+                if f:
+                    v = base + math.log10(f) - log_total
+                    if v > best[j]:
+                        best[j] = v
+        for i in range(lb, n):
+            base = best[i]
+            if base == -math.inf:
+                continue
+            step = _single_step(s[i], text[i], freq, log_total)
+            if base + step > best[i + 1]:
+                best[i + 1] = base + step
+            for j in range(i + 2, min(n, i + MAX_WORD_LEN) + 1):
+                f = freq.get(s[i:j])
+                if f is None:
+                    break
+                if f:
+                    v = base + math.log10(f) - log_total
+                    if v > best[j]:
+                        best[j] = v
+        out.append(best[n])
+    return tuple(out)
+
+
+@lru_cache(maxsize=50_000)
+def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
+    """:func:`word_logps_between`, summed in another order: the best path
+    through ``before``, the one word that holds the candidate, the best path
+    through ``after`` (found once for all candidates).  Equal but for the last
+    bits of rounding, and a few times faster: for ranking many candidates."""
+    freq, log_total = _word_model()
+    sb, sa = to_simplified(before), to_simplified(after)
+    lb = len(before)
+    n = lb + 1 + len(after)
+    prefix, reaching = _prefix_paths(before)
+    # suffix[k]: the best path score through after from position k (on the whole window)
+    suffix = [-math.inf] * (n + 1)
+    suffix[n] = 0.0
+    for k in range(n - 1, lb, -1):
+        top = _single(after[k - lb - 1]) + suffix[k + 1]
+        for e in range(k + 2, min(n, k + MAX_WORD_LEN) + 1):
+            f = freq.get(sa[k - lb - 1 : e - lb - 1])
+            if f is None:
+                break
+            if f:
+                v = math.log10(f) - log_total + suffix[e]
+                if v > top:
+                    top = v
+        suffix[k] = top
+    out = []
+    starts = [*reaching, lb]
+    for c in middles:
+        s = sb + (simplified_char(c) if is_cjk(c) else c) + sa
+        top = prefix[lb] + _single(c) + suffix[lb + 1]
+        for i in starts:
+            base = prefix[i]
+            for j in range(max(i + 2, lb + 1), min(n, i + MAX_WORD_LEN) + 1):
+                f = freq.get(s[i:j])
+                if f is None:
+                    break
+                if f:
+                    v = base + math.log10(f) - log_total + suffix[j]
+                    if v > top:
+                        top = v
+        out.append(top)
+    return tuple(out)
 
 
 def word_freq(word: str) -> int:
