@@ -77,6 +77,8 @@ def _triggers() -> re.Pattern[str]:
     return re.compile(
         r"[\ufffd\ue000-\uf8ff\x80-\xb6\xb8-\xd6\xd8-\xf6\xf8-\xff]"  # replacement, private use, Latin-1 letters
         r"|[^\x00-\x7f][,()!?:;]|[,()!?:;][^\x00-\x7f]"  # ASCII punctuation touching Chinese
+        # a Latin word in a Chinese sentence: 说SPL,MSL; 标签KTV; (at the line's end)
+        r"|[^\x00-\x7f][A-Za-z0-9 .+\-'&]*(?:[A-Za-z][,;][A-Za-z0-9]|[0-9][,;][A-Za-z]|[A-Za-z0-9][,;:!?](?=[\r\n]|$))"
         r"|[(][a-zü]"  # a pinyin reading
         rf"|{farm}"
     )

@@ -49,9 +49,6 @@ GUESS_SPAN = 0.4
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 
 # -- candidates ---------------------------------------------------------------------
-# Where the characters a hole may be filled with live: CJK ideographs of the
-# basic plane; Chinese punctuation comes from lm.CJK_PUNCT.
-_CJK_BMP = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 
 
 def _utf8_length(lead: int) -> int:
@@ -68,15 +65,9 @@ def _utf8_length(lead: int) -> int:
 
 @lru_cache(maxsize=1)
 def _candidate_logp() -> dict[str, float]:
-    """:func:`lm.char_logp` of every character a hole may be filled with (the
-    Han characters of the basic plane and Chinese punctuation), their
-    simplified forms found in one OpenCC call."""
-    table = lm.char_log_freq()
-    chars = [chr(c) for lo, hi in _CJK_BMP for c in range(lo, hi)]
-    out = {}
-    for ch, simple in zip(chars, lm.simplified_chars(chars)):
-        own = table.get(ch, lm.UNSEEN_LOGP)
-        out[ch] = max(own, table.get(simple, lm.UNSEEN_LOGP)) if simple != ch else own
+    """:func:`lm.char_logp` of every character a hole may be filled with: the
+    Han characters of the basic plane and Chinese punctuation."""
+    out = dict(lm.han_logps())
     for ch in lm.CJK_PUNCT:
         out[ch] = lm.char_logp(ch)
     return out

@@ -146,8 +146,9 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
     each character of ``run`` starts in the reading's bytes).
 
     The confusions are compared on their unfilled readings (a character with a
-    lost byte as its likeliest candidate); only the winner's holes are then
-    filled from context, the slow part.
+    lost byte as its likeliest candidate); only the winner's holes are filled
+    from context (:func:`.bytes_model.fill_guesses`, the slow part), and only
+    once it passes the tests of :func:`fix_codec_confusions`.
     """
     best = None
     for wrong, right, cause in _CONFUSIONS:
@@ -181,8 +182,6 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
     if best is None:
         return None
     _score, reading, cause, starts = best
-    if reading.recovered:
-        fill_guesses(reading)
     return reading, cause, starts
 
 
@@ -208,10 +207,18 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
         fixed = reading.text
         if cause != "utf8-as-gbk" and sum(c.isascii() for c in fixed) > run.count(LOST):
             continue  # an ASCII character the run took in was not a trail byte after all (┻_案)
+        # A clean run never gains this much; mojibake gains 2 or more.  Filling
+        # the guesses from context never raises the mean (the unfilled ones are
+        # the likeliest characters alone): a run that fails unfilled fails filled.
         after = lm.mean_logp(fixed)
-        # A clean run never gains this much; mojibake gains 2 or more.
         if after < before + 1.2 or after < 3.6:
             continue
+        if reading.recovered:
+            fill_guesses(reading)
+            fixed = reading.text
+            after = lm.mean_logp(fixed)
+            if after < before + 1.2 or after < 3.6:
+                continue
         recovered, lost = reading.recovered, reading.lost
         recoverable = "full" if not recovered and not lost else ("none" if lost > len(fixed) // 2 else "partial")
         confidence = round(min(0.99, 0.5 + (after - before) / 6), 2)

@@ -59,8 +59,40 @@ def simplified_chars(chars: list[str]) -> list[str]:
     return [s if len(s) == 1 else ch for ch, s in zip(chars, out)]
 
 
+# The Han characters of the basic plane (the others are converted one by one).
+HAN_BMP = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
+@lru_cache(maxsize=1)
+def _han_tables() -> tuple[dict[int, str], dict[str, float]]:
+    """For the Han characters of the basic plane, found in one OpenCC call (some
+    30 ms, once): the simplified form of those that have one (a
+    :meth:`str.translate` table), and every one's :func:`char_logp`."""
+    chars = [chr(c) for lo, hi in HAN_BMP for c in range(lo, hi)]
+    table = char_log_freq()
+    to_simple = {}
+    logp = {}
+    for ch, simple in zip(chars, simplified_chars(chars)):
+        own = table.get(ch, UNSEEN_LOGP)
+        if simple != ch:
+            to_simple[ord(ch)] = simple
+            logp[ch] = max(own, table.get(simple, UNSEEN_LOGP))
+        else:
+            logp[ch] = own
+    return to_simple, logp
+
+
+def han_logps() -> dict[str, float]:
+    """:func:`char_logp` of every Han character of the basic plane (do not change it)."""
+    return _han_tables()[1]
+
+
 def to_simplified(text: str) -> str:
     """Character-wise t2s (keeps the length, so offsets of candidates agree)."""
+    if text.isascii():
+        return text
+    if max(text) <= "\uffff":
+        return text.translate(_han_tables()[0])
     return "".join(simplified_char(ch) if is_cjk(ch) else ch for ch in text)
 
 
@@ -68,6 +100,8 @@ def to_simplified(text: str) -> str:
 def char_logp(ch: str) -> float:
     """Plausibility of one character in Chinese news (log10 scale, higher is likelier)."""
     if is_cjk(ch):
+        if ch <= "\uffff":
+            return _han_tables()[1][ch]
         table = char_log_freq()
         own = table.get(ch, UNSEEN_LOGP)
         simple = simplified_char(ch)
@@ -289,24 +323,17 @@ def word_logps_between(before: str, middles: tuple[str, ...], after: str) -> tup
     return tuple(out)
 
 
-@lru_cache(maxsize=50_000)
-def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
-    """:func:`word_logps_between`, summed in another order: the best path
-    through ``before``, the one word that holds the candidate, the best path
-    through ``after`` (found once for all candidates).  Equal but for the last
-    bits of rounding, and a few times faster: for ranking many candidates."""
+@lru_cache(maxsize=20_000)
+def _suffix_paths(after: str) -> tuple[float, ...]:
+    """The best path scores through ``after`` from each of its positions to its end."""
     freq, log_total = _word_model()
-    sb, sa = to_simplified(before), to_simplified(after)
-    lb = len(before)
-    n = lb + 1 + len(after)
-    prefix, reaching = _prefix_paths(before)
-    # suffix[k]: the best path score through after from position k (on the whole window)
-    suffix = [-math.inf] * (n + 1)
-    suffix[n] = 0.0
-    for k in range(n - 1, lb, -1):
-        top = _single(after[k - lb - 1]) + suffix[k + 1]
-        for e in range(k + 2, min(n, k + MAX_WORD_LEN) + 1):
-            f = freq.get(sa[k - lb - 1 : e - lb - 1])
+    sa = to_simplified(after)
+    m = len(after)
+    suffix = [-math.inf] * m + [0.0]
+    for k in range(m - 1, -1, -1):
+        top = _single(after[k]) + suffix[k + 1]
+        for e in range(k + 2, min(m, k + MAX_WORD_LEN) + 1):
+            f = freq.get(sa[k:e])
             if f is None:
                 break
             if f:
@@ -314,21 +341,54 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
                 if v > top:
                     top = v
         suffix[k] = top
+    return tuple(suffix)
+
+
+@lru_cache(maxsize=20_000)
+def _word_starts(before: str) -> tuple[tuple[float, str], ...]:
+    """Where a word holding the character after ``before`` may start: the best
+    path score up to there and the start of the word (simplified)."""
+    prefix, reaching = _prefix_paths(before)
+    sb = to_simplified(before)
+    return tuple((prefix[i], sb[i:]) for i in reaching)
+
+
+@lru_cache(maxsize=50_000)
+def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
+    """:func:`word_logps_between`, summed in another order: the best path
+    through ``before``, the one word that holds the candidate, the best path
+    through ``after`` (found once for all candidates).  Equal but for the last
+    bits of rounding, and a few times faster: for ranking many candidates."""
+    freq, log_total = _word_model()
+    sa = to_simplified(after)
+    suffix = _suffix_paths(after)
+    here = _prefix_paths(before)[0][-1]
+    starts = _word_starts(before)
+    longest = min(len(after), MAX_WORD_LEN - 1)
     out = []
-    starts = [*reaching, lb]
     for c in middles:
-        s = sb + (simplified_char(c) if is_cjk(c) else c) + sa
-        top = prefix[lb] + _single(c) + suffix[lb + 1]
-        for i in starts:
-            base = prefix[i]
-            for j in range(max(i + 2, lb + 1), min(n, i + MAX_WORD_LEN) + 1):
-                f = freq.get(s[i:j])
+        sc = simplified_char(c) if is_cjk(c) else c
+        top = here + _single(c) + suffix[0]
+        for base, left in starts:
+            word = left + sc
+            room = MAX_WORD_LEN - len(word)
+            for m in range(min(longest, room) + 1):
+                f = freq.get(word + sa[:m]) if m else freq.get(word)
                 if f is None:
                     break
                 if f:
-                    v = base + math.log10(f) - log_total + suffix[j]
+                    v = base + math.log10(f) - log_total + suffix[m]
                     if v > top:
                         top = v
+        # words that start with the candidate
+        for m in range(1, longest + 1):
+            f = freq.get(sc + sa[:m])
+            if f is None:
+                break
+            if f:
+                v = here + math.log10(f) - log_total + suffix[m]
+                if v > top:
+                    top = v
         out.append(top)
     return tuple(out)
 
