@@ -25,6 +25,7 @@ character works through the whole text, and the evidence is counted there.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from ..alignment import Edit, apply_edits
@@ -87,13 +88,24 @@ def _triggers() -> re.Pattern[str]:
 _TRIGGERS = _triggers()
 
 
+def _signs() -> re.Pattern[str]:
+    """The characters every trigger holds one of: a line without them needs no
+    search of the triggers (one scan of a character class, ten times faster)."""
+    farm = "".join(sorted({w[0] for w, _ in content_farm_table()}))
+    return re.compile(r"[\ufffd\ue000-\uf8ff\x80-\xb6\xb8-\xd6\xd8-\xf6\xf8-\xff,()!?:;" + re.escape(farm) + "]")
+
+
+_SIGNS = _signs()
+
+
 def needs_repair(line: str) -> bool:
     """Cheap test: does ``line`` show any sign of damage?"""
     if line.isascii():
         return False
-    if _TRIGGERS.search(line):
+    if _SIGNS.search(line) and _TRIGGERS.search(line):
         return True
-    return any(lm.mean_logp(m.group()) < SUSPICIOUS_MEAN for m in _NON_ASCII_RUN.finditer(line))
+    text_logp = lm.text_logp
+    return any(text_logp(run) / len(run) < SUSPICIOUS_MEAN for run in _NON_ASCII_RUN.findall(line))
 
 
 LOST_BYTES = ("guess", "replace")
@@ -118,31 +130,32 @@ def fix_and_explain(
         raise TypeError(f"repair expects str, got {type(text).__name__}")
     if lost_bytes not in LOST_BYTES:
         raise ValueError(f"lost_bytes must be one of {', '.join(LOST_BYTES)}, got {lost_bytes!r}")
+    if text.isascii():
+        return text, []  # every repair reads Chinese
     min_guess = 1.0 if lost_bytes == "replace" else min_confidence
     wanted = set(causes) if causes is not None else None
     edits: list[Edit] = []
     pos = 0
-    for line in split_lines(text):
+    for line in split_lines(text) if "\n" in text else (text,):
         if needs_repair(line):
             for e in _fix_line(line, min_guess):
                 if (wanted is None or e.cause in wanted) and e.confidence >= min_confidence:
-                    edits.append(e._replace(start=e.start + pos, end=e.end + pos))
+                    edits.append(Edit(e.start + pos, e.end + pos, *e[2:]) if pos else e)
         pos += len(line)
-    if _ascii_punctuation_is_house_style(text, edits):
+    if edits and _ascii_punctuation_is_house_style(text, edits):
         edits = [e for e in edits if e.cause != "halfwidth-punctuation"]
     if wanted is None or "deleted-character" in wanted:
         edits = _with_deletions(text, edits, min_confidence)
-    return apply_edits(text, edits), edits
+    return (apply_edits(text, edits) if edits else text), edits
 
 
 def _with_deletions(text: str, edits: list[Edit], min_confidence: float) -> list[Edit]:
     """Add the deleted characters found in the whole text (the evidence may
     span lines: a filter deletes throughout), away from the other repairs."""
-    found = [
-        d
-        for d in fix_deleted_characters(text)
-        if d.confidence >= min_confidence and not any(e.start <= d.start <= e.end for e in edits)
-    ]
+    found = fix_deleted_characters(text)
+    if not found:
+        return edits
+    found = [d for d in found if d.confidence >= min_confidence and not any(e.start <= d.start <= e.end for e in edits)]
     return sorted(edits + found, key=lambda e: (e.start, e.end)) if found else edits
 
 
@@ -171,7 +184,10 @@ _GUESSING = frozenset(("codecs", "byteshift"))
 MAX_ROUNDS = 3
 
 
-def _fix_line(line: str, min_guess: float = 0.0) -> list[Edit]:
+@lru_cache(maxsize=4096)
+def _fix_line(line: str, min_guess: float = 0.0) -> tuple[Edit, ...]:
+    """The edits that repair one line (cached: scraped corpora repeat lines,
+    a site's damaged boilerplate on every page)."""
     log = EditLog(line)
     for _round in range(MAX_ROUNDS):
         before = log.text
@@ -186,7 +202,7 @@ def _fix_line(line: str, min_guess: float = 0.0) -> list[Edit]:
                 log.apply(fix(log.text))
         if log.text == before or not needs_repair(log.text):
             break
-    return log.edits()
+    return tuple(log.edits())
 
 
 def warm_up() -> None:

@@ -117,10 +117,12 @@ def _utf8_block(lead: int) -> list[str]:
 def _matching(pattern: tuple[int | None, ...]) -> list[str]:
     """The characters a hole may be filled with that match a UTF-8 ``pattern``, in byte order."""
     if len(pattern) == 2:
-        return ["·"] if pattern[0] == 0xC2 and pattern[1] is None else []
+        return ["·"] if pattern == (0xC2, None) else []
     if len(pattern) != 3:
         return []  # the other planes
     b0, b1, b2 = pattern
+    if any(b is not None and not 0x80 <= b <= 0xBF for b in (b1, b2)):
+        return []  # a continuation byte that is none
     leads = range(0xE3, 0xEA) if b0 is None else (b0,)  # a lost lead byte is taken for a CJK one
     mids = range(0x80, 0xC0) if b1 is None else (b1,)
     ends = range(0x80, 0xC0) if b2 is None else (b2,)
@@ -374,6 +376,79 @@ def _backward(n: int, optional: list, transitions, order) -> tuple[list[float | 
     return best, choice
 
 
+def _parse(
+    values: list, optional: list, n: int, encoding: str, open_end: bool, lost_in: str | None
+) -> list[tuple[str, tuple, int, int]] | None:
+    """The best parse of positions 0..n: (character, pattern, start, end) for each
+    character (positions between two are skipped optional bytes); None if none."""
+    # The characters that may start at each position reachable from the
+    # start (in a run of surviving bytes the parse is forced: one position in
+    # two of a double-byte stream is never reached), found left to right.
+    transitions: dict[int, list[tuple[str, float, tuple, int]]] = {}
+    reachable = bytearray(n + 1)
+    reachable[0] = 1
+    for i in range(n):
+        if not reachable[i]:
+            continue
+        if optional[i]:
+            reachable[i + 1] = 1  # a hole's optional second byte may be absent
+        found = transitions[i] = _transitions(values, optional, n, i, encoding, open_end, lost_in)
+        for t in found:
+            reachable[t[3]] = 1
+    if not reachable[n]:
+        return None
+    best, choice = _backward(n, optional, transitions, sorted(transitions, reverse=True))
+    if best[0] is None:
+        return None
+    picks = []
+    i = 0
+    while i < n:
+        pick = choice[i]
+        if pick is None:
+            i += 1
+            continue
+        ch, pattern, j = pick
+        picks.append((ch, pattern, i, j))
+        i = j
+    return picks
+
+
+def _parse_utf8(
+    values: list, optional: list, n: int, open_end: bool, lost_in: str | None
+) -> list[tuple[str, tuple, int, int]] | None:
+    """:func:`_parse` for UTF-8, which resynchronises: a surviving byte that is
+    not a continuation byte starts a character in every parse, so the stretches
+    between such bytes are read apart, those without a hole by the codec."""
+    cuts = [0]
+    for p in range(1, n):
+        b = values[p]
+        if b is not None and not 0x80 <= b <= 0xBF:
+            cuts.append(p)
+    cuts.append(n)
+    picks: list[tuple[str, tuple, int, int]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        part = values[a:b]
+        last = b == n
+        if None not in part:
+            try:
+                text = bytes(part).decode("utf-8")
+            except UnicodeDecodeError:
+                if not (last and open_end):
+                    return None
+            else:
+                i = a
+                for ch in text:
+                    j = i + len(ch.encode("utf-8"))
+                    picks.append((ch, tuple(values[i:j]), i, j))
+                    i = j
+                continue
+        found = _parse(part, optional[a:b], b - a, "utf-8", open_end and last, lost_in)
+        if found is None:
+            return None
+        picks.extend((ch, pattern, i + a, j + a) for ch, pattern, i, j in found)
+    return picks
+
+
 def decode_with_holes(
     tokens: list[int],
     encoding: str,
@@ -394,36 +469,17 @@ def decode_with_holes(
     """
     values, optional, token_positions = _expand(tokens)
     n = len(values)
-    # The characters that may start at each position reachable from the
-    # start (in a run of surviving bytes the parse is forced: one position in
-    # two of a double-byte stream is never reached), found left to right.
-    transitions: dict[int, list[tuple[str, float, tuple, int]]] = {}
-    reachable = bytearray(n + 1)
-    reachable[0] = 1
-    for i in range(n):
-        if not reachable[i]:
-            continue
-        if optional[i]:
-            reachable[i + 1] = 1  # a hole's optional second byte may be absent
-        found = transitions[i] = _transitions(values, optional, n, i, encoding, open_end, lost_in)
-        for t in found:
-            reachable[t[3]] = 1
-    if not reachable[n]:
-        return None
-    best, choice = _backward(n, optional, transitions, sorted(transitions, reverse=True))
-    if best[0] is None:
+    if encoding == "utf-8":
+        picks = _parse_utf8(values, optional, n, open_end, lost_in)
+    else:
+        picks = _parse(values, optional, n, encoding, open_end, lost_in)
+    if picks is None:
         return None
     chars, status, spans, posterior = [], [], [], []
     holes: list[tuple[int, tuple[str, ...]]] = []
-    i = 0
-    while i < n:
-        pick = choice[i]
-        if pick is None:  # a skipped optional byte
-            if spans:
-                spans[-1] = (spans[-1][0], i + 1)
-            i += 1
-            continue
-        ch, pattern, j = pick
+    for ch, pattern, i, j in picks:
+        if spans and spans[-1][1] < i:
+            spans[-1] = (spans[-1][0], i)  # skipped optional bytes join the character before
         k = len(chars)
         spans.append((i, j))
         if None not in pattern:
@@ -441,7 +497,8 @@ def decode_with_holes(
                 status.append(GUESSED)
                 posterior.append(1.0 / len(options))
                 holes.append((k, options[:FILL_CANDIDATES]))
-        i = j
+    if spans and spans[-1][1] < n:
+        spans[-1] = (spans[-1][0], n)
     reading = Reading(chars, status, spans, posterior, token_positions, holes)
     if fill:
         fill_guesses(reading, left, right)

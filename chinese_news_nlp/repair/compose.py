@@ -39,6 +39,9 @@ class EditLog:
         edits = sorted_edits(edits)
         if not edits:
             return
+        if len(self._segments) == 1 and self._segments[0].edit is None:
+            self._first(edits)
+            return
         segments = self._split_plain(sorted({p for e in edits for p in (e.start, e.end)}))
         starts, ends = [], []
         pos = 0
@@ -85,6 +88,21 @@ class EditLog:
             )
             i = hi
         out.extend(segments[i:])
+        self._segments = out
+        self.text = "".join(seg.text for seg in out)
+
+    def _first(self, edits: list[Edit]) -> None:
+        """The first edits on the untouched text: each its own segment."""
+        text = self.original
+        out: list[_Segment] = []
+        pos = 0
+        for edit in edits:
+            if edit.start > pos:
+                out.append(_Segment(pos, edit.start, text[pos : edit.start]))
+            out.append(_Segment(edit.start, edit.end, edit.replacement, edit))
+            pos = edit.end
+        if pos < len(text):
+            out.append(_Segment(pos, len(text), text[pos:]))
         self._segments = out
         self.text = "".join(seg.text for seg in out)
 

@@ -32,6 +32,7 @@ the repair is reported as ``partial``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -96,6 +97,16 @@ def _traditional(text: str) -> str:
     return _s2t().convert(text)
 
 
+def _intact(text: str, k: int, surface: str, cand: _Candidate) -> bool:
+    """Does the character the remainder at ``k`` lacks stand beside it (``近年来``)?"""
+    if cand.index == 0:
+        return k > 0 and lm.to_simplified(text[k - 1]) == cand.character
+    if cand.index == len(surface):
+        end = k + len(surface)
+        return end < len(text) and lm.to_simplified(text[end]) == cand.character
+    return False
+
+
 def _is_full_word(word: str) -> bool:
     """A word of two or more Han characters that cannot bind a measure word."""
     return (
@@ -137,32 +148,45 @@ def _stranded(text: str, start: int, end: int, cand: _Candidate) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _remainder_re() -> re.Pattern[str]:
-    surfaces = sorted(remainders(), key=len, reverse=True)
-    return re.compile("(?=(" + "|".join(map(re.escape, surfaces)) + "))")
+def _first_characters() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted({s[0] for s in remainders()})) + "]")
 
 
 def _find_remainders(text: str) -> list[tuple[int, str]]:
-    """Every (offset, surface) of a remainder, overlapping ones included (one regex scan)."""
+    """Every (offset, surface) of a remainder, overlapping ones included (one
+    scan for the characters they start with, the surfaces looked up there)."""
     table = remainders()
     found = []
-    for m in _remainder_re().finditer(text):
+    longest = _longest_remainder()
+    for m in _first_characters().finditer(text):
         k = m.start()
-        # the lookahead gives the longest surface here; shorter ones may start here too
-        for n in range(len(m.group(1)), 0, -1):
+        for n in range(min(longest, len(text) - k), 0, -1):
             if text[k : k + n] in table:
                 found.append((k, text[k : k + n]))
     return found
+
+
+@lru_cache(maxsize=1)
+def _longest_remainder() -> int:
+    return max(map(len, remainders()))
 
 
 def fix_deleted_characters(text: str) -> list[Edit]:
     """Insert characters a filter stripped, where the remainder is stranded."""
     table = remainders()
     sites: dict[tuple[str, str], list[int]] = {}
-    for k, surface in _find_remainders(text):
+    found = _find_remainders(text)
+    if not found:
+        return []
+    seen = Counter(surface for _, surface in found)
+    for k, surface in found:
         if k > 0 and text[k - 1] in _BINDERS:
             continue  # 一台, 三年来: bound, whatever the segmentation
         for cand in table[surface]:
+            if cand.bare_measure_word and seen[surface] < MIN_SITES:
+                continue  # a bare measure word counts only where the text holds it MIN_SITES times
+            if _intact(text, k, surface, cand):
+                continue  # 近年来, 平方米: the character is there
             if _stranded(text, k, k + len(surface), cand):
                 sites.setdefault((cand.word, surface), []).append(k)
                 break

@@ -156,14 +156,14 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
         if found is None:
             continue
         tokens, starts = found
-        result = None
+        result: Reading | bytes | None = None
         if HOLE not in tokens and HOLE_BYTE not in tokens:
             try:
-                bytes(tokens).decode(right)
+                fixed = bytes(tokens).decode(right)
             except UnicodeDecodeError:
                 pass
             else:
-                result = plain_reading(bytes(tokens), right)
+                result = bytes(tokens)  # read in full: its Reading is made only if it wins
         if result is None:
             lost_in = _LOST_BY.get(wrong, wrong)
             result = (
@@ -171,17 +171,19 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
                 if len(tokens) < 4000
                 else None
             )
-        if result is None:
-            continue
-        fixed = result.text
-        if not fixed or sum(lm.is_han(c) for c in fixed) < max(1, len(fixed) // 3):
+            if result is None:
+                continue
+            fixed = result.text
+        if not fixed or sum(map(lm.is_han, fixed)) < max(1, len(fixed) // 3):
             continue
         score = lm.mean_logp(fixed)
         if best is None or score > best[0]:
-            best = (score, result, cause, starts)
+            best = (score, result, cause, starts, right)
     if best is None:
         return None
-    _score, reading, cause, starts = best
+    _score, reading, cause, starts, right = best
+    if isinstance(reading, bytes):
+        reading = plain_reading(reading, right)
     return reading, cause, starts
 
 

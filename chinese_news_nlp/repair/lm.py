@@ -34,6 +34,10 @@ CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》〈〉【】
 # A character the dictionary never saw: rarer than anything it did see.
 UNSEEN_LOGP = -1.0
 
+# char_logp of every Han character of the basic plane (filled in bulk on first
+# use) and of every other character met so far: a plain dict is read fastest.
+_SEEN: dict[str, float] = {}
+
 
 @lru_cache(maxsize=1)
 def _t2s():
@@ -42,21 +46,17 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-@lru_cache(maxsize=200_000)
 def simplified_char(ch: str) -> str:
     """The simplified form of one character (itself when OpenCC has none)."""
+    if ch <= "\uffff":
+        return _han_tables()[0].get(ord(ch), ch) if is_cjk(ch) else ch
+    return _simplified_other(ch)
+
+
+@lru_cache(maxsize=20_000)
+def _simplified_other(ch: str) -> str:
     out = _t2s().convert(ch)
     return out if len(out) == 1 else ch
-
-
-def simplified_chars(chars: list[str]) -> list[str]:
-    """:func:`simplified_char` of many characters in one OpenCC call (a phrase
-    never spans a line break, so each converts alone: 28,000 characters take
-    about 10 ms, one call per character ten times that)."""
-    out = _t2s().convert("\n".join(chars)).split("\n")
-    if len(out) != len(chars):
-        return [simplified_char(ch) for ch in chars]
-    return [s if len(s) == 1 else ch for ch, s in zip(chars, out)]
 
 
 # The Han characters of the basic plane (the others are converted one by one).
@@ -72,7 +72,9 @@ def _han_tables() -> tuple[dict[int, str], dict[str, float]]:
     table = char_log_freq()
     to_simple = {}
     logp = {}
-    for ch, simple in zip(chars, simplified_chars(chars)):
+    out = _t2s().convert("\n".join(chars)).split("\n")
+    simple_forms = [s if len(s) == 1 else ch for ch, s in zip(chars, out)] if len(out) == len(chars) else chars
+    for ch, simple in zip(chars, simple_forms):
         own = table.get(ch, UNSEEN_LOGP)
         if simple != ch:
             to_simple[ord(ch)] = simple
@@ -96,9 +98,18 @@ def to_simplified(text: str) -> str:
     return "".join(simplified_char(ch) if is_cjk(ch) else ch for ch in text)
 
 
-@lru_cache(maxsize=200_000)
 def char_logp(ch: str) -> float:
     """Plausibility of one character in Chinese news (log10 scale, higher is likelier)."""
+    try:
+        return _SEEN[ch]
+    except KeyError:
+        if not _SEEN:
+            _SEEN.update(_han_tables()[1])
+        value = _SEEN[ch] = _char_logp(ch)
+        return value
+
+
+def _char_logp(ch: str) -> float:
     if is_cjk(ch):
         if ch <= "\uffff":
             return _han_tables()[1][ch]
@@ -123,7 +134,12 @@ def char_logp(ch: str) -> float:
 
 def text_logp(text: str) -> float:
     """Sum of :func:`char_logp` over ``text``."""
-    return sum(map(char_logp, text))
+    try:
+        return sum(map(_SEEN.__getitem__, text))
+    except KeyError:
+        for ch in set(text).difference(_SEEN):
+            char_logp(ch)
+        return sum(map(_SEEN.__getitem__, text))
 
 
 @lru_cache(maxsize=20_000)
@@ -363,34 +379,37 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
     sa = to_simplified(after)
     suffix = _suffix_paths(after)
     here = _prefix_paths(before)[0][-1]
-    starts = _word_starts(before)
+    simple = _simplified_tuple(middles)
     longest = min(len(after), MAX_WORD_LEN - 1)
-    out = []
-    for c in middles:
-        sc = simplified_char(c) if is_cjk(c) else c
-        top = here + _single(c) + suffix[0]
-        for base, left in starts:
-            word = left + sc
-            room = MAX_WORD_LEN - len(word)
-            for m in range(min(longest, room) + 1):
-                f = freq.get(word + sa[:m]) if m else freq.get(word)
+    # the candidate as a word of its own
+    out = [here + step + suffix[0] for step in map(_single, middles)]
+    # words that reach into it from before, then those that start with it; most
+    # candidates make no word with either neighbour: one lookup each, all at once
+    for base, left in [*_word_starts(before), (here, "")]:
+        first = 1 if not left else 0
+        if first > longest:
+            continue
+        room = MAX_WORD_LEN - len(left) - 1
+        for k, f in enumerate(map(freq.get, [left + sc + sa[:first] for sc in simple])):
+            if f is None:
+                continue
+            word = left + simple[k]
+            top = out[k]
+            for m in range(first, min(longest, room) + 1):
+                f = freq.get(word + sa[:m])
                 if f is None:
                     break
                 if f:
                     v = base + math.log10(f) - log_total + suffix[m]
                     if v > top:
                         top = v
-        # words that start with the candidate
-        for m in range(1, longest + 1):
-            f = freq.get(sc + sa[:m])
-            if f is None:
-                break
-            if f:
-                v = here + math.log10(f) - log_total + suffix[m]
-                if v > top:
-                    top = v
-        out.append(top)
+            out[k] = top
     return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _simplified_tuple(chars: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(simplified_char(c) if is_cjk(c) else c for c in chars)
 
 
 def word_freq(word: str) -> int:

@@ -20,6 +20,8 @@ codec (``修改?宪草``) and stays.  A lone bracket between Han characters
 
 from __future__ import annotations
 
+import re
+
 from ..alignment import Edit
 from . import lm
 from .data import question_words, split_lines
@@ -35,7 +37,12 @@ def _number_then_han(line: str, k: int) -> bool:
     return 0 < k < len(line) - 1 and (line[k - 1].isdigit() or line[k - 1] in "%％") and lm.is_han(line[k + 1])
 
 
+_ASCII_MARK = re.compile(r"[,!?:;()]")
+
+
 def fix_halfwidth_punctuation(text: str) -> list[Edit]:
+    if not _ASCII_MARK.search(text):
+        return []
     edits = []
     pos = 0
     for line in split_lines(text):
