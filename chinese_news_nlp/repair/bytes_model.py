@@ -26,6 +26,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from operator import add
 
 from ..alignment import Edit
 from . import lm
@@ -413,16 +414,29 @@ def _parse(
     return picks
 
 
-def _parse_utf8(
-    values: list, optional: list, n: int, open_end: bool, lost_in: str | None
+# The bytes that may stand after the first of a character (its continuation or trail bytes).
+_FOLLOWING = {
+    "utf-8": frozenset(range(0x80, 0xC0)),
+    "gbk": frozenset([*range(0x40, 0x7F), *range(0x80, 0xFF)]),
+    "big5hkscs": frozenset([*range(0x40, 0x7F), *range(0xA1, 0xFF)]),
+}
+
+
+def _parse_split(
+    values: list, optional: list, n: int, encoding: str, open_end: bool, lost_in: str | None
 ) -> list[tuple[str, tuple, int, int]] | None:
-    """:func:`_parse` for UTF-8, which resynchronises: a surviving byte that is
-    not a continuation byte starts a character in every parse, so the stretches
-    between such bytes are read apart, those without a hole by the codec."""
+    """:func:`_parse`, cut where every parse starts a character: at a surviving
+    byte that cannot follow another (after a surviving byte, for the
+    double-byte codecs: a lost lead byte and any byte make a lost character).
+    The stretches between are read apart, those without a hole by the codec:
+    UTF-8 mojibake resynchronises at each lead byte, and read as Big5 its
+    continuation bytes 80-A0 are no trail bytes."""
+    following = _FOLLOWING[encoding]
+    utf8 = encoding == "utf-8"
     cuts = [0]
     for p in range(1, n):
         b = values[p]
-        if b is not None and not 0x80 <= b <= 0xBF:
+        if b is not None and b not in following and (utf8 or values[p - 1] is not None):
             cuts.append(p)
     cuts.append(n)
     picks: list[tuple[str, tuple, int, int]] = []
@@ -430,23 +444,34 @@ def _parse_utf8(
         part = values[a:b]
         last = b == n
         if None not in part:
-            try:
-                text = bytes(part).decode("utf-8")
-            except UnicodeDecodeError:
-                if not (last and open_end):
-                    return None
-            else:
-                i = a
-                for ch in text:
-                    j = i + len(ch.encode("utf-8"))
-                    picks.append((ch, tuple(values[i:j]), i, j))
-                    i = j
+            found = _read_whole(part, a, encoding)
+            if found is not None:
+                picks.extend(found)
                 continue
-        found = _parse(part, optional[a:b], b - a, "utf-8", open_end and last, lost_in)
+            if not (last and open_end):
+                return None
+        found = _parse(part, optional[a:b], b - a, encoding, open_end and last, lost_in)
         if found is None:
             return None
         picks.extend((ch, pattern, i + a, j + a) for ch, pattern, i, j in found)
     return picks
+
+
+def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tuple, int, int]] | None:
+    """The characters of surviving bytes, as :func:`_parse` reads them (None if it cannot)."""
+    try:
+        text = bytes(part).decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    out = []
+    i = 0
+    for ch in text:
+        j = i + (len(ch.encode("utf-8")) if encoding == "utf-8" else 1 if part[i] < 0x80 else 2)
+        if j > len(part):
+            return None  # a pair read as two characters (Big5-HKSCS): the parse reads it as none
+        out.append((ch, tuple(part[i:j]), at + i, at + j))
+        i = j
+    return out if i == len(part) else None
 
 
 def decode_with_holes(
@@ -469,8 +494,8 @@ def decode_with_holes(
     """
     values, optional, token_positions = _expand(tokens)
     n = len(values)
-    if encoding == "utf-8":
-        picks = _parse_utf8(values, optional, n, open_end, lost_in)
+    if encoding in _FOLLOWING:
+        picks = _parse_split(values, optional, n, encoding, open_end, lost_in)
     else:
         picks = _parse(values, optional, n, encoding, open_end, lost_in)
     if picks is None:
@@ -639,25 +664,41 @@ def fill_guesses(reading: Reading, left: str = "", right: str = "") -> Reading:
     context (``left`` and ``right`` extend it): the word model's score of the
     three characters on each side, and the probability of the choice."""
     chars, posterior = reading.chars, reading.posterior
+    seen: dict[int, tuple[str, str]] = {}
     # Two sweeps: a hole next to another is chosen again once its neighbour is.
     for _sweep in range(2 if len(reading.holes) > 1 else 1):
         for k, options in reading.holes:
             before = (left + "".join(chars[max(0, k - 3) : k]))[-3:]
             after = ("".join(chars[k + 1 : k + 4]) + right)[:3]
-            # Ranked by the fast sums; candidates tied with the best up to their
-            # rounding are summed exactly as the word model does, which decides.
-            words = lm.word_logps_around(before, options, after)
-            scores = [w + 0.1 * lm.char_logp(c) for w, c in zip(words, options)]
-            high = max(scores)
-            near = [m for m, v in enumerate(scores) if v >= high - 1e-9]
-            if len(near) > 1:
-                exact = lm.word_logps_between(before, tuple(options[m] for m in near), after)
-                for m, w in zip(near, exact):
-                    scores[m] = w + 0.1 * lm.char_logp(options[m])
-            top = max(range(len(options)), key=scores.__getitem__)
+            if seen.get(k) == (before, after):
+                continue  # the same context chooses the same
+            seen[k] = (before, after)
+            top, posterior[k] = _choose(before, options, after)
             chars[k] = options[top]
-            posterior[k] = 1.0 / sum(10 ** (s - scores[top]) for s in scores)
     return reading
+
+
+@lru_cache(maxsize=50_000)
+def _choose(before: str, options: tuple[str, ...], after: str) -> tuple[int, float]:
+    """The candidate that reads best between ``before`` and ``after``, and its probability."""
+    # Ranked by the fast sums; candidates tied with the best up to their
+    # rounding are summed exactly as the word model does, which decides.
+    bonus = _unigram_bonus(options)
+    scores = list(map(add, lm.word_logps_around(before, options, after), bonus))
+    high = max(scores)
+    near = [m for m, v in enumerate(scores) if v >= high - 1e-9]
+    if len(near) > 1:
+        exact = lm.word_logps_between(before, tuple(options[m] for m in near), after)
+        for m, w in zip(near, exact):
+            scores[m] = w + bonus[m]
+    top = max(range(len(options)), key=scores.__getitem__)
+    best = scores[top]
+    return top, 1.0 / sum(10 ** (v - best) for v in scores)
+
+
+@lru_cache(maxsize=20_000)
+def _unigram_bonus(options: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(0.1 * lm.char_logp(c) for c in options)
 
 
 @lru_cache(maxsize=200_000)

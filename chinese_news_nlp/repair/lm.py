@@ -23,7 +23,8 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache, reduce
-from operator import add
+from itertools import compress, repeat
+from operator import add, is_not
 
 from ..charfreq import char_log_freq, is_cjk
 
@@ -390,9 +391,9 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
         if first > longest:
             continue
         room = MAX_WORD_LEN - len(left) - 1
-        for k, f in enumerate(map(freq.get, [left + sc + sa[:first] for sc in simple])):
-            if f is None:
-                continue
+        tail = sa[:first]
+        found = list(map(freq.get, [left + sc + tail for sc in simple]))
+        for k in compress(range(len(found)), map(is_not, found, repeat(None))):
             word = left + simple[k]
             top = out[k]
             for m in range(first, min(longest, room) + 1):
