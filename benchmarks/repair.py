@@ -142,7 +142,10 @@ def generated_lines(shared: Path) -> None:
     checks = [
         ("Latin word beside a mark (msra)", samples.latin_punctuation_lines(msra, seed=12, size=600)),
         ("头部 for 第一, simplified (msra)", samples.content_farm_lines(msra, seed=5, size=400)),
-        ("頭部 for 第一, traditional (msra s2t)", samples.content_farm_lines(traditional, seed=5, size=400, written="頭部")),
+        (
+            "頭部 for 第一, traditional (msra s2t)",
+            samples.content_farm_lines(traditional, seed=5, size=400, written="頭部"),
+        ),
         ("pinyin of a word, 税务(shuì wù)局 (msra)", samples.pinyin_lines(msra, seed=3, size=400)),
     ]
     print("\ngenerated lines (exact restoration; lines the repair changes undamaged left out)")
@@ -205,7 +208,13 @@ def main() -> int:
     fixed, _, clean_t, clean_ftfy_t = throughput(lines, args.repeats)
 
     scored = [
-        (r, a == r["clean"], b == r["clean"], recovery(a, r["corrupt"], r["clean"]), recovery(b, r["corrupt"], r["clean"]))
+        (
+            r,
+            a == r["clean"],
+            b == r["clean"],
+            recovery(a, r["corrupt"], r["clean"]),
+            recovery(b, r["corrupt"], r["clean"]),
+        )
         for r, a, b in zip(rows, ours, theirs)
     ]
     print_table(scored)

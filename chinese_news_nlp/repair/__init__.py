@@ -175,8 +175,6 @@ def _ascii_punctuation_is_house_style(text: str, edits: list[Edit]) -> bool:
 
 # The fixes that may guess characters whose bytes were lost.
 _GUESSING = frozenset(("codecs", "byteshift"))
-
-
 # A repair can uncover damage another fix knows (the pinyin reading after a
 # character a codec confusion hid, ``锟斤拷`` beside Latin-1 mojibake): the
 # fixes run again over their own output until the line reads clean or stops
@@ -233,20 +231,28 @@ class RepairStage:
     """Pipeline stage: repairs ``doc.text`` and records each fix in ``doc.repairs``.
 
     ``causes``: only these causes (default: all, see :data:`CAUSES`);
-    ``min_confidence``: skip repairs less certain than this.
+    ``min_confidence``: skip repairs less certain than this (a character
+    guessed where its bytes were lost is then written as U+FFFD);
+    ``lost_bytes``: ``"guess"`` (the default: such characters guessed, their
+    repairs marked ``guessed``) or ``"replace"`` (U+FFFD), see :func:`fix_and_explain`.
     """
 
     name = "repair"
 
-    def __init__(self, causes: Iterable[str] | None = None, min_confidence: float = 0.0):
+    def __init__(self, causes: Iterable[str] | None = None, min_confidence: float = 0.0, lost_bytes: str = "guess"):
         self.causes = tuple(causes) if causes is not None else None
         unknown = set(self.causes or ()) - set(CAUSES)
         if unknown:
             raise ValueError(f"unknown repair causes {sorted(unknown)}; known: {', '.join(CAUSES)}")
+        if lost_bytes not in LOST_BYTES:
+            raise ValueError(f"lost_bytes must be one of {', '.join(LOST_BYTES)}, got {lost_bytes!r}")
         self.min_confidence = float(min_confidence)
+        self.lost_bytes = lost_bytes
 
     def __call__(self, doc: Doc) -> Doc:
-        _, edits = fix_and_explain(doc.text, causes=self.causes, min_confidence=self.min_confidence)
+        _, edits = fix_and_explain(
+            doc.text, causes=self.causes, min_confidence=self.min_confidence, lost_bytes=self.lost_bytes
+        )
         doc.apply_edits(edits)
         return doc
 

@@ -27,6 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from operator import add
+from typing import Callable
 
 from ..alignment import Edit
 from . import lm
@@ -735,6 +736,7 @@ def reading_edits(
     recoverable: str,
     min_guess: float = 0.0,
     lost_as: str = LOST,
+    refuse: Callable[[list[tuple[str, str]]], set[int]] | None = None,
 ) -> list[Edit]:
     """The edits that write ``reading`` over the damaged text it was read from.
 
@@ -746,13 +748,18 @@ def reading_edits(
     ``guessed``, ``partial``, with :func:`guess_confidence`; the characters
     read keep ``confidence``.  A guess less certain than ``min_guess`` is
     written as U+FFFD instead (``min_guess`` above 0.5: every guess).  Lost
-    characters are written ``lost_as``.
+    characters are written ``lost_as``.  ``refuse``: given the (damaged,
+    read) text of each piece, the pieces to leave as they were.
     """
     start, end = source[0][1], source[-1][1]
-    if GUESSED not in reading.status:
+
+    def whole() -> list[Edit]:
         out = "".join(lost_as if s == LOST_CHAR else c for c, s in zip(reading.chars, reading.status))
         edit = tight_edit(text, start, end, out, cause, confidence, recoverable)
         return [edit] if edit is not None else []
+
+    if GUESSED not in reading.status and refuse is None:
+        return whole()
     offset_at = {reading.token_positions[t]: off for t, off in source}
     pieces: list[tuple[int, int, list[int]]] = []  # (text start, text end, character indices)
     piece_start = start
@@ -763,6 +770,11 @@ def reading_edits(
             piece_start, current = offset_at[a], []
         current.append(k)
     pieces.append((piece_start, end, current))
+    refused: set[int] = set()
+    if refuse is not None:
+        refused = refuse([(text[a:b], "".join(reading.chars[k] for k in idx)) for a, b, idx in pieces])
+        if not refused and GUESSED not in reading.status:
+            return whole()
     edits: list[Edit] = []
     pending: list[tuple[int, int, list[int]]] = []  # consecutive pieces without a guess kept
 
@@ -778,7 +790,10 @@ def reading_edits(
             edits.append(edit)
         pending.clear()
 
-    for piece in pieces:
+    for n, piece in enumerate(pieces):
+        if n in refused:
+            flush()
+            continue
         guessed = [k for k in piece[2] if _kept_guess(reading, k, min_guess)]
         if not guessed:
             pending.append(piece)

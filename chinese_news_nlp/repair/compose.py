@@ -106,12 +106,13 @@ class EditLog:
         self._segments = out
         self.text = "".join(seg.text for seg in out)
 
-    def untouched(self, start: int, end: int) -> bool:
-        """Is ``text[start:end]`` (offsets on :attr:`text`) outside every edit so far?"""
+    def untouched(self, start: int, end: int, causes: frozenset[str] | None = None) -> bool:
+        """Is ``text[start:end]`` (offsets on :attr:`text`) outside every edit so
+        far (of ``causes``, when given)?"""
         pos = 0
         for seg in self._segments:
             seg_end = pos + len(seg.text)
-            if seg.edit is not None and pos < end and start < seg_end:
+            if seg.edit is not None and pos < end and start < seg_end and (causes is None or seg.edit.cause in causes):
                 return False
             if pos >= end:
                 break

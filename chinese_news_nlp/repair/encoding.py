@@ -200,7 +200,7 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
         if KUNJINKAO in run:
             continue
         before = lm.mean_logp(run)
-        if before >= SUSPICIOUS_MEAN and (LOST not in run or _reads_around_lost(run)):
+        if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
             continue
         found = reinterpret(run)
         if found is None:
@@ -225,18 +225,55 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
         recoverable = "full" if not recovered and not lost else ("none" if lost > len(fixed) // 2 else "partial")
         confidence = round(min(0.99, 0.5 + (after - before) / 6), 2)
         source = [(t, m.start() + k) for k, t in enumerate(starts)]
-        found_edits = reading_edits(reading, source, text, cause, confidence, recoverable, min_guess)
+        found_edits = reading_edits(reading, source, text, cause, confidence, recoverable, min_guess, refuse=_worsened)
         if found_edits and recoverable == "full":
             evidence.append((cause, sum(len(e.replacement) for e in found_edits)))
         edits.extend(found_edits)
     return edits + fix_short_runs(text, edits, evidence)
 
 
+# How much worse (mean log10 frequency) characters that read as Chinese must
+# read to be left alone: mojibake of Big5 holds common-looking pairs whose
+# reading is a little rarer (方基 of 源價); 一不 read again as 珨祥 is 3 worse.
+WORSE_BY = 1.5
+
+
+def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
+    """The pieces of a reading to leave as they were: two or more characters in a
+    row that read as Chinese (each piece on its own), and would read far worse
+    (``报北`` beside the U+FFFD of lost characters is not read again as ``迂``;
+    one mojibake character can look like a common one: ``差`` of ``い差``)."""
+    refused: set[int] = set()
+    stretch: list[int] = []
+    for n, (before, _after) in enumerate([*pieces, ("", "")]):
+        if before and lm.mean_logp(before) >= SUSPICIOUS_MEAN:
+            stretch.append(n)
+            continue
+        if stretch:
+            was = "".join(pieces[k][0] for k in stretch)
+            now = "".join(pieces[k][1] for k in stretch)
+            if len(was) >= 2 and lm.mean_logp(now) < lm.mean_logp(was) - WORSE_BY:
+                refused.update(stretch)
+            stretch = []
+    return refused
+
+
+# The mean frequency of characters beside U+FFFD that read as Chinese (报北: 5.1)
+# rather than as mojibake that happens to look common (航材 of Big5 read as GBK: 4.2).
+AROUND_LOST_MEAN = 4.5
+
+
 def _reads_around_lost(run: str) -> bool:
-    """U+FFFD amid characters that read as Chinese (``报北\ufffd``): a character lost
-    and nothing more, not mojibake, whose characters read badly themselves."""
+    """U+FFFD amid two or more characters that read as Chinese (``\ufffd报北\ufffd``):
+    characters lost and nothing more, not mojibake, whose characters read badly
+    or hold the ASCII of trail bytes (``\ufffdH\ufffdC``)."""
     kept = run.replace(LOST, "")
-    return bool(kept) and lm.mean_logp(kept) >= SUSPICIOUS_MEAN
+    return (
+        len(kept) >= 2
+        and not any(c.isascii() for c in kept)
+        and all(lm.looks_chinese(c) for c in kept)
+        and lm.mean_logp(kept) >= AROUND_LOST_MEAN
+    )
 
 
 # Once a line shows one confusion, its short runs between ASCII (``3る30日``:
