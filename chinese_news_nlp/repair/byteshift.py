@@ -110,6 +110,13 @@ def _with_dropped_pairs(starts: list[int], score_at) -> tuple[float, tuple[int, 
 
 
 def _score(tokens: list[int], must_start: str | None) -> float | None:
+    if must_start and len(tokens) > 1 and tokens[1] >= 0x40 and tokens[0] >= 0x81:
+        # the first character is these two bytes in every reading: check it first
+        try:
+            if bytes(tokens[:2]).decode("gb18030") not in must_start:
+                return None
+        except UnicodeDecodeError:
+            pass
     if HOLE not in tokens and HOLE_BYTE not in tokens:
         text = bytes(tokens).decode("gb18030", errors="replace")
         lost = text.count(LOST)  # the template writes no U+FFFD of its own: each is a byte not read
