@@ -32,7 +32,6 @@ the repair is reported as ``partial``.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -123,6 +122,8 @@ def _is_boundary(word: str) -> bool:
 
 def _stranded(text: str, start: int, end: int, cand: _Candidate) -> bool:
     """Is ``text[start:end]`` a stranded remainder of ``cand.word``?"""
+    if cand.bare_measure_word and not (start > 0 and lm.is_han(text[start - 1])):
+        return False  # a full word or a conjunction before it ends with a Han character
     lo, hi = max(0, start - WINDOW), min(len(text), end + WINDOW)
     window = text[lo:hi]
     spans = lm.best_segmentation(window)
@@ -155,20 +156,21 @@ def _first_characters() -> re.Pattern[str]:
 def _find_remainders(text: str) -> list[tuple[int, str]]:
     """Every (offset, surface) of a remainder, overlapping ones included (one
     scan for the characters they start with, the surfaces looked up there)."""
-    table = remainders()
+    by_first = _by_first_character()
     found = []
-    longest = _longest_remainder()
     for m in _first_characters().finditer(text):
         k = m.start()
-        for n in range(min(longest, len(text) - k), 0, -1):
-            if text[k : k + n] in table:
-                found.append((k, text[k : k + n]))
+        found.extend((k, surface) for surface in by_first[m.group()] if text.startswith(surface, k))
     return found
 
 
 @lru_cache(maxsize=1)
-def _longest_remainder() -> int:
-    return max(map(len, remainders()))
+def _by_first_character() -> dict[str, tuple[str, ...]]:
+    """The remainders by their first character, longest first."""
+    out: dict[str, list[str]] = {}
+    for surface in sorted(remainders(), key=len, reverse=True):
+        out.setdefault(surface[0], []).append(surface)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def fix_deleted_characters(text: str) -> list[Edit]:
@@ -178,12 +180,12 @@ def fix_deleted_characters(text: str) -> list[Edit]:
     found = _find_remainders(text)
     if not found:
         return []
-    seen = Counter(surface for _, surface in found)
+    seen: dict[str, int] = {}
     for k, surface in found:
         if k > 0 and text[k - 1] in _BINDERS:
             continue  # 一台, 三年来: bound, whatever the segmentation
         for cand in table[surface]:
-            if cand.bare_measure_word and seen[surface] < MIN_SITES:
+            if cand.bare_measure_word and seen.setdefault(surface, text.count(surface)) < MIN_SITES:
                 continue  # a bare measure word counts only where the text holds it MIN_SITES times
             if _intact(text, k, surface, cand):
                 continue  # 近年来, 平方米: the character is there
