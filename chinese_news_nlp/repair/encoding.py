@@ -120,25 +120,30 @@ SUSPICIOUS_MEAN = 4.0
 _LOST_BY = {"gb18030": "gbk"}
 
 
-def _tokens(run: str, codec: str) -> tuple[list[int], list[int]] | None:
-    """The bytes ``run`` was decoded from with ``codec``, and where each of its
-    characters starts in them (one more entry: the end).  Python's GBK, GB18030
+def _tokens(run: str, codec: str) -> list[int] | None:
+    """The bytes ``run`` was decoded from with ``codec``.  Python's GBK, GB18030
     and Big5 decoders replace one byte by U+FFFD and resume at the next
     (``A6 7C`` → ``�|``; ``AF E8 A6`` → ``�瑕``): each U+FFFD is exactly one
     lost byte."""
-    out: list[int] = []
-    starts: list[int] = []
+    try:
+        if LOST not in run:
+            return list(run.encode(codec))
+        out: list[int] = []
+        for k, chunk in enumerate(run.split(LOST)):
+            if k:
+                out.append(HOLE_BYTE)
+            out.extend(chunk.encode(codec))
+        return out
+    except UnicodeEncodeError:
+        return None
+
+
+def _starts(run: str, codec: str) -> list[int]:
+    """Where each character of ``run`` starts in :func:`_tokens` (one more entry: the end)."""
+    starts = [0]
     for ch in run:
-        starts.append(len(out))
-        if ch == LOST:
-            out.append(HOLE_BYTE)
-            continue
-        try:
-            out.extend(ch.encode(codec))
-        except UnicodeEncodeError:
-            return None
-    starts.append(len(out))
-    return out, starts
+        starts.append(starts[-1] + (1 if ch == LOST else len(ch.encode(codec))))
+    return starts
 
 
 def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
@@ -152,10 +157,9 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
     """
     best = None
     for wrong, right, cause in _CONFUSIONS:
-        found = _tokens(run, wrong)
-        if found is None:
+        tokens = _tokens(run, wrong)
+        if tokens is None:
             continue
-        tokens, starts = found
         result: Reading | bytes | None = None
         if HOLE not in tokens and HOLE_BYTE not in tokens:
             try:
@@ -178,13 +182,13 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
             continue
         score = lm.mean_logp(fixed)
         if best is None or score > best[0]:
-            best = (score, result, cause, starts, right)
+            best = (score, result, cause, wrong, right)
     if best is None:
         return None
-    _score, reading, cause, starts, right = best
+    _score, reading, cause, wrong, right = best
     if isinstance(reading, bytes):
         reading = plain_reading(reading, right)
-    return reading, cause, starts
+    return reading, cause, _starts(run, wrong)
 
 
 def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
@@ -244,9 +248,12 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
     (``报北`` beside the U+FFFD of lost characters is not read again as ``迂``;
     one mojibake character can look like a common one: ``差`` of ``い差``)."""
     refused: set[int] = set()
+    good = [bool(before) and lm.text_logp(before) >= SUSPICIOUS_MEAN * len(before) for before, _ in pieces]
+    if sum(good) == 0:
+        return refused
     stretch: list[int] = []
-    for n, (before, _after) in enumerate([*pieces, ("", "")]):
-        if before and lm.mean_logp(before) >= SUSPICIOUS_MEAN:
+    for n, ok in enumerate([*good, False]):
+        if ok:
             stretch.append(n)
             continue
         if stretch:
