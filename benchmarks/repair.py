@@ -263,7 +263,9 @@ def main() -> int:
     print(f"  deleted-character on the control lines: {deleted_on_control(lines)} insertions")
     for a, b in changed[:5]:
         print("  ", a[:60], "->", b[:60])
-    print(f"\nCPU time, {args.repeats} repeats interleaved with ftfy's, the repair's per-text caches emptied before each")
+    print(
+        f"\nCPU time, {args.repeats} repeats interleaved with ftfy's, the repair's per-text caches emptied before each"
+    )
     print_throughput("damaged", sum(map(len, corrupt)), ours_t, ftfy_t)
     print_throughput("clean", sum(map(len, lines)), clean_t, clean_ftfy_t)
     return 0

@@ -604,13 +604,14 @@ class Splicer:
             self._suffix[at] = (text, lost)
         return text, lost
 
-    def read(self, at: int | None = None, count: int = 0) -> tuple[str, int] | None:
-        """(text, characters lost) of the best reading with ``count`` unknown
-        bytes inserted before token ``at`` (none: the tokens as they are), the
-        likeliest candidate for each character with unknown bytes; None when
-        no parse exists."""
+    def read(self, at: int | None = None, count: int = 0) -> tuple[str, int, float] | None:
+        """(text, characters lost, score) of the best reading with ``count``
+        unknown bytes inserted before token ``at`` (none: the tokens as they
+        are), the likeliest candidate for each character with unknown bytes;
+        None when no parse exists.  Of readings that score the same, another
+        may be found than a decoding of the whole finds."""
         if at is None or count == 0:
-            return None if self.best[0] is None else self._suffix_at(0)
+            return None if self.best[0] is None else (*self._suffix_at(0), self.best[0])
         p = self.token_positions[at]
         lo = max(0, p - _MAX_SPAN)
         hi = min(self.n, p + _MAX_SPAN + 2)
@@ -657,7 +658,7 @@ class Splicer:
             q = pick[2]
         tail, gone = self._suffix_at(q - edge + p)
         parts.append(tail)
-        return "".join(parts), lost + gone
+        return "".join(parts), lost + gone, top[0]
 
 
 def fill_guesses(reading: Reading, left: str = "", right: str = "") -> Reading:
@@ -737,6 +738,7 @@ def reading_edits(
     min_guess: float = 0.0,
     lost_as: str = LOST,
     refuse: Callable[[list[tuple[str, str]]], set[int]] | None = None,
+    shifted: bool = False,
 ) -> list[Edit]:
     """The edits that write ``reading`` over the damaged text it was read from.
 
@@ -750,6 +752,11 @@ def reading_edits(
     written as U+FFFD instead (``min_guess`` above 0.5: every guess).  Lost
     characters are written ``lost_as``.  ``refuse``: given the (damaged,
     read) text of each piece, the pieces to leave as they were.
+
+    ``shifted``: the damaged characters were read one byte out of phase (a
+    byte shift), so they never share a boundary with the restored ones; a
+    restored character then starts a piece where a damaged one starts a byte
+    before it, the damaged character counted with the piece before.
     """
     start, end = source[0][1], source[-1][1]
 
@@ -765,9 +772,10 @@ def reading_edits(
     piece_start = start
     current: list[int] = []
     for k, (a, _b) in enumerate(reading.spans):
-        if current and a in offset_at:
-            pieces.append((piece_start, offset_at[a], current))
-            piece_start, current = offset_at[a], []
+        cut = offset_at.get(a, offset_at.get(a - 1) if shifted else None)
+        if current and cut is not None and (cut > piece_start or not shifted):
+            pieces.append((piece_start, cut, current))
+            piece_start, current = cut, []
         current.append(k)
     pieces.append((piece_start, end, current))
     refused: set[int] = set()

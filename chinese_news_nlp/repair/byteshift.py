@@ -286,7 +286,9 @@ def _fix_line(line: str, offset: int, min_guess: float) -> list[Edit]:
                         recov = "partial" if partial else "full"
                         # characters whose bytes are all gone are left out, unless guesses are off
                         lost_as = LOST if guesses_off(min_guess) else ""
-                        found_edits = reading_edits(reading, shift.source, line, cause, conf, recov, min_guess, lost_as)
+                        found_edits = reading_edits(
+                            reading, shift.source, line, cause, conf, recov, min_guess, lost_as, shifted=True
+                        )
                         edits.extend(e._replace(start=e.start + offset, end=e.end + offset) for e in found_edits)
                         next_p = end
         p = line.find("?", next_p)
