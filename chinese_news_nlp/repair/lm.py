@@ -278,19 +278,28 @@ def _prefix_paths(before: str) -> tuple[list[float], list[int]]:
         step = _single_step(sb[i], before[i], freq, log_total)
         if base + step > prefix[i + 1]:
             prefix[i + 1] = base + step
-        reached = True
-        for j in range(i + 2, min(lb, i + MAX_WORD_LEN) + 1):
-            f = freq.get(sb[i:j])
-            if f is None:
-                reached = False
-                break
-            if f:
-                v = base + math.log10(f) - log_total
-                if v > prefix[j]:
-                    prefix[j] = v
+        words, reached = _words_at(sb, i, i + 2, min(lb, i + MAX_WORD_LEN), freq)
+        for j, f in words:
+            v = base + math.log10(f) - log_total
+            if v > prefix[j]:
+                prefix[j] = v
         if reached and i + MAX_WORD_LEN > lb:
             reaching.append(i)
     return prefix, reaching
+
+
+def _words_at(s: str, i: int, first: int, last: int, freq: dict) -> tuple[list[tuple[int, int]], bool]:
+    """The dictionary words ``s[i:j]`` for ``first <= j <= last`` with their counts,
+    and whether the scan got to ``last`` (jieba's FREQ holds every prefix of
+    every word, with count 0: a string it lacks begins no longer word)."""
+    words = []
+    for j in range(first, last + 1):
+        f = freq.get(s[i:j])
+        if f is None:
+            return words, False
+        if f:
+            words.append((j, f))
+    return words, True
 
 
 def word_logps_between(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
@@ -311,31 +320,18 @@ def word_logps_between(before: str, middles: tuple[str, ...], after: str) -> tup
         s = sb + (simplified_char(c) if is_cjk(c) else c) + sa
         text = before + c + after
         best = prefix + [-math.inf] * (n - lb)
-        for i in reaching:
-            base = best[i]
-            for j in range(max(i + 2, lb + 1), min(n, i + MAX_WORD_LEN) + 1):
-                f = freq.get(s[i:j])
-                if f is None:
-                    break
-                if f:
-                    v = base + math.log10(f) - log_total
-                    if v > best[j]:
-                        best[j] = v
-        for i in range(lb, n):
+        for i in [*reaching, *range(lb, n)]:
             base = best[i]
             if base == -math.inf:
                 continue
-            step = _single_step(s[i], text[i], freq, log_total)
-            if base + step > best[i + 1]:
-                best[i + 1] = base + step
-            for j in range(i + 2, min(n, i + MAX_WORD_LEN) + 1):
-                f = freq.get(s[i:j])
-                if f is None:
-                    break
-                if f:
-                    v = base + math.log10(f) - log_total
-                    if v > best[j]:
-                        best[j] = v
+            if i >= lb:
+                step = _single_step(s[i], text[i], freq, log_total)
+                if base + step > best[i + 1]:
+                    best[i + 1] = base + step
+            for j, f in _words_at(s, i, max(i + 2, lb + 1), min(n, i + MAX_WORD_LEN), freq)[0]:
+                v = base + math.log10(f) - log_total
+                if v > best[j]:
+                    best[j] = v
         out.append(best[n])
     return tuple(out)
 
