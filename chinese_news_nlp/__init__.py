@@ -33,18 +33,23 @@ from .pipeline import Pipeline, create_stage, load, register_stage, registered_s
 __version__ = "0.1.0"
 
 
-def repair_text(text: str) -> str:
-    """Repair mojibake, pasted pinyin, half-width punctuation and content-farm damage."""
+def repair_text(text: str, **options: Any) -> str:
+    """Repair mojibake, pasted pinyin, half-width punctuation and content-farm damage.
+
+    ``options``: ``causes``, ``min_confidence``, ``lost_bytes`` ("guess" or
+    "replace"), as :func:`chinese_news_nlp.repair.fix_and_explain`.
+    """
     from .repair import repair_text as _repair_text
 
-    return _repair_text(text)
+    return _repair_text(text, **options)
 
 
-def explain_repairs(text: str) -> list[Repair]:
-    """The repairs :func:`repair_text` would make, each with before, after, cause, confidence."""
+def explain_repairs(text: str, **options: Any) -> list[Repair]:
+    """The repairs :func:`repair_text` would make, each with before, after, cause,
+    confidence, and whether it was guessed where bytes were lost."""
     from .repair import explain_repairs as _explain
 
-    return _explain(text)
+    return _explain(text, **options)
 
 
 def to_simplified(text: str, config: str = "t2s") -> str:

@@ -65,7 +65,9 @@ def table_columns(table: str) -> dict[str, str]:
     hints = typing.get_type_hints(SPAN_TABLES[table])
     for f in fields(SPAN_TABLES[table]):
         hint = str(hints[f.name])
-        columns[f.name] = "float64" if "float" in hint else "int64" if "int" in hint else "string"
+        columns[f.name] = (
+            "bool_" if "bool" in hint else "float64" if "float" in hint else "int64" if "int" in hint else "string"
+        )
     return columns
 
 
