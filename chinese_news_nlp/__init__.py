@@ -6,7 +6,8 @@
 >>> [(e.text, e.label) for e in doc.entities]          # doctest: +SKIP
 
 Stages are usable alone: :func:`repair_text`, :func:`to_simplified`,
-:func:`segment`, :func:`extract_entities`, :func:`extract_facts`.
+:func:`find_zones`, :func:`segment`, :func:`extract_entities`, :func:`extract_facts`;
+:func:`dedup` marks reposts across a corpus.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .alignment import Alignment, Edit
-from .doc import Doc, Entity, Fact, Official, Repair, Token
+from .doc import Doc, Entity, Fact, Official, Repair, Token, Zone
 from .errors import (
     BinaryInputError,
     ChineseNewsNLPError,
@@ -28,23 +29,29 @@ from .errors import (
     UndecodableInputError,
     UnknownStageError,
 )
+from .html import Html
 from .pipeline import Pipeline, create_stage, load, register_stage, registered_stages
 
 __version__ = "0.1.0"
 
 
-def repair_text(text: str) -> str:
-    """Repair mojibake, pasted pinyin, half-width punctuation and content-farm damage."""
+def repair_text(text: str, **options: Any) -> str:
+    """Repair mojibake, pasted pinyin, half-width punctuation and content-farm damage.
+
+    ``options``: ``causes``, ``min_confidence``, ``lost_bytes`` ("guess" or
+    "replace"), as :func:`chinese_news_nlp.repair.fix_and_explain`.
+    """
     from .repair import repair_text as _repair_text
 
-    return _repair_text(text)
+    return _repair_text(text, **options)
 
 
-def explain_repairs(text: str) -> list[Repair]:
-    """The repairs :func:`repair_text` would make, each with before, after, cause, confidence."""
+def explain_repairs(text: str, **options: Any) -> list[Repair]:
+    """The repairs :func:`repair_text` would make, each with before, after, cause,
+    confidence, and whether it was guessed where bytes were lost."""
     from .repair import explain_repairs as _explain
 
-    return _explain(text)
+    return _explain(text, **options)
 
 
 def to_simplified(text: str, config: str = "t2s") -> str:
@@ -96,6 +103,21 @@ def to_frames(docs: Any) -> dict:
     return _to_frames(docs)
 
 
+def find_zones(text: str) -> list[Zone]:
+    """The page zones of ``text`` (title, meta, heading, body, boilerplate, related), one per non-blank line."""
+    from .zones import find_zones as _find_zones
+
+    return _find_zones(text)
+
+
+def dedup(docs: Any, threshold: float = 0.5, **options: Any):
+    """Yield, for each document (Doc, its JSON dict, or str), the id of the earlier one it
+    reposts and the estimated similarity (``DuplicateMark``); needs the ``dedup`` extra."""
+    from .near_duplicates import dedup as _dedup
+
+    return _dedup(docs, threshold=threshold, **options)
+
+
 def extract_facts(text: str, date: str | None = None, **options: Any) -> list[dict]:
     """Number–unit–year facts of ``text`` as dicts (fields of the gold README); none holds a control character."""
     from .decode import without_controls
@@ -118,6 +140,7 @@ __all__ = [
     "EmptyInputError",
     "Entity",
     "Fact",
+    "Html",
     "InputError",
     "InvalidDateError",
     "Official",
@@ -127,10 +150,13 @@ __all__ = [
     "Token",
     "UndecodableInputError",
     "UnknownStageError",
+    "Zone",
     "create_stage",
+    "dedup",
     "explain_repairs",
     "extract_entities",
     "extract_facts",
+    "find_zones",
     "load",
     "register_stage",
     "registered_stages",

@@ -28,7 +28,9 @@ class Edit(NamedTuple):
 
     ``cause`` set means the edit is a repair and is reported as such
     (``Doc.repairs``); ``confidence`` and ``recoverable`` ("full", "partial",
-    "none") describe it.  Offsets are on the text the stage received.
+    "none") describe it, ``guessed`` says its replacement holds characters
+    chosen where their bytes were lost.  Offsets are on the text the stage
+    received.
     """
 
     start: int
@@ -37,6 +39,7 @@ class Edit(NamedTuple):
     cause: str | None = None
     confidence: float = 1.0
     recoverable: str | None = None
+    guessed: bool = False
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:

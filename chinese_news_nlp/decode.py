@@ -28,6 +28,7 @@ from .errors import (
     InvalidDateError,
     UndecodableInputError,
 )
+from .html import Html, extract_html
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -204,14 +205,14 @@ def parse_date(value: object) -> str:
 
 
 def make_doc(
-    item: str | bytes,
+    item: str | bytes | Html,
     *,
     date: str | None = None,
     id: str | None = None,
     max_chars: int = 2_000_000,
     limit_hint: str = "load(max_chars=...)",
 ) -> Doc:
-    """A fresh :class:`Doc` from text or bytes, with ``meta`` filled in.
+    """A fresh :class:`Doc` from text, bytes or an :class:`~chinese_news_nlp.html.Html` page, with ``meta`` filled in.
 
     Text is validated whatever its type (:func:`_reject_binary_text`), and control characters
     become spaces in ``doc.text`` (``doc.raw`` keeps them; see :func:`control_edits`).
@@ -223,7 +224,12 @@ def make_doc(
         meta["id"] = str(id)
     if date is not None:
         meta["date"] = parse_date(date)
-    if isinstance(item, (bytes, bytearray, memoryview)):
+    if isinstance(item, Html):
+        text, found = extract_html(item.content, url=item.url)
+        meta["input"] = "html"
+        meta["offsets"] = "extracted text"  # raw is the extractor's text, not the HTML
+        meta["html"] = found
+    elif isinstance(item, (bytes, bytearray, memoryview)):
         decoded = decode_bytes(bytes(item))
         text = decoded.text
         meta["encoding"] = decoded.encoding

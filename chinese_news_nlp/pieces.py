@@ -115,9 +115,20 @@ def offset_fields(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(n for n in offsets if not n.startswith("raw_")), tuple(n for n in offsets if n.startswith("raw_"))
 
 
-def shift(spans: Iterable[Any], text_offset: int, raw_offset: int) -> None:
-    """Move the offsets of ``spans`` in place (unset ones, -1, stay): a piece's spans onto its document."""
+# Fields that hold the index of another span of the same list (Zone.repeat_of): moved by the
+# number of spans the earlier pieces put in that list.
+LIST_INDEX_FIELDS = ("repeat_of",)
+
+
+def shift(spans: Iterable[Any], text_offset: int, raw_offset: int, index_offset: int = 0) -> None:
+    """Move the offsets of ``spans`` in place (unset ones, -1, stay): a piece's spans onto its document;
+    ``index_offset`` moves the fields that index the spans' own list (:data:`LIST_INDEX_FIELDS`)."""
     for span in spans:
+        if index_offset:
+            for name in LIST_INDEX_FIELDS:
+                value = getattr(span, name, None)
+                if isinstance(value, int):
+                    setattr(span, name, value + index_offset)
         text_fields, raw_fields = offset_fields(type(span))
         for name in text_fields:
             value = getattr(span, name)
@@ -146,8 +157,10 @@ def stitch(doc: Doc, pieces: Iterable[tuple[int, Doc]]) -> Doc:
     alignments: list[Alignment] = []
     out = Doc(raw=doc.raw, text="", meta=dict(doc.meta), alignment=Alignment.identity(0))
     text_offset = 0
+    first = True
     for raw_offset, piece in pieces:
-        out.meta.update(piece.meta)
+        merge_meta(out.meta, piece.meta, first)
+        first = False
         if piece.error is not None:
             out.error = piece_error(piece.error, raw_offset, piece)
             out.text = doc.text
@@ -159,12 +172,23 @@ def stitch(doc: Doc, pieces: Iterable[tuple[int, Doc]]) -> Doc:
         alignments.append(piece.alignment)
         for name in span_lists():
             spans = getattr(piece, name)
-            shift(spans, text_offset, raw_offset)  # the piece is done with: its spans become the document's
+            # the piece is done with: its spans become the document's
+            shift(spans, text_offset, raw_offset, len(getattr(out, name)))
             getattr(out, name).extend(spans)
         text_offset += len(piece.text)
     out.text = "".join(texts)
     out.alignment = Alignment.concat(alignments)
     return out
+
+
+def merge_meta(meta: dict, piece_meta: dict, first: bool) -> None:
+    """What stages wrote into a piece's meta, into the document's: the first piece's as it is (the
+    top of a document is where its title and date are), later pieces only add keys."""
+    if first:
+        meta.update(piece_meta)
+    else:
+        for key, value in piece_meta.items():
+            meta.setdefault(key, value)
 
 
 def piece_error(error: dict, raw_offset: int, piece: Doc) -> dict:

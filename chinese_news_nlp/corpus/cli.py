@@ -35,6 +35,7 @@ EXAMPLES = (
   cat docs.jsonl | cnnlp process - -o out/docs.jsonl --stages repair,convert,segment
   cnnlp process corpus/ -o out/corpus.jsonl --resume     # after a crash: skips what is written
   cnnlp process corpus/ more/ -o out/corpus.jsonl --resume --allow-new-inputs   # and adds more/
+  cnnlp process pages/ -o out/pages.jsonl --dedup        # .html pages too; reposts marked
 
 """
     + EXIT_STATUS
@@ -86,7 +87,7 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLES
     parser.add_argument(
         "inputs", nargs="+", metavar="INPUT",
-        help="folders (*.txt, recursively, any encoding), .txt, .jsonl (text, id, date), .parquet, or - for JSONL on stdin",
+        help="folders (*.txt, *.html, recursively, any encoding), .txt, .html, .jsonl (text or html, id, date), .parquet, or - for JSONL on stdin",
     )  # fmt: skip
     parser.add_argument(
         "-o", "--output", required=True,
@@ -109,7 +110,9 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-new-inputs", action="store_true", help="with --resume: inputs the first run did not have are added"
     )
-    parser.add_argument("--stages", help="comma-separated stage names (default: repair,convert,segment,entities,facts)")
+    parser.add_argument(
+        "--stages", help="comma-separated stage names (default: repair,convert,zones,segment,entities,facts)"
+    )
     parser.add_argument("--batch-size", type=positive_int, default=16, help="documents per batch sent to a worker")
     parser.add_argument(
         "--date",
@@ -131,6 +134,10 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", type=json_config, default={}, metavar="JSON",
         help='per-stage options, as in load(): \'{"segment": {"engine": "lac"}}\'',
+    )  # fmt: skip
+    parser.add_argument(
+        "--dedup", action="store_true",
+        help="mark near-duplicates (reposts): each gets the id of the earlier document and the similarity",
     )  # fmt: skip
     parser.add_argument("--summary-json", metavar="FILE", help="also write the summary as JSON")
     parser.add_argument(
@@ -171,6 +178,7 @@ def run_process(args: argparse.Namespace) -> int:
             code=args.code,
             config=args.config,
             progress=not args.quiet,
+            dedup=args.dedup,
             cli=True,
         )
     except (InputError, ChineseNewsNLPError, ImportError, OSError) as exc:

@@ -38,6 +38,7 @@ from ..decode import parse_date
 from ..errors import InputError
 
 TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")  # extracted with trafilatura (the html extra)
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -202,7 +203,7 @@ def check_unique_ids(srcs: list[Source], already: Iterable[str] = ()) -> int:
 
 # -- text files -----------------------------------------------------------------------
 def text_files(folder: str) -> Iterator[tuple[str, str]]:
-    """``(path, id)`` of every ``*.txt`` under ``folder``, sorted, walked lazily.
+    """``(path, id)`` of every ``*.txt`` and ``*.html`` under ``folder``, sorted, walked lazily.
 
     Links to folders are followed, each real folder once: a link back up the tree
     (``sub/loop -> ..``) is not walked again, so a loop neither hangs the run nor
@@ -222,7 +223,7 @@ def text_files(folder: str) -> Iterator[tuple[str, str]]:
         visited.add(key)
         dirnames.sort()
         for name in sorted(filenames):
-            if name.lower().endswith(TEXT_SUFFIXES) and not name.startswith("."):
+            if name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(dirpath, name)
                 yield path, input_label(path)
 
@@ -230,7 +231,12 @@ def text_files(folder: str) -> Iterator[tuple[str, str]]:
 def read_text_file(path: str, doc_id: str, date: str | None) -> Record:
     try:
         with open(path, "rb") as fh:
-            return fh.read(), doc_id, date
+            data = fh.read()
+        if path.lower().endswith(HTML_SUFFIXES):
+            from ..html import Html
+
+            return Html(data), doc_id, date
+        return data, doc_id, date
     except OSError as exc:
         return ReadFailure(f"cannot read {path}: {exc.strerror or exc}"), doc_id, date
 
@@ -272,6 +278,10 @@ def from_mapping(data: dict, fallback_id: str, date: str | None) -> Record:
         except InputError as exc:
             return ReadFailure(f"'date' field: {exc}"), doc_id, None
     text = data.get("text")
+    if text is None and isinstance(data.get("html"), str):
+        from ..html import Html
+
+        return Html(data["html"], url=data.get("url")), doc_id, doc_date
     if not isinstance(text, str):
         what = "no 'text' field" if text is None else f"'text' is {type(text).__name__}, not a string"
         return ReadFailure(what), doc_id, doc_date

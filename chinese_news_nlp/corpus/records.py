@@ -9,7 +9,7 @@ Output forms:
 * ``jsonl``: one line, ``json.dumps(doc.to_dict())`` (the documented schema);
 * ``parquet``: rows of flat tables, each row carrying the document id:
   ``documents`` (one row per document, with its error if any), ``entities``,
-  ``facts``, ``repairs``, ``officials`` and, on request, ``tokens``;
+  ``facts``, ``repairs``, ``officials``, ``zones`` and, on request, ``tokens``;
 * ``dict``: ``doc.to_dict()`` itself (the Dask bag API).
 
 A failed document is written as its id, meta and error, the error carrying a bounded
@@ -31,7 +31,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Iterator
 
 from ..alignment import Alignment
-from ..doc import Doc, Entity, Fact, Official, Repair, Token, span_dict
+from ..doc import ARTICLE_ZONES, Doc, Entity, Fact, Official, Repair, Token, Zone, span_dict
 from ..pieces import shift, span_lists
 from ..pipeline import bounded
 
@@ -44,8 +44,9 @@ SPAN_TABLES: dict[str, type] = {
     "repairs": Repair,
     "officials": Official,
     "tokens": Token,
+    "zones": Zone,
 }
-DEFAULT_TABLES = ("documents", "entities", "facts", "repairs", "officials")
+DEFAULT_TABLES = ("documents", "entities", "facts", "repairs", "officials", "zones")
 
 DOCUMENT_COLUMNS: dict[str, str] = {
     "id": "string",
@@ -64,6 +65,8 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "error_message": "string",
     "error_excerpt": "string",  # the start of a failed document's text
     "meta": "string",  # the full meta mapping as JSON
+    "duplicate_of": "string",  # with --dedup: the id of the earlier document this one reposts
+    "duplicate_similarity": "float64",
 }
 # How much of a failed document's text its record keeps.
 EXCERPT_CHARS = 200
@@ -77,7 +80,9 @@ def table_columns(table: str) -> dict[str, str]:
     hints = typing.get_type_hints(SPAN_TABLES[table])
     for f in fields(SPAN_TABLES[table]):
         hint = str(hints[f.name])
-        columns[f.name] = "float64" if "float" in hint else "int64" if "int" in hint else "string"
+        columns[f.name] = (
+            "bool_" if "bool" in hint else "float64" if "float" in hint else "int64" if "int" in hint else "string"
+        )
     return columns
 
 
@@ -98,7 +103,13 @@ def doc_stats(doc: Doc) -> dict[str, Any]:
         "repairs": dict(Counter(r.cause for r in doc.repairs)),
         "officials": len(doc.officials),
         "error": None if doc.error is None else {k: doc.error.get(k) for k in ("stage", "type", "message")},
+        # where the entities and facts lie: the article's own zones, or other articles' and the site's
+        "zones": dict(Counter(_zone_group(x.zone) for x in (*doc.entities, *doc.facts) if x.zone is not None)),
     }
+
+
+def _zone_group(zone: str) -> str:
+    return "article" if zone in ARTICLE_ZONES else zone
 
 
 def error_record(doc: Doc) -> Doc:
@@ -144,6 +155,13 @@ class Fragments:
         for compressed, data in self.parts:
             yield zlib.decompress(data) if compressed else data
 
+    def add_field(self, name: str, value: Any) -> None:
+        """Add ``"name": value`` at the end of the JSON object (the ``--dedup`` verdict)."""
+        compressed, last = self.parts.pop()
+        last = zlib.decompress(last) if compressed else last
+        assert last.endswith(b"}")
+        self.add(last[:-1] + f", {json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}}}".encode(), compressed)
+
 
 @dataclass
 class Encoded:
@@ -168,7 +186,7 @@ class PieceEncoder:
         self.tables = tables
 
     def __call__(self, doc: Doc, pieces: Iterator[tuple[int, Doc]]) -> Encoded:
-        from ..pieces import piece_error, stitch
+        from ..pieces import merge_meta, piece_error, stitch
 
         if self.fmt == "dict":
             whole = stitch(doc, pieces)
@@ -177,25 +195,31 @@ class PieceEncoder:
         fragments: dict[str, Fragments] = {name: Fragments() for name in names}
         arrow: dict[str, list[Any]] = {t: [] for t in self.tables if t != "documents"}
         counts = {name: 0 for name in names}
-        counters: dict[str, Counter] = {"entities": Counter(), "facts": Counter(), "repairs": Counter()}
+        counters: dict[str, Counter] = {
+            "entities": Counter(),
+            "facts": Counter(),
+            "repairs": Counter(),
+            "zones": Counter(),
+        }
         texts: list[str] = []
         alignments: list[Alignment] = []
         meta = dict(doc.meta)
         text_offset = 0
-        for raw_offset, piece in pieces:
-            meta.update(piece.meta)
+        for index, (raw_offset, piece) in enumerate(pieces):
+            merge_meta(meta, piece.meta, index == 0)
             if piece.error is not None:
                 failed = Doc(raw=doc.raw, meta=meta, error=piece_error(piece.error, raw_offset, piece))
                 return Encoded(encode(failed, self.fmt, self.tables), doc_stats(failed))
             moved = Doc(raw="", meta=meta)
             for name in names:
                 spans = getattr(piece, name)
-                shift(spans, text_offset, raw_offset)  # in place: the piece is done with
+                shift(spans, text_offset, raw_offset, counts[name])  # in place: the piece is done with
                 setattr(moved, name, spans)
                 counts[name] += len(spans)
             counters["entities"].update(e.label for e in moved.entities)
             counters["facts"].update(f.kind for f in moved.facts)
             counters["repairs"].update(r.cause for r in moved.repairs)
+            counters["zones"].update(doc_stats(moved)["zones"])
             if self.fmt == "jsonl":
                 for name in names:
                     spans = getattr(moved, name)
@@ -273,6 +297,8 @@ def flat_rows(doc: Doc, tables: tuple[str, ...] = DEFAULT_TABLES) -> dict[str, l
                 "error_message": error.get("message"),
                 "error_excerpt": error.get("excerpt"),
                 "meta": json.dumps(doc.meta, ensure_ascii=False, default=str),
+                "duplicate_of": None,
+                "duplicate_similarity": None,
             }
         ]
     }
@@ -280,3 +306,21 @@ def flat_rows(doc: Doc, tables: tuple[str, ...] = DEFAULT_TABLES) -> dict[str, l
         if table != "documents":
             rows[table] = [{"doc_id": doc.id, **span_dict(x)} for x in getattr(doc, table)]
     return rows
+
+
+def mark_duplicate(payload: Any, fmt: str, duplicate_of: str | None, similarity: float | None) -> Any:
+    """Write a ``--dedup`` verdict into an encoded document: a top-level ``duplicate`` object
+    in JSONL (``{"of": id, "similarity": 0.93}``), two columns of the documents row in Parquet."""
+    if duplicate_of is None:
+        return payload
+    if fmt == "jsonl" and isinstance(payload, Fragments):
+        payload.add_field("duplicate", {"of": duplicate_of, "similarity": similarity})
+    elif fmt == "jsonl":
+        mark = json.dumps({"of": duplicate_of, "similarity": similarity}, ensure_ascii=False)
+        return payload[:-1] + ', "duplicate": ' + mark + "}"
+    if fmt == "parquet":
+        payload["documents"][0]["duplicate_of"] = duplicate_of
+        payload["documents"][0]["duplicate_similarity"] = similarity
+    elif fmt == "dict":
+        payload["duplicate"] = {"of": duplicate_of, "similarity": similarity}
+    return payload

@@ -16,7 +16,7 @@ from ..pipeline import batched
 from .manifest import check_resume, describe, manifest_path, option, read_manifest, write_manifest
 from .pool import WorkerPool, module_refs
 from .readers import JSONL_SUFFIXES, PARQUET_SUFFIXES, Record, Source, check_unique_ids, iter_records, sources
-from .records import DEFAULT_TABLES, FORMATS
+from .records import DEFAULT_TABLES, FORMATS, mark_duplicate
 from .summary import Progress, Summary
 from .worker import RunConfig, get_pipeline, init_worker, lost_item, process_batch, run_worker_batch
 from .writers import JsonlWriter, ParquetWriter
@@ -87,6 +87,7 @@ def make_run_config(
     code: Sequence[str] = (),
     piece_chars: int = PIECE_CHARS,
     cli: bool = False,
+    dedup: bool = False,
 ) -> RunConfig:
     """The run's configuration, checked: the stages are built once here (and thrown away), so an
     unknown stage, option or engine fails now, on every engine, not on each document."""
@@ -115,6 +116,7 @@ def make_run_config(
         code=code,
         piece_chars=piece_chars,
         limit_hint="--max-chars N" if cli else "process(max_chars=...)",
+        dedup=dedup,
     )
 
 
@@ -140,6 +142,7 @@ def process(
     docs_per_part: int = 1000,
     piece_chars: int = PIECE_CHARS,
     cli: bool = False,
+    dedup: bool = False,
 ) -> Summary:
     """Run the pipeline over a corpus and write every document, failed ones included.
 
@@ -155,7 +158,9 @@ def process(
     and per stage; ``date`` an ISO date for documents that have none.  With ``resume``,
     documents already in the output are skipped, after checking that the output was
     written from the same inputs with the same options (:mod:`.manifest`); with
-    ``allow_new_inputs`` too, inputs the first run did not have are added.  ``cli``:
+    ``allow_new_inputs`` too, inputs the first run did not have are added.  With ``dedup``,
+    each document that reposts an earlier one is marked with that one's id and the estimated
+    similarity (:mod:`chinese_news_nlp.near_duplicates`; nothing is dropped).  ``cli``:
     messages name command-line options (``--max-chars``) instead of keyword arguments.
 
     >>> summary = process("seeds", "out/seeds.jsonl", stages="convert")  # doctest: +SKIP
@@ -181,10 +186,21 @@ def process(
         except InputError as exc:
             raise UsageError(f"{option('date', cli, str(date))}: {exc}") from None
     fmt = output_format(output, format, cli)
+    if dedup and (engine == "dask" or resume):
+        raise UsageError(
+            f"{option('dedup', cli)} needs one pass over the whole corpus: not with "
+            f"{option('engine', cli, 'dask')} or {option('resume', cli)} "
+            "(run chinese_news_nlp.dedup() over the output instead)"
+        )
     run = make_run_config(
         stages, config=config, max_chars=max_chars, timeout=timeout, format=fmt, tables=tables, code=code,
-        piece_chars=piece_chars, cli=cli,
+        piece_chars=piece_chars, cli=cli, dedup=dedup,
     )  # fmt: skip
+    index = None
+    if dedup:
+        from ..near_duplicates import Deduplicator
+
+        index = Deduplicator()
     srcs = sources(inputs)
     total = check_unique_ids(srcs)
     show = progress if progress is not None else True
@@ -222,6 +238,11 @@ def process(
         for results in _run_batches(run, batched(records, batch_size), workers):
             chars = errors = 0
             for payload, stats in results:
+                if index is not None:
+                    mark = index.add(stats["id"], signature=stats.pop("signature", None))
+                    if mark.duplicate_of is not None:
+                        payload = mark_duplicate(payload, fmt, mark.duplicate_of, mark.similarity)
+                        stats["duplicate"] = True
                 writer.write(payload)
                 summary.add(stats)
                 chars += stats["chars"]
