@@ -10,6 +10,7 @@ dictionaries, and what segmentation adds to the pipeline's time.
    (as, cityu) jieba and pkuseg segment through t2s, LAC reads the text as it is; the bare
    libraries get the traditional text.
    Targets: ``auto`` >= bare LAC and >= bare jieba on every set; each engine >= its bare library.
+1b. Choices.  ``lac+jieba``'s two edits, each alone and both, on the dev and held-out halves.
 2. User dictionaries.  Gold words of 3+ characters that jieba's dictionary lacks, taken from the
    dev half, given to every engine as ``words``; on the held-out half: the share of their
    occurrences that come out as one token (target 100 %) and F1 with and without them.
@@ -205,6 +206,46 @@ def _row(set_name: str, engine: str, who: str, s: dict, cps: float, base: tuple[
     print(line)
 
 
+# -- 1b. each choice of lac+jieba, on the dev and the held-out halves ----------------------------------
+CHOICES = (
+    ("LAC's words", {"cut_tags": (), "merge_min_count": None}),
+    ("+ cut unknown v/a/d/r...", {"merge_min_count": None}),
+    ("+ merge jieba words", {"cut_tags": ()}),
+    ("lac+jieba (both)", {}),
+)
+
+
+def choices(sets: list[str], limit: int | None, failures: list[str]) -> None:
+    from chinese_news_nlp.segmentation import lac_paragraphs, make_engine
+
+    print("lac+jieba choice by choice: F1 on the dev half (where the choices were made) / the held-out half")
+    print(f"{'choice':26} " + " ".join(f"{name:>15}" for name in sets))
+    rows: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in CHOICES}
+    for set_name in sets:
+        lines, gold, _ = load_set(set_name, limit)
+        dev, held = halves(len(lines))
+        paragraphs = lac_paragraphs(lines)  # one LAC pass for every variant
+        for label, options in CHOICES:
+            engine = make_engine("lac+jieba", **options)
+            pred = [
+                [t[s:e] for s, e in zip(b[0::2], b[1::2])] for t, b in zip(lines, map(engine.bounds, lines, paragraphs))
+            ]
+            rows[label].append(
+                tuple(segmentation_f1([pred[i] for i in h], [gold[i] for i in h])[2] for h in (dev, held))
+            )
+    base = rows[CHOICES[0][0]]
+    for label, _ in CHOICES:
+        print(f"{label:26} " + " ".join(f"{f'{d:.3f} / {h:.3f}':>15}" for d, h in rows[label]))
+        if label != CHOICES[0][0]:
+            print(
+                f"{'  change':26} "
+                + " ".join(f"{d - bd:+.3f} / {h - bh:+.3f}" for (d, h), (bd, bh) in zip(rows[label], base))
+            )
+            if any(d <= bd for (d, _), (bd, _) in zip(rows[label], base)):
+                failures.append(f"{label}: does not raise dev F1 on every set")
+    print()
+
+
 # -- 2. user dictionaries ---------------------------------------------------------------------
 def user_dictionaries(sets: list[str], engines: list[str], limit: int | None, failures: list[str]) -> None:
     from chinese_news_nlp.dictionary import word_frequencies
@@ -337,6 +378,7 @@ def pipeline_cost(repeat: int, failures: list[str]) -> None:
 
 TARGETS = (
     ("accuracy", "auto >= bare LAC and bare jieba on every set, each engine >= its bare library"),
+    ("choices", "each lac+jieba edit raises dev F1 on every set"),
     ("user", "user words whole wherever they occur"),
     ("cost", "segmentation under 5 % of the pipeline's time"),
 )
@@ -348,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", default="auto,lac+jieba,lac+jieba+pkuseg,jieba,lac,pkuseg")
     ap.add_argument("--limit", type=int, default=None, help="first N lines of each set")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each pipeline configuration")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: accuracy, user, cost")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: accuracy, choices, user, cost")
     args = ap.parse_args(argv)
     if not ICWB2.is_dir():
         print(f"icwb2 data not found at {ICWB2}", file=sys.stderr)
@@ -357,16 +399,18 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     if "accuracy" not in skip:
         accuracy(sets, engines, args.limit, failures)
+    if "choices" not in skip:
+        choices(sets, args.limit, failures)
     if "user" not in skip:
         user_dictionaries(sets, engines, args.limit, failures)
     if "cost" not in skip:
-        if skip >= {"accuracy", "user"}:
+        if skip >= {"accuracy", "choices", "user"}:
             pipeline_cost(args.repeat, failures)
         else:
             # A process of its own: one that has loaded pkuseg (millions of Python objects) pays
             # for them in every full garbage collection, which a pipeline with the entity stage
             # never loads.
-            child = [sys.executable, __file__, "--skip", "accuracy,user", "--repeat", str(args.repeat)]
+            child = [sys.executable, __file__, "--skip", "accuracy,choices,user", "--repeat", str(args.repeat)]
             done = subprocess.run(child, capture_output=True, text=True)
             out = done.stdout.split("SHORT OF TARGET:")
             print(out[0].split("targets met")[0], end="")

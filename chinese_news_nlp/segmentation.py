@@ -77,8 +77,11 @@ _USER_DICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 class UserWords:
     """Words a user wants kept whole, from jieba-format files (``word [freq] [tag]`` a line) and lists.
 
+    A word is found in either script: 之江实验室 is also 之江實驗室 (both sides are compared
+    in their t2s form, unless ``simplify=False``).
+
     >>> words = UserWords(words=["之江实验室"])
-    >>> words.enforce("之江实验室主任", [(0, 2), (2, 5), (5, 7)])
+    >>> words.enforce("之江實驗室主任", [(0, 2), (2, 5), (5, 7)])
     [(0, 5), (5, 7)]
     """
 
@@ -97,29 +100,36 @@ class UserWords:
                 raise TypeError(f"user words are strings, not {type(word).__name__}: {word!r}")
             if word.strip():
                 self.freqs[word.strip()] = freq
-        self._automaton = None
+        self._automata: dict[bool, object] = {}
 
     def __bool__(self) -> bool:
         return bool(self.freqs)
 
-    def occurrences(self, text: str) -> list[Span]:
+    def add(self, word: str, freq: int | None = None) -> None:
+        self.freqs[word] = freq
+        self._automata.clear()
+
+    def occurrences(self, text: str, simplify: bool | None = None) -> list[Span]:
         """Where user words occur in ``text``: longest first, then leftmost, never overlapping."""
         if not self.freqs:
             return []
-        if self._automaton is None:
+        simplified = simplify is not False
+        automaton = self._automata.get(simplified)
+        if automaton is None:
             import ahocorasick
 
             automaton = ahocorasick.Automaton()
             for word in self.freqs:
-                automaton.add_word(word, len(word))
+                key = _lookup_form(word, simplify) if simplified else word
+                automaton.add_word(key, len(key))
             automaton.make_automaton()
-            self._automaton = automaton
-        found = [(end + 1 - n, end + 1) for end, n in self._automaton.iter(text)]
-        return non_overlapping(found)
+            self._automata[simplified] = automaton
+        key = _lookup_form(text, simplify) if simplified else text
+        return non_overlapping((end + 1 - n, end + 1) for end, n in automaton.iter(key))
 
-    def enforce(self, text: str, spans: list[Span]) -> list[Span]:
+    def enforce(self, text: str, spans: list[Span], simplify: bool | None = None) -> list[Span]:
         """``spans`` re-cut so that every occurrence of a user word is one span."""
-        return _cut_around(spans, self.occurrences(text), text)
+        return _cut_around(spans, self.occurrences(text, simplify), text)
 
 
 # -- engines that cut lines of (simplified) text: jieba, pkuseg ---------------------------------
@@ -138,7 +148,7 @@ class _LineEngine:
 
     def word_spans(self, texts: Sequence[str], simplify: bool | None = None) -> list[list[Span]]:
         out = _view_word_spans(texts, self, simplify)
-        return _enforce(self.user_words, texts, out)
+        return _enforce(self.user_words, texts, out, simplify)
 
 
 class JiebaEngine(_LineEngine):
@@ -157,12 +167,16 @@ class JiebaEngine(_LineEngine):
         self.hmm = hmm
         self._tokenizer = new_tokenizer()
         for word, freq in self.user_words.freqs.items():
-            self._tokenizer.add_word(word, freq)
+            self._add_to_tokenizer(word, freq)
 
     def add_word(self, word: str, freq: int | None = None) -> None:
-        self._tokenizer.add_word(word, freq)
-        self.user_words.freqs[word] = freq
-        self.user_words._automaton = None
+        self._add_to_tokenizer(word, freq)
+        self.user_words.add(word, freq)
+
+    def _add_to_tokenizer(self, word: str, freq: int | None) -> None:
+        # jieba sees traditional text in its t2s form: the word goes in in both scripts
+        for form in {word, _lookup_form(word, None)}:
+            self._tokenizer.add_word(form, freq)
 
     def cut(self, lines: Sequence[str]) -> list[list[str]]:
         with self._lock:  # jieba's lazy initialisation is not thread-safe
@@ -310,7 +324,7 @@ class _LacWords:
     def word_bounds(self, texts: Sequence[str], simplify: bool | None = None) -> list[Bounds]:
         out = [self.bounds(t, paras, simplify) for t, paras in zip(texts, lac_paragraphs(texts))]
         if self.user_words:
-            out = [_flat(self.user_words.enforce(t, _pairs(b))) for t, b in zip(texts, out)]
+            out = [_flat(self.user_words.enforce(t, _pairs(b), simplify)) for t, b in zip(texts, out)]
         return out
 
     def word_spans(self, texts: Sequence[str], simplify: bool | None = None) -> list[list[Span]]:
@@ -385,9 +399,20 @@ class LacJiebaEngine(_LacWords):
       社会名流).
 
     Dictionary look-ups use the t2s form of traditional text; the words keep its characters.
+    ``cut_tags=()`` or ``merge_min_count=None`` turn an edit off (the benchmark shows each).
     """
 
     name = "lac+jieba"
+
+    def __init__(
+        self,
+        user_words: UserWords | None = None,
+        cut_tags: Iterable[str] = _CUT_TAGS,
+        merge_min_count: int | None = _MERGE_MIN_COUNT,
+    ):
+        super().__init__(user_words)
+        self.cut_tags = frozenset(cut_tags)
+        self.merge_min_count = merge_min_count
 
     def bounds(self, text: str, paragraphs: list[Paragraph], simplify: bool | None = None) -> Bounds:
         """The word bounds of ``text`` given LAC's words of its paragraphs."""
@@ -401,7 +426,7 @@ class LacJiebaEngine(_LacWords):
                     keyed.append((key[pos : pos + len(word)], tag))
                     pos += len(word)
                 pairs = keyed
-            _append_words(out, offset, line, _edited_lengths(pairs))
+            _append_words(out, offset, line, _edited_lengths(pairs, self.cut_tags, self.merge_min_count))
         return out
 
 
@@ -419,18 +444,24 @@ def edit_words(pairs: Sequence[tuple[str, str]]) -> list[str]:
     return out
 
 
-def _edited_lengths(pairs: Sequence[tuple[str, str]]) -> list[int]:
+def _edited_lengths(
+    pairs: Sequence[tuple[str, str]],
+    cut_tags: frozenset[str] = _CUT_TAGS,
+    merge_min_count: int | None = _MERGE_MIN_COUNT,
+) -> list[int]:
     freq, _ = _dictionary()
     get = freq.get
     pieces: list[str] = []
     for word, tag in pairs:
-        if len(word) > 1 and tag in _CUT_TAGS and not get(word):
+        if len(word) > 1 and tag in cut_tags and not get(word):
             pos = 0
             for n in dictionary_route(word):
                 pieces.append(word[pos : pos + n])
                 pos += n
         else:
             pieces.append(word)
+    if merge_min_count is None:
+        return list(map(len, pieces))
     # Where two neighbours make a key of jieba's dictionary (a word or a prefix of one: every
     # prefix is a key, with count 0), a merge may start; elsewhere nothing can.
     pair_counts = [get(a + b) for a, b in zip(pieces, pieces[1:])]
@@ -443,7 +474,7 @@ def _edited_lengths(pairs: Sequence[tuple[str, str]]) -> list[int]:
         lengths.extend(map(len, pieces[i:k]))
         best, j, word, count = k, k + 1, pieces[k] + pieces[k + 1], pair_counts[k]
         while count is not None:
-            if count >= _MERGE_MIN_COUNT:
+            if count >= merge_min_count:
                 best = j
             j += 1
             if j >= len(pieces) or j - k >= _MERGE_MAX_WORDS:
@@ -479,7 +510,7 @@ class LacJiebaPkusegEngine:
             lac = _pairs(self._lac.bounds(text, paras))
             edited = _pairs(self._lac_jieba.bounds(text, paras, simplify))
             out.append(_vote(text, [lac, edited, pk]))
-        return _enforce(self.user_words, texts, out)
+        return _enforce(self.user_words, texts, out, simplify)
 
 
 def _vote(text: str, segmentations: list[list[Span]]) -> list[Span]:
@@ -703,10 +734,12 @@ def _shared_engine(engine: str, entity_stage: bool = False) -> SegmentationEngin
     return make_engine(engine, entity_stage=entity_stage)
 
 
-def _enforce(user_words: UserWords, texts: Sequence[str], spans: list[list[Span]]) -> list[list[Span]]:
+def _enforce(
+    user_words: UserWords, texts: Sequence[str], spans: list[list[Span]], simplify: bool | None = None
+) -> list[list[Span]]:
     if not user_words:
         return spans
-    return [user_words.enforce(t, sp) for t, sp in zip(texts, spans)]
+    return [user_words.enforce(t, sp, simplify) for t, sp in zip(texts, spans)]
 
 
 def word_bounds(engine: SegmentationEngine, texts: Sequence[str], simplify: bool | None = None) -> list[Bounds]:

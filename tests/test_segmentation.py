@@ -57,6 +57,12 @@ def test_user_word_is_one_token(engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_user_word_found_in_either_script(engine):
+    assert segment("之江實驗室主任說", engine=engine, words=["之江实验室"])[0] == "之江實驗室"
+    assert segment("之江实验室主任说", engine=engine, words=["之江實驗室"])[0] == "之江实验室"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_user_word_wins_where_the_model_cuts_across_it(engine):
     # Every engine reads 南京市|长江大桥; a user who lists 南京市长 gets it, whatever follows.
     assert segment("南京市长江大桥", engine=engine)[0] == "南京市"
@@ -363,3 +369,12 @@ def test_lac_jieba_beats_lac_and_jieba(shared_dir, name):
         [[t[s:e] for s, e in spans] for t, spans in zip(texts, make_engine("jieba").word_spans(texts))], gold
     )
     assert ours > lac and ours > jieba
+
+
+def test_doctests():
+    import doctest
+
+    import chinese_news_nlp.segmentation as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 5 and result.failed == 0
