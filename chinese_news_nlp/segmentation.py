@@ -630,7 +630,9 @@ def pkuseg_model_dir() -> Path | None:
 
 def pkuseg_available() -> bool:
     """The pkuseg engine can run without downloading anything."""
-    return find_spec("spacy_pkuseg") is not None and pkuseg_model_dir() is not None
+    if find_spec("spacy_pkuseg") is not None:
+        return pkuseg_model_dir() is not None
+    return find_spec("pkuseg") is not None  # a compiled pkuseg carries its model
 
 
 def fetch_pkuseg_model(dest: str | os.PathLike | None = None) -> Path:
@@ -650,7 +652,13 @@ def fetch_pkuseg_model(dest: str | os.PathLike | None = None) -> Path:
                    "--only-binary", ":all:", "--platform", "manylinux1_x86_64", "--python-version", "3.7",
                    "--implementation", "cp", "--abi", "cp37m", "--dest", tmp, "--quiet"]  # fmt: skip
         log.warning("fetching pkuseg's default model from PyPI (pkuseg %s wheel, ~50 MB)", PKUSEG_VERSION)
-        subprocess.run(command, check=True)
+        try:
+            subprocess.run(command, check=True)
+        except subprocess.CalledProcessError as exc:
+            raise RuntimeError(
+                f"could not fetch pkuseg's model with pip (exit {exc.returncode}); put features.pkl and "
+                f"weights.npz of pkuseg {PKUSEG_VERSION}'s models/default in a folder and set {PKUSEG_MODEL_ENV}"
+            ) from exc
         wheel = next(Path(tmp).glob("pkuseg-*.whl"))
         model = Path(tmp) / "model"
         model.mkdir()
