@@ -943,8 +943,9 @@ class SegmentStage:
     ):
         if engine not in ENGINES:  # engines load on first use: check the name and options now
             raise ValueError(f"unknown segmentation engine {engine!r}; known: {', '.join(ENGINES)}")
-        if engine != "auto":  # TypeError for an option the engine does not take
-            inspect.signature(_ENGINES[engine]).bind(user_words=None, **engine_options)
+        # TypeError for an option the engine does not take (for auto: either engine it may pick)
+        for name in {auto_engine_name(False), auto_engine_name(True)} if engine == "auto" else {engine}:
+            inspect.signature(_ENGINES[name]).bind(user_words=None, **engine_options)
         self.engine_name = engine
         self.engine_options = engine_options
         self.user_words = UserWords(user_dicts, words)  # a missing or unreadable file fails here
