@@ -127,6 +127,11 @@ class ConvertStage:
     """Convert ``doc.text`` with OpenCC (``config="t2s"`` by default), keeping offsets exact."""
 
     name = "convert"
+    requires = ("text",)
+    # the repaired text: t2s on mojibake (鍥介檯璐告槗 → 锲介台璐告槗) leaves characters whose
+    # bytes are no longer the original's, so the repair stage, if any, must run first
+    uses = ("repairs",)
+    assigns = ("text", "meta.script_conversion")
 
     def __init__(self, config: str = "t2s"):
         get_converter(config)  # fail at construction on an unknown config

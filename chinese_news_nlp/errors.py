@@ -44,6 +44,11 @@ class ConfigError(ChineseNewsNLPError, ValueError):
     """A stage's options are wrong (unknown option, bad value): raised when the pipeline is built."""
 
 
+class StageContractError(ConfigError):
+    """Stages in an order their declared ``requires``/``uses``/``assigns`` rule out, or a bad declaration
+    (see :mod:`chinese_news_nlp.contracts`): raised when the pipeline is built."""
+
+
 class DocumentTimeoutError(ChineseNewsNLPError):
     """A stage took longer than the per-document time-out."""
 

@@ -3,7 +3,9 @@
 A stage is any object with a ``name`` and ``__call__(doc) -> doc``; it may also
 offer ``pipe(docs) -> iterator of docs`` to batch model inference, and
 ``in_pipeline(stage_names)``, called with the names of the pipeline's stages when
-a pipeline is built around it.  Stages are
+a pipeline is built around it.  It declares what it reads and writes on the Doc
+(class attributes ``requires``, ``uses``, ``assigns``: :mod:`chinese_news_nlp.contracts`),
+and the pipeline refuses an order those declarations rule out.  Stages are
 registered by name with :func:`register_stage` and built from keyword config
 with :func:`create_stage`.  The pipeline knows nothing else about them.
 """
@@ -18,6 +20,7 @@ import time
 import traceback
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Union, runtime_checkable
 
+from .contracts import check_order
 from .decode import make_doc
 from .doc import Doc, Token
 from .errors import ChineseNewsNLPError, ConfigError, InputError, StageError, UnknownStageError
@@ -93,16 +96,19 @@ def check_config(stages: Iterable[str] | None, config: Any) -> tuple[list[str], 
 
     The one check of a pipeline's configuration, used by :func:`load`, by the worker
     processes of ``nlp.pipe(n_process=...)`` and by the corpus runner: every stage name is
-    registered, config is given only for stages in the pipeline, each stage's options are
-    a mapping, and each option is one the stage takes.  A stage whose factory takes
+    registered, the stages' declared contracts allow their order (:func:`~.contracts.check_order`:
+    repair before convert, the fact stage after the entity and zone stages...), config is
+    given only for stages in the pipeline, each stage's options are a mapping, and each
+    option is one the stage takes.  A stage whose factory takes
     ``**options`` may define ``check_config(options)`` (a static or class method raising
     ``ValueError``) to say which it accepts; otherwise its signature decides.
     Then :func:`build_pipeline` builds the stages, and a stage's own complaint about a value
     (``segment={"engine": "nope"}``) is raised there as :class:`ConfigError`.
     """
     names = list(DEFAULT_STAGES if stages is None else stages)
-    for name in names:
-        stage_factory(name)  # UnknownStageError for a name nobody registered
+    # UnknownStageError for a name nobody registered; the declarations are class attributes,
+    # so the order is checked before any stage (or model) is built
+    check_order([(name, stage_factory(name)) for name in names])
     if not isinstance(config, Mapping):
         raise ConfigError(
             f'config must map stage names to options, e.g. {{"segment": {{"engine": "lac"}}}}, not {config!r}'
@@ -157,6 +163,7 @@ class Pipeline:
         spec: dict | None = None,
     ):
         self.stages: list[Stage] = list(stages)
+        check_order([(getattr(s, "name", type(s).__name__), s) for s in self.stages])
         self.max_chars = max_chars
         # Longer documents go through the stages in pieces of about this size (chinese_news_nlp.pieces).
         self.piece_chars = piece_chars
@@ -241,39 +248,47 @@ class Pipeline:
         batch_size: int = 32,
         n_process: int = 1,
         ids: Iterable[str] | None = None,
+        timeout: float | None = None,
     ) -> Iterator[Doc]:
         """Yield a Doc per item, in order; a failure becomes ``doc.error``.
 
         Items are ``str``, ``bytes`` or mappings with ``text`` (and optional
-        ``id``, ``date``).  Work is streamed in batches of ``batch_size``; with
-        ``n_process > 1`` batches go to worker processes that each build the
-        pipeline once.
+        ``id``, ``date``).  Work is streamed in batches of ``batch_size``.
+        ``timeout``: seconds per document (or piece of a large one) and stage, after which
+        the document is recorded as timed out (``doc.error["type"] == "DocumentTimeoutError"``).
+
+        With ``n_process > 1`` batches go to worker processes through the corpus runner's
+        pool (:mod:`chinese_news_nlp.corpus.pool`): each builds the pipeline once from this
+        one's stages and options, with the same checks as :func:`load`, and warms its models
+        up before the first batch; a worker that dies or overruns its batch's deadline (then
+        it is killed) is replaced and its documents retried one by one, so a crash in native
+        code costs one document, recorded in ``doc.error``, not the run.  Workers are
+        started with ``spawn``: a script that calls this needs the
+        ``if __name__ == "__main__":`` guard.
         """
         keyed = _with_ids(items, ids)
         batches = batched(keyed, batch_size)
         if n_process <= 1:
+            nlp = self._timed(timeout) if timeout else self
             for batch in batches:
-                yield from self._run_batch(batch)
+                yield from nlp._run_batch(batch)
             return
         if self._spec is None:
             raise ValueError("n_process > 1 needs a pipeline built by chinese_news_nlp.load()")
-        # A supervised pool (chinese_news_nlp.corpus.pool): input order kept, a bounded number of
-        # batches in flight, and a worker that dies is replaced, its documents retried one by one,
-        # so that a crash in native code costs one document (marked in doc.error), not the run.
-        from .corpus.pool import WorkerPool, module_refs
+        from .corpus.worker import pipe_in_workers
 
-        modules = module_refs(stage_factory(name).__module__ for name in self._spec["stages"])
-        limits = {"max_chars": self.max_chars, "piece_chars": self.piece_chars, "limit_hint": self.limit_hint}
-        pool = WorkerPool(
-            n_process,
-            initializer=_init_worker,
-            initargs=(self._spec, limits, modules),
-            task=_worker_run_batch,
-            fail_item=_lost_doc,
-        )
-        with pool:
-            for docs in pool.imap(batches):
-                yield from (Doc.from_dict(d) for d in docs)
+        yield from pipe_in_workers(self, batches, n_process, timeout)
+
+    def _timed(self, timeout: float) -> Pipeline:
+        """A copy of this pipeline whose stages stop a document after ``timeout`` seconds each
+        (the corpus runner's soft time-out: :class:`chinese_news_nlp.corpus.timeout.TimedStage`)."""
+        import copy
+
+        from .corpus.timeout import TimedStage
+
+        timed = copy.copy(self)
+        timed.stages = [TimedStage(stage, timeout, i) for i, stage in enumerate(self.stages)]
+        return timed
 
     def _run_batch(
         self,
@@ -396,32 +411,6 @@ def batched(it: Iterable, size: int) -> Iterator[list]:
     it = iter(it)
     while batch := list(itertools.islice(it, max(1, size))):
         yield batch
-
-
-# -- worker processes ---------------------------------------------------------------
-_WORKER_PIPELINE: Pipeline | None = None
-
-
-def _init_worker(spec: dict, limits: dict, modules: list = (), progress=None) -> None:
-    global _WORKER_PIPELINE
-    from .corpus.pool import import_modules
-
-    import_modules(modules)  # custom stages register themselves on import
-    _WORKER_PIPELINE = build_pipeline(
-        spec["stages"], spec["config"], max_chars=limits["max_chars"], piece_chars=limits["piece_chars"]
-    )
-    _WORKER_PIPELINE.limit_hint = limits["limit_hint"]
-
-
-def _worker_run_batch(batch: list) -> list[dict]:
-    assert _WORKER_PIPELINE is not None
-    return [d.to_dict() for d in _WORKER_PIPELINE._run_batch(batch)]
-
-
-def _lost_doc(item: tuple, stage_index: int, message: str) -> dict:
-    """The record of a document whose worker process died while holding it."""
-    _, doc_id, date = item
-    return failed_doc(doc_id, date, "worker", "RuntimeError", message).to_dict()
 
 
 def build_pipeline(

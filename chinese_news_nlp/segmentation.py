@@ -932,6 +932,11 @@ class SegmentStage:
     """
 
     name = "segment"
+    requires = ("text",)
+    # Entities (when the entity stage ran first) are cut around here; when it runs after, it
+    # re-cuts the tokens itself: either order gives the same tokens, so entities are not a use.
+    uses = ("meta.script_conversion",)
+    assigns = ("tokens", "meta.segmentation")
 
     def __init__(
         self,

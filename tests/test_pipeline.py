@@ -92,6 +92,47 @@ def test_pipe_in_worker_processes_keeps_order():
     assert parallel == serial
 
 
+# -- issue 13: one worker protocol for pipe() and the corpus runner ---------------------------
+def test_pipe_in_two_processes_equals_one_document_for_document(seed_texts):
+    nlp = load(piece_chars=3_000)  # the default pipeline; the longest seed goes in pieces
+    items = [
+        *seed_texts.values(),
+        next(iter(seed_texts.values())).encode("gb18030"),  # bytes in another encoding
+        "產業(yè)發展，經濟增長5.2%。",  # damaged, traditional
+        b"\x00\x01\x02binary",  # a decode failure, recorded
+        {"html": "<html><head><title>标题</title></head><body><p>北京市政府发布数据。</p></body></html>", "id": "page"},
+        "",
+        {"text": "2024年5月，上海市经济增长。", "id": "dated", "date": "2024-05-01"},
+    ]
+    assert any(len(t) > 3_000 for t in seed_texts.values())
+    one = [d.to_dict() for d in nlp.pipe(items, batch_size=2, n_process=1)]
+    two = [d.to_dict() for d in nlp.pipe(items, batch_size=2, n_process=2)]
+    assert len(two) == len(items)
+    for i, (a, b) in enumerate(zip(one, two)):
+        assert a == b, f"document {i} differs"
+    assert one[7]["error"]["stage"] == "decode" and one[8]["id"] == "page" and one[10]["meta"]["date"] == "2024-05-01"
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_pipe_records_a_document_that_overruns_its_time_out(n_process):
+    nlp = load(["convert", "test_slow"])
+    texts = [f"第{i}篇：臺灣" for i in range(6)]
+    texts[2] = "SLOW 臺灣"  # sleeps until interrupted: the soft time-out stops it
+    docs = list(nlp.pipe(texts, batch_size=2, n_process=n_process, timeout=0.5))
+    assert len(docs) == 6
+    assert docs[2].error["type"] == "DocumentTimeoutError" and docs[2].error["stage"] == "test_slow"
+    assert [d.text for i, d in enumerate(docs) if i != 2] == [f"第{i}篇：台湾" for i in range(6) if i != 2]
+
+
+def test_pipe_kills_a_worker_stuck_past_its_time_out():
+    nlp = load(["convert", "test_hang"])
+    texts = ["一篇", "HANG 卡住", "三篇", "四篇"]  # HANG blocks SIGALRM: only the hard deadline stops it
+    docs = list(nlp.pipe(texts, batch_size=1, n_process=2, timeout=0.5))
+    assert [d.error is None for d in docs] == [True, False, True, True]
+    assert docs[1].error["type"] == "DocumentTimeoutError" and "killed" in docs[1].error["message"]
+    assert docs[1].error["stage"] == "test_hang"
+
+
 # -- issue 12: options checked when the pipeline is built ------------------------------------
 @pytest.mark.parametrize(
     "config, message",

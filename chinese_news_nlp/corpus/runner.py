@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from pathlib import Path
@@ -14,11 +13,11 @@ from ..errors import InputError
 from ..pieces import PIECE_CHARS
 from ..pipeline import batched
 from .manifest import check_resume, describe, manifest_path, option, read_manifest, write_manifest
-from .pool import WorkerPool, module_refs
+from .pool import module_refs
 from .readers import JSONL_SUFFIXES, PARQUET_SUFFIXES, Record, Source, check_unique_ids, iter_records, sources
 from .records import DEFAULT_TABLES, FORMATS, mark_duplicate
 from .summary import Progress, Summary
-from .worker import RunConfig, get_pipeline, init_worker, lost_item, process_batch, run_worker_batch
+from .worker import RunConfig, run_batches
 from .writers import JsonlWriter, ParquetWriter
 
 ENGINES = ("local", "dask")
@@ -235,7 +234,7 @@ def process(
     records = _skip_done(iter_records(srcs, date), writer.done_ids, summary)
     bar = Progress(total=max(0, total - len(writer.done_ids)), enabled=show)
     try:
-        for results in _run_batches(run, batched(records, batch_size), workers):
+        for results in run_batches(run, batched(records, batch_size), workers):
             chars = errors = 0
             for payload, stats in results:
                 if index is not None:
@@ -285,24 +284,6 @@ def _skip_done(records: Iterator[Record], done: set[str], summary: Summary) -> I
             summary.skipped += 1
         else:
             yield record
-
-
-def _run_batches(run: RunConfig, batches: Iterator[list[Record]], workers: int) -> Iterator[list]:
-    if workers <= 1:
-        get_pipeline(run)  # build (and fail on a bad config) before reading the corpus
-        for batch in batches:
-            yield process_batch(run, batch)
-        return
-    pool = WorkerPool(
-        workers,
-        initializer=init_worker,
-        initargs=(run,),
-        task=run_worker_batch,
-        fail_item=functools.partial(lost_item, run),
-        deadline=run.hard_deadline,
-    )
-    with pool:
-        yield from pool.imap(batches)
 
 
 __all__ = ["DEFAULT_TIMEOUT", "ENGINES", "Source", "UsageError", "make_run_config", "output_format", "process"]

@@ -3,20 +3,23 @@
 :class:`RunConfig` says what to build (picklable, sent once to each worker);
 :func:`get_pipeline` builds the pipeline once per process and caches it;
 :func:`process_batch` turns ``(item, id, date)`` triples into
-``(payload, stats)`` pairs, one per item, whatever happens to the item.
+``(payload, stats)`` pairs, one per item, whatever happens to the item;
+:func:`run_batches` runs them in this process or in a pool of workers
+(:mod:`.pool`), for ``cnnlp process`` and ``nlp.pipe(n_process=N)`` alike.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from ..doc import Doc
 from ..pieces import PIECE_CHARS
 from ..pipeline import DEFAULT_STAGES, Pipeline, build_pipeline, failed_doc
-from .pool import import_file, import_modules
+from .pool import WorkerPool, import_file, import_modules, module_refs
 from .readers import ReadFailure, Record
 from .records import DEFAULT_TABLES, Encoded, PieceEncoder, doc_stats, encode
 from .timeout import TimedStage
@@ -178,3 +181,44 @@ def lost_item(run: RunConfig, item: Record, stage_index: int, message: str) -> t
     stage = run.stages[stage_index] if 0 <= stage_index < len(run.stages) else "worker"
     kind = "DocumentTimeoutError" if "timed out" in message else "WorkerDied"
     return _encoded(run, failed_doc(doc_id, date, stage, kind, message))
+
+
+def run_batches(run: RunConfig, batches: Iterable[list[Record]], workers: int) -> Iterator[list[tuple[Any, dict]]]:
+    """``process_batch`` of each batch, in order: here with one worker, else in a :class:`.pool.WorkerPool`
+    (warm-up before the first batch, hard deadlines, a lost document recorded, never the run)."""
+    if workers <= 1:
+        get_pipeline(run)  # build (and fail on a bad config) before reading the corpus
+        for batch in batches:
+            yield process_batch(run, batch)
+        return
+    pool = WorkerPool(
+        workers,
+        initializer=init_worker,
+        initargs=(run,),
+        task=run_worker_batch,
+        fail_item=functools.partial(lost_item, run),
+        deadline=run.hard_deadline,
+    )
+    with pool:
+        yield from pool.imap(batches)
+
+
+def pipe_in_workers(nlp: Pipeline, batches: Iterable[list], workers: int, timeout: float | None) -> Iterator[Doc]:
+    """``nlp.pipe(n_process=workers)``: the pipeline rebuilt in each worker from its stages and options."""
+    from ..pipeline import stage_factory
+
+    spec = nlp._spec
+    assert spec is not None
+    run = RunConfig(
+        stages=tuple(spec["stages"]),
+        config=spec["config"],
+        max_chars=nlp.max_chars,
+        timeout=timeout if timeout and timeout > 0 else None,
+        format="dict",
+        modules=tuple(module_refs(stage_factory(name).__module__ for name in spec["stages"])),
+        piece_chars=nlp.piece_chars,
+        limit_hint=nlp.limit_hint,
+    )
+    for results in run_batches(run, batches, workers):
+        for payload, _ in results:
+            yield Doc.from_dict(payload)

@@ -79,6 +79,9 @@ class FactStage:
     """
 
     name = "facts"
+    requires = ("text",)
+    uses = ("entities", "zones", "meta.date")  # subjects; the page's date as the zone stage read it
+    assigns = ("facts",)
 
     def __init__(self) -> None:  # no options: load(facts={"x": 1}) is an error, not ignored
         pass

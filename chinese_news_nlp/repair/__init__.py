@@ -238,6 +238,8 @@ class RepairStage:
     """
 
     name = "repair"
+    requires = ("text",)
+    assigns = ("text", "repairs")
 
     def __init__(self, causes: Iterable[str] | None = None, min_confidence: float = 0.0, lost_bytes: str = "guess"):
         self.causes = tuple(causes) if causes is not None else None

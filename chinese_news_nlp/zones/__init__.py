@@ -111,6 +111,8 @@ class ZoneStage:
     """
 
     name = "zones"
+    requires = ("text",)
+    assigns = ("zones", "meta.title", "meta.date", "meta.time", "meta.date_text", "meta.source", "meta.authors")
 
     def __init__(self, metadata: bool = True, **config: Any) -> None:
         if config:
