@@ -1,22 +1,31 @@
-"""Corpus throughput: one process vs ``--workers 2`` vs Dask with two workers, and memory vs corpus size.
+"""Corpus throughput: the pipeline against its entity stage, and every way of scaling it out, in one run.
 
-Builds a corpus of at least ``--mb`` MB by repeating the seed articles with light
-variations (paragraphs rotated, numbers shifted, some copies in traditional script or
-GB18030), then runs ``chinese_news_nlp.corpus.process`` in fresh child processes:
+Builds a corpus of at least ``--mb`` MB by repeating the seed articles with light variations
+(paragraphs rotated, numbers shifted, some copies in traditional script or GB18030), then:
 
-* single process on the full corpus: the baseline, and its peak RSS;
-* single process on the first ~1 MB: peak RSS, to show memory stays flat (target: < 10 % growth);
-* ``workers=2`` (local worker pool) and ``engine="dask"`` with a 2-worker LocalCluster.
+* **scale-out**, each mode a fresh ``cnnlp process CORPUS -o OUT.jsonl`` child, timed from
+  start to exit (interpreter, imports and model loading included, as a user waits for it):
 
-Throughput is reported as characters/s and as a ratio to the single process in the
-same run (targets: 2 workers ≥ 1.7×, Dask ≥ 1.5×).  "end to end" counts everything
-(model loading, worker or cluster start); "steady" subtracts each engine's fixed cost,
-measured on a one-document corpus.  With ``--repeat N`` (default 3) the modes run
-N times, interleaved, so that a burst of load from other tenants of the machine hits
-every mode alike; each figure is the median of the N runs, with the range of the
-ratio beside it.  Usage::
+  - ``single process`` (``--workers 1``): the baseline of every ratio, one process as a user
+    runs it (the models' batches on all the cores the process may use);
+  - ``one core``: the same pinned to one core (``sched_setaffinity``), for reference;
+  - ``--workers 2``, and ``cnnlp process`` with no options (``--workers auto``, the default);
+  - ``--engine dask --workers 2``: a two-worker ``LocalCluster``.
 
-    .venv/bin/python benchmarks/throughput.py [--mb 5] [--repeat 3] [--stages repair,convert,...]
+* **profile**, in one process with the models loaded: where the time of the default pipeline
+  goes (reading, decoding, each stage, offsets, serialization, writing; garbage collection
+  apart), and the entity stage alone over the same documents.  The pipeline's chars/s over
+  the entity stage's alone is the share of the work that is the model (target ≥ 0.8).
+
+* **memory**: peak RSS of the single process on a ``--small-mb`` corpus and on the full one
+  (target: flat, < 10 % growth).
+
+Each mode and the profile run ``--repeat`` times (default 3), interleaved, so that a burst of
+load from the machine's other tenants hits every mode alike; figures are medians, and each
+ratio's range is over the rounds, each round's ratio against the same round's baseline.
+Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/throughput.py [--mb 5] [--repeat 3] [--skip-dask]
 """
 
 from __future__ import annotations
@@ -30,19 +39,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-
-CHILD = r"""
-import json, resource, sys, time
-from chinese_news_nlp.corpus import process
-args = json.loads(sys.argv[1])
-summary = process(args["input"], args["output"], stages=args["stages"], workers=args["workers"],
-                  engine=args["engine"], format="jsonl", progress=False)
-print(json.dumps({"chars": summary.chars, "docs": summary.documents, "errors": summary.errors,
-                  "seconds": summary.seconds, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
-"""
 
 
 def vary(text: str, k: int, rng: random.Random) -> str:
@@ -84,99 +84,254 @@ def build_corpus(seeds: Path, folder: Path, min_bytes: int, seed: int = 0) -> tu
     return files, total
 
 
-# The baseline is one process on one core: LAC's batches, which otherwise run on every core
-# of a lone process, run one at a time, as they do in each worker of a pool.
-ONE_CORE = {"CNNLP_LAC_THREADS": "1"}
-
-
-def run(
-    input_: Path, output: Path, stages: str, workers: int = 1, engine: str = "local", env: dict | None = None
-) -> dict:
-    spec = {"input": str(input_), "output": str(output), "stages": stages, "workers": workers, "engine": engine}
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(spec)],
-        capture_output=True,
-        text=True,
+# -- scale-out: the command line, as a user runs it -------------------------------------------
+def run_cli(corpus: Path, output: Path, options: list[str], one_core: bool = False) -> dict:
+    """One ``cnnlp process`` child: wall seconds, its summary, and its peak RSS (MiB)."""
+    summary = output.with_name(output.name + ".summary.json")
+    command = [sys.executable, "-m", "chinese_news_nlp.cli", "process", str(corpus), "-o", str(output), "-q"]
+    command += [*options, "--summary-json", str(summary)]
+    core = min(os.sched_getaffinity(0))
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command,
         cwd=REPO,
-        env={**os.environ, **(env or {})},
+        stderr=subprocess.PIPE,
+        preexec_fn=(lambda: os.sched_setaffinity(0, {core})) if one_core else None,
     )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"cnnlp process {' '.join(options)} failed ({child.returncode}):\n{stderr[-3000:]}")
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    return {"seconds": seconds, "chars": data["chars"], "docs": data["documents"], "errors": data["errors"],
+            "rss_mib": usage.ru_maxrss / 1024}  # fmt: skip
+
+
+# -- profile: where one process's time goes -----------------------------------------------------
+def profile(corpus: str, stages: list[str], rounds: int, batch_size: int = 16) -> dict:
+    """In this process: ``rounds`` passes of the pipeline over ``corpus`` (reading to writing, each
+    part timed) interleaved with passes of the entity stage alone over the same documents."""
+    import gc
+    from collections import defaultdict
+
+    from chinese_news_nlp.corpus.readers import iter_records
+    from chinese_news_nlp.corpus.records import encode
+    from chinese_news_nlp.corpus.worker import freeze_loaded, warm_up
+    from chinese_news_nlp.pipeline import batched, load
+
+    nlp = load(stages)
+    entities = load(["entities"])
+    warm_up(nlp)
+    warm_up(entities)
+    freeze_loaded()  # as the command line does once its models are loaded
+    gc_seconds = [0.0]
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            gc_seconds[0] += time.perf_counter() - gc_started[0]
+
+    class Clocked:
+        """A stage whose calls add up to ``clock[name]``."""
+
+        def __init__(self, stage, clock):
+            self.stage, self.name, self.clock = stage, stage.name, clock
+            if hasattr(stage, "pipe"):
+                self.pipe = self._pipe
+
+        def __call__(self, doc):
+            started = time.perf_counter()
+            try:
+                return self.stage(doc)
+            finally:
+                self.clock[self.name] += time.perf_counter() - started
+
+        def _pipe(self, docs):
+            started = time.perf_counter()
+            try:
+                return list(self.stage.pipe(docs))
+            finally:
+                self.clock[self.name] += time.perf_counter() - started
+
+    def clocked(method, clock, key):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                clock[key] += time.perf_counter() - started
+
+        return run
+
+    stages_as_built = list(nlp.stages)
+    out_path = Path(tempfile.mkdtemp(prefix="cnnlp-profile-")) / "out.jsonl"
+    passes, alone = [], []
+    gc.callbacks.append(on_gc)
+    for _ in range(rounds):
+        clock: dict[str, float] = defaultdict(float)
+        nlp.stages = [Clocked(s, clock) for s in stages_as_built]
+        nlp.make_doc = clocked(type(nlp).make_doc.__get__(nlp), clock, "decode")
+        nlp._finish = clocked(type(nlp)._finish.__get__(nlp), clock, "offsets")
+        gc_seconds[0] = 0.0
+        chars = 0
+        started = time.perf_counter()
+        with open(out_path, "w", encoding="utf-8") as fh:
+            records = iter_records([corpus])
+            while True:
+                t = time.perf_counter()
+                batch = list(next(batched(records, batch_size), []))
+                clock["reading"] += time.perf_counter() - t
+                if not batch:
+                    break
+                for doc in nlp._run_batch(batch):
+                    t = time.perf_counter()
+                    line = encode(doc, "jsonl")
+                    t2 = time.perf_counter()
+                    fh.write(line + "\n")
+                    clock["writing"] += time.perf_counter() - t2
+                    clock["serialization"] += t2 - t
+                    chars += len(doc.raw)
+        total = time.perf_counter() - started
+        passes.append({"seconds": total, "chars": chars, "parts": dict(clock), "gc": gc_seconds[0]})
+
+        docs = [d for b in batched(iter_records([corpus]), batch_size) for d in _decoded(entities, b)]
+        stage = entities.stages[0]
+        started = time.perf_counter()
+        for batch in batched(docs, batch_size):
+            list(stage.pipe(batch))
+        alone.append({"seconds": time.perf_counter() - started, "chars": sum(len(d.raw) for d in docs)})
+    gc.callbacks.remove(on_gc)
+    return {"passes": passes, "alone": alone}
+
+
+def _decoded(nlp, batch):
+    return [nlp.make_doc(item, date=date, id=doc_id) for item, doc_id, date in batch]
+
+
+def run_profile(corpus: Path, stages: str, rounds: int) -> dict:
+    spec = json.dumps({"corpus": str(corpus), "stages": stages.split(","), "rounds": rounds})
+    done = subprocess.run([sys.executable, __file__, "--profile-child", spec], capture_output=True, text=True, cwd=REPO)
     if done.returncode != 0:
-        raise SystemExit(f"child failed ({engine}, {workers} workers):\n{done.stderr[-3000:]}")
+        raise SystemExit(f"profile failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- the report ---------------------------------------------------------------------------------
+MODES = {
+    # name: (cnnlp process options, pinned to one core, target ratio to the single process)
+    "single process": (["--workers", "1"], False, None),
+    "one core": (["--workers", "1"], True, None),
+    "--workers 2": (["--workers", "2"], False, 1.5),
+    "no options (auto)": ([], False, 1.5),
+    "dask 2 workers": (["--engine", "dask", "--workers", "2"], False, 1.3),
+}
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.2f}–{max(values):.2f}"
+
+
+def report_modes(seconds: dict[str, list[float]], results: dict[str, dict]) -> None:
+    chars = results["single process"]["chars"]
+    median = statistics.median
+    base = seconds["single process"]
+    print(f"{'mode':<20}{'docs':>6}{'errors':>7}{'chars/s':>10}{'× single':>10}{'range':>12}{'RSS MiB':>9}  target")
+    for name, runs in seconds.items():
+        result = results[name]
+        ratios = [b / s for b, s in zip(base, runs)]  # each round against its own baseline
+        target = MODES[name][2]
+        verdict = "" if target is None else f"≥ {target}× " + ("met" if median(ratios) >= target else "MISSED")
+        print(
+            f"{name:<20}{result['docs']:>6}{result['errors']:>7}{chars / median(runs):>10,.0f}"
+            f"{median(ratios):>9.2f}×{spread(ratios):>12}{result['rss_mib']:>9,.0f}  {verdict}"
+        )
+
+
+PARTS = ("reading", "decode", "repair", "convert", "zones", "segment", "entities", "facts", "offsets",
+         "serialization", "writing")  # fmt: skip
+
+
+def report_profile(prof: dict) -> None:
+    passes, alone = prof["passes"], prof["alone"]
+    median = statistics.median
+    totals = [p["seconds"] for p in passes]
+    print(f"\nwhere one process's time goes (models loaded; medians of {len(passes)} passes):")
+    keys = [k for k in PARTS if any(k in p["parts"] for p in passes)]
+    keys += sorted({k for p in passes for k in p["parts"]} - set(keys))
+    for key in keys:
+        shares = [p["parts"].get(key, 0.0) / p["seconds"] for p in passes]
+        print(f"  {key:<14}{median(shares):>7.1%}  ({spread([s * 100 for s in shares])} %)")
+    other = [1 - sum(p["parts"].values()) / p["seconds"] for p in passes]
+    gc_share = [p["gc"] / p["seconds"] for p in passes]
+    print(f"  {'the rest':<14}{median(other):>7.1%}  (batching, the loop)")
+    print(f"  of all this, garbage collection {median(gc_share):.1%} ({spread([g * 100 for g in gc_share])} %)")
+    pipeline = [p["chars"] / p["seconds"] for p in passes]
+    entity = [a["chars"] / a["seconds"] for a in alone]
+    ratios = [p / e for p, e in zip(pipeline, entity)]
+    verdict = "met" if median(ratios) >= 0.8 else "MISSED"
+    print(
+        f"pipeline {median(pipeline):,.0f} chars/s, entity stage alone {median(entity):,.0f} chars/s on the same "
+        f"documents: {median(ratios):.2f}× (range {spread(ratios)}; target ≥ 0.8× {verdict}); "
+        f"total {median(totals):.1f} s per pass"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mb", type=float, default=5.0, help="size of the large corpus (MB)")
+    parser.add_argument("--mb", type=float, default=5.0, help="size of the corpus (MB)")
     parser.add_argument("--small-mb", type=float, default=1.0, help="size of the small corpus for the RSS comparison")
-    parser.add_argument("--stages", default="repair,convert,segment,entities,facts")
+    parser.add_argument("--stages", default="repair,convert,zones,segment,entities,facts")
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each mode, interleaved; medians are reported")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds, interleaved; medians are reported")
+    parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--modes", help="comma-separated subset of the modes (the single process always runs)")
+    parser.add_argument("--profile-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.profile_child:
+        spec = json.loads(args.profile_child)
+        print(json.dumps(profile(spec["corpus"], spec["stages"], spec["rounds"])))
+        return
 
+    modes = dict(MODES)
+    if args.skip_dask:
+        modes.pop("dask 2 workers")
+    if args.modes:
+        wanted = {m.strip() for m in args.modes.split(",")} | {"single process"}
+        modes = {k: v for k, v in modes.items() if k in wanted}
+    default_stages = args.stages == parser.get_default("stages")
+    stage_options = [] if default_stages else ["--stages", args.stages]
     with tempfile.TemporaryDirectory(prefix="cnnlp-bench-") as tmp:
         tmp_path = Path(tmp)
         n_big, b_big = build_corpus(args.seeds, tmp_path / "big", int(args.mb * 1e6))
         n_small, b_small = build_corpus(args.seeds, tmp_path / "small", int(args.small_mb * 1e6))
-        one = tmp_path / "one"
-        one.mkdir()
-        first = sorted((tmp_path / "big").glob("*.txt"))[0]
-        (one / first.name).write_bytes(first.read_bytes())
         print(f"corpus: {n_big} files, {b_big / 1e6:.2f} MB; small: {n_small} files, {b_small / 1e6:.2f} MB")
-        print(f"stages: {args.stages}; cores: {os.cpu_count()} (shared machine: ratios are noisy)\n")
+        print(f"stages: {args.stages}; cores: {len(os.sched_getaffinity(0))}; load average at start: "
+              f"{os.getloadavg()[0]:.2f} (a shared machine: ratios are noisy)\n")  # fmt: skip
 
-        modes = {
-            "single": (1, "local", ONE_CORE),
-            "single, LAC mt": (1, "local", {}),  # one process, LAC batches on every core
-            "workers=2": (2, "local", {}),
-            "dask 2 workers": (2, "dask", {}),
-        }
-        # seconds[mode] and fixed[mode]: one entry per repeat
         seconds: dict[str, list[float]] = {name: [] for name in modes}
-        fixed: dict[str, list[float]] = {name: [] for name in modes}
         results: dict[str, dict] = {}
+        profiles = []
         for r in range(max(1, args.repeat)):
-            for n, (name, (workers, engine, env)) in enumerate(modes.items()):
-                suffix = "" if engine == "dask" else ".jsonl"  # JSONL everywhere; Dask writes a folder of shards
-                tag = f"{n}-{r}{suffix}"
-                fixed[name].append(run(one, tmp_path / f"o-one-{tag}", args.stages, workers, engine, env)["seconds"])
-                results[name] = run(tmp_path / "big", tmp_path / f"o-{tag}", args.stages, workers, engine, env)
+            for n, (name, (options, one_core, _)) in enumerate(modes.items()):
+                dask = "--engine" in options
+                out = tmp_path / f"o-{n}-{r}{'' if dask else '.jsonl'}"
+                results[name] = run_cli(tmp_path / "big", out, [*options, *stage_options], one_core)
                 seconds[name].append(results[name]["seconds"])
-        small = run(tmp_path / "small", tmp_path / "o-small.jsonl", args.stages, env=ONE_CORE)
+            profiles.append(run_profile(tmp_path / "big", args.stages, 1))
+        small = run_cli(tmp_path / "small", tmp_path / "o-small.jsonl", ["--workers", "1", *stage_options])
 
-        chars = results["single"]["chars"]
-        median = statistics.median
-
-        def e2e(name: str, r: int | None = None) -> float:
-            return chars / (median(seconds[name]) if r is None else seconds[name][r])
-
-        def steady(name: str) -> float:
-            return chars / max(1e-9, median(seconds[name]) - median(fixed[name]))
-
-        targets = {"single": None, "single, LAC mt": None, "workers=2": 1.7, "dask 2 workers": 1.5}
-        n_runs = len(seconds["single"])
-        print(f"medians of {n_runs} interleaved run(s) per mode; 'range' is the ratio's lowest and highest run")
+        print(f"cnnlp process, start to exit; medians of {len(seconds['single process'])} interleaved rounds")
+        report_modes(seconds, results)
+        report_profile({"passes": [p["passes"][0] for p in profiles], "alone": [p["alone"][0] for p in profiles]})
+        big = results["single process"]
+        growth = (big["rss_mib"] - small["rss_mib"]) / small["rss_mib"]
         print(
-            f"{'mode':<16}{'docs':>7}{'errors':>7}{'chars/s e2e':>14}{'ratio':>8}{'range':>13}"
-            f"{'chars/s steady':>16}{'ratio':>8}  target"
-        )
-        for name, r in results.items():
-            ratio = e2e(name) / e2e("single")
-            runs = [e2e(name, i) / e2e("single", i) for i in range(n_runs)]  # paired with the same round
-            target = targets[name]
-            verdict = "" if target is None else f"≥ {target}× " + ("met" if ratio >= target else "MISSED")
-            print(
-                f"{name:<16}{r['docs']:>7}{r['errors']:>7}{e2e(name):>14,.0f}{ratio:>7.2f}×"
-                f"{f'{min(runs):.2f}–{max(runs):.2f}':>13}"
-                f"{steady(name):>16,.0f}{steady(name) / steady('single'):>7.2f}×  {verdict}"
-            )
-        print("\ntargets are judged end to end; 'single' is one process on one core, the baseline of every ratio")
-        print("fixed start-up cost (1-document run): " + ", ".join(f"{k} {median(v):.1f} s" for k, v in fixed.items()))
-        rss_small, rss_big = small["maxrss_kb"] / 1024, results["single"]["maxrss_kb"] / 1024
-        growth = (rss_big - rss_small) / rss_small
-        print(
-            f"peak RSS, single process: {b_small / 1e6:.1f} MB corpus {rss_small:,.0f} MiB (baseline), "
-            f"{b_big / 1e6:.1f} MB corpus {rss_big:,.0f} MiB: growth {growth:+.1%} "
+            f"peak RSS, single process: {b_small / 1e6:.1f} MB corpus {small['rss_mib']:,.0f} MiB, "
+            f"{b_big / 1e6:.1f} MB corpus {big['rss_mib']:,.0f} MiB: growth {growth:+.1%} "
             f"(target < 10 %: {'met' if growth < 0.10 else 'MISSED'})"
         )
 

@@ -577,3 +577,33 @@ def test_a_large_document_through_a_run_is_the_stitched_doc(tmp_path, seeds_dir,
     assert big == json.loads(expected.to_json()) and small["error"] is None
     assert summary.tokens == len(expected.tokens) + len(small["tokens"])
     cnn.Doc.from_dict(big).check()
+
+
+# -- issue 13: --workers auto ------------------------------------------------------------------
+def test_auto_workers_follow_cores_memory_and_input_size(tmp_path):
+    from chinese_news_nlp.corpus.readers import sources
+    from chinese_news_nlp.corpus.runner import AUTO_MIN_BYTES, WORKER_BYTES, auto_workers
+
+    small, large = tmp_path / "small", tmp_path / "large"
+    small_corpus(small, 5)
+    large.mkdir()
+    (large / "a.txt").write_bytes("经济增长。".encode() * (AUTO_MIN_BYTES // 15 + 1))
+    assert auto_workers(sources([small]), cores=8, available=64 << 30) == 1  # workers would cost more than they save
+    assert auto_workers(sources([large]), cores=2, available=64 << 30) == 2
+    assert auto_workers(sources([large]), cores=1, available=64 << 30) == 1
+    assert auto_workers(sources([large]), cores=8, available=3 * WORKER_BYTES) == 3  # what memory holds
+    assert auto_workers(sources([large]), cores=8, available=WORKER_BYTES // 2) == 1
+
+
+def test_workers_auto_is_the_default_and_is_reported(tmp_path):
+    corpus = tmp_path / "c"
+    small_corpus(corpus, 3)
+    summary_file = tmp_path / "summary.json"
+    done = cli(str(corpus), "-o", str(tmp_path / "o.jsonl"), "--stages", "convert", "--quiet",
+               "--summary-json", str(summary_file))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(summary_file.read_text())["workers"] == 1  # three short documents: one process
+    again = cli(str(corpus), "-o", str(tmp_path / "p.jsonl"), "--stages", "convert", "--workers", "auto", "-q")
+    assert again.returncode == 0, again.stderr
+    bad = cli(str(corpus), "-o", str(tmp_path / "q.jsonl"), "--workers", "many")
+    assert bad.returncode == 2 and "'many' is not a whole number" in bad.stderr

@@ -153,3 +153,74 @@ def test_dask_resume_checks_the_manifest_and_appends_new_inputs(tmp_path):
     assert sorted(d["id"] for d in docs) == sorted(
         [(corpus / f"{i:02d}.txt").as_posix() for i in range(20)] + [(more / "x.txt").as_posix()]
     )
+
+
+def test_a_cluster_of_separate_processes_through_scheduler(tmp_path):
+    """``--scheduler ADDRESS`` on a cluster started as a user starts one: ``dask scheduler`` and
+    two ``dask worker`` commands, each its own process (as on separate machines sharing a disk)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import test_corpus_stages
+    from test_corpus import cli, small_corpus
+
+    dask_cli = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
+    if dask_cli is None:
+        pytest.skip("the dask command is not installed")
+    corpus = tmp_path / "corpus"
+    ids = small_corpus(corpus, 80)  # 5 partitions
+    address_file = tmp_path / "scheduler.json"
+    # The workers import the package as the client does (PYTHONPATH: this checkout), and the
+    # test's own stages from the --code file, whose path they share with the client.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[1]),
+                                                                       os.environ.get("PYTHONPATH")]))}  # fmt: skip
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "start_new_session": True}
+    scheduler = subprocess.Popen(
+        [dask_cli, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", ":0",
+         "--scheduler-file", str(address_file)], **quiet,
+    )  # fmt: skip
+    workers = []
+    try:
+        for _ in range(3000):
+            if address_file.exists() and address_file.stat().st_size:
+                break
+            time.sleep(0.01)
+        address = json.loads(address_file.read_text())["address"]
+        for n in range(2):
+            workers.append(subprocess.Popen(
+                [dask_cli, "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
+                 "--name", f"w{n}"], **quiet,
+            ))  # fmt: skip
+        from dask.distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        out = tmp_path / "shards"
+        done = cli(
+            str(corpus), "-o", str(out), "--engine", "dask", "--scheduler", address, "--format", "jsonl",
+            "--stages", "convert,test_tag", "--code", str(Path(test_corpus_stages.__file__)),
+            "--summary-json", str(tmp_path / "summary.json"), "--quiet",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        docs = [d for part in sorted(out.glob("part-*.jsonl")) for d in read_jsonl(part)]
+        assert sorted(d["id"] for d in docs) == sorted(ids) and all(d["error"] is None for d in docs)
+        summary = json.loads((tmp_path / "summary.json").read_text())
+        assert summary["documents"] == 80 and summary["engine"] == "dask"
+        # both workers took partitions: the same code path scales by the cluster's workers
+        with Client(address, timeout=60) as client:
+            tasks = client.run(lambda dask_worker: dask_worker.state.executed_count)
+        assert len(tasks) == 2 and all(count > 0 for count in tasks.values()), tasks
+    finally:
+        for process in [*workers, scheduler]:
+            process.terminate()
+        for process in [*workers, scheduler]:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

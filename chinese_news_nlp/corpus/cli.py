@@ -69,6 +69,11 @@ def positive_int(value: str) -> int:
     return number
 
 
+def worker_count(value: str) -> int | str:
+    """``--workers``: a whole number, or ``auto``."""
+    return "auto" if value.strip().lower() == "auto" else positive_int(value)
+
+
 def json_config(value: str) -> dict:
     try:
         config = json.loads(value)
@@ -99,8 +104,10 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
         help="default: from the output's name (.jsonl: jsonl; a folder: parquet)",
     )
     parser.add_argument(
-        "--workers", type=positive_int, help="worker processes (default 1), or Dask LocalCluster workers (default 2)"
-    )
+        "--workers", type=worker_count, default="auto", metavar="N|auto",
+        help="processes: auto (default) picks from the cores, memory and input size; 1: one process; "
+        "with --engine dask, LocalCluster workers (auto: 2)",
+    )  # fmt: skip
     parser.add_argument("--engine", choices=ENGINES, default="local", help="local processes (default) or Dask")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address; default: start a LocalCluster")
     parser.add_argument(

@@ -107,11 +107,15 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="cnnlp-parent-watch", daemon=True).start()
 
 
-def _worker_main(conn: Connection, progress: Any, initializer: Callable, initargs: tuple, task: Callable) -> None:
+def _worker_main(
+    conn: Connection, progress: Any, initializer: Callable, initargs: tuple, task: Callable, environ: dict
+) -> None:
     from .worker import one_core_per_process
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops the pool
     exit_with_parent()
+    for key, value in environ.items():  # what the user set in the environment wins
+        os.environ.setdefault(key, value)
     one_core_per_process()
     try:
         try:
@@ -170,7 +174,8 @@ class WorkerPool:
     ``initializer(*initargs, progress=shared_int)`` builds their state;
     ``deadline(items) -> seconds | None`` is the hard limit for a batch;
     ``fail_item(item, stage_index, message)`` builds the result of an item lost
-    with its worker (``stage_index`` is what the worker last reported, -1 if none).
+    with its worker (``stage_index`` is what the worker last reported, -1 if none);
+    ``environ``: variables each worker sets (unless already set) before its initializer.
     """
 
     def __init__(
@@ -182,10 +187,12 @@ class WorkerPool:
         fail_item: Callable[[Any, int, str], Any],
         deadline: Callable[[list], float | None] = lambda items: None,
         start_timeout: float = 600.0,
+        environ: dict[str, str] | None = None,
     ):
         self.n_workers = max(1, n_workers)
         self.initializer, self.initargs, self.task = initializer, initargs, task
         self.fail_item, self.deadline, self.start_timeout = fail_item, deadline, start_timeout
+        self.environ = dict(environ or {})  # set in each worker before its initializer runs
         self.ctx = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
         self.restarts = 0
@@ -217,7 +224,7 @@ class WorkerPool:
         progress = self.ctx.Value("i", -1, lock=False)
         process = self.ctx.Process(
             target=_worker_main,
-            args=(child, progress, self.initializer, self.initargs, self.task),
+            args=(child, progress, self.initializer, self.initargs, self.task, self.environ),
             daemon=True,
         )
         process.start()

@@ -125,7 +125,7 @@ def process(
     *,
     format: str | None = None,
     stages: str | Sequence[str] | None = None,
-    workers: int | None = None,
+    workers: int | str | None = "auto",
     engine: str = "local",
     scheduler: str | None = None,
     resume: bool = False,
@@ -151,9 +151,10 @@ def process(
     are unique across them (:mod:`.readers`), and two documents with one id are an
     error before anything is processed.  ``output``: a ``.jsonl`` file, or a folder of
     Parquet tables (see :mod:`.writers`); its format is the extension's or ``format``'s.
-    ``workers`` > 1 runs worker processes (``engine="local"``, default 1)
-    or sizes the Dask ``LocalCluster`` (``engine="dask"`` without
-    ``scheduler``, default 2).  ``timeout`` is per document (or piece of a large one)
+    ``workers``: ``"auto"`` (the default) picks the number of processes from the usable
+    cores, the memory and the size of the input (:func:`auto_workers`); a number > 1 runs
+    that many worker processes (``engine="local"``), or sizes the Dask ``LocalCluster``
+    (``engine="dask"`` without ``scheduler``; ``auto`` is 2 there).  ``timeout`` is per document (or piece of a large one)
     and per stage; ``date`` an ISO date for documents that have none.  With ``resume``,
     documents already in the output are skipped, after checking that the output was
     written from the same inputs with the same options (:mod:`.manifest`); with
@@ -173,9 +174,11 @@ def process(
         raise UsageError("no inputs given")
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
-    if workers is None:
-        workers = 2 if engine == "dask" else 1
-    if workers < 1 or batch_size < 1:
+    if workers is None or workers == AUTO:
+        workers = AUTO if engine == "local" else 2
+    elif not isinstance(workers, int) or isinstance(workers, bool):
+        raise UsageError(f"workers is a number or {AUTO!r}, not {workers!r}")
+    if (workers != AUTO and workers < 1) or batch_size < 1:
         raise UsageError("workers and batch size must be at least 1")
     if allow_new_inputs and not resume:
         raise UsageError(f"{option('allow_new_inputs', cli)} goes with {option('resume', cli)}")
@@ -221,6 +224,8 @@ def process(
         )
 
     started = time.perf_counter()
+    if workers == AUTO:
+        workers = auto_workers(srcs)
     summary = Summary(output=str(output), engine="local", workers=workers)
     target = _output_path(output, fmt)
     manifest = describe(run, "local", [s.label for s in srcs], date)
@@ -252,6 +257,70 @@ def process(
         bar.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+AUTO = "auto"
+# Below this much input a worker pool costs more than it saves: each worker is an interpreter
+# that imports the package and loads the models (~2.5 CPU-s) before its first document, which
+# one process does in the time it would take them to start.  benchmarks/throughput.py shows the
+# ratios either side.
+AUTO_MIN_BYTES = 1_500_000
+# What one worker holds once its models are loaded (peak RSS ~420 MiB on 2 cores), with margin.
+WORKER_BYTES = 700 << 20
+
+
+def auto_workers(srcs: Sequence[Source], cores: int | None = None, available: int | None = None) -> int:
+    """How many processes ``workers="auto"`` runs: one per usable core, as many as the available
+    memory holds, and one alone for an input too small to pay for starting workers.
+
+    >>> auto_workers([], cores=2, available=8 << 30)   # nothing to read: one process
+    1
+    """
+    from .worker import usable_cores
+
+    cores = usable_cores() if cores is None else cores
+    if cores < 2 or input_bytes(srcs, AUTO_MIN_BYTES) < AUTO_MIN_BYTES:
+        return 1
+    available = available_memory() if available is None else available
+    return max(1, min(cores, available // WORKER_BYTES))
+
+
+def input_bytes(srcs: Sequence[Source], enough: int) -> int:
+    """The bytes of the inputs, counted up to ``enough`` (a large folder is not walked to its end)."""
+    from .readers import text_files
+
+    total = 0
+    for src in srcs:
+        if src.kind == "stdin":
+            sizes: Iterable[int] = [os.fstat(src.spool.fileno()).st_size]
+        elif src.kind == "folder":
+            sizes = (_file_size(path) for path, _ in text_files(src.path))
+        else:
+            sizes = [_file_size(src.path)]
+        for size in sizes:
+            total += size
+            if total >= enough:
+                return total
+    return total
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def available_memory() -> int:
+    """MemAvailable from ``/proc/meminfo`` (bytes); where there is none, as if memory were plenty."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 1 << 62
 
 
 def _output_path(output: str | os.PathLike, fmt: str) -> Path:
@@ -286,4 +355,14 @@ def _skip_done(records: Iterator[Record], done: set[str], summary: Summary) -> I
             yield record
 
 
-__all__ = ["DEFAULT_TIMEOUT", "ENGINES", "Source", "UsageError", "make_run_config", "output_format", "process"]
+__all__ = [
+    "AUTO",
+    "DEFAULT_TIMEOUT",
+    "ENGINES",
+    "auto_workers",
+    "Source",
+    "UsageError",
+    "make_run_config",
+    "output_format",
+    "process",
+]

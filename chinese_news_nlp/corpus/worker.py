@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -84,6 +85,24 @@ def one_core_per_process() -> None:
     os.environ.setdefault(LAC_THREADS_ENV, "1")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity: ``taskset``, a container's cpuset), not the machine's."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def model_threads(workers: int) -> int:
+    """Threads for the models' batches in each of ``workers`` processes: the usable cores shared out.
+
+    One process alone runs its ONNX batches on every usable core (the default, 2 on this
+    machine); two workers on two cores run one each.  More threads than cores only make the
+    processes preempt each other.
+    """
+    return max(1, usable_cores() // max(1, workers))
+
+
 def get_pipeline(run: RunConfig, progress: Any = None) -> Pipeline:
     """The pipeline of ``run`` for this process, built on first use (models load once)."""
     key = run.key()
@@ -92,9 +111,22 @@ def get_pipeline(run: RunConfig, progress: Any = None) -> Pipeline:
         nlp = build_pipeline(run.stages, run.config, max_chars=run.max_chars, piece_chars=run.piece_chars)
         nlp.limit_hint = run.limit_hint
         warm_up(nlp)
+        freeze_loaded()
         nlp.stages = [TimedStage(s, run.timeout, i, progress) for i, s in enumerate(nlp.stages)]
         _PIPELINES[key] = nlp
     return _PIPELINES[key]
+
+
+def freeze_loaded() -> None:
+    """Keep what is alive once the models are loaded out of the garbage collector's full passes.
+
+    The models' tables (dictionaries, lexicons, tries: millions of objects) live as long as the
+    process; without this every full collection walks them all again (``gc.freeze``).  Done in
+    the processes this package starts or runs (the command line, pool and Dask workers), where
+    everything alive at that point is ours; ``load()`` leaves a notebook's collector alone.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 # Stages load models lazily, on the first document; a warm-up document loads them
@@ -187,6 +219,8 @@ def run_batches(run: RunConfig, batches: Iterable[list[Record]], workers: int) -
     """``process_batch`` of each batch, in order: here with one worker, else in a :class:`.pool.WorkerPool`
     (warm-up before the first batch, hard deadlines, a lost document recorded, never the run)."""
     if workers <= 1:
+        # a process pinned to fewer cores than the machine has runs as many model threads as it may use
+        os.environ.setdefault(LAC_THREADS_ENV, str(model_threads(1)))
         get_pipeline(run)  # build (and fail on a bad config) before reading the corpus
         for batch in batches:
             yield process_batch(run, batch)
@@ -198,6 +232,7 @@ def run_batches(run: RunConfig, batches: Iterable[list[Record]], workers: int) -
         task=run_worker_batch,
         fail_item=functools.partial(lost_item, run),
         deadline=run.hard_deadline,
+        environ={LAC_THREADS_ENV: str(model_threads(workers))},
     )
     with pool:
         yield from pool.imap(batches)
