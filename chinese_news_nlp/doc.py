@@ -42,7 +42,8 @@ class Entity:
     end: int
     raw_start: int = -1
     raw_end: int = -1
-    source: str | None = None  # what found it: "lac", "hanlp", "gazetteer", "rule", ...
+    source: str | None = None  # what found it: "model:fine", "gazetteer", "user", "lac-rules", ...
+    score: float | None = None  # its probability under the model (1.0 for a user's or a dictionary's)
 
 
 ENTITY_LABELS = ("PERSON", "TITLE", "LAB", "COMPANY", "GOV", "EDU", "ORG", "LOC")

@@ -1,0 +1,127 @@
+"""The trained entity model, run with onnxruntime inside LAC's own graph.
+
+``data/models/entities.onnx`` is a small head (character embedding, BiLSTM,
+two CRF label sets) trained by :mod:`chinese_news_nlp.training.entities` on
+frozen LAC features.  At load time its graph is appended to LAC's
+(:func:`chinese_news_nlp.lac.merge_graph`), so one ``session.run`` per batch
+gives LAC's words and the head's scores; the CRFs are decoded in numpy, and
+each span gets its probability under the CRF (:mod:`chinese_news_nlp.crf`).
+
+The model file is self-describing: its metadata (``cnnlp``) holds the label
+sets, the CRF parameters, the training configuration and the dev scores the
+model card reports.  No torch is needed at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..crf import Crf
+from ..lac import FastLAC, Head, Tagging, _delimited, _fields, _payload
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "models" / "entities.onnx"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A scored span proposed for ``doc.entities`` (offsets in the document text)."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+    source: str  # "model:fine", "model:coarse", "gazetteer", "user", "rule:<step>", ...
+
+
+def read_metadata(model: bytes) -> dict:
+    """The ``cnnlp`` entry of an ONNX model's ``metadata_props`` (ModelProto field 14), parsed."""
+    for number, _wire, raw in _fields(model):
+        if number != 14:
+            continue
+        entry = {n: _payload(r) for n, _w, r in _fields(_payload(raw))}
+        if entry.get(1) == b"cnnlp":
+            return json.loads(entry.get(2, b"{}").decode("utf-8"))
+    raise ValueError("not a chinese-news-nlp model: no 'cnnlp' metadata")
+
+
+def with_metadata(model: bytes, metadata: dict) -> bytes:
+    """``model`` with its ``cnnlp`` metadata replaced (used to record scores after export)."""
+    kept = []
+    for number, _wire, raw in _fields(model):
+        if number == 14:
+            entry = {n: _payload(r) for n, _w, r in _fields(_payload(raw))}
+            if entry.get(1) == b"cnnlp":
+                continue
+        kept.append(raw)
+    prop = _delimited(1, b"cnnlp") + _delimited(2, json.dumps(metadata, ensure_ascii=False).encode("utf-8"))
+    return b"".join(kept) + _delimited(14, prop)
+
+
+class EntityModel:
+    """The head and LAC in one session; :meth:`tag` gives words and scored spans per text."""
+
+    def __init__(self, path: str | Path | None = None, **lac_options):
+        self.path = Path(path) if path else MODEL_PATH
+        if not self.path.exists():
+            raise FileNotFoundError(f"entity model not found at {self.path}")
+        graph = self.path.read_bytes()
+        self.metadata = read_metadata(graph)
+        self.heads = self.metadata["heads"]
+        crfs = {
+            spec["output"]: Crf(
+                np.asarray(spec["transitions"], dtype=np.float32),
+                np.asarray(spec["start"], dtype=np.float32),
+                np.asarray(spec["end"], dtype=np.float32),
+            )
+            for spec in self.heads.values()
+        }
+        labels = {spec["output"]: tuple(spec["labels"]) for spec in self.heads.values()}
+        self.encoder = FastLAC(head=Head(graph, crfs, labels), **lac_options)
+
+    def tag(self, texts: Sequence[str]) -> list[tuple[list[tuple[str, str]], list[Candidate]]]:
+        """Per text: LAC's ``(word, tag)`` list and the heads' candidate spans with probabilities."""
+        pieces, owner = [], []
+        for n, text in enumerate(texts):
+            for piece in self.encoder.chunks(text):
+                pieces.append(piece)
+                owner.append(n)
+        tagged = self.encoder.tag(pieces)
+        out: list[tuple[list[tuple[str, str]], list[Candidate]]] = [([], []) for _ in texts]
+        offsets = [0] * len(texts)
+        for n, piece, tagging in zip(owner, pieces, tagged):
+            words, candidates = out[n]
+            words.extend(self.encoder.words(piece, tagging.lac))
+            candidates.extend(self._candidates(tagging, offsets[n]))
+            offsets[n] += len(piece)
+        return out
+
+    def _candidates(self, tagging: Tagging, offset: int) -> list[Candidate]:
+        out = []
+        for head, spec in self.heads.items():
+            for start, end, label, score in tagging.spans.get(spec["output"], ()):
+                out.append(Candidate(offset + start, offset + end, label, round(score, 4), f"model:{head}"))
+        return out
+
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _shared(path: str) -> EntityModel:
+    return EntityModel(path)
+
+
+def get_model(path: str | Path | None = None) -> EntityModel:
+    """The process-wide :class:`EntityModel` for ``path`` (the shipped model by default)."""
+    with _LOCK:
+        return _shared(str(Path(path) if path else MODEL_PATH))
+
+
+__all__ = ["MODEL_PATH", "Candidate", "EntityModel", "get_model", "read_metadata", "with_metadata"]
