@@ -20,7 +20,7 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 # pkuseg's source package needs cython and numpy present and no build isolation.
 $(VENV)/.test: pyproject.toml $(VENV)/.core
 	$(PIP) install "torch==2.13.0"
-	$(PIP) install -e ".[test,hanlp,dask,notebooks]"
+	$(PIP) install -e ".[test,hanlp,dask,notebooks,html,dedup]"
 	$(PIP) install cython numpy
 	$(PIP) install --no-build-isolation pkuseg || echo "pkuseg could not be built: its tests will be skipped"
 	$(MAKE) --no-print-directory browser

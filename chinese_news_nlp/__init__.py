@@ -6,7 +6,8 @@
 >>> [(e.text, e.label) for e in doc.entities]          # doctest: +SKIP
 
 Stages are usable alone: :func:`repair_text`, :func:`to_simplified`,
-:func:`segment`, :func:`extract_entities`, :func:`extract_facts`.
+:func:`find_zones`, :func:`segment`, :func:`extract_entities`, :func:`extract_facts`;
+:func:`dedup` marks reposts across a corpus.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .alignment import Alignment, Edit
-from .doc import Doc, Entity, Fact, Official, Repair, Token
+from .doc import Doc, Entity, Fact, Official, Repair, Token, Zone
 from .errors import (
     BinaryInputError,
     ChineseNewsNLPError,
@@ -26,6 +27,7 @@ from .errors import (
     UndecodableInputError,
     UnknownStageError,
 )
+from .html import Html
 from .pipeline import Pipeline, create_stage, load, register_stage, registered_stages
 
 __version__ = "0.1.0"
@@ -80,6 +82,21 @@ def to_frames(docs: Any) -> dict:
     return _to_frames(docs)
 
 
+def find_zones(text: str) -> list[Zone]:
+    """The page zones of ``text`` (title, meta, heading, body, boilerplate, related), one per non-blank line."""
+    from .zones import find_zones as _find_zones
+
+    return _find_zones(text)
+
+
+def dedup(docs: Any, threshold: float = 0.5, **options: Any):
+    """Yield, for each document (Doc, its JSON dict, or str), the id of the earlier one it
+    reposts and the estimated similarity (``DuplicateMark``); needs the ``dedup`` extra."""
+    from .near_duplicates import dedup as _dedup
+
+    return _dedup(docs, threshold=threshold, **options)
+
+
 def extract_facts(text: str, date: str | None = None, **options: Any) -> list[dict]:
     """Number–unit–year facts of ``text`` as dicts (fields of the gold README)."""
     from .facts import extract_facts as _extract
@@ -98,6 +115,7 @@ __all__ = [
     "EmptyInputError",
     "Entity",
     "Fact",
+    "Html",
     "InputError",
     "Official",
     "Pipeline",
@@ -106,10 +124,13 @@ __all__ = [
     "Token",
     "UndecodableInputError",
     "UnknownStageError",
+    "Zone",
     "create_stage",
+    "dedup",
     "explain_repairs",
     "extract_entities",
     "extract_facts",
+    "find_zones",
     "load",
     "register_stage",
     "registered_stages",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .doc import Doc
 from .errors import BinaryInputError, DocumentTooLargeError, EmptyInputError, InputError, UndecodableInputError
+from .html import Html, extract_html
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -98,14 +99,19 @@ def sanitize(text: str) -> tuple[str, int]:
     return "".join(chars), count
 
 
-def make_doc(item: str | bytes, *, date: str | None = None, id: str | None = None, max_chars: int = 2_000_000) -> Doc:
-    """A fresh :class:`Doc` from text or bytes, with ``meta`` filled in."""
+def make_doc(item, *, date: str | None = None, id: str | None = None, max_chars: int = 2_000_000) -> Doc:
+    """A fresh :class:`Doc` from text, bytes or an :class:`~chinese_news_nlp.html.Html` page, with ``meta`` filled in."""
     meta: dict = {}
     if id is not None:
         meta["id"] = str(id)
     if date is not None:
         meta["date"] = str(date)
-    if isinstance(item, (bytes, bytearray, memoryview)):
+    if isinstance(item, Html):
+        text, found = extract_html(item.content, url=item.url)
+        meta["input"] = "html"
+        meta["offsets"] = "extracted text"  # raw is the extractor's text, not the HTML
+        meta["html"] = found
+    elif isinstance(item, (bytes, bytearray, memoryview)):
         decoded = decode_bytes(bytes(item))
         text = decoded.text
         meta["encoding"] = decoded.encoding

@@ -7,10 +7,14 @@ shows itself in Jupyter) with three layers over the current text:
   (``<mark class="cnnlp-ent" data-label="LAB">``);
 - facts underlined, their value, unit, kind, qualifier and year in the tooltip
   (``<span class="cnnlp-fact" data-kind="money" ...>``);
-- repairs shown as before → after (``<del>鄙虾H</del>→<ins>上海國際</ins>``).
+- repairs shown as before → after (``<del>鄙虾H</del>→<ins>上海國際</ins>``);
+- page zones, once the zones stage ran: the article's own lines (title, meta, heading, body)
+  as they are, with a coloured rule at the left; lists of other articles and site furniture
+  (``related``, ``boilerplate``) muted, so that an entity there reads as not this article's
+  (``<span class="cnnlp-zone" data-zone="related">``), with a legend of zones.
 
 ``style`` picks the layers: ``"all"`` (the default), ``"entities"``,
-``"facts"`` or ``"repairs"``.  ``save_html`` writes a standalone page.
+``"facts"``, ``"repairs"`` or ``"zones"``.  ``save_html`` writes a standalone page.
 
 Readable on light and dark themes: every colour is a hue at low opacity over
 the page's own background, and text keeps the theme's colour (``color:
@@ -36,9 +40,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Union
 
-from .doc import ENTITY_LABELS, Doc, Entity, Fact, Repair
+from .doc import ARTICLE_ZONES, ENTITY_LABELS, ZONE_LABELS, Doc, Entity, Fact, Repair, Zone
 
-STYLES = ("all", "entities", "facts", "repairs")
+STYLES = ("all", "entities", "facts", "repairs", "zones")
 
 _COLOURS_FILE = Path(__file__).parent / "data" / "display" / "colours.tsv"
 _FALLBACK_RGB = (128, 128, 128)  # a label missing from the colour table
@@ -100,7 +104,10 @@ def render(doc: Doc, style: str = "all", max_chars: int | None = None) -> str:
     show_entities = style in ("all", "entities")
     show_facts = style in ("all", "facts")
     show_repairs = style in ("all", "repairs")
+    show_zones = style in ("all", "zones") and bool(doc.zones)
     spans: list[_Span] = []
+    if show_zones:
+        spans += [_zone_span(z) for z in doc.zones]
     if show_repairs:
         spans += [_repair_span(r) for r in doc.repairs]
     if show_entities:
@@ -112,6 +119,7 @@ def render(doc: Doc, style: str = "all", max_chars: int | None = None) -> str:
         '<div class="cnnlp">',
         _CSS,
         _header(doc),
+        _zone_legend(doc) if show_zones else "",
         _legend(doc, show_entities, show_facts, show_repairs),
         f'<div class="cnnlp-text" style="white-space: pre-wrap; line-height: 2.1;">{body}</div>',
         f'<div class="cnnlp-more" style="opacity: 0.6; font-size: 0.85em;">… {hidden} more characters</div>'
@@ -229,6 +237,58 @@ def _attrs(**values: object) -> str:
         f' {key.rstrip("_").replace("_", "-")}="{html.escape(str(value), quote=True)}"'
         for key, value in values.items()
         if value is not None
+    )
+
+
+_MUTED_OPACITY = 0.5
+
+
+def _zone_style(label: str) -> str:
+    r, g, b = swatch(f"zone.{label}").rgb
+    style = f"border-left: 3px solid rgba({r}, {g}, {b}, 0.6); padding-left: 0.4em;"
+    if label not in ARTICLE_ZONES:
+        style += f" opacity: {_MUTED_OPACITY};"
+    if label in ("title", "heading"):
+        style += " font-weight: 600;"
+    if label == "meta":
+        style += " font-size: 0.9em;"
+    return style
+
+
+def _zone_span(zone: Zone) -> _Span:
+    tip = f"zone: {zone.label} · {swatch('zone.' + zone.label).legend}"
+    if zone.repeat_of is not None:
+        tip += f" · repeats line {zone.repeat_of + 1} of the zones"
+    common = dict(class_="cnnlp-zone", data_zone=zone.label, title=tip, style=_zone_style(zone.label))
+    return _Span(
+        zone.start,
+        zone.end,
+        -1,
+        f"<span{_attrs(**common)}>",
+        f"<span{_attrs(**common, data_cont='1')}>",
+        "</span>",
+    )
+
+
+def _zone_legend(doc: Doc) -> str:
+    """Zones with their line counts, and how many entities and facts lie outside the article."""
+    counts = Counter(z.label for z in doc.zones)
+    chips = []
+    for label in [z for z in ZONE_LABELS if z in counts]:
+        sw = swatch(f"zone.{label}")
+        chips.append(
+            f'<span class="cnnlp-chip"{_attrs(data_zone=label, title=sw.legend)} style="{_zone_style(label)} margin-right: 0.6em;">'
+            f"{html.escape(label)} <small>{counts[label]}</small></span>"
+        )
+    outside = sum(1 for x in (*doc.entities, *doc.facts) if x.zone is not None and x.zone not in ARTICLE_ZONES)
+    note = (
+        '<span class="cnnlp-zone-note" style="opacity: 0.75;">muted: not this article'
+        + (f" ({outside} entities and facts there)" if outside else "")
+        + "</span>"
+    )
+    return (
+        '<div class="cnnlp-legend cnnlp-zones" style="font-size: 0.85em; margin-bottom: 0.3em; line-height: 1.9;">'
+        f"{''.join(chips)}{note}</div>"
     )
 
 
@@ -353,6 +413,8 @@ def fact_tooltip(fact: Fact) -> str:
 
 def _header(doc: Doc) -> str:
     bits = [f"<b>{html.escape(str(doc.id))}</b>" if doc.id else ""]
+    if doc.meta.get("title"):
+        bits.append(f"《{html.escape(str(doc.meta['title']))}》")
     if doc.date:
         bits.append(html.escape(str(doc.date)))
     bits.append(f"{len(doc.text or '')} chars")

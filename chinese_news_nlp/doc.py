@@ -5,13 +5,16 @@ current normalized text.  Rewriting stages call :meth:`Doc.apply_edits`, which
 rewrites ``text``, extends the alignment to ``raw`` and turns edits that carry
 a ``cause`` into :class:`Repair` records.  Annotating stages add spans with
 ``start``/``end`` on ``text`` and call :meth:`Doc.fill_raw_offsets`, which
-derives every ``raw_start``/``raw_end`` from the alignment.
+derives every ``raw_start``/``raw_end`` from the alignment and, once the zones
+stage has run, the ``zone`` (title, meta, heading, body, boilerplate, related)
+each entity, official, fact and repair lies in.
 
 The JSON form (:meth:`Doc.to_dict`) is documented in ``docs/schema.md``.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 from dataclasses import dataclass, field, fields
@@ -44,9 +47,11 @@ class Entity:
     raw_end: int = -1
     source: str | None = None  # what found it: "model:fine", "gazetteer", "user", "lac-rules", ...
     score: float | None = None  # its probability under the model (1.0 for a user's or a dictionary's)
+    zone: str | None = None  # the page zone it lies in (see Zone); filled by Doc.fill_raw_offsets
 
 
-ENTITY_LABELS = ("PERSON", "TITLE", "LAB", "COMPANY", "GOV", "EDU", "ORG", "LOC")
+# WORK (books, films, games) and SCENE (sights) come from the model's fine head, as CLUENER labels them.
+ENTITY_LABELS = ("PERSON", "TITLE", "LAB", "COMPANY", "GOV", "EDU", "ORG", "LOC", "WORK", "SCENE")
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Official:
     org: str | None = None
     person_start: int = -1  # offsets of the person mention in ``text``
     person_end: int = -1
+    zone: str | None = None  # the zone of the person mention
 
 
 @dataclass
@@ -79,6 +85,7 @@ class Fact:
     subject: str | None = None
     raw_start: int = -1
     raw_end: int = -1
+    zone: str | None = None
 
 
 @dataclass
@@ -98,9 +105,32 @@ class Repair:
     recoverable: str | None = None  # full, partial, none
     start: int = -1
     end: int = -1
+    zone: str | None = None
 
 
-_SPAN_LISTS = ("tokens", "entities", "facts")
+@dataclass
+class Zone:
+    """What a line (or block of lines) of a page is; ``label`` is one of :data:`ZONE_LABELS`.
+
+    ``start``/``end`` cover the line in ``text`` without its newline; ``repeat_of``
+    is the index in ``doc.zones`` of an earlier zone with the same text (or of which
+    this one is a truncated copy): a page's repeated headline or lead.
+    """
+
+    label: str
+    start: int
+    end: int
+    raw_start: int = -1
+    raw_end: int = -1
+    repeat_of: int | None = None
+
+
+ZONE_LABELS = ("title", "meta", "heading", "body", "boilerplate", "related")
+# The article itself; entities and facts elsewhere belong to other articles or to the site.
+ARTICLE_ZONES = frozenset({"title", "meta", "heading", "body"})
+
+_SPAN_LISTS = ("tokens", "entities", "facts", "zones")
+_ZONED_LISTS = ("entities", "facts", "repairs")
 
 
 @functools.cache
@@ -108,7 +138,7 @@ def field_names(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(kind))
 
 
-def span_dict(span: Token | Entity | Official | Fact | Repair) -> dict[str, Any]:
+def span_dict(span: Token | Entity | Official | Fact | Repair | Zone) -> dict[str, Any]:
     """``dataclasses.asdict(span)`` for the flat span classes, whose fields all hold scalars.
 
     ``asdict`` recurses and deep-copies every field: on a 5,700-character article
@@ -129,6 +159,7 @@ class Doc:
     officials: list[Official] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
+    zones: list[Zone] = field(default_factory=list)
     error: dict[str, str] | None = None
     alignment: Alignment = field(default=None, repr=False)  # type: ignore[assignment]
 
@@ -159,7 +190,8 @@ class Doc:
         return self.alignment.span_to_new(raw_start, raw_end)
 
     def fill_raw_offsets(self, lists: Sequence[str] = _SPAN_LISTS) -> None:
-        """Derive ``raw_start``/``raw_end`` of every span (of the named lists) from the alignment."""
+        """Derive ``raw_start``/``raw_end`` of every span (of the named lists) from the alignment,
+        and the ``zone`` of every entity, official, fact and repair from ``doc.zones``."""
         identity = self.alignment.is_identity  # clean simplified input: nothing to map
         for name in lists:
             for span in getattr(self, name):
@@ -167,6 +199,39 @@ class Doc:
                     span.raw_start, span.raw_end = span.start, span.end
                 else:
                     span.raw_start, span.raw_end = self.to_raw(span.start, span.end)
+        self.fill_zones()
+
+    def fill_zones(self) -> None:
+        """Set the ``zone`` of each entity, official, fact and repair: the zone holding its start.
+
+        Done here, for every span kind at once, so that no stage needs to know about zones
+        (a user's own stage that adds entities gets them too).  A span in a blank line
+        between zones, or on a page without zones, keeps ``zone=None``.
+        """
+        if not self.zones:
+            return
+        starts = [z.start for z in self.zones]
+
+        def zone_at(pos: int, point: bool = False) -> str | None:
+            i = bisect.bisect_right(starts, pos) - 1
+            if i < 0:
+                return None
+            zone = self.zones[i]
+            # a point (a deletion repaired at a line's end) belongs to the line it ends
+            return zone.label if pos < zone.end or (point and pos == zone.end) else None
+
+        for name in _ZONED_LISTS:
+            for span in getattr(self, name):
+                span.zone = zone_at(span.start, span.start == span.end)
+        for official in self.officials:
+            official.zone = zone_at(official.person_start) if official.person_start >= 0 else None
+
+    def zone_at(self, start: int) -> Zone | None:
+        """The zone holding offset ``start`` of ``text``, or None."""
+        i = bisect.bisect_right([z.start for z in self.zones], start) - 1
+        if i >= 0 and start < self.zones[i].end:
+            return self.zones[i]
+        return None
 
     def raw_slice(self, span: Token | Entity | Fact | Repair) -> str:
         return self.raw[span.raw_start : span.raw_end]
@@ -226,6 +291,8 @@ class Doc:
         for rep in self.repairs:
             assert 0 <= rep.start <= rep.end <= len(self.text), rep
             assert 0 <= rep.raw_start <= rep.raw_end <= len(self.raw), rep
+        for prev, zone in zip(self.zones, self.zones[1:]):
+            assert prev.end <= zone.start, (prev, zone)
 
     # -- JSON ---------------------------------------------------------------------
     def to_dict(self, *, raw: bool = True, alignment: bool = True) -> dict[str, Any]:
@@ -234,7 +301,7 @@ class Doc:
         if raw:
             out["raw"] = self.raw
         out["text"] = self.text
-        for name in ("repairs", "tokens", "entities", "officials", "facts"):
+        for name in ("zones", "repairs", "tokens", "entities", "officials", "facts"):
             out[name] = [span_dict(x) for x in getattr(self, name)]
         out["error"] = self.error
         if alignment:
@@ -255,6 +322,7 @@ class Doc:
         doc.officials = [_build(Official, x) for x in data.get("officials", [])]
         doc.facts = [_build(Fact, x) for x in data.get("facts", [])]
         doc.repairs = [_build(Repair, x) for x in data.get("repairs", [])]
+        doc.zones = [_build(Zone, x) for x in data.get("zones", [])]
         return doc
 
     def to_json(self, **kwargs: Any) -> str:
@@ -290,7 +358,8 @@ class Doc:
         error = f", error={self.error.get('stage')!r}" if self.error else ""
         return (
             f"Doc(id={self.id!r}, chars={len(self.text)}, tokens={len(self.tokens)}, entities={len(self.entities)}, "
-            f"officials={len(self.officials)}, facts={len(self.facts)}, repairs={len(self.repairs)}{error})"
+            f"officials={len(self.officials)}, facts={len(self.facts)}, repairs={len(self.repairs)}, "
+            f"zones={len(self.zones)}{error})"
         )
 
 

@@ -2,7 +2,8 @@
 
 ``entities_frame(doc)`` and ``facts_frame(doc)`` (also ``doc.entities_frame()``,
 ``doc.facts_frame()``) tabulate one document; ``to_frames(docs)`` tabulates a
-corpus into five DataFrames that join on ``doc_id``::
+corpus into six DataFrames (documents, entities, facts, officials, repairs, zones)
+that join on ``doc_id``; every entity, fact, official and repair row has a ``zone``::
 
     frames = to_frames(nlp.pipe(texts))
     frames["facts"].groupby(["year", "kind"]).size()
@@ -21,15 +22,16 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from .doc import Doc, Entity, Fact, Official, Repair, span_dict
+from .doc import Doc, Entity, Fact, Official, Repair, Zone, span_dict
 
 if TYPE_CHECKING:  # pandas is optional; only type checkers import it here
     import pandas as pd
 
-FRAME_NAMES = ("documents", "entities", "facts", "officials", "repairs")
+FRAME_NAMES = ("documents", "entities", "facts", "officials", "repairs", "zones")
 
 DOCUMENT_COLUMNS = (
     "doc_id",
+    "title",
     "date",
     "encoding",
     "raw_chars",
@@ -43,9 +45,9 @@ DOCUMENT_COLUMNS = (
     "error_message",
 )
 
-_RECORDS = {"entities": Entity, "facts": Fact, "officials": Official, "repairs": Repair}
+_RECORDS = {"entities": Entity, "facts": Fact, "officials": Official, "repairs": Repair, "zones": Zone}
 # Nullable integer columns: absent years and offsets of records that have none.
-_NULLABLE_INT = {"year", "year_end"}
+_NULLABLE_INT = {"year", "year_end", "repeat_of"}
 
 
 def _pandas():
@@ -95,10 +97,16 @@ def repairs_frame(doc: Doc) -> pd.DataFrame:
     return _frame(_rows(doc, "repairs", doc.id), Repair)
 
 
+def zones_frame(doc: Doc) -> pd.DataFrame:
+    """One row per page zone: ``label``, offsets on text and raw, ``repeat_of``."""
+    return _frame(_rows(doc, "zones", doc.id), Zone)
+
+
 def _document_row(doc: Doc, doc_id: Any) -> dict[str, Any]:
     error = doc.error or {}
     return {
         "doc_id": doc_id,
+        "title": doc.meta.get("title"),
         "date": doc.date,
         "encoding": doc.meta.get("encoding"),
         "raw_chars": len(doc.raw or ""),
@@ -114,7 +122,10 @@ def _document_row(doc: Doc, doc_id: Any) -> dict[str, Any]:
 
 
 def to_frames(docs: Iterable[Doc | Mapping[str, Any]]) -> dict[str, pd.DataFrame]:
-    """Tabulate a corpus: ``{"documents", "entities", "facts", "officials", "repairs"}`` → DataFrame.
+    """Tabulate a corpus: ``{"documents", "entities", "facts", "officials", "repairs", "zones"}`` → DataFrame.
+
+    Entities, facts, officials and repairs carry the ``zone`` they lie in:
+    ``frames["facts"].query("zone == 'body'")`` keeps the article's own facts.
 
     Every row carries ``doc_id``; a Doc without an id gets its position in
     ``docs`` (as a string), so the frames still join.  ``docs`` may be a
@@ -144,4 +155,5 @@ __all__ = [
     "officials_frame",
     "repairs_frame",
     "to_frames",
+    "zones_frame",
 ]

@@ -18,13 +18,14 @@ from .decode import make_doc
 from .doc import Doc
 from .errors import ChineseNewsNLPError, InputError, StageError, UnknownStageError
 
-DEFAULT_STAGES = ("repair", "convert", "segment", "entities", "facts")
+DEFAULT_STAGES = ("repair", "convert", "zones", "segment", "entities", "facts")
 
 # Where each built-in stage lives; imported on first use so that `import
 # chinese_news_nlp` stays cheap and a missing optional engine hurts no one else.
 _BUILTIN_MODULES = {
     "repair": "chinese_news_nlp.repair",
     "convert": "chinese_news_nlp.convert",
+    "zones": "chinese_news_nlp.zones",
     "segment": "chinese_news_nlp.segmentation",
     "entities": "chinese_news_nlp.entities",
     "facts": "chinese_news_nlp.facts",
@@ -32,7 +33,7 @@ _BUILTIN_MODULES = {
 
 _REGISTRY: dict[str, Callable[..., Stage]] = {}
 
-# A document: text, bytes, or a mapping with "text" and optional "id", "date".
+# A document: text, bytes, an html.Html page, or a mapping with "text" (or "html") and optional "id", "date".
 DocInput = Union[str, bytes, dict]
 
 
@@ -225,7 +226,12 @@ def _with_ids(
         if isinstance(item, dict):
             doc_id = item.get("id", doc_id)
             date = item.get("date")
-            item = item.get("text", "")
+            if item.get("text") is None and item.get("html") is not None:
+                from .html import Html
+
+                item = Html(item["html"], url=item.get("url"))
+            else:
+                item = item.get("text", "")
         yield item, (str(doc_id) if doc_id is not None else None), date
 
 

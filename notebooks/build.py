@@ -42,8 +42,7 @@ def _setup(third_party: list[str], first_party: list[str]) -> str:
 
 
 # (braces doubled: this is a str.format template)
-_SETUP = '''\
-import re
+_SETUP = """\
 from pathlib import Path
 
 {third_party}
@@ -55,13 +54,7 @@ pd.set_option("display.min_rows", 20)
 # 103,900,000,000 rather than 1.039000e+11
 pd.set_option("display.float_format", lambda v: f"{{v:,.0f}}" if abs(v) >= 1e6 else f"{{v:,.6g}}")
 # The seed articles, whether this runs from notebooks/ or from the repository root.
-SEEDS = Path("../seeds") if Path("../seeds").is_dir() else Path("seeds")
-
-
-def dateline(text: str) -> str | None:
-    """The article's date when its dateline writes one (2022-03-08 10:44:57) near the top."""
-    match = re.search(r"\\b(?:19|20)\\d\\d-[01]\\d-[0-3]\\d\\b", text[:400])
-    return match.group(0) if match else None'''
+SEEDS = Path("../seeds") if Path("../seeds").is_dir() else Path("seeds")"""
 
 QUICKSTART: list[Cell] = [
     (
@@ -69,12 +62,13 @@ QUICKSTART: list[Cell] = [
         """\
 # chinese-news-nlp: quickstart
 
-Raw Chinese news text, however damaged, into clean structured data: **repair → OpenCC t2s → jieba
-segmentation → entities and officials → number–unit–year facts**, with every span keeping its offsets
-in the raw text.
+Raw Chinese news text, however damaged, into clean structured data: **repair → OpenCC t2s → page
+zones → jieba segmentation → entities and officials → number–unit–year facts**, with every span
+keeping its offsets in the raw text.
 
-This notebook processes the five seed articles in `seeds/`, looks at the damaged document 004 before
-and after repair, shows the entity view of document 000, and tabulates officials and facts.""",
+This notebook processes the five seed pages in `seeds/`, shows which lines of a page are the article
+and what the page says about it, looks at the damaged document 004 before and after repair, shows the
+entity view of document 000, and tabulates officials and facts.""",
     ),
     ("code", _setup(["from IPython.display import HTML, display"], ["from chinese_news_nlp.display import render"])),
     ("md", "## Load the pipeline\n\n`cnn.load()` builds the default pipeline; models load lazily, once per process."),
@@ -84,20 +78,50 @@ and after repair, shows the entity view of document 000, and tabulates officials
         """\
 ## Process the five seed articles
 
-`nlp(text, id=..., date=...)` returns a `Doc`. The date (read from the article's dateline when it has
-one) lets the facts stage resolve 今年 and 去年. `to_frames` tabulates documents, entities, facts,
-officials and repairs; every row carries its `doc_id`.""",
+`nlp(text, id=..., date=...)` returns a `Doc`. The zones stage reads the page's title, date and source
+into `doc.meta`; the page's date (or one you pass, which wins) lets the facts stage resolve 今年 and
+去年. `to_frames` tabulates documents, entities, facts, officials, repairs and zones; every row carries
+its `doc_id`.""",
     ),
     (
         "code",
         """\
 docs = {}
 for path in sorted(SEEDS.glob("*.txt")):
-    text = path.read_text(encoding="utf-8")
-    docs[path.stem[:3]] = nlp(text, id=path.stem, date=dateline(text))
+    docs[path.stem[:3]] = nlp(path.read_text(encoding="utf-8"), id=path.stem)
 
 frames = to_frames(docs.values())
 frames["documents"]""",
+    ),
+    (
+        "md",
+        """\
+## The article inside a scraped page
+
+The seeds are scraped pages: document 001 has a breadcrumb, a byline with a relative date, a contact
+ad, a copyright notice, share buttons and a list of other articles whose headlines appear twice.
+`doc.zones` labels every line; the metadata the page states is in `doc.meta`:""",
+    ),
+    (
+        "code",
+        """\
+page = docs["001"]
+display(pd.Series({k: page.meta.get(k) for k in ("title", "date", "date_text", "source", "authors", "site")}).to_frame("001"))
+zones = frames["zones"].query("doc_id == @page.id").assign(line=lambda t: [page.text[s:e][:40] for s, e in zip(t.start, t.end)])
+zones[["label", "line", "repeat_of"]].head(14)""",
+    ),
+    (
+        "md",
+        """\
+Entities and facts carry the zone they lie in: those in `related` and `boilerplate` belong to other
+articles or to the site. `render(doc, style="zones")` shows the article as it is and the rest muted:""",
+    ),
+    (
+        "code",
+        """\
+entities = frames["entities"]
+display(pd.crosstab(entities["doc_id"].str[:3], entities["zone"]))
+HTML(render(page, style="zones", max_chars=2600))""",
     ),
     (
         "md",
@@ -183,7 +207,8 @@ CORPUS_FACTS: list[Cell] = [
 
 `nlp.pipe()` processes a corpus in batches (`n_process=` for several cores); a document that fails keeps
 its id and gets `doc.error` instead of stopping the run. `to_frames` turns the result into pandas tables
-that join on `doc_id`.""",
+that join on `doc_id`. Only the articles' own facts and entities are counted here (zones `title`, `meta`,
+`heading`, `body`): the seeds are scraped pages whose lists of other articles carry other facts.""",
     ),
     (
         "code",
@@ -196,15 +221,17 @@ plt.rcParams.update({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.ri
     (
         "code",
         """\
-items = []
-for path in sorted(SEEDS.glob("*.txt")):
-    text = path.read_text(encoding="utf-8")
-    items.append({"id": path.stem, "text": text, "date": dateline(text)})
+items = [{"id": path.stem, "text": path.read_text(encoding="utf-8")} for path in sorted(SEEDS.glob("*.txt"))]
 
 nlp = cnn.load()
 docs = list(nlp.pipe(items, batch_size=8))
 frames = to_frames(docs)
 documents, entities, facts, officials, repairs = (frames[k] for k in ("documents", "entities", "facts", "officials", "repairs"))
+article = ["title", "meta", "heading", "body"]
+print(f"{(~facts['zone'].isin(article)).sum()} facts and {(~entities['zone'].isin(article)).sum()} entities "
+      "lie in other articles' lists or the site's furniture; left out below")
+facts, entities = facts[facts["zone"].isin(article)], entities[entities["zone"].isin(article)]
+officials = officials[officials["zone"].isin(article)]
 documents""",
     ),
     (

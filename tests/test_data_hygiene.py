@@ -36,3 +36,41 @@ def test_no_gold_names_in_data_files(gold_dir):
         if found:
             leaks[str(path.relative_to(DATA))] = sorted(found)
     assert not leaks, leaks
+
+
+def _zone_entries(path: Path) -> list[str]:
+    """Every cue, pattern and role word of a data/zones file (comments included: examples there count too)."""
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_no_gold_strings_in_zone_data(gold_dir, seed_texts):
+    """The zone cues describe layouts: no gold line of the seeds (beyond a generic cue word of a
+    few characters such as 相关阅读), no title, source, author or site of the seed pages."""
+    from chinese_news_nlp.zones import find_zones
+    from chinese_news_nlp.zones.metadata import page_metadata
+
+    lines = set()
+    for g in (json.loads(x) for x in (gold_dir / "zones.jsonl").read_text(encoding="utf-8").splitlines()):
+        text = seed_texts[g["doc"]][g["start"] : g["end"]].strip()
+        if len(text) >= 7:
+            lines.add(text)
+    values = set()
+    for meta in (json.loads(x) for x in (gold_dir / "metadata.jsonl").read_text(encoding="utf-8").splitlines()):
+        values.update(v for k, v in meta.items() if k in ("title", "source") and v)
+        values.update(meta.get("authors") or [])
+    for text in seed_texts.values():  # the sites the seed pages name, as the stage reads them
+        site = page_metadata(text, find_zones(text)).get("site")
+        if site:
+            values.add(site)
+    people = {
+        json.loads(x)["normalized"].replace(" ", "")
+        for x in (gold_dir / "entities.jsonl").read_text(encoding="utf-8").splitlines()
+        if json.loads(x)["label"] in NAME_LABELS
+    }
+    leaks = {}
+    for path in sorted((DATA / "zones").iterdir()):
+        for entry in _zone_entries(path):
+            found = [s for s in lines | values | people if len(s) >= 2 and s in entry]
+            if found:
+                leaks.setdefault(path.name, []).extend(found)
+    assert not leaks, leaks

@@ -28,7 +28,7 @@ class UpperStage:
 
 
 def test_default_pipeline_names():
-    assert DEFAULT_STAGES == ("repair", "convert", "segment", "entities", "facts")
+    assert DEFAULT_STAGES == ("repair", "convert", "zones", "segment", "entities", "facts")
 
 
 def test_subset_and_config():

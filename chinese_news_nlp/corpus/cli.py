@@ -23,6 +23,7 @@ EXAMPLES = """examples:
   cnnlp process corpus/ -o out/shards --engine dask --scheduler tcp://10.0.0.5:8786
   cat docs.jsonl | cnnlp process - -o out/docs.jsonl --stages repair,convert,segment
   cnnlp process corpus/ -o out/corpus.jsonl --resume     # after a crash: skips what is written
+  cnnlp process pages/ -o out/pages.jsonl --dedup        # .html pages too; reposts marked
 """
 
 
@@ -32,7 +33,7 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLES
     parser.add_argument(
         "inputs", nargs="+", metavar="INPUT",
-        help="folders (*.txt, recursively, any encoding), .txt, .jsonl (text, id, date), .parquet, or - for JSONL on stdin",
+        help="folders (*.txt, *.html, recursively, any encoding), .txt, .html, .jsonl (text or html, id, date), .parquet, or - for JSONL on stdin",
     )  # fmt: skip
     parser.add_argument("-o", "--output", required=True, help="OUT.jsonl, or a folder (Parquet tables, Dask shards)")
     parser.add_argument("--format", choices=("jsonl", "parquet"), help="default: jsonl for *.jsonl, else parquet")
@@ -42,7 +43,9 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=ENGINES, default="local", help="local processes (default) or Dask")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address; default: start a LocalCluster")
     parser.add_argument("--resume", action="store_true", help="skip documents already in the output")
-    parser.add_argument("--stages", help="comma-separated stage names (default: repair,convert,segment,entities,facts)")
+    parser.add_argument(
+        "--stages", help="comma-separated stage names (default: repair,convert,zones,segment,entities,facts)"
+    )
     parser.add_argument("--batch-size", type=int, default=16, help="documents per batch sent to a worker")
     parser.add_argument("--date", help="publication date (ISO) for documents that have none; resolves relative years")
     parser.add_argument(
@@ -57,6 +60,10 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", type=json.loads, default={}, metavar="JSON",
         help='per-stage options, as in load(): \'{"segment": {"engine": "lac"}}\'',
+    )  # fmt: skip
+    parser.add_argument(
+        "--dedup", action="store_true",
+        help="mark near-duplicates (reposts): each gets the id of the earlier document and the similarity",
     )  # fmt: skip
     parser.add_argument("--summary-json", metavar="FILE", help="also write the summary as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or log lines")
@@ -86,6 +93,7 @@ def run_process(args: argparse.Namespace) -> int:
             code=args.code,
             config=args.config,
             progress=not args.quiet,
+            dedup=args.dedup,
         )
     except (InputError, ChineseNewsNLPError, ImportError, OSError) as exc:
         print(f"cnnlp process: error: {exc}", file=sys.stderr)

@@ -30,6 +30,7 @@ from typing import IO, Any, Iterable, Iterator, Union
 from ..errors import InputError
 
 TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")  # extracted with trafilatura (the html extra)
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -122,7 +123,7 @@ def text_files(folder: str) -> Iterator[tuple[str, str]]:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         for name in sorted(filenames):
-            if name.lower().endswith(TEXT_SUFFIXES) and not name.startswith("."):
+            if name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(dirpath, name)
                 yield path, Path(os.path.relpath(path, folder)).as_posix()
 
@@ -130,7 +131,12 @@ def text_files(folder: str) -> Iterator[tuple[str, str]]:
 def read_text_file(path: str, doc_id: str, date: str | None) -> Record:
     try:
         with open(path, "rb") as fh:
-            return fh.read(), doc_id, date
+            data = fh.read()
+        if path.lower().endswith(HTML_SUFFIXES):
+            from ..html import Html
+
+            return Html(data), doc_id, date
+        return data, doc_id, date
     except OSError as exc:
         return ReadFailure(f"cannot read {path}: {exc.strerror or exc}"), doc_id, date
 
@@ -170,6 +176,10 @@ def from_mapping(data: dict, fallback_id: str, date: str | None) -> Record:
         doc_date = doc_date.isoformat()
     doc_date = None if doc_date is None else str(doc_date)
     text = data.get("text")
+    if text is None and isinstance(data.get("html"), str):
+        from ..html import Html
+
+        return Html(data["html"], url=data.get("url")), doc_id, doc_date
     if not isinstance(text, str):
         what = "no 'text' field" if text is None else f"'text' is {type(text).__name__}, not a string"
         return ReadFailure(what), doc_id, doc_date

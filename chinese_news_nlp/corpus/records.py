@@ -9,7 +9,7 @@ Output forms:
 * ``jsonl``: one line, ``json.dumps(doc.to_dict())`` (the documented schema);
 * ``parquet``: rows of flat tables, each row carrying the document id:
   ``documents`` (one row per document, with its error if any), ``entities``,
-  ``facts``, ``repairs``, ``officials`` and, on request, ``tokens``;
+  ``facts``, ``repairs``, ``officials``, ``zones`` and, on request, ``tokens``;
 * ``dict``: ``doc.to_dict()`` itself (the Dask bag API).
 """
 
@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import fields
 from typing import Any
 
-from ..doc import Doc, Entity, Fact, Official, Repair, Token, span_dict
+from ..doc import ARTICLE_ZONES, Doc, Entity, Fact, Official, Repair, Token, Zone, span_dict
 
 FORMATS = ("jsonl", "parquet", "dict")
 
@@ -32,8 +32,9 @@ SPAN_TABLES: dict[str, type] = {
     "repairs": Repair,
     "officials": Official,
     "tokens": Token,
+    "zones": Zone,
 }
-DEFAULT_TABLES = ("documents", "entities", "facts", "repairs", "officials")
+DEFAULT_TABLES = ("documents", "entities", "facts", "repairs", "officials", "zones")
 
 DOCUMENT_COLUMNS: dict[str, str] = {
     "id": "string",
@@ -51,6 +52,8 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "error_type": "string",
     "error_message": "string",
     "meta": "string",  # the full meta mapping as JSON
+    "duplicate_of": "string",  # with --dedup: the id of the earlier document this one reposts
+    "duplicate_similarity": "float64",
 }
 
 
@@ -77,7 +80,13 @@ def doc_stats(doc: Doc) -> dict[str, Any]:
         "repairs": dict(Counter(r.cause for r in doc.repairs)),
         "officials": len(doc.officials),
         "error": None if doc.error is None else {k: doc.error.get(k) for k in ("stage", "type", "message")},
+        # where the entities and facts lie: the article's own zones, or other articles' and the site's
+        "zones": dict(Counter(_zone_group(x.zone) for x in (*doc.entities, *doc.facts) if x.zone is not None)),
     }
+
+
+def _zone_group(zone: str) -> str:
+    return "article" if zone in ARTICLE_ZONES else zone
 
 
 def encode(doc: Doc, fmt: str, tables: tuple[str, ...] = DEFAULT_TABLES) -> Any:
@@ -111,6 +120,8 @@ def flat_rows(doc: Doc, tables: tuple[str, ...] = DEFAULT_TABLES) -> dict[str, l
                 "error_type": error.get("type"),
                 "error_message": error.get("message"),
                 "meta": json.dumps(doc.meta, ensure_ascii=False, default=str),
+                "duplicate_of": None,
+                "duplicate_similarity": None,
             }
         ]
     }
@@ -118,3 +129,19 @@ def flat_rows(doc: Doc, tables: tuple[str, ...] = DEFAULT_TABLES) -> dict[str, l
         if table != "documents":
             rows[table] = [{"doc_id": doc.id, **span_dict(x)} for x in getattr(doc, table)]
     return rows
+
+
+def mark_duplicate(payload: Any, fmt: str, duplicate_of: str | None, similarity: float | None) -> Any:
+    """Write a ``--dedup`` verdict into an encoded document: a top-level ``duplicate`` object
+    in JSONL (``{"of": id, "similarity": 0.93}``), two columns of the documents row in Parquet."""
+    if duplicate_of is None:
+        return payload
+    if fmt == "jsonl":
+        mark = json.dumps({"of": duplicate_of, "similarity": similarity}, ensure_ascii=False)
+        return payload[:-1] + ', "duplicate": ' + mark + "}"
+    if fmt == "parquet":
+        payload["documents"][0]["duplicate_of"] = duplicate_of
+        payload["documents"][0]["duplicate_similarity"] = similarity
+    elif fmt == "dict":
+        payload["duplicate"] = {"of": duplicate_of, "similarity": similarity}
+    return payload

@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..pipeline import batched
 from .pool import WorkerPool, module_refs
 from .readers import Record, count_records, iter_records, sources
-from .records import DEFAULT_TABLES, FORMATS
+from .records import DEFAULT_TABLES, FORMATS, mark_duplicate
 from .summary import Progress, Summary
 from .worker import RunConfig, get_pipeline, init_worker, lost_item, process_batch, run_worker_batch
 from .writers import JsonlWriter, ParquetWriter
@@ -61,6 +61,7 @@ def make_run_config(
     format: str = "jsonl",
     tables: Sequence[str] = DEFAULT_TABLES,
     code: Sequence[str] = (),
+    dedup: bool = False,
 ) -> RunConfig:
     from .pool import import_file
 
@@ -83,6 +84,7 @@ def make_run_config(
         tables=tuple(dict.fromkeys(("documents", *tables))),
         modules=tuple(stage_modules(names)),
         code=code,
+        dedup=dedup,
     )
 
 
@@ -105,6 +107,7 @@ def process(
     code: Sequence[str] = (),
     progress: bool | None = None,
     docs_per_part: int = 1000,
+    dedup: bool = False,
 ) -> Summary:
     """Run the pipeline over a corpus and write every document, failed ones included.
 
@@ -115,7 +118,9 @@ def process(
     :mod:`.writers`).  ``workers`` > 1 runs worker processes (``engine="local"``, default 1)
     or sizes the Dask ``LocalCluster`` (``engine="dask"`` without
     ``scheduler``, default 2).  ``timeout`` is per document and per stage.  With
-    ``resume``, documents whose id is already in the output are skipped.
+    ``resume``, documents whose id is already in the output are skipped.  With ``dedup``, each
+    document that reposts an earlier one is marked with that one's id and the estimated
+    similarity (:mod:`chinese_news_nlp.near_duplicates`; nothing is dropped).
 
     >>> summary = process("seeds", "out/seeds.jsonl", stages="convert")  # doctest: +SKIP
     >>> summary.errors                                                    # doctest: +SKIP
@@ -133,9 +138,19 @@ def process(
     if workers < 1 or batch_size < 1:
         raise UsageError("workers and batch size must be at least 1")
     fmt = output_format(output, format)
+    if dedup and (engine == "dask" or resume):
+        raise UsageError(
+            "--dedup needs one pass over the whole corpus: not with --engine dask or --resume "
+            "(run chinese_news_nlp.dedup() over the output instead)"
+        )
     run = make_run_config(
-        stages, config=config, max_chars=max_chars, timeout=timeout, format=fmt, tables=tables, code=code
+        stages, config=config, max_chars=max_chars, timeout=timeout, format=fmt, tables=tables, code=code, dedup=dedup
     )
+    index = None
+    if dedup:
+        from ..near_duplicates import Deduplicator
+
+        index = Deduplicator()
     srcs = sources(inputs)
     show = progress if progress is not None else True
     if engine == "dask":
@@ -166,6 +181,11 @@ def process(
         for results in _run_batches(run, batched(records, batch_size), workers):
             chars = errors = 0
             for payload, stats in results:
+                if index is not None:
+                    mark = index.add(stats["id"], signature=stats.pop("signature", None))
+                    if mark.duplicate_of is not None:
+                        payload = mark_duplicate(payload, fmt, mark.duplicate_of, mark.similarity)
+                        stats["duplicate"] = True
                 writer.write(payload)
                 summary.add(stats)
                 chars += stats["chars"]

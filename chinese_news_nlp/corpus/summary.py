@@ -23,6 +23,8 @@ class Summary:
     facts: Counter = field(default_factory=Counter)
     repairs: Counter = field(default_factory=Counter)
     errors_by_stage: Counter = field(default_factory=Counter)
+    zones: Counter = field(default_factory=Counter)  # entities + facts by zone group: article, related, boilerplate
+    duplicates: int = 0  # documents marked as reposts (--dedup)
     error_samples: list[dict] = field(default_factory=list)  # the first few, with id, stage, message
     seconds: float = 0.0
     output: str | None = None
@@ -39,6 +41,8 @@ class Summary:
         self.entities.update(stats.get("entities") or {})
         self.facts.update(stats.get("facts") or {})
         self.repairs.update(stats.get("repairs") or {})
+        self.zones.update(stats.get("zones") or {})
+        self.duplicates += bool(stats.get("duplicate"))
         error = stats.get("error")
         if error:
             self.errors += 1
@@ -47,9 +51,9 @@ class Summary:
                 self.error_samples.append({"id": stats.get("id"), **error})
 
     def merge(self, other: Summary) -> None:
-        for name in ("documents", "errors", "skipped", "chars", "tokens", "officials"):
+        for name in ("documents", "errors", "skipped", "chars", "tokens", "officials", "duplicates"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("entities", "facts", "repairs", "errors_by_stage"):
+        for name in ("entities", "facts", "repairs", "errors_by_stage", "zones"):
             getattr(self, name).update(getattr(other, name))
         self.error_samples = (self.error_samples + other.error_samples)[: self.MAX_SAMPLES]
 
@@ -73,6 +77,8 @@ class Summary:
             "facts": dict(self.facts.most_common()),
             "repairs": dict(self.repairs.most_common()),
             "errors_by_stage": dict(self.errors_by_stage.most_common()),
+            "zones": dict(self.zones.most_common()),
+            "duplicates": self.duplicates,
             "error_samples": self.error_samples,
             "seconds": round(self.seconds, 3),
             "chars_per_second": round(self.chars_per_second, 1),
@@ -95,6 +101,20 @@ class Summary:
             f"facts      {sum(self.facts.values()):,}: {counts(self.facts)}",
             f"repairs    {sum(self.repairs.values()):,}: {counts(self.repairs)}",
             f"officials  {self.officials:,}",
+        ]
+        if self.zones:
+            elsewhere = {k: v for k, v in self.zones.items() if k != "article"}
+            lines.append(
+                f"zones      {self.zones.get('article', 0):,} entities and facts in the articles themselves (title, meta, heading, body)"
+                + (
+                    ", and " + ", ".join(f"{v:,} more in {k}" for k, v in sorted(elsewhere.items()))
+                    if elsewhere
+                    else ""
+                )
+            )
+        if self.duplicates:
+            lines.append(f"reposts    {self.duplicates:,} documents marked as near-duplicates of an earlier one")
+        lines += [
             f"time       {self.seconds:.1f} s ({self.docs_per_second:,.1f} docs/s, {self.chars_per_second:,.0f} chars/s;"
             f" {self.engine}, {self.workers} worker{'s' if self.workers != 1 else ''})",
         ]

@@ -33,6 +33,7 @@ class RunConfig:
     tables: tuple[str, ...] = DEFAULT_TABLES
     modules: tuple[tuple[str, str | None], ...] = ()  # modules registering custom stages
     code: tuple[str, ...] = ()  # Python files registering custom stages
+    dedup: bool = False  # send each document's MinHash signature with its stats (cnnlp process --dedup)
 
     def key(self) -> str:
         return repr((self.stages, sorted(self.config.items()), self.max_chars, self.timeout, self.modules, self.code))
@@ -117,11 +118,32 @@ def process_batch(run: RunConfig, items: list[Record]) -> list[tuple[Any, dict]]
 
 def _encoded(run: RunConfig, doc: Doc) -> tuple[Any, dict]:
     try:
-        return encode(doc, run.format, run.tables), doc_stats(doc)
+        stats = doc_stats(doc)
+        if run.dedup:
+            stats["signature"] = _signature(doc)
+        return encode(doc, run.format, run.tables), stats
     except Exception as exc:  # noqa: BLE001 - a stage left something unserializable: still recorded
         failed = failed_doc(doc.id, doc.date, "write", type(exc).__name__, str(exc))
         failed.error["traceback"] = traceback.format_exc(limit=5)
         return encode(failed, run.format, run.tables), doc_stats(failed)
+
+
+_DEDUPLICATOR = None
+
+
+def _signature(doc: Doc) -> list[int] | None:
+    """The document's MinHash signature, computed here in the worker (None: nothing to compare)."""
+    global _DEDUPLICATOR
+    from ..near_duplicates import Deduplicator, normalized_article
+
+    if doc.error is not None:
+        return None
+    text = normalized_article(doc)
+    if not text:
+        return None
+    if _DEDUPLICATOR is None:
+        _DEDUPLICATOR = Deduplicator()
+    return _DEDUPLICATOR.signature(text).tolist()
 
 
 def lost_item(run: RunConfig, item: Record, stage_index: int, message: str) -> tuple[Any, dict]:

@@ -74,7 +74,8 @@ class FactStage:
     """Append number–unit–year facts to ``doc.facts``.
 
     Uses ``doc.entities`` for subjects when the entity stage ran; the document
-    date is ``doc.meta["date"]``, else a dateline near the top of the text.
+    date is ``doc.meta["date"]`` (the user's, else the page's dateline as the zones stage
+    read it), else the page's date read the same way when the zones stage did not run.
     """
 
     name = "facts"
@@ -83,7 +84,12 @@ class FactStage:
         self.config = config
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.facts.extend(find_facts(doc.text, date=doc.meta.get("date"), entities=list(doc.entities)))
+        date = doc.meta.get("date")
+        if date is None and not doc.zones:  # the zones stage did not run: read the page's date the same way
+            from ..zones import page_date
+
+            date = page_date(doc.text)
+        doc.facts.extend(find_facts(doc.text, date=date, entities=list(doc.entities)))
         doc.fill_raw_offsets()
         return doc
 

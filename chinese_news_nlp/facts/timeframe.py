@@ -46,7 +46,6 @@ PLAN_RE = regex.compile(r"“?(?P<plan>十[一二三四五六]五)”?(?:期间|
 QUOTED_PLAN_RE = regex.compile(r"“(?P<plan>十五)”(?:期间|时期)")
 MOVEMENT_START = regex.compile(r"(?:由|从)(?:约|近|超)?$")
 MOVEMENT_END = regex.compile(r"(?:增长|增加|提高|上升|下降|减少|扩大|提升|降低|跃升|突破)?(?:到|至)(?:约|近|超)?$")
-DATELINE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 FUTURE_BEFORE = regex.compile(r"(?:到|至|预计|计划|力争|将|将于|目标|有望|争取)$")
 
 
@@ -201,14 +200,12 @@ def resolve_year(
 
 
 def reference_year(text: str, date: str | None) -> int | None:
-    """The year "今年" means: the document date's, a dateline's near the top, else an estimate."""
+    """The year "今年" means: the document date's (the user's, else the page's: the zones stage
+    reads the dateline into ``doc.meta["date"]``), else an estimate."""
     if date:
         m = re.match(r"\s*((?:19|20)\d{2})", str(date))
         if m:
             return int(m.group(1))
-    m = DATELINE_RE.search(text[:400])
-    if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
-        return int(m.group(1))
     return estimate_year(text)
 
 

@@ -1,0 +1,464 @@
+"""Which lines of a page are the article: cue words weighed with layout evidence.
+
+A scraped page is a sequence of lines: site furniture, the headline, a dateline, the article's
+paragraphs and subheadings, then contact ads, a copyright notice, share buttons and lists of
+other articles.  Each non-blank line first gets a *shape* from its own text
+(:func:`line_shape`) and a *cue* from the data files (:mod:`.lexicon`); the page is then read
+as a whole, in this order (each step is a function below, documented by the layout that
+motivated it):
+
+1. :func:`related_sections` — a related-list header (相关阅读, 推荐阅读…) opens a list of other
+   articles that runs until the page turns back into prose;
+2. :func:`list_runs` — a list with no header: three or more items, each a short headline
+   followed by at most one lead, with evidence that it is a list (a truncated lead, a date or a
+   category line between items, a headline printed twice);
+3. :func:`article_span` — the article is the block of paragraphs with the most prose, blocks
+   being cut by lists, boilerplate cues and long runs of non-prose lines;
+4. :func:`title_lines` — the headline is the headline-like line just before the article's
+   first paragraph (with a deck or a repeat of it next to it); datelines around it are meta;
+5. inside the article, prose is ``body`` and short unpunctuated lines are ``heading``; after
+   it, datelines and source lines are ``meta``, cue lines ``boilerplate``, and a run of three or
+   more headline-like lines with nothing else is a ``related`` list (:func:`tail_zones`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .lexicon import lexicon
+
+# A sentence ends with one of these (after closing quotes and brackets): the line is prose.
+SENTENCE_END = "。！？!?；;…"
+CLOSERS = "”’」』\"')）]】》"
+# Leads cut by a listing end like this: "...于 20...", "…".
+TRUNCATION_MARKS = ("...", "…", "。。。")
+HEADLINE_MAX = 40  # longer lines without a sentence end are truncated leads, not headlines
+LEAD_MIN = 40
+CATEGORY_MAX = 4
+
+# Line shapes
+PROSE = "prose"  # a paragraph: ends a sentence
+LEAD = "lead"  # long, but cut off: no sentence end, or an ellipsis where a listing cut it
+HEAD = "head"  # short, no sentence end: a headline, a subheading, a menu item
+DATE = "date"  # a date or time alone: 2022-03-08, 09-24, 3天前
+SHAPES = (PROSE, LEAD, HEAD, DATE)
+
+
+@dataclass
+class Line:
+    start: int  # offsets in the text, without the newline and the indent
+    end: int
+    text: str  # stripped
+    shape: str
+    cue: str | None  # the zone a cue word gives, or None
+    repeated: bool = False  # the same text is on the page more than once
+    zone: str | None = None
+
+
+def strip_trailing_group(text: str) -> str:
+    """The line without a closing bracketed group of 40 characters or fewer, which is a byline
+    or a note: ``…新材料。(洪恒飞 袁晓玲 科技日报记者 江 耘)`` reads as prose ending in 。.
+
+    >>> strip_trailing_group("产业规模居全国第四。（张三 李四）")
+    '产业规模居全国第四。'
+    """
+    if text and text[-1] in ")）":
+        opening = max(text.rfind("("), text.rfind("（"))
+        if opening > 0 and len(text) - opening <= 40:
+            return text[:opening].rstrip()
+    return text
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends a sentence (closing quotes and a byline group do not count).
+
+    A headline may end with ! or ? (``汇总表来啦!``); it is prose only when a comma shows
+    clauses, as paragraphs have: ``如何当好科技创新的“领头雁”?`` alone reads as a headline.
+
+    >>> ends_sentence("之江大地上,创新热潮处处涌动。"), ends_sentence("杭州城西各类科创园汇总表来啦!")
+    (True, False)
+    """
+    bare = strip_trailing_group(text).rstrip(CLOSERS + " ")
+    if not bare:
+        return False
+    last = bare[-1]
+    if last in "。；;":
+        return True
+    if last in "…":
+        # the ellipsis of a sentence is 「……」; a single 「…」 or 「...」 is where a listing cut a lead
+        return bare.endswith("……")
+    if last in "！？!?":
+        return any(ch in bare for ch in "，,。；;")
+    return False
+
+
+def asks_or_exclaims(text: str) -> bool:
+    """A short line ending in ? or ! inside an article is a sentence opening a paragraph, not a
+    subheading: ``糖尿病有望实现功能性治愈了?`` after a subheading, before the answer.
+
+    >>> asks_or_exclaims("糖尿病有望实现功能性治愈了?"), asks_or_exclaims("在改造升级中焕发活力")
+    (True, False)
+    """
+    return text.rstrip(CLOSERS + " ")[-1:] in ("？", "?", "！", "!")
+
+
+def line_shape(text: str) -> str:
+    """The shape of one stripped line: :data:`PROSE`, :data:`LEAD`, :data:`HEAD` or :data:`DATE`.
+
+    >>> line_shape("2022-03-08"), line_shape("3天前"), line_shape("推动“互联网+”与实体经济融合")
+    ('date', 'date', 'head')
+    >>> line_shape("在之江实验室11号楼的智能计算硬件研究中心内,亿级神经元类脑计算机的指示灯快速闪烁。这台类脑计算机是我国首台神经")
+    'lead'
+    """
+    pats = lexicon().patterns
+    if len(text) <= 24:
+        rest = text
+        for name in ("date", "time", "relative_time", "month_day"):
+            rest = pats[name].sub("", rest)
+        if not rest.strip(" ()（）[]【】/-|｜·,，:："):
+            return DATE
+    if ends_sentence(text) and not text.endswith(TRUNCATION_MARKS[0]):
+        return PROSE
+    if len(text) > HEADLINE_MAX or text.endswith(TRUNCATION_MARKS):
+        return LEAD
+    return HEAD
+
+
+def is_meta_line(line: Line) -> bool:
+    """A dateline, source or byline line: a meta cue, or a date with a time or a relative time
+    in a short line that is not a sentence (``2022-03-08 10:44:57   来源:科技日报``,
+    ``admin9个月前 (09-24)某某资讯9``)."""
+    if line.cue == "meta":
+        # an interview's 记者：…？ is a question, not a byline
+        return line.shape != PROSE or len(line.text) <= 15
+    if line.cue is not None or line.shape == PROSE or len(line.text) > 80:
+        return False
+    pats = lexicon().patterns
+    text = line.text
+    if pats["source"].search(text):
+        return True
+    has_date = pats["date"].search(text) is not None
+    if has_date and (pats["time"].search(text) or len(text) <= 40):
+        return True
+    return bool(pats["relative_time"].search(text) and pats["month_day"].search(text))
+
+
+def classify_lines(lines: list[Line]) -> None:
+    """Set ``zone`` on every line (see the module docstring for the order of the steps)."""
+    if not lines:
+        return
+    mark_repeats(lines)
+    for start, end in related_sections(lines):
+        for line in lines[start:end]:
+            line.zone = "related"
+    for start, end in list_runs(lines):
+        for line in lines[start:end]:
+            line.zone = "related"
+    for line in lines:
+        if line.zone is None and line.cue == "boilerplate":
+            line.zone = "boilerplate"
+        elif line.zone == "related" and line.cue == "boilerplate" and line.shape != LEAD:
+            line.zone = "boilerplate"  # a footer after a list: 版权所有, 网站地图
+    span = article_span(lines)
+    if span is None:
+        for line in lines:
+            if line.zone is None:
+                line.zone = "meta" if is_meta_line(line) else "boilerplate"
+        return
+    first, last = span
+    for line in lines[first : last + 1]:
+        if line.zone is not None:
+            continue
+        if is_meta_line(line) or line.shape == DATE:
+            line.zone = "meta"
+        elif line.cue == "heading" or (line.shape == HEAD and not asks_or_exclaims(line.text)):
+            line.zone = "heading"
+        else:
+            line.zone = "body"
+    title_lines(lines, first)
+    tail_zones(lines, last + 1)
+
+
+def mark_repeats(lines: list[Line]) -> None:
+    seen: dict[str, int] = {}
+    for line in lines:
+        seen[line.text] = seen.get(line.text, 0) + 1
+    for line in lines:
+        line.repeated = seen[line.text] > 1
+
+
+def _is_list_header(line: Line) -> bool:
+    return line.cue == "related" and len(line.text) <= 16
+
+
+def related_sections(lines: list[Line]) -> list[tuple[int, int]]:
+    """``[start, end)`` of each list opened by a related-list header.
+
+    Motivating layout: ``相关阅读`` then forty items of headline, category (``科技``), truncated
+    lead and date; or ``相关文章`` then items whose headline is printed twice.  The list ends
+    where the page turns back into prose: three paragraphs in a row (a sidebar before the
+    article), less the article's own headline and dateline just before them.
+    """
+    sections = []
+    i = 0
+    while i < len(lines):
+        if not _is_list_header(lines[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines):
+            if all(k < len(lines) and lines[k].shape == PROSE for k in range(j, j + 3)):
+                break
+            j += 1
+        end = j
+        if j < len(lines):  # back off over the next article's dateline and headline
+            k = j
+            while k - 1 > i and is_meta_line(lines[k - 1]):
+                k -= 1
+            if k < j and k - 1 > i and lines[k - 1].shape == HEAD:
+                k -= 1
+            end = k
+        sections.append((i, end))
+        i = max(end, i + 1)
+    return sections
+
+
+def list_runs(lines: list[Line]) -> list[tuple[int, int]]:
+    """``[start, end)`` of lists of other articles that have no header.
+
+    An item is a headline (printed once or twice), then at most one lead, with dates and
+    category words around them; a run of three or more items is a list when at least two
+    items carry list evidence: a truncated lead, a date or category line, a doubled headline.
+    Motivating layout: the items after a ``相关阅读`` list's own header scrolled away —
+    ``headline / 科技 / lead… / 2022-03-08`` repeated.  An article's subheadings are each
+    followed by several paragraphs, so they never make a run.
+    """
+    runs: list[tuple[int, int]] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        start = i
+        items = evidence = 0
+        j = i
+        while j < n and lines[j].zone is None and lines[j].cue is None and lines[j].shape == HEAD:
+            k = j + 1
+            ev = _looks_like_item(lines[j].text)
+            if k < n and lines[k].text == lines[j].text:  # the headline twice
+                k += 1
+                ev = True
+            while k < n and _is_list_furniture(lines[k]):
+                k += 1
+                ev = True
+            if k < n and lines[k].zone is None and lines[k].shape in (LEAD, PROSE):
+                ev = ev or lines[k].shape == LEAD
+                k += 1
+                while k < n and _is_list_furniture(lines[k]):
+                    k += 1
+                    ev = True
+            if k < n and lines[k].shape == PROSE and lines[k - 1].shape == PROSE:
+                break  # two paragraphs in a row: prose, not a list item
+            items += 1
+            evidence += ev
+            j = k
+        if items >= 3 and evidence >= 2:
+            runs.append((start, j))
+            i = j
+        else:
+            i = start + 1
+    return runs
+
+
+BULLETS = "·•▪◦●○■□◆◇-–*>»"
+
+
+def _looks_like_item(text: str) -> bool:
+    """A list item on one line: a bullet before it or a date after it (``· 某地新闻标题  04-07``)."""
+    if text[:1] in BULLETS:
+        return True
+    tail = text[-12:]
+    pats = lexicon().patterns
+    return bool(pats["date"].search(tail) or pats["month_day"].search(tail[-6:]))
+
+
+def _is_list_furniture(line: Line) -> bool:
+    """A date, or a category word repeated on the page (``科技`` under every headline)."""
+    if line.zone is not None or line.cue is not None:
+        return False
+    return line.shape == DATE or (line.repeated and len(line.text) <= CATEGORY_MAX and line.shape == HEAD)
+
+
+def article_span(lines: list[Line]) -> tuple[int, int] | None:
+    """Indices of the article's first and last paragraph, or None when the page has no prose.
+
+    Blocks of lines are cut by list lines, boilerplate cues and runs of four or more lines
+    that are not prose; the block with the most prose is the article.  Motivating layout: a
+    contact ad after the article holds one sentence (``请说明您的需求……以便快速帮您对接资源。``)
+    between cue lines; it is a block of its own and loses to the article.  A block after the
+    article that is separated from it by at most two cue lines and holds one paragraph of 60
+    characters or more (or two of 80 together) is the article going on after an inserted ad
+    (``扫码关注我们的公众号`` between two paragraphs).
+    """
+    blocks: list[list[int]] = []
+    current: list[int] = []
+    non_prose = 0
+    for i, line in enumerate(lines):
+        cut = line.zone is not None
+        if not cut:
+            non_prose = 0 if line.shape in (PROSE, LEAD) else non_prose + 1
+            if non_prose >= 4:
+                cut = True
+        if cut:
+            if current:
+                blocks.append(current)
+            current = []
+            continue
+        current.append(i)
+    if current:
+        blocks.append(current)
+
+    def prose(block: list[int]) -> list[int]:
+        return [i for i in block if lines[i].shape in (PROSE, LEAD) and not is_meta_line(lines[i])]
+
+    scored = [(sum(len(lines[i].text) for i in prose(b) if lines[i].shape == PROSE), b) for b in blocks]
+    scored = [(score, b) for score, b in scored if prose(b)]
+    if not scored:
+        return None
+    best = max(range(len(scored)), key=lambda k: scored[k][0])
+    first, last = prose(scored[best][1])[0], prose(scored[best][1])[-1]
+
+    def continues(paragraphs: list[int], gap: list[Line], least: int) -> bool:
+        size = sum(len(lines[i].text) for i in paragraphs)
+        return (
+            (len(paragraphs) >= 2 and size >= 80 or size >= least)
+            and len(gap) <= 2
+            and all(g.zone == "boilerplate" for g in gap)
+        )
+
+    for _, block in scored[best + 1 :]:
+        paragraphs = prose(block)
+        if not continues(paragraphs, lines[last + 1 : block[0]], 60):
+            break
+        last = paragraphs[-1]
+    # Before the article, between the headline and an inserted ad, one paragraph is enough:
+    # nothing but the article's opening sits there.
+    for _, block in reversed(scored[:best]):
+        paragraphs = prose(block)
+        if not continues(paragraphs, lines[block[-1] + 1 : first], 20):
+            break
+        first = paragraphs[0]
+    return first, last
+
+
+def title_lines(lines: list[Line], first: int) -> None:
+    """Zones of the lines before the article's first paragraph.
+
+    The headline is the nearest headline-like line before the dateline block (or before the
+    first paragraph when there is none), skipping cue headings; a deck after it (``——…``) and
+    a repeat of it one or two lines up (a page that prints headline, deck, headline) are title
+    too.  Motivating layouts: ``headline / dateline+source / paragraphs``; ``breadcrumb /
+    headline / byline-with-date / paragraphs``; ``headline / deck / headline / 核心阅读 /
+    summary``.  Between the dateline and the first paragraph a cue heading is a heading and
+    other lines are furniture (``【字体：大 中 小】``).  Above the headline, three or more
+    headline-like lines in a row are a list of other articles (a sidebar of the day's news,
+    with its header line); the rest is site furniture.
+    """
+    before = [i for i in range(first) if lines[i].zone is None]
+    metas = [i for i in before if is_meta_line(lines[i])]
+    limit = first
+    if metas:  # the dateline block nearest the article
+        limit = metas[-1]
+        while limit - 1 in metas:
+            limit -= 1
+    anchor = None
+    for i in reversed([i for i in before if i < limit]):
+        line = lines[i]
+        if line.cue == "heading" or line.shape == DATE or is_meta_line(line):
+            continue
+        if line.shape in (HEAD, LEAD) and line.cue is None and 5 <= len(line.text) <= 80:
+            anchor = i
+        break
+    title = set()
+    if anchor is not None and lines[anchor].text.startswith(("—", "-")) and anchor - 1 in before:
+        # a deck (``——副题``) under its headline
+        if lines[anchor - 1].shape in (HEAD, LEAD) and lines[anchor - 1].cue is None:
+            title.add(anchor)
+            anchor -= 1
+    if anchor is not None:
+        title.add(anchor)
+        for k in (anchor - 1, anchor - 2):
+            if k >= 0 and lines[k].zone is None and lines[k].text == lines[anchor].text:
+                title.update(range(k, anchor))
+                break
+        k = anchor + 1
+        while k < limit and len(title) < 3 and lines[k].zone is None and _deck_like(lines[k]):
+            title.add(k)
+            k += 1
+    top = min(title) if title else limit
+    for i in before:
+        line = lines[i]
+        if i in title:
+            line.zone = "title"
+        elif is_meta_line(line) or line.shape == DATE:
+            line.zone = "meta" if i >= top - 1 else "boilerplate"
+        elif i > top and line.cue == "heading":
+            line.zone = "heading"
+        elif i > top and i > limit:
+            line.zone = (
+                "heading" if line.cue is None and line.shape == HEAD and "【" not in line.text else "boilerplate"
+            )
+        elif i > top:
+            line.zone = "title" if _deck_like(line) else "boilerplate"
+        else:
+            line.zone = "boilerplate"
+    _sidebar_lists(lines, [i for i in before if i < top])
+
+
+def _sidebar_lists(lines: list[Line], indices: list[int]) -> None:
+    """Runs of three or more headline-like lines above the headline are a list of other
+    articles; a short line just above such a run is its header (``▌图片新闻``)."""
+    run: list[int] = []
+    for i in [*indices, -1]:
+        line = lines[i] if i >= 0 else None
+        if line is not None and line.cue is None and line.shape in (HEAD, LEAD) and len(line.text) >= 4:
+            if run and i != run[-1] + 1:
+                run = []
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            for k in run:
+                lines[k].zone = "related"
+            head = run[0] - 1
+            if head in indices and len(lines[head].text) <= 10 and not is_navigation_like(lines[head]):
+                lines[head].zone = "related"
+        run = []
+
+
+def is_navigation_like(line: Line) -> bool:
+    return line.cue == "boilerplate"
+
+
+def _deck_like(line: Line) -> bool:
+    return line.cue is None and line.shape in (HEAD, LEAD) and 5 <= len(line.text) <= 60 and not is_meta_line(line)
+
+
+def tail_zones(lines: list[Line], after: int) -> None:
+    """Zones of the lines after the article's last paragraph (and of any other leftover line).
+
+    Source and editor lines are meta (``来源:光明日报`` after the last paragraph, ``责任编辑：…``
+    after the share buttons), a bare dateline only next to the article; cue lines are boilerplate; a run of three or more headline-like lines with
+    no cue is a list of other articles without a header.  What is left is site furniture.
+    """
+    rest = [i for i in range(len(lines)) if lines[i].zone is None]
+    heads = [i for i in rest if i >= after and lines[i].shape in (HEAD, LEAD) and lines[i].cue is None]
+    as_list = set()
+    if len(heads) >= 3:
+        as_list = set(heads)
+    near_article = True
+    for i in rest:
+        line = lines[i]
+        if i >= after and (line.cue == "meta" or near_article) and is_meta_line(line):
+            line.zone = "meta"  # 来源：…, 责任编辑：… anywhere after the article; a bare date only next to it
+            continue
+        if i >= after:
+            near_article = False
+        line.zone = "related" if i in as_list else "boilerplate"

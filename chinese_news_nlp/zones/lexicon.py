@@ -1,0 +1,108 @@
+"""The data files of the zones stage (``chinese_news_nlp/data/zones/``), read once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import regex
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "zones"
+
+# Characters that decorate a cue line without being part of it: 【相关阅读】, >>相关文章:, ▌推荐阅读
+CUE_DECORATION = " \t\u3000\xa0【】[]〖〗《》<>＜＞»«›‹>→▶►▌■□●◆◇★☆·•|｜:：-—_=*#"
+
+
+def _rows(name: str) -> list[list[str]]:
+    with open(DATA_DIR / name, encoding="utf-8") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class ZoneLexicon:
+    line_cues: dict[str, str]  # the whole (undecorated) line → zone
+    prefix_cues: tuple[tuple[str, str], ...]  # (lower-cased prefix, zone)
+    short_cues: tuple[tuple[str, str], ...]  # (cue anywhere in a short line, zone)
+    patterns: dict[str, regex.Pattern]
+    roles: dict[str, str]  # byline word → "reporter" | "other"
+    site_patterns: tuple[regex.Pattern, ...]
+
+    def cue_zone(self, line: str) -> str | None:
+        """The zone a cue word gives ``line`` (stripped), or None.
+
+        >>> lexicon().cue_zone("【相关阅读】")
+        'related'
+        >>> lexicon().cue_zone("当前位置:首页 > 新闻 > 正文")
+        'boilerplate'
+        >>> lexicon().cue_zone("来源:某某日报")
+        'meta'
+        >>> lexicon().cue_zone("记者从会上获悉，二维码溯源系统已覆盖全省，市民扫码即可查询每一批蔬菜的产地和检测结果。") is None
+        True
+        """
+        bare = line.strip(CUE_DECORATION)
+        zone = self.line_cues.get(bare)
+        if zone is not None:
+            return zone
+        low = line.lstrip(CUE_DECORATION[:4]).lower()
+        for cue, zone in self.prefix_cues:
+            if low.startswith(cue):
+                return zone
+        if len(line) <= SHORT_LINE:
+            for cue, zone in self.short_cues:
+                if cue in line:
+                    return zone
+        if len(line) <= 60 and (self.patterns["phone"].search(line) or self.patterns["url"].search(line)):
+            return "boilerplate"  # a contact ad or a link: 热线电话：0571-88888888, 本文链接：http://…
+        if is_navigation(line):
+            return "boilerplate"
+        return None
+
+
+SHORT_LINE = 40
+NAV_SEPARATORS = "|｜>＞»›/"
+
+
+def is_navigation(line: str) -> bool:
+    """A menu or breadcrumb: three or more short items between separators, whatever the words.
+
+    Motivating layouts: ``首页 | 国内 | 国际 | 财经``, ``位置：首页 > 国内 > 正文`` (a breadcrumb
+    whose label is not a known cue).
+
+    >>> is_navigation("首页 | 国内 | 国际 | 财经"), is_navigation("位置：首页 > 国内 > 正文")
+    (True, True)
+    >>> is_navigation("2015年至2019年，全省医药工业总产值由1263.4亿元增长到1616.3亿元"), is_navigation("2024/04/06")
+    (False, False)
+    """
+    if len(line) > 80:
+        return False
+    pieces = [""]
+    for ch in line:
+        if ch in NAV_SEPARATORS:
+            pieces.append("")
+        else:
+            pieces[-1] += ch
+    items = [p.strip() for p in pieces]
+    worded = sum(1 for p in items if any(ch.isalpha() for ch in p))  # not a date: 2024/04/06
+    return len(items) >= 3 and worded >= 2 and all(0 < len(p) <= 12 for p in items[1:]) and len(items[0]) <= 12
+
+
+@cache
+def lexicon() -> ZoneLexicon:
+    line_cues: dict[str, str] = {}
+    prefix: list[tuple[str, str]] = []
+    short: list[tuple[str, str]] = []
+    rows = _rows("cues.tsv")
+    for zone, match, cue in rows[1:]:  # the first row names the columns
+        if match == "line":
+            line_cues[cue] = zone
+        elif match == "prefix":
+            prefix.append((cue.lower(), zone))
+        elif match == "short":
+            short.append((cue, zone))
+        else:
+            raise ValueError(f"cues.tsv: unknown match {match!r} for {cue!r}")
+    patterns = {name: regex.compile(pattern) for name, pattern in _rows("patterns.tsv")}
+    roles = {word: role for word, role in _rows("byline_roles.tsv")[1:]}
+    sites = tuple(regex.compile(pattern) for _, pattern in _rows("site_patterns.tsv"))
+    return ZoneLexicon(line_cues, tuple(prefix), tuple(short), patterns, roles, sites)

@@ -1,0 +1,80 @@
+"""HTML input: a page built here is extracted with trafilatura, then runs through the pipeline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("trafilatura", reason="html extra not installed: pip install chinese-news-nlp[html]")
+
+import chinese_news_nlp as cnn  # noqa: E402
+from chinese_news_nlp.cli import main  # noqa: E402
+from chinese_news_nlp.html import Html, HtmlExtractionError, extract_html  # noqa: E402
+
+PARAGRAPHS = [
+    "记者日前从某地获悉，当地新材料产业规模去年突破千亿元，同比增长百分之十二，增速居全省前列。",
+    "据介绍，当地已集聚新材料企业三百余家，其中高新技术企业一百二十家，研发投入连续三年保持两位数增长。",
+    "当地有关负责人表示，下一步将围绕关键材料开展联合攻关，推动产学研深度融合，加快建设一批公共服务平台。",
+    "业内人士认为，新材料产业链条长、带动性强，是培育新质生产力的重要方向，需要持续加大政策支持力度。",
+]
+
+
+def build_page(dateline: bool = True) -> str:
+    body = "\n".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    info = '<div class="info">2024-05-20 10:30 来源：某某日报</div>' if dateline else ""
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>某地新材料产业规模突破千亿元_某某网</title>
+<meta property="article:published_time" content="2023-11-02T08:00:00+08:00">
+<meta property="og:site_name" content="某某网"></head>
+<body><nav><a href="/">首页</a> | <a href="/n">新闻</a> | <a href="/k">科技</a></nav>
+<article><h1>某地新材料产业规模突破千亿元</h1>{info}
+{body}
+</article><footer>版权所有 某某网 京ICP备12345678号</footer></body></html>"""
+
+
+def test_extraction_keeps_blocks_and_metadata():
+    text, meta = extract_html(build_page())
+    lines = text.split("\n")
+    assert lines[0] == "某地新材料产业规模突破千亿元"
+    assert PARAGRAPHS[0] in lines and "首页" not in text and "ICP" not in text
+    assert meta["title"] == "某地新材料产业规模突破千亿元" and meta["sitename"] == "某某网"
+
+
+def test_html_through_the_pipeline():
+    doc = cnn.load(["repair", "convert", "zones", "facts"])(Html(build_page().encode("gb18030")))
+    assert doc.meta["input"] == "html" and doc.meta["offsets"] == "extracted text"
+    assert [z.label for z in doc.zones][:3] == ["title", "meta", "body"]
+    assert doc.meta["date"] == "2024-05-20" and doc.meta["source"] == "某某日报"  # the page text's dateline
+    assert any(f.surface == "一百二十家" for f in doc.facts)
+    for f in doc.facts:  # offsets index the extracted text
+        assert doc.raw[f.raw_start : f.raw_end] == f.surface
+
+
+def test_extractor_metadata_fills_what_the_text_lacks():
+    doc = cnn.load(["zones"])(Html(build_page(dateline=False)))
+    assert doc.meta["date"] == "2023-11-02" and doc.meta["date_from"] == "html"
+    assert doc.meta["site"] == "某某网"
+
+
+def test_not_an_article():
+    with pytest.raises(HtmlExtractionError):
+        extract_html("   ")
+    docs = list(cnn.load(["zones"]).pipe([{"id": "empty", "html": "<html><body></body></html>"}]))
+    assert docs[0].id == "empty" and docs[0].error is not None  # recorded, not raised
+
+
+def test_corpus_html_files_and_jsonl_field(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_text(build_page(), encoding="utf-8")
+    (folder / "plain.txt").write_text("\n\n".join(["某地新闻", *PARAGRAPHS]), encoding="utf-8")
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"id": "r1", "html": build_page()}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["process", str(folder), str(records), "-o", str(out), "--stages", "repair,convert,zones", "-q"]) == 0
+    got = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(got) == {"page.html", "plain.txt", "r1"}
+    assert got["page.html"]["meta"]["input"] == got["r1"]["meta"]["input"] == "html"
+    assert "input" not in got["plain.txt"]["meta"]
+    assert got["r1"]["meta"]["title"] == "某地新材料产业规模突破千亿元"

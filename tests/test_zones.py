@@ -1,0 +1,460 @@
+"""The zones stage: each cue and layout rule on the layout that motivated it, page metadata,
+the seeds' gold, zones on every span kind, and the page's date in the fact stage.
+
+The pages here are written for the tests (placeholder names such as 某地, 某某日报): they
+describe layouts, not the seeds' strings.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import chinese_news_nlp as cnn
+from chinese_news_nlp.doc import ZONE_LABELS, Doc, Entity
+from chinese_news_nlp.zones import ZoneStage, find_zones, page_date
+from chinese_news_nlp.zones.layout import ends_sentence, line_shape
+from chinese_news_nlp.zones.lexicon import is_navigation, lexicon
+from chinese_news_nlp.zones.metadata import find_authors, find_date, find_site, find_source, parse_byline
+
+P1 = "记者日前从某地获悉，当地新材料产业规模去年突破千亿元，同比增长百分之十二，增速居全省前列。"
+P2 = "据介绍，当地已集聚新材料企业三百余家，其中高新技术企业一百二十家，研发投入连续三年保持两位数增长。"
+P3 = "当地有关负责人表示，下一步将围绕关键材料开展联合攻关，推动产学研深度融合，加快建设一批公共服务平台。"
+P4 = "业内人士认为，新材料产业链条长、带动性强，是培育新质生产力的重要方向，需要持续加大政策支持力度。"
+LEAD = "另一地数字经济核心产业增加值增长百分之九，占地区生产总值比重提高到百分之十五，带动就业"
+
+
+def zones_of(lines: list[str], blank: bool = True) -> list[tuple[str, str]]:
+    text = ("\n\n" if blank else "\n").join(lines)
+    return [(z.label, text[z.start : z.end]) for z in find_zones(text)]
+
+
+def labels(lines: list[str], blank: bool = True) -> list[str]:
+    return [label for label, _ in zones_of(lines, blank)]
+
+
+# -- line shapes and cues -----------------------------------------------------------------------
+def test_line_shapes():
+    assert line_shape(P1) == "prose"
+    assert line_shape("推动新材料产业集聚发展") == "head"
+    assert line_shape(LEAD) == "lead"  # long and cut off mid-sentence
+    assert line_shape(P1[:50] + "...") == "lead"  # a listing's ellipsis
+    assert line_shape("2022-03-08") == line_shape("09-24") == line_shape("3小时前") == "date"
+    # a byline group closing the last paragraph does not hide its full stop
+    assert ends_sentence(P1 + "（张三 李四）")
+    # a headline ending in ! is no paragraph; a clause with a comma before ! is
+    assert not ends_sentence("某地各类科创园汇总表来啦!") and ends_sentence("记者来到现场，气氛热烈!")
+
+
+@pytest.mark.parametrize(
+    "line, zone",
+    [
+        ("【相关阅读】", "related"),
+        (">>推荐阅读：", "related"),
+        ("当前位置:首页 > 某地资讯 > 正文内容", "boilerplate"),
+        ("版权声明：本文由某某网发布，如需转载请注明出处。", "boilerplate"),
+        ("标签: 新材料 产业", "boilerplate"),
+        ("分享给朋友:", "boilerplate"),
+        ("长按/扫一扫加某某的微信号", "boilerplate"),
+        ("招商热线：400 1234 567", "boilerplate"),  # a phone number in a short line: a contact ad
+        ("本文链接：http://news.example.com/post/1.html", "boilerplate"),
+        ("来源：某某日报", "meta"),
+        ("（责任编辑：张三）", "meta"),
+        ("核心阅读", "heading"),
+    ],
+)
+def test_cue_words(line, zone):
+    assert lexicon().cue_zone(line) == zone
+
+
+def test_a_cue_word_does_not_decide_a_paragraph():
+    line = "记者从会上获悉，二维码溯源系统已覆盖全省，市民扫码即可查询每一批蔬菜的产地和检测结果，分享到朋友圈的人越来越多。"
+    assert lexicon().cue_zone(line) is None
+
+
+def test_navigation_layout_without_a_known_cue():
+    # menus and breadcrumbs are recognised by their separators, whatever their words
+    assert is_navigation("首页 | 国内 | 国际 | 财经 | 体育")
+    assert is_navigation("位置：首页 > 国内 > 正文")
+    assert not is_navigation("2024/04/06") and not is_navigation(P1)
+
+
+# -- page layouts ---------------------------------------------------------------------------------
+def test_headline_dateline_article_related_list():
+    """Layout of a portal page: headline, dateline with source, paragraphs with subheadings,
+    tags, then a related list whose items are headline, category, truncated lead, date."""
+    items = []
+    for k in range(4):
+        items += [f"另一地第{k}条新闻的标题在这里", "科技", LEAD, f"2022-03-0{k + 1}"]
+    lines = ["某地新材料产业规模突破千亿元", "2022-03-08 10:44:57   来源:某某日报", P1, "推动产业集聚发展", P2, P3]
+    lines += ["标签: 新材料 产业", "相关阅读", *items]
+    got = labels(lines)
+    assert got[:6] == ["title", "meta", "body", "heading", "body", "body"]
+    assert got[6] == "boilerplate"
+    assert set(got[7:]) == {"related"}
+
+
+def test_related_list_without_a_header():
+    """Items after the article with no header: headline, category word, truncated lead, date
+    — three or more items with list evidence are a related list."""
+    items = []
+    for k in range(4):
+        items += [f"另一地第{k}条新闻的标题在这里", "财经", LEAD, "2024-05-20"]
+    got = labels(["某地新材料产业规模突破千亿元", P1, P2, P3, *items])
+    assert got[:4] == ["title", "body", "body", "body"]
+    assert set(got[4:]) == {"related"}
+
+
+def test_doubled_headlines_list_and_contact_ad():
+    """A content-farm page: breadcrumb, headline, a byline with a relative time, paragraphs,
+    a contact ad (one of its lines is a full sentence), copyright, share buttons, then
+    相关文章 with every headline printed twice."""
+    lines = [
+        "当前位置:首页 > 某地资讯 > 正文内容",
+        "某地着力建设新材料产业高地",
+        "admin3个月前 (09-24)某地资讯12",
+        P1,
+        P2,
+        P3,
+    ]
+    ad = [
+        "某某微信号",
+        "产业招商/厂房租售:400 1234 567",
+        "请说明您的需求、用途、公司、联系人、手机号,以便快速帮您对接资源。",
+    ]
+    lines += ad + ["版权声明:本文由某某厂房网发布,如需转载请注明出处。", "分享给朋友:", "相关文章"]
+    for k in range(3):
+        lines += [f"另一地第{k}个产业园开园", f"另一地第{k}个产业园开园", LEAD + "..."]
+    got = labels(lines)
+    assert got[:6] == ["boilerplate", "title", "meta", "body", "body", "body"]
+    assert got[6:11] == ["boilerplate"] * 5
+    assert set(got[11:]) == {"related"}
+
+
+def test_headline_deck_repeat_and_cue_heading():
+    """A newspaper page: headline, deck, headline again, 核心阅读 and its summary, region
+    subheadings (``上海浦东——`` then a subheading) between paragraphs, copyright; no blank lines."""
+    lines = [
+        "抢抓机遇 布局建设新兴产业",
+        "多地开展前沿技术攻关，加强科技创新与产业创新深度融合",
+        "抢抓机遇 布局建设新兴产业",
+    ]
+    lines += [
+        "核心阅读",
+        P1,
+        "某省某市——",
+        "推动细胞和基因技术产业化",
+        P2,
+        P3,
+        "版权声明：凡注明“来源：某某网”的所有作品，版权归某公司所有。",
+    ]
+    got = labels(lines, blank=False)
+    assert got == ["title", "title", "title", "heading", "body", "heading", "heading", "body", "body", "boilerplate"]
+
+
+def test_deck_after_headline_and_furniture_before_paragraphs():
+    lines = ["某某网", "某地新材料产业规模突破千亿元", "——记者走访多家新材料企业", "发布时间：2024年5月20日 09:30"]
+    lines += ["【字体：大 中 小】 【打印】", P1, P2, P3]
+    assert labels(lines) == ["boilerplate", "title", "title", "meta", "boilerplate", "body", "body", "body"]
+
+
+def test_source_line_after_the_article_is_meta():
+    got = labels(["某地新材料产业规模突破千亿元", "2025-01-20 09:51:37 某某网", P1, P2, P3, "来源:某某日报"])
+    assert got == ["title", "meta", "body", "body", "body", "meta"]
+
+
+def test_question_after_subheading_is_body():
+    """``糖尿病有望实现功能性治愈了?`` after a subheading opens the section's first paragraph."""
+    got = labels(["某地产业发展势头良好", P1, "以创新突破塑造发展新优势", "新药研发有望取得突破了?", P2, P3])
+    assert got == ["title", "body", "heading", "body", "body", "body"]
+
+
+def test_interview_question_is_body():
+    got = labels(["专访某地新材料产业负责人", P1, "记者：当地新材料产业为什么能保持两位数增长，关键在哪里？", P2, P3])
+    assert got[2] == "body"
+
+
+def test_ad_inside_the_article_does_not_end_it():
+    got = labels(["某地新材料产业规模突破千亿元", P1, "扫码关注我们的公众号", P2, P3, P4])
+    assert got == ["title", "body", "boilerplate", "body", "body", "body"]
+
+
+def test_headline_list_before_the_article():
+    """A sidebar of the day's headlines above the article, with a header no cue file knows."""
+    lines = [
+        "某某网",
+        "▌图片新闻",
+        "某地举行新春团拜会",
+        "某地发布年度经济数据",
+        "某地启动新一轮城市更新",
+        "某地新材料产业规模突破千亿元",
+    ]
+    lines += ["2024/04/06", P1, P2, P3]
+    got = labels(lines)
+    assert got[2:5] == ["related"] * 3 and got[5:] == ["title", "meta", "body", "body", "body"]
+
+
+def test_page_without_prose_is_not_an_article():
+    got = labels(["首页 | 国内 | 国际", "某地举行新春团拜会", "2024-01-05"])
+    assert "body" not in got and "title" not in got
+
+
+def test_repeated_lines_point_to_their_first():
+    text = "\n\n".join(["某地新材料产业规模突破千亿元", P1, P2, "相关阅读", "某地新材料产业规模突破", P1[:30]])
+    zones = find_zones(text)
+    assert zones[4].repeat_of == 0  # the headline cut short in the list
+    assert zones[5].repeat_of == 1  # the first paragraph's beginning as a lead
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([P1, P2, "相关阅读", "某地新闻标题", "2024-05-20", "", "  ", LEAD, "来源：某某日报"]),
+        max_size=25,
+    )
+)
+def test_every_non_blank_line_gets_one_zone(lines):
+    text = "\n".join(lines)
+    zones = find_zones(text)
+    assert len(zones) == sum(1 for line in lines if line.strip())
+    assert all(z.label in ZONE_LABELS for z in zones)
+    assert all(a.end <= b.start for a, b in zip(zones, zones[1:]))
+    assert all(text[z.start : z.end].strip() == text[z.start : z.end] != "" for z in zones)
+
+
+# -- metadata -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("2022-03-08 10:44:57   来源:某某日报", {"date": "2022-03-08", "time": "10:44:57"}),
+        ("发布时间：2024年5月20日 09:30", {"date": "2024-05-20", "time": "09:30"}),
+        ("2017/04/14　稿源：某某报", {"date": "2017-04-14", "time": None}),
+        ("2019.1.5 08:00", {"date": "2019-01-05", "time": "08:00"}),
+        ("admin9个月前 (09-24)某地资讯9", {"date": None, "time": None, "date_text": "09-24"}),
+        ("某某 3天前 (12-01) 国内", {"date": None, "time": None, "date_text": "12-01"}),
+    ],
+)
+def test_date_forms(line, expected):
+    assert find_date([line]) == expected
+
+
+def test_no_year_is_invented():
+    assert find_date(["2024-13-45 来源：某某报"])["date"] is None
+
+
+@pytest.mark.parametrize(
+    "line, source",
+    [
+        ("2022-03-08 10:44:57   来源:某某日报", "某某日报"),
+        ("稿源：某某网 作者：张三", "某某网"),
+        ("（来源：某某报）", "某某报"),
+    ],
+)
+def test_source_forms(line, source):
+    assert find_source([line]) == source
+
+
+@pytest.mark.parametrize(
+    "byline, authors",
+    [
+        ("本报记者 张三 李四 王小五", ["张三", "李四", "王小五"]),
+        ("记者 张三 通讯员 李四", ["张三"]),
+        ("通讯员 李四 记者 张三", ["张三"]),
+        ("某某社记者 张三", ["张三"]),
+        ("记者 张三 李四 见习记者 王五", ["张三", "李四", "王五"]),
+        ("张三 李四 王五", ["张三", "李四", "王五"]),
+        ("王五 赵六 某某日报记者 张 三", []),  # who reported is not stated
+        ("记者张三", ["张三"]),
+    ],
+)
+def test_byline_forms(byline, authors):
+    assert parse_byline(byline) == authors
+
+
+def test_not_a_byline():
+    assert parse_byline("以下简称“规划”") is None
+    assert parse_byline("300324,股吧") is None
+
+
+def test_where_bylines_are_read():
+    # a meta line with a role word
+    assert find_authors(["2024-05-20 作者：张三 李四"], [P1]) == ["张三", "李四"]
+    assert find_authors(["文/张三"], [P1]) == ["张三"]
+    # the dateline form opening the first paragraph
+    assert find_authors([], ["本报北京3月8日电（记者 张三）" + P1]) == ["张三"]
+    # a closing group credits a bare article text only, not a page with its own meta block
+    assert find_authors([], [P1, P2 + "（张三 李四）"]) == ["张三", "李四"]
+    assert find_authors(["2024-05-20 来源：某某日报"], [P1, P2 + "（记者 张三 李四）"]) == []
+    # a source name that starts with a one-character role word is no byline
+    assert find_authors(["来源：文汇某报"], [P1]) == []
+
+
+def test_site_forms():
+    assert find_site(["版权声明:本文由某某厂房网发布,如需转载请注明出处。"]) == "某某厂房网"
+    assert find_site(["某某资讯网版权所有，未经授权禁止转载"]) == "某某资讯网"
+    assert find_site(["Copyright © 2001-2024 某某在线"]) == "某某在线"
+    assert find_site(["分享到：微博 微信"]) is None
+
+
+def test_stage_fills_meta_and_user_date_wins():
+    text = "\n\n".join(["某地新材料产业规模突破千亿元", "2022-03-08 10:44:57 来源:某某日报", P1, P2, P3])
+    doc = ZoneStage()(Doc(raw=text))
+    assert doc.meta["title"] == "某地新材料产业规模突破千亿元"
+    assert (doc.meta["date"], doc.meta["time"], doc.meta["source"], doc.meta["date_from"]) == (
+        "2022-03-08",
+        "10:44:57",
+        "某某日报",
+        "page",
+    )
+    mine = ZoneStage()(Doc(raw=text, meta={"date": "2024-01-01"}))
+    assert mine.meta["date"] == "2024-01-01" and mine.meta["date_from"] == "user"
+    assert mine.meta["page_date"] == "2022-03-08"
+    untouched = ZoneStage(metadata=False)(Doc(raw=text))
+    assert "title" not in untouched.meta and untouched.zones
+
+
+def test_title_is_normalized():
+    nlp = cnn.load(["repair", "convert", "zones"])
+    doc = nlp("\n".join(["某地佈局建設未來產業", P1, P2, P3]))
+    assert doc.meta["title"] == "某地布局建设未来产业"
+    assert doc.raw.startswith("某地佈局")
+
+
+def test_fact_stage_uses_the_page_date():
+    text = "\n\n".join(
+        [
+            "某地产业规模突破千亿元",
+            "2022-03-08 10:44:57 来源:某某日报",
+            "去年，某地新材料产业规模达7175亿元，增速领先。",
+            P2,
+        ]
+    )
+    nlp = cnn.load(["repair", "convert", "zones", "facts"])
+    assert [f.year for f in nlp(text).facts if f.surface == "7175亿元"] == [2021]
+    assert [f.year for f in nlp(text, date="2024-06-01").facts if f.surface == "7175亿元"] == [2023]
+    # without the zones stage the fact stage reads the same date, the same way
+    assert [f.year for f in cnn.load(["facts"])(text).facts if f.surface == "7175亿元"] == [2021]
+    assert page_date(text) == "2022-03-08"
+
+
+# -- the seeds' gold ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seed_docs(seed_texts):
+    nlp = cnn.load(["repair", "convert", "zones"])
+    return {name: nlp(text, id=name) for name, text in seed_texts.items()}
+
+
+def test_seed_zones_against_gold(gold_dir, seed_docs, seed_texts):
+    gold = [json.loads(x) for x in (gold_dir / "zones.jsonl").read_text(encoding="utf-8").splitlines()]
+    pairs = []
+    for g in gold:
+        doc = seed_docs[g["doc"]]
+        raw_line = seed_texts[g["doc"]][g["start"] : g["end"]]
+        at = g["start"] + len(raw_line) - len(raw_line.lstrip())
+        got = next((z.label for z in doc.zones if z.raw_start <= at < z.raw_end), None)
+        pairs.append((g["zone"], got))
+    accuracy = sum(a == b for a, b in pairs) / len(pairs)
+    assert accuracy >= 0.95
+    for label in {a for a, _ in pairs}:
+        tp = sum(1 for a, b in pairs if a == b == label)
+        fp = sum(1 for a, b in pairs if b == label != a)
+        fn = sum(1 for a, b in pairs if a == label != b)
+        assert 2 * tp / (2 * tp + fp + fn) >= 0.90, label
+
+
+def test_seed_metadata_against_gold(gold_dir, seed_docs):
+    for line in (gold_dir / "metadata.jsonl").read_text(encoding="utf-8").splitlines():
+        gold = json.loads(line)
+        meta = seed_docs[gold["doc"]].meta
+        for key, value in gold.items():
+            if key != "doc":
+                assert meta.get(key) == value, (gold["doc"], key)
+
+
+# -- zones on every span kind ----------------------------------------------------------------------
+def test_every_span_kind_carries_its_zone(seed_texts):
+    nlp = cnn.load()
+    name = next(n for n in seed_texts if n.startswith("000"))
+    doc = nlp(seed_texts[name], id=name)
+    doc.check()
+    related = [z for z in doc.zones if z.label == "related"]
+    assert related and all(e.zone is not None for e in doc.entities)
+    in_related = [f for f in doc.facts if f.zone == "related"]
+    assert in_related and all(any(z.start <= f.start < z.end for z in related) for f in in_related)
+    assert {e.zone for e in doc.entities} >= {"title", "body", "related"}
+    assert all(o.zone == doc.zone_at(o.person_start).label for o in doc.officials)
+    # the JSON form keeps zones and every span's zone
+    again = Doc.from_json(doc.to_json())
+    assert [z.label for z in again.zones] == [z.label for z in doc.zones]
+    assert [e.zone for e in again.entities] == [e.zone for e in doc.entities]
+    # the damaged seed: repairs are located too
+    damaged = nlp(seed_texts[next(n for n in seed_texts if n.startswith("004"))])
+    assert damaged.repairs and all(r.zone in ZONE_LABELS for r in damaged.repairs if r.start < len(damaged.text))
+
+
+def test_a_users_own_stage_gets_zones():
+    @cnn.register_stage("test_zone_marker")
+    class Marker:
+        name = "test_zone_marker"
+
+        def __call__(self, doc):
+            at = doc.text.index("相关阅读")
+            doc.entities.append(Entity("相关", "ORG", at, at + 2, source="test"))
+            return doc
+
+    nlp = cnn.load(["zones", "test_zone_marker"])
+    doc = nlp("\n\n".join(["某地新材料产业规模突破千亿元", P1, P2, "相关阅读", "另一条新闻"]))
+    assert doc.entities[0].zone == "related"
+
+
+# -- rendering, frames, run summary ------------------------------------------------------------------
+def _page_doc():
+    text = "\n\n".join(
+        [
+            "某地新材料产业规模突破千亿元",
+            "2024-05-20 10:00 来源:某某日报",
+            P1,
+            P2,
+            "相关阅读",
+            "另一地去年引进企业300家",
+        ]
+    )
+    return cnn.load(["repair", "convert", "zones", "facts"])(text, id="p")
+
+
+def test_render_shows_zones_muted_outside_the_article():
+    from chinese_news_nlp.display import render
+
+    doc = _page_doc()
+    out = render(doc)
+    assert out.count('class="cnnlp-zone"') == len(doc.zones)
+    related = out.split('data-zone="related"')[1]
+    assert "opacity: 0.5" in related.split(">")[0]  # muted
+    body = out.split('data-zone="body"')[1]
+    assert "opacity" not in body.split(">")[0]
+    assert 'class="cnnlp-legend cnnlp-zones"' in out and "not this article (1 entities and facts there)" in out
+    assert "《某地新材料产业规模突破千亿元》" in out
+    assert 'class="cnnlp-zone"' in render(doc, style="zones") and "cnnlp-zone" not in render(doc, style="facts")
+
+
+def test_frames_have_zones():
+    pytest.importorskip("pandas")
+    from chinese_news_nlp.frames import to_frames
+
+    frames = to_frames([_page_doc()])
+    assert list(frames["zones"]["label"]) == ["title", "meta", "body", "body", "related", "related"]
+    assert set(frames["facts"]["zone"]) == {"title", "body", "related"}
+    assert frames["documents"]["title"].tolist() == ["某地新材料产业规模突破千亿元"]
+
+
+def test_summary_counts_article_and_other_zones():
+    from chinese_news_nlp.corpus.records import doc_stats
+    from chinese_news_nlp.corpus.summary import Summary
+
+    summary = Summary()
+    summary.add(doc_stats(_page_doc()))
+    assert summary.zones["article"] >= 3 and summary.zones["related"] == 1
+    assert "1 more in related" in str(summary)
