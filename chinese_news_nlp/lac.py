@@ -224,6 +224,10 @@ def merge_graph(model: bytes, extension: bytes) -> bytes:
 LAC_STATES = "p2o.pd_op.transpose.1.0"
 LAC_EMBEDDING = "p2o.pd_op.embedding.0.0"
 LAC_EMISSIONS = "fetch_name_0"
+# The layer-1 BiGRU states, time-major (T, B, 256): what LAC's layer 2 (or a fine-tuned copy) reads.
+LAC_LAYER1 = "helper.reshape.3"
+# LAC's layer-2 GRU weights (W, R, B), the starting point of a fine-tuned copy.
+LAC_LAYER2_WEIGHTS = ("helper.concat.14", "helper.concat.15", "helper.concat.18")
 # The int32 lengths our surgery adds (see _with_sequence_lengths): what an RNN in a head reads too.
 LAC_LENGTHS_I32 = "cnnlp_length_i32"
 
@@ -325,6 +329,7 @@ class FastLAC:
             model = merge_graph(model, head.graph)
         self.session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
         self._outputs = [LAC_EMISSIONS] + (list(head.crfs) if head is not None else [])
+        self._widths = {LAC_EMISSIONS: n_tags, **({n: c.n_tags for n, c in head.crfs.items()} if head else {})}
         self.batch_chars = batch_chars
         self.decode_chars = decode_chars
         self.decode_batch = decode_batch
@@ -371,7 +376,10 @@ class FastLAC:
             seqs = [self._encode(texts[i]) for i in group]
             lengths = np.array([len(s) for s in seqs], dtype=np.int64)
             width = int(lengths.max())
-            scores = {name: None for name in outputs}
+            # allocated before the batches run side by side: each thread fills its own rows
+            scores = {
+                name: np.zeros((len(seqs), width, self._widths[name]), dtype=np.float32) for name in outputs
+            }
             jobs = []
             for rows in _batches(range(len(seqs)), seqs, self.batch_chars, self.max_batch):
                 cols = int(lengths[rows[-1]])
@@ -380,17 +388,13 @@ class FastLAC:
                     ids[row, : lengths[n]] = seqs[n]
                 jobs.append((rows, cols, ids, lengths[rows]))
 
-            n_rows = len(seqs)
-
-            def encode(job, scores=scores, n_rows=n_rows, width=width):
+            def encode(job, scores=scores):
                 rows, cols, ids, lens = job
                 # ORT sessions are thread-safe and release the GIL while they run, so the
                 # batches of one call run side by side on the machine's cores.  ORT's own
                 # intra-op threads gain nothing on the GRUs (measured: 1 or 2, same speed).
                 got = self.session.run(outputs, {"token_ids": ids, "length": lens})
                 for name, value in zip(outputs, got):
-                    if scores[name] is None:
-                        scores[name] = np.zeros((n_rows, width, value.shape[-1]), dtype=np.float32)
                     scores[name][rows[0] : rows[-1] + 1, :cols] = value
 
             if self.parallel_batches > 1 and len(jobs) > 1:
@@ -513,6 +517,7 @@ def analyze(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
 __all__ = [
     "LAC_EMBEDDING",
     "LAC_EMISSIONS",
+    "LAC_LAYER1",
     "LAC_LENGTHS_I32",
     "LAC_STATES",
     "FastLAC",

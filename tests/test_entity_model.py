@@ -97,3 +97,13 @@ def test_onnx_head_tags_exactly_as_the_torch_model(shared_dir):
             mismatches += int(not np.array_equal(path, tagging.heads[spec["output"]]))
     assert mismatches == 0
     assert SAMPLE_SIZE >= 60
+
+
+def test_a_text_tagged_again_comes_from_the_cache():
+    model = EntityModel()
+    text = "浙江大学副校长王建国说，杭州市科技局将加大投入。"
+    first = model.tag([text])[0]
+    assert model.tag(["李四去上海", text])[1] is first  # the same objects: no second model pass
+    model.CACHE_CHARS = 0
+    model.tag(["另一段文字"])
+    assert not model._cache  # bounded: nothing kept past the limit

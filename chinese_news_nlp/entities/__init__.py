@@ -12,8 +12,10 @@ How a paragraph becomes entities:
 2. user gazetteers and spans a user's own stage already put on
    ``doc.entities`` join the candidates;
 3. a conflict policy (:mod:`.policy`) picks spans that do not overlap;
-4. refinement steps (:mod:`.refine`) type or re-bound them (LAB/EDU by head word,
-   photo credits), each kept only while it measures better;
+4. refinement steps (:mod:`.refine`) retype or re-bound them over the whole
+   document (LAB/EDU by head word, party organs in titles, parks, repeated
+   names, photo credits, titles someone holds), each kept only while it
+   measures better;
 5. officials are linked over the result by a pure function (:mod:`.officials`).
 """
 
@@ -156,6 +158,7 @@ class EntityStage:
         given: Sequence[Entity] = (),
     ) -> tuple[list[Entity], list[Official]]:
         chosen: list[Candidate] = []
+        tokens: list[Tok] = []
         for (offset, line), analysis in zip(paras, analyses):
             end = offset + len(line)
             candidates = list(analysis.candidates)
@@ -167,10 +170,12 @@ class EntityStage:
             if self.gazetteer is not None:
                 candidates += gazetteer_candidates(text, self.gazetteer, analysis.tokens, offset, end)
             spans = [c for c in (clean_span(text, c) for c in candidates) if c is not None]
-            spans = resolve(spans, self.policy)
-            for step in self.steps:
-                spans = step(text, spans, analysis.tokens)
-            chosen.extend(c for c in (clean_span(text, c) for c in spans) if c is not None)
+            chosen.extend(resolve(spans, self.policy))
+            tokens.extend(analysis.tokens)
+        # refinement steps see the whole document (a name typed in one paragraph types its repeats)
+        for step in self.steps:
+            chosen = step(text, chosen, tokens)
+        chosen = [c for c in (clean_span(text, c) for c in chosen) if c is not None]
         chosen.sort(key=lambda c: (c.start, c.end))
         names = [Span(c.start, c.end, c.label, c.source) for c in chosen if c.label != "TITLE"]
         titles = [Span(c.start, c.end, c.label, c.source) for c in chosen if c.label == "TITLE"]

@@ -84,9 +84,42 @@ class EntityModel:
         }
         labels = {spec["output"]: tuple(spec["labels"]) for spec in self.heads.values()}
         self.encoder = FastLAC(head=Head(graph, crfs, labels), **lac_options)
+        self._cache: dict[str, tuple[list[tuple[str, str]], list[Candidate]]] = {}
+        self._cached_chars = 0
+        self._cache_lock = threading.Lock()
+
+    # Paragraphs tagged recently, so that the segmentation stage and the entity stage of one
+    # pipeline share one model pass (segmentation runs first, on the same paragraphs).
+    CACHE_CHARS = 1_000_000
 
     def tag(self, texts: Sequence[str]) -> list[tuple[list[tuple[str, str]], list[Candidate]]]:
-        """Per text: LAC's ``(word, tag)`` list and the heads' candidate spans with probabilities."""
+        """Per text: LAC's ``(word, tag)`` list and the heads' candidate spans with probabilities.
+
+        Results of the last ~1 M characters are kept: a text seen again costs nothing.
+        Treat what is returned as read-only.
+        """
+        with self._cache_lock:
+            found = [self._cache.get(t) for t in texts]
+        todo = sorted({t for t, f in zip(texts, found) if f is None})
+        if todo:
+            fresh = dict(zip(todo, self._tag(todo)))
+            with self._cache_lock:
+                for text, result in fresh.items():
+                    if text not in self._cache:
+                        self._cache[text] = result
+                        self._cached_chars += len(text)
+                while self._cached_chars > self.CACHE_CHARS and self._cache:
+                    old = next(iter(self._cache))
+                    self._cached_chars -= len(old)
+                    del self._cache[old]
+            found = [f if f is not None else fresh[t] for t, f in zip(texts, found)]
+        return found
+
+    def words(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+        """LAC's ``(word, tag)`` lists of ``texts`` from the same (cached) pass as :meth:`tag`."""
+        return [words for words, _ in self.tag(texts)]
+
+    def _tag(self, texts: Sequence[str]) -> list[tuple[list[tuple[str, str]], list[Candidate]]]:
         pieces, owner = [], []
         for n, text in enumerate(texts):
             for piece in self.encoder.chunks(text):

