@@ -19,10 +19,12 @@ from .doc import Doc, Entity, Fact, Official, Repair, Token, Zone
 from .errors import (
     BinaryInputError,
     ChineseNewsNLPError,
+    ConfigError,
     DocumentTimeoutError,
     DocumentTooLargeError,
     EmptyInputError,
     InputError,
+    InvalidDateError,
     StageError,
     UndecodableInputError,
     UnknownStageError,
@@ -33,18 +35,23 @@ from .pipeline import Pipeline, create_stage, load, register_stage, registered_s
 __version__ = "0.1.0"
 
 
-def repair_text(text: str) -> str:
-    """Repair mojibake, pasted pinyin, half-width punctuation and content-farm damage."""
+def repair_text(text: str, **options: Any) -> str:
+    """Repair mojibake, pasted pinyin, half-width punctuation and content-farm damage.
+
+    ``options``: ``causes``, ``min_confidence``, ``lost_bytes`` ("guess" or
+    "replace"), as :func:`chinese_news_nlp.repair.fix_and_explain`.
+    """
     from .repair import repair_text as _repair_text
 
-    return _repair_text(text)
+    return _repair_text(text, **options)
 
 
-def explain_repairs(text: str) -> list[Repair]:
-    """The repairs :func:`repair_text` would make, each with before, after, cause, confidence."""
+def explain_repairs(text: str, **options: Any) -> list[Repair]:
+    """The repairs :func:`repair_text` would make, each with before, after, cause,
+    confidence, and whether it was guessed where bytes were lost."""
     from .repair import explain_repairs as _explain
 
-    return _explain(text)
+    return _explain(text, **options)
 
 
 def to_simplified(text: str, config: str = "t2s") -> str:
@@ -55,17 +62,31 @@ def to_simplified(text: str, config: str = "t2s") -> str:
 
 
 def segment(text: str, engine: str = "jieba", **options: Any) -> list[str]:
-    """Words of ``text``; traditional text is segmented on its simplified form."""
+    """Words of ``text``; traditional text is segmented on its simplified form.
+
+    Control characters separate words, as in the pipeline: none is ever part of a word.
+    """
+    from .decode import without_controls
     from .segmentation import segment_text
 
-    return segment_text(text, engine=engine, **options)
+    return segment_text(without_controls(text) if isinstance(text, str) else text, engine=engine, **options)
+
+
+def _outside_controls(text: str, spans: list[dict]) -> list[dict]:
+    """The spans found on ``without_controls(text)`` that hold no control character of ``text``."""
+    from .pipeline import holds_control
+
+    return [s for s in spans if not holds_control(text[s["start"] : s["end"]])]
 
 
 def extract_entities(text: str, **options: Any) -> list[dict]:
-    """Entities of ``text`` as dicts (``text``, ``label``, ``start``, ``end``, ...)."""
+    """Entities of ``text`` as dicts (``text``, ``label``, ``start``, ``end``, ...); none holds a control character."""
+    from .decode import without_controls
     from .entities import extract_entities as _extract
 
-    return _extract(text, **options)
+    if not isinstance(text, str):
+        return _extract(text, **options)  # its own typed complaint
+    return _outside_controls(text, _extract(without_controls(text), **options))
 
 
 def render(doc: Doc, style: str = "all", **options: Any) -> str:
@@ -98,16 +119,20 @@ def dedup(docs: Any, threshold: float = 0.5, **options: Any):
 
 
 def extract_facts(text: str, date: str | None = None, **options: Any) -> list[dict]:
-    """Number–unit–year facts of ``text`` as dicts (fields of the gold README)."""
+    """Number–unit–year facts of ``text`` as dicts (fields of the gold README); none holds a control character."""
+    from .decode import without_controls
     from .facts import extract_facts as _extract
 
-    return _extract(text, date=date, **options)
+    if not isinstance(text, str):
+        return _extract(text, date=date, **options)  # its own typed complaint
+    return _outside_controls(text, _extract(without_controls(text), date=date, **options))
 
 
 __all__ = [
     "Alignment",
     "BinaryInputError",
     "ChineseNewsNLPError",
+    "ConfigError",
     "Doc",
     "DocumentTimeoutError",
     "DocumentTooLargeError",
@@ -117,6 +142,7 @@ __all__ = [
     "Fact",
     "Html",
     "InputError",
+    "InvalidDateError",
     "Official",
     "Pipeline",
     "Repair",

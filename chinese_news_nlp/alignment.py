@@ -28,7 +28,9 @@ class Edit(NamedTuple):
 
     ``cause`` set means the edit is a repair and is reported as such
     (``Doc.repairs``); ``confidence`` and ``recoverable`` ("full", "partial",
-    "none") describe it.  Offsets are on the text the stage received.
+    "none") describe it, ``guessed`` says its replacement holds characters
+    chosen where their bytes were lost.  Offsets are on the text the stage
+    received.
     """
 
     start: int
@@ -37,6 +39,7 @@ class Edit(NamedTuple):
     cause: str | None = None
     confidence: float = 1.0
     recoverable: str | None = None
+    guessed: bool = False
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:
@@ -140,6 +143,36 @@ class Alignment:
             else:
                 runs.append([edit.start, edit.end, new_start, new_end])
         return cls([tuple(r) for r in runs], old_text_len, old_text_len + shift)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Alignment]) -> Alignment:
+        """The alignment of texts laid end to end, each with its own alignment (a large
+        document processed in pieces and stitched back: :mod:`chinese_news_nlp.pieces`).
+
+        Pieces may have gone through different numbers of length-changing steps; a piece
+        with fewer is padded with identity steps, which is exact because every step maps
+        each piece's stretch onto the same piece's stretch of the next text.
+        """
+        steps = [[s for s in (p._steps or [p]) if s._old_to_new.src_starts] for p in parts]
+        depth = max((len(s) for s in steps), default=0)
+        old_len = sum(p.old_len for p in parts)
+        if depth == 0:
+            return cls.identity(old_len)
+        out: Alignment | None = None
+        for level in range(depth):
+            runs: list[tuple[int, int, int, int]] = []
+            old_off = new_off = 0
+            for part, part_steps in zip(parts, steps):
+                if level < len(part_steps):
+                    step = part_steps[level]
+                    runs.extend((a + old_off, b + old_off, c + new_off, d + new_off) for a, b, c, d in step.runs())
+                    old_off, new_off = old_off + step.old_len, new_off + step.new_len
+                else:  # done rewriting: the piece's final text, unchanged by this step
+                    old_off, new_off = old_off + part.new_len, new_off + part.new_len
+            step_alignment = cls(runs, old_off, new_off)
+            out = step_alignment if out is None else out.then(step_alignment)
+        assert out is not None
+        return out
 
     def then(self, later: Alignment) -> Alignment:
         """Compose: ``self`` maps A↔B, ``later`` maps B↔C; the result maps A↔C."""

@@ -66,7 +66,11 @@ def _cmd_repair(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cnnlp", description="Chinese news text into structured data.")
+    parser = argparse.ArgumentParser(
+        prog="cnnlp",
+        description="Chinese news text into structured data.",
+        epilog="exit status: 0 done; 1 process: some documents failed (see cnnlp process --help); 2 bad usage",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     process = sub.add_parser("process", help="run the pipeline over files, folders (*.txt), JSONL or Parquet")

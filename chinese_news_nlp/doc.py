@@ -93,7 +93,9 @@ class Repair:
     """One repair: ``raw[raw_start:raw_end]`` was ``before`` and became ``after``.
 
     ``start``/``end`` locate ``after`` in the text produced by the repairing
-    stage (and are kept current through later rewrites).
+    stage (and are kept current through later rewrites).  ``guessed``: ``after``
+    holds characters chosen from context where their bytes were lost (the
+    confidence is then below 0.5); otherwise it was read from bytes that survive.
     """
 
     raw_start: int
@@ -105,6 +107,7 @@ class Repair:
     recoverable: str | None = None  # full, partial, none
     start: int = -1
     end: int = -1
+    guessed: bool = False  # chosen where the bytes were lost: a guess, confidence below 0.5
     zone: str | None = None
 
 
@@ -256,6 +259,7 @@ class Doc:
                 cause=edit.cause,
                 confidence=edit.confidence,
                 recoverable=edit.recoverable,
+                guessed=edit.guessed,
                 start=landed[i][0],
                 end=landed[i][1],
             )

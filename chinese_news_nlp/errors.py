@@ -23,6 +23,10 @@ class BinaryInputError(InputError):
     """Bytes that look like binary data (NULs, control bytes), not text."""
 
 
+class InvalidDateError(InputError):
+    """A date that is not an ISO date (``YYYY-MM-DD``)."""
+
+
 class DocumentTooLargeError(InputError):
     """A document longer than the pipeline's ``max_chars``."""
 
@@ -34,6 +38,10 @@ class StageError(ChineseNewsNLPError):
         super().__init__(f"stage {stage!r} failed: {message}")
         self.stage = stage
         self.message = message
+
+
+class ConfigError(ChineseNewsNLPError, ValueError):
+    """A stage's options are wrong (unknown option, bad value): raised when the pipeline is built."""
 
 
 class DocumentTimeoutError(ChineseNewsNLPError):

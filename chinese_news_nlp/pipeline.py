@@ -9,14 +9,17 @@ with :func:`create_stage`.  The pipeline knows nothing else about them.
 from __future__ import annotations
 
 import importlib
+import inspect
 import itertools
+import re
 import time
 import traceback
-from typing import Any, Callable, Iterable, Iterator, Protocol, Union, runtime_checkable
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Union, runtime_checkable
 
 from .decode import make_doc
-from .doc import Doc
-from .errors import ChineseNewsNLPError, InputError, StageError, UnknownStageError
+from .doc import Doc, Token
+from .errors import ChineseNewsNLPError, ConfigError, InputError, StageError, UnknownStageError
+from .pieces import PIECE_CHARS, piece_bounds, split_doc, stitch
 
 DEFAULT_STAGES = ("repair", "convert", "zones", "segment", "entities", "facts")
 
@@ -83,6 +86,58 @@ def create_stage(name: str, **config: Any) -> Stage:
     return stage_factory(name)(**config)
 
 
+def check_config(stages: Iterable[str] | None, config: Any) -> tuple[list[str], dict[str, dict]]:
+    """``(stage names, per-stage options)`` checked before any stage is built or text read.
+
+    The one check of a pipeline's configuration, used by :func:`load`, by the worker
+    processes of ``nlp.pipe(n_process=...)`` and by the corpus runner: every stage name is
+    registered, config is given only for stages in the pipeline, each stage's options are
+    a mapping, and each option is one the stage takes.  A stage whose factory takes
+    ``**options`` may define ``check_config(options)`` (a static or class method raising
+    ``ValueError``) to say which it accepts; otherwise its signature decides.
+    Then :func:`build_pipeline` builds the stages, and a stage's own complaint about a value
+    (``segment={"engine": "nope"}``) is raised there as :class:`ConfigError`.
+    """
+    names = list(DEFAULT_STAGES if stages is None else stages)
+    for name in names:
+        stage_factory(name)  # UnknownStageError for a name nobody registered
+    if not isinstance(config, Mapping):
+        raise ConfigError(
+            f'config must map stage names to options, e.g. {{"segment": {{"engine": "lac"}}}}, not {config!r}'
+        )
+    unknown = set(config) - set(names)
+    if unknown:
+        raise UnknownStageError(f"config given for stages not in the pipeline: {sorted(unknown)}")
+    checked: dict[str, dict] = {}
+    for name, options in config.items():
+        if not isinstance(options, Mapping):
+            raise ConfigError(f"the options of stage {name!r} must be a mapping of option to value, not {options!r}")
+        _check_options(name, stage_factory(name), dict(options))
+        checked[name] = dict(options)
+    return names, checked
+
+
+def _check_options(name: str, factory: Callable[..., Stage], options: dict[str, Any]) -> None:
+    custom = getattr(factory, "check_config", None)
+    if custom is not None:
+        try:
+            custom(options)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"stage {name!r}: {exc}") from None
+        return
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C factory: its constructor decides
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    accepted = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        known = ", ".join(accepted) or "none"
+        raise ConfigError(f"stage {name!r} has no option {', '.join(map(repr, unknown))}; its options: {known}")
+
+
 class Pipeline:
     """Run stages in order over documents.
 
@@ -91,9 +146,20 @@ class Pipeline:
     records a failure in ``doc.error`` instead of raising.
     """
 
-    def __init__(self, stages: Iterable[Stage] = (), *, max_chars: int = 2_000_000, spec: dict | None = None):
+    def __init__(
+        self,
+        stages: Iterable[Stage] = (),
+        *,
+        max_chars: int = 2_000_000,
+        piece_chars: int = PIECE_CHARS,
+        spec: dict | None = None,
+    ):
         self.stages: list[Stage] = list(stages)
         self.max_chars = max_chars
+        # Longer documents go through the stages in pieces of about this size (chinese_news_nlp.pieces).
+        self.piece_chars = piece_chars
+        # How to say "raise max_chars" to whoever runs this pipeline (the CLI says --max-chars).
+        self.limit_hint = "load(max_chars=...)"
         # How to rebuild this pipeline in a worker process (see load()).
         self._spec = spec
 
@@ -117,19 +183,48 @@ class Pipeline:
     # -- one document -------------------------------------------------------------
     def make_doc(self, item: DocInput, date: str | None = None, id: str | None = None) -> Doc:
         """Decode and validate input into a Doc that no stage has touched."""
-        return make_doc(item, date=date, id=id, max_chars=self.max_chars)
+        return make_doc(item, date=date, id=id, max_chars=self.max_chars, limit_hint=self.limit_hint)
 
     def __call__(self, item: DocInput, date: str | None = None, id: str | None = None) -> Doc:
         doc = self.make_doc(item, date=date, id=id)
+        if self.is_large(doc):
+            return stitch(doc, self._pieces(doc, strict=True))
+        return self._finish(self._run_strict(doc))
+
+    def is_large(self, doc: Doc) -> bool:
+        """Whether ``doc`` goes through the stages in pieces (see :mod:`chinese_news_nlp.pieces`)."""
+        return len(doc.text) > self.piece_chars and doc.error is None
+
+    def _run_strict(self, doc: Doc, where: str = "") -> Doc:
         for stage in self.stages:
             try:
                 doc = stage(doc)
             except ChineseNewsNLPError:
                 raise
             except Exception as exc:  # a bug or a model failure: say which stage, keep the cause
-                raise StageError(stage.name, f"{type(exc).__name__}: {exc}") from exc
-        doc.fill_raw_offsets()
+                raise StageError(stage.name, f"{type(exc).__name__}: {exc}{where}") from exc
         return doc
+
+    def _finish(self, doc: Doc) -> Doc:
+        doc.fill_raw_offsets()
+        keep_controls_out(doc)
+        return doc
+
+    def _pieces(self, doc: Doc, strict: bool = False) -> Iterator[tuple[int, Doc]]:
+        """``(raw offset, processed piece)`` of a large ``doc``, one piece through every stage at a
+        time, so that no stage holds more than one piece; stops after a piece that failed."""
+        for raw_offset, piece in split_doc(doc, piece_bounds(doc.text, self.piece_chars)):
+            if strict:
+                where = f" (in the piece at characters {raw_offset:,}–{raw_offset + len(piece.raw):,})"
+                yield raw_offset, self._finish(self._run_strict(piece, where))
+                continue
+            live = [piece]
+            for stage in self.stages:
+                live = self._run_stage(stage, live)
+            if piece.error is not None:
+                yield raw_offset, piece
+                return
+            yield raw_offset, self._finish(live[0])
 
     # -- many documents -------------------------------------------------------------
     def pipe(
@@ -160,10 +255,11 @@ class Pipeline:
         from .corpus.pool import WorkerPool, module_refs
 
         modules = module_refs(stage_factory(name).__module__ for name in self._spec["stages"])
+        limits = {"max_chars": self.max_chars, "piece_chars": self.piece_chars, "limit_hint": self.limit_hint}
         pool = WorkerPool(
             n_process,
             initializer=_init_worker,
-            initargs=(self._spec, self.max_chars, modules),
+            initargs=(self._spec, limits, modules),
             task=_worker_run_batch,
             fail_item=_lost_doc,
         )
@@ -171,19 +267,30 @@ class Pipeline:
             for docs in pool.imap(batches):
                 yield from (Doc.from_dict(d) for d in docs)
 
-    def _run_batch(self, batch: list[tuple[DocInput, str | None, str | None]]) -> list[Doc]:
+    def _run_batch(
+        self,
+        batch: list[tuple[DocInput, str | None, str | None]],
+        assemble: Callable[[Doc, Iterator[tuple[int, Doc]]], Any] = stitch,
+    ) -> list[Any]:
+        """A Doc per item of ``batch``; a large document is processed in pieces and becomes
+        ``assemble(doc, pieces)`` (by default the stitched Doc; the corpus runner encodes the
+        pieces for output as they come instead, never holding the whole)."""
         docs: list[Doc] = []
         for item, doc_id, date in batch:
             try:
                 docs.append(self.make_doc(item, date=date, id=doc_id))
             except InputError as exc:
                 docs.append(failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc)))
-        live = [d for d in docs if d.error is None]
+        live = [d for d in docs if d.error is None and not self.is_large(d)]
         for stage in self.stages:
             live = self._run_stage(stage, live)
+        out: list[Any] = []
         for doc in docs:
-            doc.fill_raw_offsets()
-        return docs
+            if self.is_large(doc):
+                out.append(assemble(doc, self._pieces(doc)))
+            else:
+                out.append(self._finish(doc) if doc.error is None else doc)
+        return out
 
     def _run_stage(self, stage: Stage, docs: list[Doc]) -> list[Doc]:
         """Run one stage over a batch; a doc that makes it raise is marked and dropped from later stages."""
@@ -202,11 +309,52 @@ class Pipeline:
                 doc.error = {
                     "stage": stage.name,
                     "type": type(exc).__name__,
-                    "message": str(exc) or type(exc).__name__,
+                    "message": bounded(str(exc) or type(exc).__name__),
                     "traceback": traceback.format_exc(limit=5),
                     "seconds": round(time.perf_counter() - started, 3),
                 }
         return out
+
+
+# Characters no token, entity or fact may contain.  decode.make_doc already turns control
+# characters into spaces; C1 controls next to Latin-1 are left for the repair stage (they may be
+# bytes of mojibake), and whatever of them is still there after the stages is kept out here.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def holds_control(text: str) -> bool:
+    """Whether ``text`` contains a control character (C0 but tab and line ends, DEL, C1)."""
+    return _CONTROL.search(text) is not None
+
+
+def keep_controls_out(doc: Doc) -> None:
+    """Make sure no token, entity, fact or official contains a control character.
+
+    A token is split around the controls it holds (they are not words); an entity, fact or
+    official holding one is dropped, since its boundaries are not to be trusted.
+    """
+    if not _CONTROL.search(doc.text):
+        return
+    text = doc.text
+    tokens: list[Token] = []
+    for tok in doc.tokens:
+        if not _CONTROL.search(tok.text):
+            tokens.append(tok)
+            continue
+        pos = tok.start
+        for part in re.split(f"({_CONTROL.pattern}+)", tok.text):
+            if part and not _CONTROL.match(part) and part.strip():
+                tokens.append(Token(part, pos, pos + len(part), *doc.to_raw(pos, pos + len(part)), pos=tok.pos))
+            pos += len(part)
+    doc.tokens = tokens
+    doc.entities = [e for e in doc.entities if not _CONTROL.search(text[e.start : e.end])]
+    doc.facts = [f for f in doc.facts if not _CONTROL.search(text[f.start : f.end])]
+    doc.officials = [o for o in doc.officials if not any(_CONTROL.search(v or "") for v in (o.person, o.title, o.org))]
+
+
+def bounded(message: str, limit: int = 2000) -> str:
+    """``message`` cut to ``limit`` characters (an exception may quote a whole document)."""
+    return message if len(message) <= limit else f"{message[:limit]}… ({len(message) - limit:,} more characters)"
 
 
 def failed_doc(doc_id: str | None, date: str | None, stage: str, kind: str, message: str) -> Doc:
@@ -246,12 +394,15 @@ def batched(it: Iterable, size: int) -> Iterator[list]:
 _WORKER_PIPELINE: Pipeline | None = None
 
 
-def _init_worker(spec: dict, max_chars: int, modules: list = (), progress=None) -> None:
+def _init_worker(spec: dict, limits: dict, modules: list = (), progress=None) -> None:
     global _WORKER_PIPELINE
     from .corpus.pool import import_modules
 
     import_modules(modules)  # custom stages register themselves on import
-    _WORKER_PIPELINE = build_pipeline(spec["stages"], spec["config"], max_chars=max_chars)
+    _WORKER_PIPELINE = build_pipeline(
+        spec["stages"], spec["config"], max_chars=limits["max_chars"], piece_chars=limits["piece_chars"]
+    )
+    _WORKER_PIPELINE.limit_hint = limits["limit_hint"]
 
 
 def _worker_run_batch(batch: list) -> list[dict]:
@@ -265,28 +416,53 @@ def _lost_doc(item: tuple, stage_index: int, message: str) -> dict:
     return failed_doc(doc_id, date, "worker", "RuntimeError", message).to_dict()
 
 
-def build_pipeline(stages: Iterable[str] | None, config: dict[str, dict], max_chars: int = 2_000_000) -> Pipeline:
-    names = list(DEFAULT_STAGES if stages is None else stages)
-    unknown = set(config) - set(names)
-    if unknown:
-        raise UnknownStageError(f"config given for stages not in the pipeline: {sorted(unknown)}")
-    built = [create_stage(name, **config.get(name, {})) for name in names]
-    return Pipeline(built, max_chars=max_chars, spec={"stages": names, "config": config})
+def build_pipeline(
+    stages: Iterable[str] | None,
+    config: Mapping[str, Mapping],
+    max_chars: int = 2_000_000,
+    piece_chars: int = PIECE_CHARS,
+) -> Pipeline:
+    """Check the configuration (:func:`check_config`), then build every stage; a stage that
+    rejects its options raises :class:`ConfigError` here, before any document is read."""
+    names, config = check_config(stages, config)
+    if max_chars < 1 or piece_chars < 1:
+        raise ConfigError(f"max_chars and piece_chars must be positive (got {max_chars}, {piece_chars})")
+    built = []
+    for name in names:
+        try:
+            built.append(create_stage(name, **config.get(name, {})))
+        except (ChineseNewsNLPError, ImportError):
+            raise
+        except (TypeError, ValueError, KeyError, LookupError) as exc:
+            raise ConfigError(f"stage {name!r}: {exc}") from exc
+    return Pipeline(built, max_chars=max_chars, piece_chars=piece_chars, spec={"stages": names, "config": config})
 
 
-def load(stages: Iterable[str] | None = None, *, max_chars: int = 2_000_000, **config: dict) -> Pipeline:
+def load(
+    stages: Iterable[str] | None = None,
+    *,
+    max_chars: int = 2_000_000,
+    piece_chars: int = PIECE_CHARS,
+    **config: dict,
+) -> Pipeline:
     """Build a pipeline: ``load()`` for the default, ``load(["convert", "segment"])``
     for a subset, and per-stage options by stage name:
     ``load(convert={"config": "s2t"}, segment={"engine": "lac"})``.
+
+    Unknown stages, options and engines are errors here, not on the first document.
+    ``max_chars``: longer documents are rejected (:class:`DocumentTooLargeError`);
+    ``piece_chars``: longer ones go through the stages in pieces of about this size.
     """
-    return build_pipeline(stages, {k: dict(v) for k, v in config.items()}, max_chars=max_chars)
+    return build_pipeline(stages, config, max_chars=max_chars, piece_chars=piece_chars)
 
 
 __all__ = [
     "DEFAULT_STAGES",
+    "ConfigError",
     "Pipeline",
     "Stage",
     "StageError",
+    "check_config",
     "create_stage",
     "load",
     "register_stage",

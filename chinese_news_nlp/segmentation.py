@@ -12,6 +12,7 @@ when entities arrive after segmentation (the default order).
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 from functools import lru_cache
@@ -291,10 +292,13 @@ class SegmentStage:
         simplify: bool | None = None,
         **engine_options,
     ):
+        if engine not in _ENGINES:  # engines load on first use: check the name and options now
+            raise ValueError(f"unknown segmentation engine {engine!r}; known: {', '.join(_ENGINES)}")
         if engine == "jieba":
             engine_options.update(user_dicts=list(user_dicts), words=words)
         elif user_dicts or words:
             raise ValueError("user_dicts and words are honoured by the jieba engine only")
+        inspect.signature(_ENGINES[engine]).bind(**engine_options)  # TypeError for an unknown option
         self.engine_name = engine
         self.engine_options = engine_options
         self.simplify = simplify

@@ -18,9 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chinese_news_nlp as cnn
-from chinese_news_nlp.corpus import JsonlWriter, jsonl_ids, process
-from chinese_news_nlp.corpus.readers import ReadFailure, iter_records
+from chinese_news_nlp.corpus import DEFAULT_TABLES, JsonlWriter, jsonl_ids, process
+from chinese_news_nlp.corpus.manifest import ResumeMismatchError
+from chinese_news_nlp.corpus.readers import DuplicateIdError, ReadFailure, input_label, iter_records
 from chinese_news_nlp.corpus.writers import truncate_partial_line
+from chinese_news_nlp.pieces import piece_bounds
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -29,7 +31,8 @@ def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def small_corpus(folder: Path, n: int) -> list[str]:
-    """``n`` short articles in traditional script, a few in GB18030 and Big5."""
+    """``n`` short articles in traditional script, a few in GB18030 and Big5; their ids when
+    ``folder`` is given as is (the path as given, then the path inside it)."""
     folder.mkdir(parents=True, exist_ok=True)
     ids = []
     for i in range(n):
@@ -38,15 +41,21 @@ def small_corpus(folder: Path, n: int) -> list[str]:
         name = f"{i // 100:02d}/doc{i:04d}.txt"
         (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_bytes(text.encode(encoding))
-        ids.append(name)
+        ids.append(input_label(folder / name))
     return ids
 
 
+def by_name(docs: list[dict]) -> dict[str, dict]:
+    """Records by file name (their ids are the paths as given)."""
+    return {Path(d["id"]).name: d for d in docs}
+
+
 # -- readers ------------------------------------------------------------------------------
-def test_folder_ids_are_relative_paths_and_bytes_are_left_to_the_pipeline(tmp_path):
-    ids = small_corpus(tmp_path / "c", 5)
-    records = list(iter_records([tmp_path / "c"]))
-    assert [r[1] for r in records] == sorted(ids)
+def test_folder_ids_are_paths_as_given_and_bytes_are_left_to_the_pipeline(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    small_corpus(Path("c"), 5)
+    records = list(iter_records(["./c/"]))
+    assert [r[1] for r in records] == [f"c/00/doc{i:04d}.txt" for i in range(5)]
     assert all(isinstance(r[0], bytes) for r in records)
 
 
@@ -62,21 +71,24 @@ def test_jsonl_ids_dates_and_bad_lines(tmp_path):
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     records = list(iter_records([path], date="2020-01-01"))
+    at = input_label(path)
     assert [(r[1], r[2]) for r in records] == [
         ("a", "2024-05-01"),
-        ("2", "2020-01-01"),
-        ("4", "2020-01-01"),
+        (f"{at}:2", "2020-01-01"),
+        (f"{at}:4", "2020-01-01"),
         ("7", "2020-01-01"),
-        ("6", "2020-01-01"),
+        (f"{at}:6", "2020-01-01"),
     ]
     assert records[0][0] == "北京" and records[1][0] == "上海"
     assert all(isinstance(r[0], ReadFailure) for r in records[2:])
 
 
-def test_several_jsonl_inputs_qualify_line_numbers(tmp_path):
+def test_jsonl_line_ids_are_always_file_and_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     for name in ("a.jsonl", "b.jsonl"):
-        (tmp_path / name).write_text('{"text": "文"}\n', encoding="utf-8")
-    assert [r[1] for r in iter_records([tmp_path / "a.jsonl", tmp_path / "b.jsonl"])] == ["a.jsonl:1", "b.jsonl:1"]
+        Path(name).write_text('{"text": "文"}\n', encoding="utf-8")
+    assert [r[1] for r in iter_records(["a.jsonl"])] == ["a.jsonl:1"]  # alone as with others
+    assert [r[1] for r in iter_records(["b.jsonl", "a.jsonl"])] == ["b.jsonl:1", "a.jsonl:1"]
 
 
 def test_missing_input_is_a_typed_error(tmp_path):
@@ -129,8 +141,8 @@ def test_parquet_tables_carry_doc_ids_and_resume(tmp_path):
     documents = pq.read_table(out / "documents").to_pylist()
     entities = pq.read_table(out / "entities").to_pylist()
     repairs = pq.read_table(out / "repairs").to_pylist()
-    assert sorted(d["id"] for d in documents) == [f"{i}.txt" for i in range(7)]
-    assert Counter(e["doc_id"] for e in entities) == {f"{i}.txt": 2 for i in range(7)}
+    assert sorted(d["id"] for d in documents) == [input_label(corpus / f"{i}.txt") for i in range(7)]
+    assert Counter(e["doc_id"] for e in entities) == {input_label(corpus / f"{i}.txt"): 2 for i in range(7)}
     assert all(r["before"] == "," and r["after"] == "，" for r in repairs)
     by_id = {d["id"]: d for d in documents}
     for e in entities:  # offsets on the raw text survive the repair
@@ -173,7 +185,7 @@ def test_salted_corpus_loses_nothing(tmp_path, seeds_dir):
     summary = process(
         corpus, out, stages="convert,test_raise,test_slow", workers=2, timeout=1, batch_size=3, progress=False
     )
-    docs = {d["id"]: d for d in read_jsonl(out)}
+    docs = by_name(read_jsonl(out))
     assert len(docs) == summary.documents == 10
     for seed in seeds_dir.glob("*.txt"):
         assert docs[seed.name]["error"] is None and docs[seed.name]["text"]
@@ -199,7 +211,7 @@ def test_worker_that_dies_or_ignores_its_timeout_costs_one_document(tmp_path):
     (corpus / "doc5.txt").write_text("这篇卡在原生代码里 HANG", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     summary = process(corpus, out, stages="convert,test_hang", workers=2, timeout=1, batch_size=1, progress=False)
-    docs = {d["id"]: d for d in read_jsonl(out)}
+    docs = by_name(read_jsonl(out))
     assert len(docs) == 8 and summary.errors == 2
     assert docs["doc3.txt"]["error"]["type"] == "WorkerDied" and docs["doc3.txt"]["error"]["stage"] == "test_hang"
     assert docs["doc5.txt"]["error"]["type"] == "DocumentTimeoutError"
@@ -220,13 +232,13 @@ def test_pipe_keeps_order_and_survives_a_dying_worker():
 # -- the command line ------------------------------------------------------------------------
 def test_cli_exit_status_and_summary(tmp_path, seeds_dir):
     out = tmp_path / "seeds.jsonl"
-    ok = cli(str(seeds_dir), "-o", str(out), "--stages", "convert", "--quiet")
+    ok = cli(str(seeds_dir), "-o", str(out), "--stages", "convert")
     assert ok.returncode == 0, ok.stderr
     assert "documents  5 processed" in ok.stdout and "errors     0" in ok.stdout
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "x.txt").write_bytes(b"")
-    failed = cli(str(bad), "-o", str(tmp_path / "bad.jsonl"), "--stages", "convert", "--quiet")
+    failed = cli(str(bad), "-o", str(tmp_path / "bad.jsonl"), "--stages", "convert")
     assert failed.returncode == 1 and "errors     1 (decode 1)" in failed.stdout
     usage = cli(str(seeds_dir), "-o", str(tmp_path / "u.jsonl"), "--stages", "no_such_stage", "--quiet")
     assert usage.returncode == 2 and "no_such_stage" in usage.stderr
@@ -266,7 +278,7 @@ def test_killed_run_resumed_equals_uninterrupted_run(tmp_path):
     written = out.read_bytes().count(b"\n")
     assert 40 <= written < 300, f"the kill did not land mid-run ({written} lines)"
 
-    resumed = cli(str(corpus), "-o", str(out), *stages, "--resume")
+    resumed = cli(str(corpus), "-o", str(out), *[s for s in stages if s != "--quiet"], "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert "skipped" in resumed.stdout
     got = read_jsonl(out)
@@ -282,3 +294,286 @@ def test_workers_run_lac_on_one_core():
     from chinese_news_nlp.corpus import worker
 
     assert worker.LAC_THREADS_ENV == lac.LAC_THREADS_ENV
+
+
+# -- issue 12: ids unique across inputs, resume checked against a manifest ------------------------
+def test_same_file_name_in_two_folders_is_two_documents_and_a_resume_keeps_both(tmp_path, seeds_dir, monkeypatch):
+    """The example of issue 12: A/a.txt and B/a.txt were both "a.txt", and the resume lost one."""
+    monkeypatch.chdir(tmp_path)
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    for folder, seed in (("A", seeds[0]), ("B", seeds[1])):
+        Path(folder).mkdir()
+        Path(folder, "a.txt").write_bytes(seed.read_bytes())
+    process(["A"], "o.jsonl", stages="convert", progress=False)
+    summary = process(["A", "B"], "o.jsonl", stages="convert", progress=False, resume=True, allow_new_inputs=True)
+    assert (summary.documents, summary.skipped) == (1, 1)
+    assert [d["id"] for d in read_jsonl(Path("o.jsonl"))] == ["A/a.txt", "B/a.txt"]
+
+
+def test_jsonl_ids_do_not_change_when_an_input_is_added(tmp_path, monkeypatch):
+    """The example of issue 12: adding b.jsonl renamed a.jsonl's lines from 1, 2 to a.jsonl:1, a.jsonl:2
+    and the resume processed them again (5 lines)."""
+    monkeypatch.chdir(tmp_path)
+    Path("a.jsonl").write_text('{"text":"北京"}\n{"text":"上海"}\n', encoding="utf-8")
+    Path("b.jsonl").write_text('{"text":"广州"}\n', encoding="utf-8")
+    process("a.jsonl", "n.jsonl", stages="convert", progress=False)
+    summary = process(["a.jsonl", "b.jsonl"], "n.jsonl", stages="convert", progress=False, resume=True,
+                      allow_new_inputs=True)  # fmt: skip
+    assert (summary.documents, summary.skipped) == (1, 2)
+    assert [d["id"] for d in read_jsonl(Path("n.jsonl"))] == ["a.jsonl:1", "a.jsonl:2", "b.jsonl:1"]
+
+
+def test_duplicate_ids_are_an_error_before_anything_is_processed(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "北京"}\n', encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"id": "y", "text": "上"}\n{"id": "x", "text": "海"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(DuplicateIdError, match="'x' \\(2 times\\)"):
+        process([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], out, stages="convert", progress=False)
+    with pytest.raises(DuplicateIdError, match="2 ids"):  # an input given twice
+        process([tmp_path / "b.jsonl", tmp_path / "b.jsonl"], out, stages="convert", progress=False)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"stages": "convert,segment"}, "stages was"),
+        ({"config": {"convert": {"config": "tw2sp"}}}, "config was"),
+        ({"max_chars": 1000}, "max_chars was"),
+        ({"date": "2024-01-01"}, "date was"),
+        ({"inputs": ["A"]}, "inputs \\[B\\] are not given now"),
+        ({"inputs": ["A", "B", "C"]}, "allow_new_inputs=True"),
+    ],
+)
+def test_a_resume_with_other_options_or_inputs_is_refused(tmp_path, monkeypatch, change, message):
+    monkeypatch.chdir(tmp_path)
+    for folder in "ABC":
+        Path(folder).mkdir()
+        Path(folder, "x.txt").write_text(f"{folder}的新闻", encoding="utf-8")
+    process(["A", "B"], "o.jsonl", stages="convert", progress=False)
+    options = {"stages": "convert", "progress": False, "resume": True, **change}
+    inputs = options.pop("inputs", ["A", "B"])
+    with pytest.raises(ResumeMismatchError, match=message):
+        process(inputs, "o.jsonl", **options)
+    assert len(read_jsonl(Path("o.jsonl"))) == 2  # untouched
+
+
+def test_a_resume_of_an_output_without_manifest_is_refused(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "x.txt").write_text("新闻", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    out.write_text('{"schema": 1, "id": "x"}\n', encoding="utf-8")
+    with pytest.raises(ResumeMismatchError, match="no manifest"):
+        process(tmp_path / "c", out, stages="convert", progress=False, resume=True)
+    # the CLI says so with its own option names
+    done = cli(str(tmp_path / "c"), "-o", str(out), "--stages", "convert", "--resume")
+    assert done.returncode == 2 and "run without --resume" in done.stderr
+
+
+def test_symlink_loops_are_walked_once_and_dangling_links_are_recorded(tmp_path):
+    corpus = tmp_path / "c"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "a.txt").write_text("新闻", encoding="utf-8")
+    os.symlink("..", corpus / "sub" / "loop")  # back up the tree
+    os.symlink("self.txt", corpus / "self.txt")  # a link to itself
+    records = list(iter_records([corpus]))
+    assert [r[1] for r in records] == [input_label(corpus / "self.txt"), input_label(corpus / "sub" / "a.txt")]
+    assert isinstance(records[0][0], ReadFailure) and "symbolic links" in records[0][0].message
+
+
+# -- issue 12: arguments checked at start-up ---------------------------------------------------------
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--date", "notadate"], "not an ISO date"),
+        (["--timeout", "-1"], "positive number of seconds"),
+        (["--config", '{"segment": {"engine": "nope"}}'], "unknown segmentation engine 'nope'"),
+        (["--config", '{"segment": {"engine": "nope"}}', "--workers", "2"], "unknown segmentation engine 'nope'"),
+        (["--config", "{bad json"], "not valid JSON"),
+        (["--max-chars", "0"], "at least 1"),
+        (["--stages", "convert,nope"], "no stage named 'nope'"),
+    ],
+)
+def test_bad_arguments_stop_the_run_before_any_document(tmp_path, seeds_dir, args, message):
+    out = tmp_path / "o.jsonl"
+    done = cli(str(seeds_dir), "-o", str(out), "--stages", "convert,segment", *args)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert not out.exists()
+
+
+def test_output_format_from_the_extension_or_format(tmp_path, seeds_dir):
+    done = cli(str(seeds_dir), "-o", str(tmp_path / "x.csv"), "--stages", "convert")
+    assert done.returncode == 2 and "cannot tell the output format" in done.stderr and "--format" in done.stderr
+    assert not (tmp_path / "x.csv").exists()
+    done = cli(str(seeds_dir), "-o", str(tmp_path / "x.jsonl"), "--format", "parquet", "--stages", "convert")
+    assert done.returncode == 2 and "names a jsonl output" in done.stderr
+    done = cli(str(seeds_dir), "-o", str(tmp_path / "x.csv"), "--format", "jsonl", "--stages", "convert", "-q")
+    assert done.returncode == 0 and len(read_jsonl(tmp_path / "x.csv")) == 5
+
+
+def test_a_bad_date_in_a_record_is_that_records_failure(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = pa.table({"text": ["北京", "上海"], "date": ["bad-date", "2024-05-01"]})
+    pq.write_table(table, tmp_path / "in.parquet")
+    summary = process(tmp_path / "in.parquet", tmp_path / "o.jsonl", stages="convert", progress=False)
+    bad, good = read_jsonl(tmp_path / "o.jsonl")
+    assert bad["error"]["stage"] == "read" and "not an ISO date" in bad["error"]["message"]
+    assert good["error"] is None and good["meta"]["date"] == "2024-05-01" and summary.errors == 1
+
+
+# -- issue 12: large documents and bounded error records ----------------------------------------------
+def _long_text(chars: int, seeds_dir: Path) -> str:
+    block = "\n".join(p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))) + "\n"
+    return (block * (chars // len(block) + 1))[:chars]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_large_document_is_written_piece_by_piece_as_the_stitched_doc(tmp_path, seeds_dir, fmt):
+    from chinese_news_nlp.corpus.records import PieceEncoder, encode
+    from chinese_news_nlp.corpus.writers import ParquetWriter
+
+    text = _long_text(30_000, seeds_dir)
+    nlp = cnn.load(["repair", "convert", "segment", "facts"], piece_chars=4_000)
+    doc = nlp.make_doc(text, id="big", date="2024-05-01")
+    encoded = PieceEncoder(fmt, (*DEFAULT_TABLES, "tokens"))(doc, nlp._pieces(doc))
+    stitched = nlp(text, id="big", date="2024-05-01")
+    if fmt == "jsonl":
+        assert b"".join(encoded.payload.chunks()).decode("utf-8") == encode(stitched, "jsonl")
+    else:
+        tables = (*DEFAULT_TABLES, "tokens")
+        for payload, name in ((encoded.payload, "streamed"), (encode(stitched, "parquet", tables), "whole")):
+            with ParquetWriter(tmp_path / name, tables=tables) as writer:
+                writer.write(payload)
+        for table in tables:
+            assert pq_rows(tmp_path / "streamed" / table) == pq_rows(tmp_path / "whole" / table), table
+    assert encoded.stats["tokens"] == len(stitched.tokens) and sum(encoded.stats["facts"].values()) == len(
+        stitched.facts
+    )
+
+
+def pq_rows(folder: Path) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(folder).to_pylist()
+
+
+def test_an_error_record_holds_the_error_and_an_excerpt_not_the_document(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    text = ("正常的一段话。" * 100 + "\n") * 30 + "BOOM" + "尾" * 10_000
+    (corpus / "big.txt").write_text(text, encoding="utf-8")
+    (corpus / "small.txt").write_text("小文档出错 BOOM", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    process(corpus, out, stages="convert,segment,test_raise", progress=False, piece_chars=5_000)
+    for record in read_jsonl(out):
+        error = record["error"]
+        assert error["stage"] == "test_raise" and error["message"] == "stage exploded on purpose"
+        assert record["raw"] == record["text"] == "" and record["tokens"] == record["repairs"] == []
+        assert 0 < len(error["excerpt"]) <= 200
+    big = by_name(read_jsonl(out))["big.txt"]
+    boom = text.index("BOOM")
+    [(start, end)] = [(s, e) for s, e in piece_bounds(text, 5_000) if s <= boom < e]
+    assert big["error"]["chars"] == len(text) and (big["error"]["piece_raw_start"], big["error"]["piece_raw_end"]) == (
+        start,
+        end,
+    )
+    assert big["error"]["excerpt"] == text[start : start + 200]
+    assert out.stat().st_size < 10_000
+
+
+# -- issue 12: messages --------------------------------------------------------------------------------
+def test_the_summary_counts_every_error_and_says_how_many_are_not_listed(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for i in range(8):
+        (corpus / f"{i}.txt").write_bytes(b"")
+    (corpus / "big.txt").write_text("字" * 50, encoding="utf-8")
+    done = cli(str(corpus), "-o", str(tmp_path / "o.jsonl"), "--stages", "convert", "--max-chars", "10")
+    assert done.returncode == 1
+    assert "errors     9 (decode 9)" in done.stdout
+    assert "by type  EmptyInputError 8, DocumentTooLargeError 1" in done.stdout
+    assert done.stdout.count("  error in ") == 5 and "…and 4 more errors" in done.stdout
+    too_large = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert "--max-chars" in too_large["error"]["message"] and "load(" not in too_large["error"]["message"]
+    quiet = cli(str(corpus), "-o", str(tmp_path / "q.jsonl"), "--stages", "convert", "-q")
+    assert quiet.returncode == 1 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_help_documents_the_exit_status():
+    done = subprocess.run([sys.executable, "-m", "chinese_news_nlp.cli", "process", "--help"], capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert "exit status:" in done.stdout and "1    some documents failed" in done.stdout
+    assert "130  interrupted" in done.stdout
+
+
+# -- issue 12: workers die with their parent --------------------------------------------------------------
+def test_workers_exit_at_once_and_quietly_when_their_parent_is_killed(tmp_path):
+    corpus = tmp_path / "c"
+    ids = small_corpus(corpus, 80)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    config = json.dumps({"test_mark": {"folder": str(marks), "delay": 0.25}})
+    cmd = [sys.executable, "-m", "chinese_news_nlp.cli", "process", str(corpus), "-o", str(tmp_path / "o.jsonl"),
+           "--stages", "convert,test_mark", "--code", test_corpus_stages.__file__, "--config", config,
+           "--workers", "2", "--batch-size", "40", "-q"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(6000):  # both workers busy with their batch of 40 (10 s each)
+            if len({p.name.split("-")[0] for p in marks.iterdir()}) >= 2 or proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        workers = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)  # the parent alone
+        started = len(list(marks.iterdir()))
+        _, stderr = proc.communicate(timeout=120)  # EOF once every process holding stderr is gone
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    for _ in range(3000):  # closing stderr is part of exiting: give the last exits a moment to finish
+        if not any(_alive(pid) for pid in workers):
+            break
+        time.sleep(0.01)
+    assert len(workers) >= 2 and [_cmdline(pid) for pid in workers if _alive(pid)] == []
+    assert len(list(marks.iterdir())) - started <= 2, "workers went on after their parent died"
+    assert started < len(ids)
+    assert b"Traceback" not in stderr and b"Error" not in stderr, stderr.decode(errors="replace")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return "(gone)"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_large_document_through_a_run_is_the_stitched_doc(tmp_path, seeds_dir, workers):
+    text = _long_text(30_000, seeds_dir)
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "big.txt").write_text(text, encoding="utf-8")
+    (corpus / "small.txt").write_text("小文档：浙江大学", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    stages = ["repair", "convert", "segment", "facts"]
+    summary = process(corpus, out, stages=stages, progress=False, piece_chars=4_000, workers=workers)
+    big, small = read_jsonl(out)
+    expected = cnn.load(stages, piece_chars=4_000)(text.encode("utf-8"), id=big["id"])
+    assert big == json.loads(expected.to_json()) and small["error"] is None
+    assert summary.tokens == len(expected.tokens) + len(small["tokens"])
+    cnn.Doc.from_dict(big).check()

@@ -52,7 +52,8 @@ def test_cli_engine_dask_writes_shards_and_resumes(tmp_path, seeds_dir):
     summary = process(corpus, out, format="jsonl", engine="dask", workers=2, stages="convert", progress=False)
     assert summary.documents == 10 and summary.errors == 1 and summary.workers == 2
     docs = [d for part in sorted(out.glob("part-*.jsonl")) for d in read_jsonl(part)]
-    assert sorted(d["id"] for d in docs) == sorted([f"{i}.txt" for i in range(9)] + ["empty.txt"])
+    names = [f"{i}.txt" for i in range(9)] + ["empty.txt"]
+    assert sorted(d["id"] for d in docs) == sorted((corpus / n).as_posix() for n in names)
     again = process(
         corpus, out, format="jsonl", engine="dask", workers=2, stages="convert", progress=False, resume=True
     )
@@ -117,8 +118,38 @@ def test_dask_parquet_shards_hold_every_table(tmp_path, seeds_dir):
     documents = pq.read_table(out / "documents").to_pylist()
     entities = pq.read_table(out / "entities").to_pylist()
     facts = pq.read_table(out / "facts").to_pylist()
-    assert sorted(d["id"] for d in documents) == sorted(p.name for p in seeds_dir.glob("*.txt"))
+    assert sorted(d["id"] for d in documents) == sorted(p.as_posix() for p in seeds_dir.glob("*.txt"))
     assert sum(d["n_entities"] for d in documents) == len(entities) == sum(summary.entities.values())
     assert sum(d["n_facts"] for d in documents) == len(facts) == sum(summary.facts.values())
     text = {d["id"]: d["text"] for d in documents}
     assert all(text[e["doc_id"]][e["start"] : e["end"]] == e["text"] for e in entities)
+
+
+def test_dask_resume_checks_the_manifest_and_appends_new_inputs(tmp_path):
+    """Issue 12: the manifest is checked on every engine; on Dask it also holds the partition plan."""
+    from chinese_news_nlp.corpus import process
+    from chinese_news_nlp.corpus.manifest import ResumeMismatchError
+
+    corpus, more = tmp_path / "c", tmp_path / "more"
+    corpus.mkdir()
+    more.mkdir()
+    for i in range(20):
+        (corpus / f"{i:02d}.txt").write_text(f"第{i}篇：臺灣經濟", encoding="utf-8")
+    (more / "x.txt").write_text("新的輸入", encoding="utf-8")
+    out = tmp_path / "shards"
+    options = {"format": "jsonl", "engine": "dask", "workers": 2, "stages": "convert", "progress": False}
+    process(corpus, out, **options)
+    with pytest.raises(ResumeMismatchError, match="stages was"):  # refused before a cluster starts
+        process(corpus, out, **{**options, "stages": "convert,segment"}, resume=True)
+    with pytest.raises(ResumeMismatchError, match="allow_new_inputs"):
+        process([corpus, more], out, **options, resume=True)
+    (corpus / "000.txt").write_text("排在最前的新文件", encoding="utf-8")  # shifts every file after it
+    with pytest.raises(ResumeMismatchError, match="would now hold other documents"):
+        process(corpus, out, **options, resume=True)
+    (corpus / "000.txt").unlink()
+    summary = process([more, corpus], out, **options, resume=True, allow_new_inputs=True)  # any order
+    assert (summary.documents, summary.skipped) == (1, 20)
+    docs = [d for part in sorted(out.glob("part-*.jsonl")) for d in read_jsonl(part)]
+    assert sorted(d["id"] for d in docs) == sorted(
+        [(corpus / f"{i:02d}.txt").as_posix() for i in range(20)] + [(more / "x.txt").as_posix()]
+    )

@@ -94,3 +94,62 @@ class TagStage:
             start = doc.text.find("北京", start + 2)
         doc.fill_raw_offsets()
         return doc
+
+
+@register_stage("test_mark")
+class MarkStage:
+    """Leaves a file named after each document in ``folder`` as it starts on it, then sleeps ``delay`` s:
+    a test can count the documents a worker took up (after its parent was killed, say)."""
+
+    name = "test_mark"
+
+    def __init__(self, folder: str, delay: float = 0.0):
+        self.folder = folder
+        self.delay = delay
+        self.count = 0
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.count += 1
+        path = os.path.join(self.folder, f"{os.getpid()}-{self.count}")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(doc.id or "")
+        time.sleep(self.delay)
+        return doc
+
+
+@register_stage("test_tag_all")
+class TagAllStage:
+    """Tags each line of the text as one ORG entity and one token, whatever it holds (controls
+    included): the pipeline, not the stage, must keep control characters out of spans."""
+
+    name = "test_tag_all"
+
+    def __init__(self, **config):
+        pass
+
+    def __call__(self, doc: Doc) -> Doc:
+        from chinese_news_nlp.doc import Token
+
+        pos = 0
+        for line in doc.text.split("\n"):
+            if line:
+                doc.entities.append(Entity(line, "ORG", pos, pos + len(line), source="test"))
+                doc.tokens.append(Token(line, pos, pos + len(line)))
+            pos += len(line) + 1
+        return doc
+
+
+@register_stage("test_longest")
+class LongestStage:
+    """Records in ``doc.meta["longest_seen"]`` the longest text it was given in this process."""
+
+    name = "test_longest"
+    longest = 0
+
+    def __init__(self, **config):
+        pass
+
+    def __call__(self, doc: Doc) -> Doc:
+        LongestStage.longest = max(LongestStage.longest, len(doc.text))
+        doc.meta["longest_seen"] = LongestStage.longest
+        return doc

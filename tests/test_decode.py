@@ -7,6 +7,7 @@ from chinese_news_nlp import (
     DocumentTooLargeError,
     EmptyInputError,
     InputError,
+    InvalidDateError,
     UndecodableInputError,
     load,
 )
@@ -59,13 +60,54 @@ def test_utf16_bom_detected():
     assert decode_bytes(codecs.BOM_UTF16_LE + "新闻".encode("utf-16-le")).text == "新闻"
 
 
-def test_str_inputs_are_never_rejected():
+def test_str_inputs_with_a_few_controls_are_kept_and_cleaned():
     assert make_doc("").text == ""
     assert make_doc("   \n\t ").text == "   \n\t "
     doc = make_doc("控制\x00字符\x07\x1b")
-    assert doc.text == "控制\x00字符\x07\x1b"
+    assert doc.raw == "控制\x00字符\x07\x1b"  # raw is the input as given
+    assert doc.text == "控制 字符  "  # controls are separators in the text every stage reads
+    assert [(r.raw_start, r.raw_end, r.before, r.cause) for r in doc.repairs] == [
+        (2, 3, "\x00", "control-character"),
+        (5, 7, "\x07\x1b", "control-character"),
+    ]
+    doc.check()
     doc = make_doc("坏\ud800的\udfff")
     assert doc.text == "坏\ufffd的\ufffd" and doc.meta["replaced_surrogates"] == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(map(chr, range(1, 32))) * 10,  # the example of issue 12
+        "\x00" * 50,
+        "\ufffe\uffff\ufdd0" * 20 + "新闻",
+        "\x01\x02\x03北京",
+    ],
+)
+def test_str_that_is_mostly_junk_is_rejected_like_bytes(text):
+    with pytest.raises(BinaryInputError):
+        make_doc(text)
+    with pytest.raises(BinaryInputError):
+        load([])(text)
+
+
+def test_c1_controls_of_mojibake_are_left_for_the_repair_stage():
+    # UTF-8 read as Latin-1: 中文 -> "ä¸\xadæ\x96\x87"; its C1 bytes are what the repair reads back
+    mojibake = "中文".encode().decode("latin-1")
+    assert make_doc(mojibake).text == mojibake
+    # GBK read as Latin-1 can put a C1 lead byte before printable ASCII (0x81 0x40)
+    assert make_doc("\x81@\xb1\xb1").text == "\x81@\xb1\xb1"
+    # a C1 control between Chinese characters is a control
+    assert make_doc("北京\x85上海").text == "北京 上海"
+
+
+def test_dates_are_iso_or_an_error():
+    assert make_doc("文", date="2024-05-20").date == "2024-05-20"
+    assert make_doc("文", date="2024-05-20T08:00:00+08:00").date == "2024-05-20"
+    with pytest.raises(InvalidDateError):
+        make_doc("文", date="notadate")
+    with pytest.raises(InvalidDateError):
+        load([])("文", date="2024-13-01")
 
 
 def test_too_large_is_typed():

@@ -139,6 +139,56 @@ def test_ranges(text, surface, low, high, unit):
     assert fact["qualifier"] == "range"
 
 
+@pytest.mark.parametrize(
+    "text, surface, low, high, unit",
+    [
+        ("他曾6、7次到访北京", "6、7次", 6, 7, "次"),  # issue 12: was 7次 alone
+        ("落地六、七个项目", "六、七个", 6, 7, "个"),
+        ("增速回落5、6个百分点", "5、6个百分点", 5, 6, "百分点"),
+    ],
+)
+def test_two_consecutive_numbers_listed_before_one_unit_are_a_range(text, surface, low, high, unit):
+    fact = one(text)
+    assert (fact["surface"], fact["value"], fact["value_max"], fact["unit"]) == (surface, low, high, unit)
+    assert fact["qualifier"] == "range"
+
+
+def test_a_listed_pair_that_is_no_range_stays_what_it_was():
+    assert surfaces("新增3、5家企业") == ["5家"]  # not consecutive: a list, not "three or five"
+    assert surfaces("第6、7次会议") == []  # two ordinals
+    assert surfaces("6、7月份出口增长") == []  # months, as 7月份 alone is no figure
+
+
+@pytest.mark.parametrize(
+    "text, surface, value",
+    [
+        ("营收按年增二成五", "二成五", 25),  # issue 12: was 二成, 20%
+        ("约三成半的企业", "三成半", 35),
+        ("占七成八", "七成八", 78),
+    ],
+)
+def test_a_digit_after_cheng_is_its_tenths(text, surface, value):
+    fact = one(text)
+    assert (fact["surface"], fact["value"], fact["unit"], fact["kind"]) == (surface, value, "%", "percent")
+
+
+def test_a_digit_after_cheng_that_starts_a_figure_of_its_own_is_not_a_tenth():
+    assert [(f["surface"], f["value"]) for f in extract_facts("三成五年内完成")] == [("三成", 30), ("五年", 5)]
+    assert [(f["surface"], f["value"]) for f in extract_facts("增长二成五十家")][0] == ("二成", 20)
+
+
+@pytest.mark.parametrize("text", ["数千首都观众参加了活动", "3首席科学家到场", "两台湾企业"])
+def test_a_noun_that_begins_with_a_classifier_gives_no_unit(text):
+    assert extract_facts(text) == []  # issue 12: 数千首都 was 1000 of 首
+
+
+def test_counting_with_those_classifiers_still_counts():
+    assert [(f["surface"], f["unit"]) for f in extract_facts("创作3首歌，购入5台风扇")] == [
+        ("3首", "首"),
+        ("5台", "台"),
+    ]
+
+
 def test_a_change_between_two_values_is_two_facts():
     facts = extract_facts("营收由12亿元增长到18亿元。")
     assert [f["surface"] for f in facts] == ["12亿元", "18亿元"]
@@ -151,6 +201,23 @@ def test_a_change_between_two_values_is_two_facts():
 def test_explicit_year_frames_the_paragraph():
     facts = extract_facts("2021年，全市工业产值达500亿元，同比增长8%。全市新增企业300家。\n新的段落有50家。")
     assert [f["year"] for f in facts] == [2021, 2021, 2021, None]
+
+
+def test_a_calendar_year_later_in_the_clause_wins_over_the_topic():
+    # issue 12: 2000年 in the same clause gives the year, not the paragraph's 2023年
+    facts = extract_facts("2023年，全市经济稳步增长。全市人口300万人（2000年）。")
+    assert (facts[0]["year"], facts[0]["time_surface"]) == (2000, "2000年")
+    facts = extract_facts("2023年，全市共有企业3000家（截至2022年底）。")
+    assert facts[0]["year"] == 2022
+
+
+def test_a_later_target_or_comparison_year_does_not_date_the_figure():
+    facts = extract_facts("2023年，全市产值达50亿元到2025年翻番。")
+    assert facts[0]["year"] == 2023
+    facts = extract_facts("今年，全市人口达300万人，为2000年的两倍。", date="2024-05-01")
+    assert [(f["surface"], f["year"]) for f in facts] == [("300万人", 2024), ("两倍", 2000)]
+    facts = extract_facts("今年，全市人口达300万人为2000年的两倍。", date="2024-05-01")
+    assert facts[0]["year"] == 2024
 
 
 def test_target_year():

@@ -73,7 +73,7 @@ def test_corpus_html_files_and_jsonl_field(tmp_path):
     records.write_text(json.dumps({"id": "r1", "html": build_page()}, ensure_ascii=False) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     assert main(["process", str(folder), str(records), "-o", str(out), "--stages", "repair,convert,zones", "-q"]) == 0
-    got = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    got = {r["id"].rsplit("/", 1)[-1]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(got) == {"page.html", "plain.txt", "r1"}
     assert got["page.html"]["meta"]["input"] == got["r1"]["meta"]["input"] == "html"
     assert "input" not in got["plain.txt"]["meta"]

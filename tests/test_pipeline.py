@@ -1,6 +1,12 @@
+import re
+
 import pytest
+import test_corpus_stages  # noqa: F401 - registers the test_* stages
 
 from chinese_news_nlp import (
+    BinaryInputError,
+    ChineseNewsNLPError,
+    ConfigError,
     Doc,
     InputError,
     Pipeline,
@@ -10,7 +16,9 @@ from chinese_news_nlp import (
     load,
     register_stage,
 )
-from chinese_news_nlp.pipeline import DEFAULT_STAGES, registered_stages
+from chinese_news_nlp.pipeline import DEFAULT_STAGES, build_pipeline, registered_stages
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @register_stage("test-upper")
@@ -82,3 +90,107 @@ def test_pipe_in_worker_processes_keeps_order():
     serial = [d.to_dict() for d in nlp.pipe(texts, batch_size=3)]
     parallel = [d.to_dict() for d in nlp.pipe(texts, batch_size=3, n_process=2)]
     assert parallel == serial
+
+
+# -- issue 12: options checked when the pipeline is built ------------------------------------
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"segment": {"engine": "nope"}}, "unknown segmentation engine 'nope'"),
+        ({"segment": {"no_such_option": 1}}, "no_such_option"),
+        ({"facts": {"x": 1}}, "stage 'facts' has no option 'x'"),
+        ({"convert": {"config": "zz"}}, "unknown OpenCC config"),
+        ({"convert": "t2s"}, "must be a mapping"),
+        ({"test-upper": {"fail_onn": "x"}}, "its options: fail_on"),
+    ],
+)
+def test_bad_stage_options_fail_when_the_pipeline_is_built(config, message):
+    names = ["convert", "segment", "facts", "test-upper"]
+    with pytest.raises(ConfigError, match=message):
+        load(names, **config)
+    with pytest.raises(ConfigError, match=message):  # the same check the corpus runner and pool workers use
+        build_pipeline(names, config)
+
+
+def test_workers_of_pipe_build_with_the_same_check():
+    nlp = load(["convert", "segment"])
+    nlp._spec = {"stages": ["convert", "segment"], "config": {"segment": {"engine": "nope"}}}
+    with pytest.raises(ChineseNewsNLPError, match="unknown segmentation engine"):
+        list(nlp.pipe(["一", "二"], n_process=2))
+
+
+# -- issue 12: control characters never in a span -------------------------------------------
+def test_control_characters_as_str_are_rejected_or_kept_out_of_entities():
+    nlp = load()
+    with pytest.raises(BinaryInputError):  # the example of issue 12: 11 ORG entities made of \x01…\x1f
+        nlp("".join(map(chr, range(1, 32))) * 10)
+    doc = nlp("北京大学\x00的学生\x1b[0m在上海\x85工作。")
+    assert doc.raw == "北京大学\x00的学生\x1b[0m在上海\x85工作。"
+    for span in [*doc.tokens, *doc.entities]:
+        assert not CONTROL.search(span.text), span
+    assert {"北京大学", "上海"} <= {e.text for e in doc.entities}
+    doc.check()
+
+
+def test_the_pipeline_keeps_controls_out_of_what_any_stage_makes():
+    # C1 controls next to Latin letters are left for the repair stage (they may be mojibake);
+    # a stage that tags them anyway does not get them into the output
+    nlp = load(["test_tag_all"])
+    doc = nlp("abc\x85def\n北京\n")
+    assert [e.text for e in doc.entities] == ["北京"]
+    assert [t.text for t in doc.tokens] == ["abc", "def", "北京"]
+    assert [(t.raw_start, t.raw_end) for t in doc.tokens] == [(0, 3), (4, 7), (8, 10)]
+    doc.check()
+
+
+# -- issue 12: large documents in bounded pieces --------------------------------------------
+def _long_text(seed_texts: dict[str, str], chars: int) -> str:
+    block = "\n".join(seed_texts.values()) + "\n"
+    return (block * (chars // len(block) + 1))[:chars]
+
+
+def test_a_large_document_in_pieces_equals_the_whole(seed_texts):
+    text = _long_text(seed_texts, 60_000)
+    stages = ["convert", "segment", "facts"]
+    whole = load(stages, piece_chars=1_000_000)(text, date="2024-05-01")
+    pieces = load(stages, piece_chars=7_000)(text, date="2024-05-01")
+    # cut at paragraph ends: the same tokens, facts (years, year ranges), offsets and alignment
+    assert any(f.year_end for f in whole.facts)
+    assert pieces.to_dict() == whole.to_dict()
+    pieces.check()
+
+
+def test_no_stage_sees_more_than_a_piece_and_the_stitched_doc_is_consistent(seed_texts):
+    from test_corpus_stages import LongestStage
+
+    text = _long_text(seed_texts, 40_000)
+    LongestStage.longest = 0
+    nlp = load(["repair", "convert", "segment", "test_longest", "facts"], piece_chars=5_000)
+    doc = nlp(text, date="2024-05-01")
+    assert 0 < doc.meta["longest_seen"] <= 5_000 and LongestStage.longest <= 5_000
+    assert doc.raw == text and len(doc.tokens) > 10_000 and doc.facts
+    doc.check()
+    again = Doc.from_json(doc.to_json())
+    again.check()
+    LongestStage.longest = 0
+    [batched] = list(nlp.pipe([{"text": text, "date": "2024-05-01"}]))
+    assert batched.to_dict() == doc.to_dict()
+
+
+def test_a_piece_that_fails_fails_its_document_and_says_where():
+    nlp = Pipeline([create_stage("convert"), UpperStage(fail_on="坏")], piece_chars=100)
+    text = "好" * 99 + "\n" + "好" * 50 + "坏" + "\n" + "好" * 99 + "\n"
+    [doc] = list(nlp.pipe([text]))
+    assert doc.error["stage"] == "test-upper" and doc.error["piece_raw_start"] == 100
+    with pytest.raises(StageError, match="in the piece at characters 100–"):
+        nlp(text)
+
+
+def test_the_stage_functions_used_alone_keep_controls_out_too():
+    import chinese_news_nlp as cnn
+
+    assert cnn.segment("北京大学\x00上海\x07交通") == ["北京大学", "上海", "交通"]
+    entities = cnn.extract_entities("北京大学\x00上海交通大学\x85浙江大学")
+    assert [e["text"] for e in entities] == ["北京大学", "上海交通大学", "浙江大学"]
+    facts = cnn.extract_facts("投资\x0010亿元")
+    assert [(f["surface"], f["metric"]) for f in facts] == [("10亿元", "投资")]

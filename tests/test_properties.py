@@ -1,28 +1,60 @@
 """Invariants on random text: offsets slice to surfaces, mapping is consistent, JSON round-trips."""
 
+import re
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chinese_news_nlp import Doc, load
+from chinese_news_nlp import BinaryInputError, Doc, load
 from chinese_news_nlp.pipeline import DEFAULT_STAGES, registered_stages
 
 # Simplified and traditional characters, phrases whose conversion changes length, Latin, digits,
 # half- and full-width punctuation, whitespace, controls.
 PIECES = st.sampled_from(
     list("国國际際发發展业業的在是了和经經济濟上海浙江大学實驗室")
-    + ["部落格", "記憶體", "博客", "内存", "(yè)", "2023年", "1039亿元", "约60%", "HIAF", " ", "\n", "\t", "\x07"]
+    + [
+        "部落格",
+        "記憶體",
+        "博客",
+        "内存",
+        "(yè)",
+        "2023年",
+        "1039亿元",
+        "约60%",
+        "HIAF",
+        " ",
+        "\n",
+        "\t",
+        "\x07",
+        "\x00",
+        "\x1b[0m",
+        "\x85",
+        "\ufffe",
+    ]
     + list(",.!?:;()，。！？：；（）“”、—…")
 )
 TEXT = st.lists(PIECES, max_size=40).map("".join)
 
 LIGHT = load(["convert", "segment"], convert={"config": "tw2sp"})
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def run(nlp, text: str) -> Doc:
+    """``nlp(text)``, except that a text mostly of control characters is rejected as binary."""
+    junk = len(re.findall("[\x00-\x08\x0b-\x1f\x7f\ufffe]", text))
+    if junk > len(text) / 2:
+        with pytest.raises(BinaryInputError):
+            nlp(text)
+        return nlp("")
+    return nlp(text)
 
 
 def _check_doc(doc: Doc) -> None:
     doc.check()
     last = (0, 0)
     for tok in doc.tokens:
-        assert tok.text.strip()
+        assert tok.text.strip() and not CONTROL.search(tok.text)
         # Raw spans are in order.  Two words cut out of one length-changing phrase (記憶體 → 内存,
         # cut 国内|存) both cover the whole phrase, so neighbours may share raw characters.
         assert tok.raw_start >= last[0] and tok.raw_end >= last[1]
@@ -35,13 +67,13 @@ def _check_doc(doc: Doc) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXT)
 def test_convert_segment_offsets(text):
-    _check_doc(LIGHT(text))
+    _check_doc(run(LIGHT, text))
 
 
 @settings(max_examples=100, deadline=None)
 @given(TEXT)
 def test_json_round_trip(text):
-    doc = LIGHT(text)
+    doc = run(LIGHT, text)
     again = Doc.from_json(doc.to_json())
     assert again.to_dict() == doc.to_dict()
     for tok in doc.tokens:
@@ -61,10 +93,13 @@ def _full_pipeline():
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXT)
 def test_default_pipeline_offsets(text):
-    doc = _full_pipeline()(text)
+    doc = run(_full_pipeline(), text)
     doc.check()
     for ent in doc.entities:
         assert 0 <= ent.raw_start <= ent.raw_end <= len(doc.raw)
+        assert not CONTROL.search(ent.text)
+    for fact in doc.facts:
+        assert not CONTROL.search(fact.surface)
     for rep in doc.repairs:
         assert 0 <= rep.raw_start <= rep.raw_end <= len(doc.raw)
     Doc.from_json(doc.to_json()).check()

@@ -11,6 +11,8 @@ Three entry points:
   and Parquet in; each partition is read, processed and written by a worker
   as one shard (``part-00012.jsonl``, or ``<table>/part-00012-00000.parquet``),
   committed by an atomic rename, so that ``--resume`` skips finished shards.
+  The manifest (:mod:`.manifest`) holds the partition plan, and a resume refuses
+  inputs whose partitions would now hold other documents.
 
 A worker builds the pipeline on its first task and keeps it for the others
 (:func:`~chinese_news_nlp.corpus.worker.get_pipeline` caches it per process):
@@ -26,7 +28,7 @@ blocks its task.  The local engine (``--workers N``) also kills such workers.
 from __future__ import annotations
 
 import functools
-import json
+import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..pipeline import batched
+from .manifest import FOLDER_MANIFEST, check_resume, describe, read_manifest, write_manifest
 from .readers import Record, Source, from_mapping, read_jsonl, read_parquet, read_text_file, text_files
 from .records import DEFAULT_TABLES, flat_rows, table_columns
 from .runner import UsageError, make_run_config
@@ -45,7 +48,7 @@ from .writers import JsonlWriter, ParquetWriter
 # for 472 documents left one worker idle for the last one); a task costs ~ms.
 DOCS_PER_PARTITION = 16
 JSONL_BYTES_PER_PARTITION = 4 << 20
-MANIFEST = "_manifest.json"
+MANIFEST = FOLDER_MANIFEST
 
 
 # -- clusters ---------------------------------------------------------------------------
@@ -196,7 +199,7 @@ class Partition:
     end: int = 0
     first_line: int = 1
     row_groups: tuple[int, ...] = ()
-    qualify: bool = False
+    rows: int = 0  # Parquet: rows in the row groups
 
     def records(self, date: str | None) -> Iterator[Record]:
         if self.kind == "files":
@@ -205,9 +208,20 @@ class Partition:
         elif self.kind == "jsonl":
             with open(self.path, "rb") as fh:
                 fh.seek(self.start)
-                yield from read_jsonl(fh, Source("jsonl", self.path, self.qualify), date, self.first_line, self.end)
+                yield from read_jsonl(fh, Source("jsonl", self.path), date, self.first_line, self.end)
         else:
-            yield from read_parquet(Source("parquet", self.path, self.qualify), date, list(self.row_groups))
+            yield from read_parquet(Source("parquet", self.path), date, list(self.row_groups))
+
+    def digest(self) -> str:
+        """What the partition holds, in short: a resume checks that each finished shard still
+        stands for the same documents (a file added to a folder shifts the files after it)."""
+        if self.kind == "files":
+            what = "\n".join(doc_id for _, doc_id in self.files)
+        elif self.kind == "jsonl":
+            what = f"{Source('jsonl', self.path).label}:{self.start}-{self.end}:{self.first_line}"
+        else:
+            what = f"{Source('parquet', self.path).label}:{self.row_groups}:{self.rows}"
+        return hashlib.sha1(f"{self.kind}\n{what}".encode()).hexdigest()[:16]
 
 
 def plan_partitions(srcs: Sequence[Source], docs_per_partition: int = DOCS_PER_PARTITION) -> list[Partition]:
@@ -217,18 +231,19 @@ def plan_partitions(srcs: Sequence[Source], docs_per_partition: int = DOCS_PER_P
         if src.kind == "stdin":
             raise UsageError("the Dask engine cannot read standard input: write it to a .jsonl file first")
         if src.kind in ("folder", "text"):
-            files = text_files(src.path) if src.kind == "folder" else iter([(src.path, src.path)])
+            files = text_files(src.path) if src.kind == "folder" else iter([(src.path, src.label)])
             for chunk in batched(files, docs_per_partition):
                 plans.append(Partition(len(plans), "files", files=tuple(chunk)))
         elif src.kind == "jsonl":
             for start, end, first_line in _jsonl_ranges(src.path):
-                plans.append(Partition(len(plans), "jsonl", path=src.path, start=start, end=end,
-                                       first_line=first_line, qualify=src.qualify))  # fmt: skip
+                plans.append(Partition(len(plans), "jsonl", path=src.path, start=start, end=end, first_line=first_line))
         else:
             import pyarrow.parquet as pq
 
-            for group in range(pq.ParquetFile(src.path).num_row_groups):
-                plans.append(Partition(len(plans), "parquet", path=src.path, row_groups=(group,), qualify=src.qualify))
+            meta = pq.ParquetFile(src.path).metadata
+            for group in range(meta.num_row_groups):
+                rows = meta.row_group(group).num_rows
+                plans.append(Partition(len(plans), "parquet", path=src.path, row_groups=(group,), rows=rows))
     return plans
 
 
@@ -275,9 +290,19 @@ def write_partition(
 
 def _write_all(writer: Any, run: RunConfig, records: Iterator[Record], batch_size: int, summary: Summary) -> None:
     for batch in batched(records, batch_size):
+        exit_if_orphaned()
         for payload, stats in process_batch(run, batch):
             writer.write(payload)
             summary.add(stats)
+
+
+def exit_if_orphaned() -> None:
+    """Between batches: a worker of a LocalCluster whose client was killed (``kill -9``) stops
+    here, quietly, instead of writing shards for nobody until its nanny notices."""
+    from .pool import parent_is_gone
+
+    if parent_is_gone():
+        os._exit(0)
 
 
 def shard_done(out_dir: Path, fmt: str, number: int) -> bool:
@@ -294,34 +319,37 @@ def process_sources(
     scheduler: str | None = None,
     workers: int = 2,
     resume: bool = False,
+    allow_new_inputs: bool = False,
     date: str | None = None,
     progress: bool = True,
     batch_size: int = 16,
     docs_per_partition: int = DOCS_PER_PARTITION,
+    cli: bool = False,
 ) -> Summary:
     """``cnnlp process --engine dask``: shards in ``output`` (a folder), a summary back."""
     out_dir = Path(output)
     if out_dir.suffix.lower() in (".jsonl", ".ndjson", ".json") or (out_dir.exists() and not out_dir.is_dir()):
         raise UsageError(f"the Dask engine writes shards into a folder: give a folder, not {out_dir}")
     started = time.perf_counter()
-    plans = plan_partitions(srcs, docs_per_partition)
-    manifest = {
-        "format": run.format,
-        "stages": list(run.stages),
-        "inputs": [[s.kind, s.path] for s in srcs],
-        "partitions": len(plans),
-        "docs_per_partition": docs_per_partition,
-    }
-    out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST
-    if resume and manifest_path.exists():
-        previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if previous != manifest:
-            raise UsageError(f"--resume: {out_dir} was written from other inputs or options ({MANIFEST} differs)")
-    else:
-        resume = False
-        _clear_shards(out_dir)
-    manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    previous = read_manifest(manifest_path) if resume else None
+    if previous is not None:  # plan the first run's inputs in the first run's order, new ones after
+        order = {label: i for i, label in enumerate(previous.get("inputs", []))}
+        srcs = sorted(srcs, key=lambda s: order.get(s.label, len(order)))
+    plans = plan_partitions(srcs, docs_per_partition)
+    manifest = describe(
+        run, "dask", [s.label for s in srcs], date,
+        docs_per_partition=docs_per_partition, partitions=[p.digest() for p in plans],
+    )  # fmt: skip
+    if resume:
+        has_shards = any(out_dir.glob("part-*.jsonl")) or any((out_dir / "documents").glob("part-*.parquet"))
+        check_resume(previous, manifest, output=output, output_exists=has_shards,
+                     allow_new_inputs=allow_new_inputs, cli=cli)  # fmt: skip
+        _check_plan(previous, manifest, output, cli)
+    resume = resume and previous is not None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clear_shards(out_dir, temporary_only=resume)
+    write_manifest(manifest_path, manifest)
 
     summary = Summary(output=str(out_dir), engine="dask", workers=workers)
     todo = [p for p in plans if not (resume and shard_done(out_dir, run.format, p.number))]
@@ -343,10 +371,11 @@ def process_sources(
             try:
                 part_summary = future.result()
             except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: the shard is missing, say so
+                again = "run again with --resume to retry it" if cli else "run again with resume=True to retry it"
                 part_summary = Summary()
                 part_summary.add({"id": f"part-{numbers[future.key]:05d}", "chars": 0, "error": {
                     "stage": "partition", "type": type(exc).__name__,
-                    "message": f"shard not written ({exc}); run again with --resume to retry it"}})  # fmt: skip
+                    "message": f"shard not written ({exc}); {again}"}})  # fmt: skip
                 part_summary.documents = 0
             summary.merge(part_summary)
             bar.update(part_summary.documents, part_summary.chars, part_summary.errors)
@@ -362,11 +391,28 @@ def process_sources(
     return summary
 
 
-def _clear_shards(out_dir: Path) -> None:
-    for path in out_dir.glob("part-*.jsonl*"):
+def _check_plan(previous: dict | None, manifest: dict, output: Any, cli: bool) -> None:
+    """Each partition of the first run must hold the same documents now (new inputs add partitions after)."""
+    if previous is None:
+        return
+    before, now = previous.get("partitions", []), manifest["partitions"]
+    changed = [i for i, digest in enumerate(before) if i >= len(now) or now[i] != digest]
+    if changed or previous.get("docs_per_partition") != manifest["docs_per_partition"]:
+        from .manifest import ResumeMismatchError, option
+
+        raise ResumeMismatchError(
+            f"cannot resume {output}: the inputs changed since the run began (files added, removed or grown), so "
+            f"{len(changed):,} of its {len(before):,} partitions would now hold other documents; run without "
+            f"{option('resume', cli)} to start over, or write the new documents to another output"
+        )
+
+
+def _clear_shards(out_dir: Path, temporary_only: bool = False) -> None:
+    """Delete the shards (a fresh run), or only the temporary files of killed tasks (a resume)."""
+    for path in out_dir.glob("part-*.jsonl.tmp" if temporary_only else "part-*.jsonl*"):
         path.unlink()
     for table in (*DEFAULT_TABLES, "tokens"):
-        for path in (out_dir / table).glob("part-*"):
+        for path in (out_dir / table).glob("part-*.tmp" if temporary_only else "part-*"):
             path.unlink()
 
 

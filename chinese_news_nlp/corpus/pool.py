@@ -14,6 +14,9 @@ parent always knows which batch a worker holds:
 Workers are started with ``spawn`` (safe with threads and native libraries
 in the parent), build their state once in ``initializer`` and report ready
 before the first batch, so model loading does not count against deadlines.
+A worker exits, quietly, as soon as its parent is gone (a ``kill -9`` of the
+run): a thread waits on the parent's sentinel, and a result nobody can receive
+is not an error worth a traceback.  Ctrl-C is the parent's to handle.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ import collections
 import importlib
 import importlib.util
 import multiprocessing
+import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -77,26 +83,58 @@ def import_file(path: str, name: str | None = None) -> Any:
 
 
 # -- the worker side ---------------------------------------------------------------
+def parent_is_gone() -> bool:
+    """Whether the process that started this one has ended (False when there is none to watch)."""
+    parent = multiprocessing.parent_process()
+    return parent is not None and not parent.is_alive()
+
+
+def exit_with_parent() -> None:
+    """Start a thread that ends this process the moment its parent is gone.
+
+    The thread blocks every signal, so that the time-outs' ``SIGALRM`` still reaches the
+    main thread; it exits with ``os._exit``: there is no one left to report to.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="cnnlp-parent-watch", daemon=True).start()
+
+
 def _worker_main(conn: Connection, progress: Any, initializer: Callable, initargs: tuple, task: Callable) -> None:
     from .worker import one_core_per_process
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops the pool
+    exit_with_parent()
     one_core_per_process()
     try:
-        initializer(*initargs, progress=progress)
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("init_error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"))
-        return
-    conn.send(("ready", None))
-    while True:
         try:
-            message = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+            initializer(*initargs, progress=progress)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            conn.send(("init_error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"))
             return
-        if message is None:
-            return
-        key, items = message
-        progress.value = -1
-        conn.send(("done", (key, task(items))))
+        conn.send(("ready", None))
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message is None:
+                return
+            key, items = message
+            progress.value = -1
+            results = task(items)
+            if parent_is_gone():
+                return
+            conn.send(("done", (key, results)))
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        return  # the parent went away while we worked: nothing to report, and no one to report it to
 
 
 # -- the parent side ----------------------------------------------------------------

@@ -4,29 +4,37 @@ Everything is read lazily and becomes ``(item, id, date)`` triples, the form
 :meth:`Pipeline.pipe` batches: ``item`` is the file's *bytes* (decoding and
 encoding detection happen in the workers, with the pipeline's
 :func:`~chinese_news_nlp.decode.make_doc`), or the ``text`` of a JSONL/Parquet
-record.  Ids:
+record.  Ids are unique across the inputs of a run and do not change when inputs
+are added or reordered (``--resume`` relies on both):
 
-* a ``.txt`` file inside a folder: its path relative to that folder
-  (``2024/05/a.txt``); a file named directly: the path as given;
-* JSONL: the record's ``id``, else its line number (1-based); Parquet: the
-  ``id`` column, else the row number (0-based);
-* with several JSONL/Parquet inputs, line and row numbers are qualified by the
-  file name (``a.jsonl:17``) so that ids stay unique.
+* a ``.txt`` file: its path as given on the command line, normalized
+  (``corpus/2024/05/a.txt`` for a file under the folder ``corpus``), so that
+  ``A/a.txt`` and ``B/a.txt`` stay two documents;
+* JSONL: the record's ``id``, else ``<path>:<line>`` (1-based; ``stdin:<line>``
+  for standard input); Parquet: the ``id`` column, else ``<path>:<row>`` (0-based).
 
-An input that cannot be read (a bad JSON line, a record without ``text``, an
-unreadable file) becomes a :class:`ReadFailure` item, so that it is reported
-like any other failing document instead of stopping the run.
+Two documents with the same id (a file given twice, two JSONL files whose records
+share an ``id``) are an error before anything is processed: :func:`check_unique_ids`.
+
+Folders are walked following symbolic links to folders, each real folder once (a
+link back to a parent is not a loop).  An input that cannot be read (a bad JSON line,
+a record without ``text`` or with a date that is not ISO, an unreadable file, a link
+that points nowhere) becomes a :class:`ReadFailure` item, so that it is reported like
+any other failing document instead of stopping the run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Union
 
+from ..decode import parse_date
 from ..errors import InputError
 
 TEXT_SUFFIXES = (".txt",)
@@ -44,26 +52,47 @@ class ReadFailure:
     message: str
 
 
+class DuplicateIdError(InputError):
+    """Two documents of a run have the same id: raised before anything is processed."""
+
+
 @dataclass(frozen=True)
 class Source:
     """One input: ``kind`` is ``folder``, ``text``, ``jsonl``, ``parquet`` or ``stdin``."""
 
     kind: str
     path: str
-    qualify: bool = False  # prefix line/row numbers with the file name
+    spool: Any = field(default=None, compare=False, repr=False)  # stdin, copied to an anonymous file
 
     @property
     def name(self) -> str:
         return "stdin" if self.kind == "stdin" else Path(self.path).name
 
+    @property
+    def label(self) -> str:
+        """How ids and the manifest name this input: the path as given, normalized."""
+        return "stdin" if self.kind == "stdin" else input_label(self.path)
+
+
+def input_label(path: str | os.PathLike) -> str:
+    """``path`` as given, normalized (``./corpus/`` → ``corpus``), with ``/`` separators."""
+    return Path(os.path.normpath(os.fspath(path))).as_posix()
+
 
 def sources(inputs: Iterable[str | os.PathLike]) -> list[Source]:
-    """Classify the inputs; raise :class:`InputError` for one that does not exist."""
+    """Classify the inputs; raise :class:`InputError` for one that does not exist.
+
+    Standard input (``-``) is copied to an anonymous temporary file (removed by the system
+    when it is closed, even after a kill), so that its ids can be checked before processing.
+    """
     found = []
     for raw in inputs:
         path = str(raw)
         if path == "-":
-            found.append(Source("stdin", "-"))
+            spool = tempfile.TemporaryFile()
+            shutil.copyfileobj(sys.stdin.buffer, spool)
+            spool.seek(0)
+            found.append(Source("stdin", "-", spool))
         elif os.path.isdir(path):
             found.append(Source("folder", path))
         elif os.path.isfile(path):
@@ -72,8 +101,7 @@ def sources(inputs: Iterable[str | os.PathLike]) -> list[Source]:
             found.append(Source(kind, path))
         else:
             raise InputError(f"input not found: {path}")
-    several = sum(s.kind in ("jsonl", "parquet", "stdin") for s in found) > 1
-    return [Source(s.kind, s.path, qualify=several) for s in found]
+    return found
 
 
 def iter_records(inputs: Iterable[str | os.PathLike] | list[Source], date: str | None = None) -> Iterator[Record]:
@@ -87,45 +115,117 @@ def iter_records(inputs: Iterable[str | os.PathLike] | list[Source], date: str |
             for path, doc_id in text_files(src.path):
                 yield read_text_file(path, doc_id, date)
         elif src.kind == "text":
-            yield read_text_file(src.path, src.path, date)
+            yield read_text_file(src.path, src.label, date)
         elif src.kind == "jsonl":
             with open(src.path, "rb") as fh:
                 yield from read_jsonl(fh, src, date)
         elif src.kind == "stdin":
-            yield from read_jsonl(sys.stdin.buffer, src, date)
+            src.spool.seek(0)
+            yield from read_jsonl(src.spool, src, date)
         else:
             yield from read_parquet(src, date)
 
 
-def count_records(srcs: list[Source]) -> int | None:
-    """How many documents the inputs hold (for a progress bar); None if unknown (stdin)."""
-    total = 0
+def iter_ids(srcs: list[Source]) -> Iterator[str]:
+    """The id of every document of ``srcs``, in :func:`iter_records` order, without reading texts
+    (a JSONL line is parsed only if it may hold an ``"id"``; Parquet reads the ``id`` column)."""
     for src in srcs:
         if src.kind == "folder":
-            total += sum(1 for _ in text_files(src.path))
+            yield from (doc_id for _, doc_id in text_files(src.path))
         elif src.kind == "text":
-            total += 1
-        elif src.kind == "jsonl":
-            with open(src.path, "rb") as fh:
-                total += sum(1 for line in fh if line.strip())
-        elif src.kind == "parquet":
-            import pyarrow.parquet as pq
-
-            total += pq.ParquetFile(src.path).metadata.num_rows
+            yield src.label
+        elif src.kind in ("jsonl", "stdin"):
+            fh = open(src.path, "rb") if src.kind == "jsonl" else src.spool
+            try:
+                fh.seek(0)
+                for line_no, line in enumerate(fh, 1):
+                    if line.strip():
+                        yield _line_id(line, f"{src.label}:{line_no}")
+            finally:
+                if src.kind == "jsonl":
+                    fh.close()
         else:
-            return None
+            yield from _parquet_ids(src)
+
+
+def _line_id(line: bytes, fallback_id: str) -> str:
+    if b'"id"' not in line:
+        return fallback_id
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return fallback_id
+    return _record_id(data.get("id") if isinstance(data, dict) else None, fallback_id)
+
+
+def _record_id(value: Any, fallback_id: str) -> str:
+    return fallback_id if value is None or value == "" else str(value)
+
+
+def _parquet_ids(src: Source) -> Iterator[str]:
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(src.path)
+    has_id = "id" in pf.schema_arrow.names
+    row = 0
+    for batch in pf.iter_batches(batch_size=4096, columns=["id"] if has_id else [pf.schema_arrow.names[0]]):
+        values = batch.column(0).to_pylist() if has_id else [None] * batch.num_rows
+        for value in values:
+            yield _record_id(value, f"{src.label}:{row}")
+            row += 1
+
+
+def check_unique_ids(srcs: list[Source], already: Iterable[str] = ()) -> int:
+    """Raise :class:`DuplicateIdError` if two documents of ``srcs`` share an id; return how many there are.
+
+    ``already``: ids a previous run wrote that are not from ``srcs`` (none on a fresh run).
+    Every duplicate is counted, the first few are named with where they come from.
+    """
+    seen: dict[str, int] = {}
+    duplicates: dict[str, int] = {}
+    total = 0
+    for doc_id in iter_ids(srcs):
+        total += 1
+        if doc_id in seen:
+            duplicates[doc_id] = duplicates.get(doc_id, 1) + 1
+        else:
+            seen[doc_id] = total
+    if duplicates:
+        shown = ", ".join(f"{k!r} ({n} times)" for k, n in list(duplicates.items())[:5])
+        more = f", …and {len(duplicates) - 5:,} more" if len(duplicates) > 5 else ""
+        raise DuplicateIdError(
+            f"{len(duplicates):,} ids are used by more than one document: {shown}{more}. An id must name one "
+            "document: give each input once, and make the 'id' fields of JSONL/Parquet records unique "
+            "(or leave them out: the line or row number is used)"
+        )
     return total
 
 
 # -- text files -----------------------------------------------------------------------
 def text_files(folder: str) -> Iterator[tuple[str, str]]:
-    """``(path, id)`` of every ``*.txt`` under ``folder``, sorted, walked lazily."""
-    for dirpath, dirnames, filenames in os.walk(folder):
+    """``(path, id)`` of every ``*.txt`` and ``*.html`` under ``folder``, sorted, walked lazily.
+
+    Links to folders are followed, each real folder once: a link back up the tree
+    (``sub/loop -> ..``) is not walked again, so a loop neither hangs the run nor
+    gives a document twice.  A link to a file is a file (read through the link).
+    """
+    visited: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+            key = (st.st_dev, st.st_ino)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if key in visited:
+            dirnames[:] = []
+            continue
+        visited.add(key)
         dirnames.sort()
         for name in sorted(filenames):
             if name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(dirpath, name)
-                yield path, Path(os.path.relpath(path, folder)).as_posix()
+                yield path, input_label(path)
 
 
 def read_text_file(path: str, doc_id: str, date: str | None) -> Record:
@@ -154,8 +254,7 @@ def read_jsonl(
         line_no += 1
         if not line.strip():
             continue
-        fallback_id = f"{src.name}:{line_no}" if src.qualify else str(line_no)
-        yield parse_record(line, fallback_id, date)
+        yield parse_record(line, f"{src.label}:{line_no}", date)
 
 
 def parse_record(line: bytes | str, fallback_id: str, date: str | None) -> Record:
@@ -169,12 +268,15 @@ def parse_record(line: bytes | str, fallback_id: str, date: str | None) -> Recor
 
 
 def from_mapping(data: dict, fallback_id: str, date: str | None) -> Record:
-    doc_id = data.get("id")
-    doc_id = fallback_id if doc_id is None or doc_id == "" else str(doc_id)
-    doc_date = data.get("date") or date
-    if hasattr(doc_date, "isoformat"):  # Parquet date/timestamp columns
-        doc_date = doc_date.isoformat()
-    doc_date = None if doc_date is None else str(doc_date)
+    doc_id = _record_id(data.get("id"), fallback_id)
+    doc_date = data.get("date")
+    if doc_date is None or doc_date == "":
+        doc_date = date
+    else:
+        try:
+            doc_date = parse_date(doc_date)  # Parquet date and timestamp columns too
+        except InputError as exc:
+            return ReadFailure(f"'date' field: {exc}"), doc_id, None
     text = data.get("text")
     if text is None and isinstance(data.get("html"), str):
         from ..html import Html
@@ -200,6 +302,5 @@ def read_parquet(src: Source, date: str | None, row_groups: list[int] | None = N
         row = sum(pf.metadata.row_group(g).num_rows for g in range(group))
         for batch in pf.iter_batches(batch_size=512, row_groups=[group], columns=columns):
             for rec in batch.to_pylist():
-                fallback_id = f"{src.name}:{row}" if src.qualify else str(row)
+                yield from_mapping(rec, f"{src.label}:{row}", date)
                 row += 1
-                yield from_mapping(rec, fallback_id, date)

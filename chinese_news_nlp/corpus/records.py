@@ -11,17 +11,29 @@ Output forms:
   ``documents`` (one row per document, with its error if any), ``entities``,
   ``facts``, ``repairs``, ``officials``, ``zones`` and, on request, ``tokens``;
 * ``dict``: ``doc.to_dict()`` itself (the Dask bag API).
+
+A failed document is written as its id, meta and error, the error carrying a bounded
+excerpt of the text (:func:`error_record`): never the whole document and whatever the
+stages had made of it before failing (a 20 MB document that timed out in the entity stage
+once made a 477 MB record).  A document processed in pieces
+(:mod:`chinese_news_nlp.pieces`) is encoded piece by piece (:class:`PieceEncoder`): the
+output is the same as for the stitched Doc, and the stitched Doc is never built.
 """
 
 from __future__ import annotations
 
 import json
 import typing
+import uuid
+import zlib
 from collections import Counter
-from dataclasses import fields
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, Iterator
 
+from ..alignment import Alignment
 from ..doc import ARTICLE_ZONES, Doc, Entity, Fact, Official, Repair, Token, Zone, span_dict
+from ..pieces import shift, span_lists
+from ..pipeline import bounded
 
 FORMATS = ("jsonl", "parquet", "dict")
 
@@ -51,10 +63,13 @@ DOCUMENT_COLUMNS: dict[str, str] = {
     "error_stage": "string",
     "error_type": "string",
     "error_message": "string",
+    "error_excerpt": "string",  # the start of a failed document's text
     "meta": "string",  # the full meta mapping as JSON
     "duplicate_of": "string",  # with --dedup: the id of the earlier document this one reposts
     "duplicate_similarity": "float64",
 }
+# How much of a failed document's text its record keeps.
+EXCERPT_CHARS = 200
 
 
 def table_columns(table: str) -> dict[str, str]:
@@ -65,8 +80,16 @@ def table_columns(table: str) -> dict[str, str]:
     hints = typing.get_type_hints(SPAN_TABLES[table])
     for f in fields(SPAN_TABLES[table]):
         hint = str(hints[f.name])
-        columns[f.name] = "float64" if "float" in hint else "int64" if "int" in hint else "string"
+        columns[f.name] = (
+            "bool_" if "bool" in hint else "float64" if "float" in hint else "int64" if "int" in hint else "string"
+        )
     return columns
+
+
+def arrow_schema(table: str) -> Any:
+    import pyarrow as pa
+
+    return pa.schema([(c, getattr(pa, kind)()) for c, kind in table_columns(table).items()])
 
 
 def doc_stats(doc: Doc) -> dict[str, Any]:
@@ -89,8 +112,25 @@ def _zone_group(zone: str) -> str:
     return "article" if zone in ARTICLE_ZONES else zone
 
 
+def error_record(doc: Doc) -> Doc:
+    """What is written for a failed ``doc``: id, meta and error, with a bounded excerpt.
+
+    The excerpt is the start of the text where it failed (of the piece that failed, for a
+    document processed in pieces); ``chars`` is the document's length.
+    """
+    error = dict(doc.error or {})
+    error["message"] = bounded(str(error.get("message", "")))
+    if doc.raw:
+        at = int(error.get("piece_raw_start", 0))
+        error["excerpt"] = doc.raw[at : at + EXCERPT_CHARS]
+        error["chars"] = len(doc.raw)
+    return Doc(raw="", meta=dict(doc.meta), error=error)
+
+
 def encode(doc: Doc, fmt: str, tables: tuple[str, ...] = DEFAULT_TABLES) -> Any:
     """``doc`` in output form ``fmt`` (see the module docstring)."""
+    if doc.error is not None:
+        doc = error_record(doc)
     if fmt == "jsonl":
         return json.dumps(doc.to_dict(), ensure_ascii=False)
     if fmt == "dict":
@@ -98,6 +138,142 @@ def encode(doc: Doc, fmt: str, tables: tuple[str, ...] = DEFAULT_TABLES) -> Any:
     if fmt == "parquet":
         return flat_rows(doc, tables)
     raise ValueError(f"unknown output format {fmt!r}; known: {', '.join(FORMATS)}")
+
+
+class Fragments:
+    """One JSONL line in parts, most of them zlib-compressed: what :class:`PieceEncoder` makes of a
+    document processed in pieces.  JSON of millions of tokens compresses about five times, and it
+    is held (and sent from a worker) compressed until it is written."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[bool, bytes]] = []
+
+    def add(self, data: bytes, compress: bool = False) -> None:
+        self.parts.append((compress, zlib.compress(data, 1) if compress else data))
+
+    def chunks(self) -> Iterator[bytes]:
+        for compressed, data in self.parts:
+            yield zlib.decompress(data) if compressed else data
+
+    def add_field(self, name: str, value: Any) -> None:
+        """Add ``"name": value`` at the end of the JSON object (the ``--dedup`` verdict)."""
+        compressed, last = self.parts.pop()
+        last = zlib.decompress(last) if compressed else last
+        assert last.endswith(b"}")
+        self.add(last[:-1] + f", {json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}}}".encode(), compressed)
+
+
+@dataclass
+class Encoded:
+    """A document already in output form, with its stats (what :class:`PieceEncoder` returns)."""
+
+    payload: Any
+    stats: dict[str, Any]
+
+
+class PieceEncoder:
+    """Encode a document processed in pieces, piece by piece, as :func:`encode` would encode the
+    stitched Doc (:func:`chinese_news_nlp.pieces.stitch`), without building it.
+
+    JSONL: each piece's spans become a fragment of JSON (UTF-8 bytes) as it arrives, and the
+    record is the list of fragments, written one after another (a kill cuts the line, and a
+    resume drops it).  Parquet: each piece's rows become Arrow tables.  Memory is the pieces'
+    output in compact form, never their Python objects all at once.
+    """
+
+    def __init__(self, fmt: str, tables: tuple[str, ...] = DEFAULT_TABLES):
+        self.fmt = fmt
+        self.tables = tables
+
+    def __call__(self, doc: Doc, pieces: Iterator[tuple[int, Doc]]) -> Encoded:
+        from ..pieces import merge_meta, piece_error, stitch
+
+        if self.fmt == "dict":
+            whole = stitch(doc, pieces)
+            return Encoded(encode(whole, self.fmt, self.tables), doc_stats(whole))
+        names = span_lists()
+        fragments: dict[str, Fragments] = {name: Fragments() for name in names}
+        arrow: dict[str, list[Any]] = {t: [] for t in self.tables if t != "documents"}
+        counts = {name: 0 for name in names}
+        counters: dict[str, Counter] = {
+            "entities": Counter(),
+            "facts": Counter(),
+            "repairs": Counter(),
+            "zones": Counter(),
+        }
+        texts: list[str] = []
+        alignments: list[Alignment] = []
+        meta = dict(doc.meta)
+        text_offset = 0
+        for index, (raw_offset, piece) in enumerate(pieces):
+            merge_meta(meta, piece.meta, index == 0)
+            if piece.error is not None:
+                failed = Doc(raw=doc.raw, meta=meta, error=piece_error(piece.error, raw_offset, piece))
+                return Encoded(encode(failed, self.fmt, self.tables), doc_stats(failed))
+            moved = Doc(raw="", meta=meta)
+            for name in names:
+                spans = getattr(piece, name)
+                shift(spans, text_offset, raw_offset, counts[name])  # in place: the piece is done with
+                setattr(moved, name, spans)
+                counts[name] += len(spans)
+            counters["entities"].update(e.label for e in moved.entities)
+            counters["facts"].update(f.kind for f in moved.facts)
+            counters["repairs"].update(r.cause for r in moved.repairs)
+            counters["zones"].update(doc_stats(moved)["zones"])
+            if self.fmt == "jsonl":
+                for name in names:
+                    spans = getattr(moved, name)
+                    if spans:
+                        data = json.dumps([span_dict(x) for x in spans], ensure_ascii=False)
+                        if fragments[name].parts:
+                            fragments[name].add(b", ")
+                        fragments[name].add(data[1:-1].encode("utf-8"), compress=True)
+            else:
+                self._arrow_rows(moved, doc.id, arrow)
+            texts.append(piece.text)
+            alignments.append(piece.alignment)
+            text_offset += len(piece.text)
+        whole = Doc(raw=doc.raw, text="".join(texts), meta=meta, alignment=Alignment.concat(alignments))
+        stats = doc_stats(whole)
+        stats.update(tokens=counts.get("tokens", 0), officials=counts.get("officials", 0))
+        stats.update({k: dict(v) for k, v in counters.items()})
+        if self.fmt == "jsonl":
+            return Encoded(self._jsonl(whole, fragments), stats)
+        rows: dict[str, Any] = flat_rows(whole, ("documents",))
+        for name, n in counts.items():
+            if f"n_{name}" in rows["documents"][0]:
+                rows["documents"][0][f"n_{name}"] = n
+        import pyarrow as pa
+
+        for table, parts in arrow.items():
+            rows[table] = pa.concat_tables(parts) if parts else []
+        return Encoded(rows, stats)
+
+    @staticmethod
+    def _jsonl(whole: Doc, fragments: dict[str, Fragments]) -> Fragments:
+        """``json.dumps(stitched.to_dict())`` as UTF-8 fragments: the skeleton's JSON with each
+        span list replaced by its pieces' fragments (whatever fields ``to_dict`` writes)."""
+        data = whole.to_dict()
+        marks = {name: f"@@cnnlp-{uuid.uuid4().hex}-{name}@@" for name in fragments if name in data}
+        for name, mark in marks.items():
+            data[name] = mark
+        rest = json.dumps(data, ensure_ascii=False)
+        out = Fragments()
+        for name, mark in sorted(marks.items(), key=lambda item: rest.index(json.dumps(item[1]))):
+            head, rest = rest.split(json.dumps(mark), 1)
+            out.add(head.encode("utf-8") + b"[", compress=True)  # raw and text: the document itself
+            out.parts.extend(fragments[name].parts)
+            out.add(b"]")
+        out.add(rest.encode("utf-8"), compress=True)
+        return out
+
+    def _arrow_rows(self, moved: Doc, doc_id: str | None, arrow: dict[str, list[Any]]) -> None:
+        import pyarrow as pa
+
+        moved.meta = {**moved.meta, "id": doc_id} if doc_id is not None else moved.meta
+        for table, rows in flat_rows(moved, self.tables).items():
+            if table in arrow and rows:
+                arrow[table].append(pa.Table.from_pylist(rows, schema=arrow_schema(table)))
 
 
 def flat_rows(doc: Doc, tables: tuple[str, ...] = DEFAULT_TABLES) -> dict[str, list[dict]]:
@@ -119,6 +295,7 @@ def flat_rows(doc: Doc, tables: tuple[str, ...] = DEFAULT_TABLES) -> dict[str, l
                 "error_stage": error.get("stage"),
                 "error_type": error.get("type"),
                 "error_message": error.get("message"),
+                "error_excerpt": error.get("excerpt"),
                 "meta": json.dumps(doc.meta, ensure_ascii=False, default=str),
                 "duplicate_of": None,
                 "duplicate_similarity": None,
@@ -136,7 +313,9 @@ def mark_duplicate(payload: Any, fmt: str, duplicate_of: str | None, similarity:
     in JSONL (``{"of": id, "similarity": 0.93}``), two columns of the documents row in Parquet."""
     if duplicate_of is None:
         return payload
-    if fmt == "jsonl":
+    if fmt == "jsonl" and isinstance(payload, Fragments):
+        payload.add_field("duplicate", {"of": duplicate_of, "similarity": similarity})
+    elif fmt == "jsonl":
         mark = json.dumps({"of": duplicate_of, "similarity": similarity}, ensure_ascii=False)
         return payload[:-1] + ', "duplicate": ' + mark + "}"
     if fmt == "parquet":

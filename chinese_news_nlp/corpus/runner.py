@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from .. import pipeline as _pipeline
+from ..decode import parse_date
 from ..errors import InputError
+from ..pieces import PIECE_CHARS
 from ..pipeline import batched
+from .manifest import check_resume, describe, manifest_path, option, read_manifest, write_manifest
 from .pool import WorkerPool, module_refs
-from .readers import Record, count_records, iter_records, sources
+from .readers import JSONL_SUFFIXES, PARQUET_SUFFIXES, Record, Source, check_unique_ids, iter_records, sources
 from .records import DEFAULT_TABLES, FORMATS, mark_duplicate
 from .summary import Progress, Summary
 from .worker import RunConfig, get_pipeline, init_worker, lost_item, process_batch, run_worker_batch
@@ -43,13 +45,35 @@ def stage_modules(names: Iterable[str]) -> list[tuple[str, str | None]]:
     return module_refs(_pipeline.stage_factory(name).__module__ for name in names)
 
 
-def output_format(output: str | os.PathLike, fmt: str | None) -> str:
-    """``--format`` if given, else from the output name: ``.jsonl`` → JSONL, anything else → a Parquet folder."""
+def implied_format(output: str | os.PathLike) -> str | None:
+    """The format an output's name says: ``.jsonl`` (``.ndjson``, ``.json``) → JSONL; ``.parquet``,
+    no extension, or an existing folder → a folder of Parquet tables; anything else → ``None``."""
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in PARQUET_SUFFIXES or suffix == "" or path.is_dir():
+        return "parquet"
+    return None
+
+
+def output_format(output: str | os.PathLike, fmt: str | None, cli: bool = False) -> str:
+    """``fmt`` if given (it must not contradict the output's extension), else the one the name implies;
+    an extension that names neither (``x.csv``) is an error rather than a Parquet folder called ``x.csv``."""
+    implied = implied_format(output)
     if fmt:
         if fmt not in ("jsonl", "parquet"):
             raise UsageError(f"unknown format {fmt!r}: jsonl or parquet")
+        if implied is not None and implied != fmt and Path(output).suffix:
+            raise UsageError(f"the output {output} names a {implied} output, but the format asked is {fmt}")
         return fmt
-    return "jsonl" if Path(output).suffix.lower() in (".jsonl", ".ndjson", ".json") else "parquet"
+    if implied is None:
+        raise UsageError(
+            f"cannot tell the output format from {output!s}: {Path(output).suffix!r} is neither .jsonl (one JSON "
+            f"document per line) nor .parquet or a folder (Parquet tables); rename it, or give "
+            f"{option('format', cli, 'jsonl')} or {option('format', cli, 'parquet')}"
+        )
+    return implied
 
 
 def make_run_config(
@@ -61,29 +85,37 @@ def make_run_config(
     format: str = "jsonl",
     tables: Sequence[str] = DEFAULT_TABLES,
     code: Sequence[str] = (),
+    piece_chars: int = PIECE_CHARS,
+    cli: bool = False,
     dedup: bool = False,
 ) -> RunConfig:
+    """The run's configuration, checked: the stages are built once here (and thrown away), so an
+    unknown stage, option or engine fails now, on every engine, not on each document."""
     from .pool import import_file
 
+    if timeout is not None and timeout < 0:
+        raise UsageError(f"the time-out must be a positive number of seconds, or 0 for none (got {timeout:g})")
+    if max_chars < 1:
+        raise UsageError(f"max_chars must be at least 1 (got {max_chars})")
     code = tuple(str(Path(p).resolve()) for p in code)
     for path in code:
         import_file(path)  # registers the custom stages here too, before they are looked up
     names = parse_stages(stages)
-    config = {k: dict(v) for k, v in (config or {}).items()}
-    unknown = set(config) - set(names)
-    if unknown:
-        raise UsageError(f"config given for stages not in the pipeline: {sorted(unknown)}")
+    names, checked = _pipeline.check_config(names, config or {})
+    _pipeline.build_pipeline(names, checked, max_chars=max_chars, piece_chars=piece_chars)
     if format not in FORMATS:
         raise UsageError(f"unknown format {format!r}")
     return RunConfig(
-        stages=names,
-        config=config,
+        stages=tuple(names),
+        config=checked,
         max_chars=max_chars,
         timeout=timeout if timeout and timeout > 0 else None,
         format=format,
         tables=tuple(dict.fromkeys(("documents", *tables))),
         modules=tuple(stage_modules(names)),
         code=code,
+        piece_chars=piece_chars,
+        limit_hint="--max-chars N" if cli else "process(max_chars=...)",
         dedup=dedup,
     )
 
@@ -98,6 +130,7 @@ def process(
     engine: str = "local",
     scheduler: str | None = None,
     resume: bool = False,
+    allow_new_inputs: bool = False,
     batch_size: int = 16,
     date: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
@@ -107,20 +140,28 @@ def process(
     code: Sequence[str] = (),
     progress: bool | None = None,
     docs_per_part: int = 1000,
+    piece_chars: int = PIECE_CHARS,
+    cli: bool = False,
     dedup: bool = False,
 ) -> Summary:
     """Run the pipeline over a corpus and write every document, failed ones included.
 
     ``inputs``: folders (``*.txt``, recursively, any encoding the pipeline
     detects), ``.txt`` files, ``.jsonl`` (``text`` plus optional ``id``,
-    ``date``), ``.parquet``, or ``"-"`` for JSONL on standard input.
-    ``output``: a ``.jsonl`` file, or a folder of Parquet tables (see
-    :mod:`.writers`).  ``workers`` > 1 runs worker processes (``engine="local"``, default 1)
+    ``date``), ``.parquet``, or ``"-"`` for JSONL on standard input; document ids
+    are unique across them (:mod:`.readers`), and two documents with one id are an
+    error before anything is processed.  ``output``: a ``.jsonl`` file, or a folder of
+    Parquet tables (see :mod:`.writers`); its format is the extension's or ``format``'s.
+    ``workers`` > 1 runs worker processes (``engine="local"``, default 1)
     or sizes the Dask ``LocalCluster`` (``engine="dask"`` without
-    ``scheduler``, default 2).  ``timeout`` is per document and per stage.  With
-    ``resume``, documents whose id is already in the output are skipped.  With ``dedup``, each
-    document that reposts an earlier one is marked with that one's id and the estimated
-    similarity (:mod:`chinese_news_nlp.near_duplicates`; nothing is dropped).
+    ``scheduler``, default 2).  ``timeout`` is per document (or piece of a large one)
+    and per stage; ``date`` an ISO date for documents that have none.  With ``resume``,
+    documents already in the output are skipped, after checking that the output was
+    written from the same inputs with the same options (:mod:`.manifest`); with
+    ``allow_new_inputs`` too, inputs the first run did not have are added.  With ``dedup``,
+    each document that reposts an earlier one is marked with that one's id and the estimated
+    similarity (:mod:`chinese_news_nlp.near_duplicates`; nothing is dropped).  ``cli``:
+    messages name command-line options (``--max-chars``) instead of keyword arguments.
 
     >>> summary = process("seeds", "out/seeds.jsonl", stages="convert")  # doctest: +SKIP
     >>> summary.errors                                                    # doctest: +SKIP
@@ -137,21 +178,31 @@ def process(
         workers = 2 if engine == "dask" else 1
     if workers < 1 or batch_size < 1:
         raise UsageError("workers and batch size must be at least 1")
-    fmt = output_format(output, format)
+    if allow_new_inputs and not resume:
+        raise UsageError(f"{option('allow_new_inputs', cli)} goes with {option('resume', cli)}")
+    if date is not None:
+        try:
+            date = parse_date(date)
+        except InputError as exc:
+            raise UsageError(f"{option('date', cli, str(date))}: {exc}") from None
+    fmt = output_format(output, format, cli)
     if dedup and (engine == "dask" or resume):
         raise UsageError(
-            "--dedup needs one pass over the whole corpus: not with --engine dask or --resume "
+            f"{option('dedup', cli)} needs one pass over the whole corpus: not with "
+            f"{option('engine', cli, 'dask')} or {option('resume', cli)} "
             "(run chinese_news_nlp.dedup() over the output instead)"
         )
     run = make_run_config(
-        stages, config=config, max_chars=max_chars, timeout=timeout, format=fmt, tables=tables, code=code, dedup=dedup
-    )
+        stages, config=config, max_chars=max_chars, timeout=timeout, format=fmt, tables=tables, code=code,
+        piece_chars=piece_chars, cli=cli, dedup=dedup,
+    )  # fmt: skip
     index = None
     if dedup:
         from ..near_duplicates import Deduplicator
 
         index = Deduplicator()
     srcs = sources(inputs)
+    total = check_unique_ids(srcs)
     show = progress if progress is not None else True
     if engine == "dask":
         from .dask_engine import process_sources
@@ -163,20 +214,26 @@ def process(
             scheduler=scheduler,
             workers=workers,
             resume=resume,
+            allow_new_inputs=allow_new_inputs,
             date=date,
             progress=show,
             batch_size=batch_size,
+            cli=cli,
         )
 
     started = time.perf_counter()
     summary = Summary(output=str(output), engine="local", workers=workers)
-    writer = _open_writer(output, fmt, resume, run, docs_per_part)
+    target = _output_path(output, fmt)
+    manifest = describe(run, "local", [s.label for s in srcs], date)
+    where = manifest_path(target, folder=fmt == "parquet")
+    if resume:
+        exists = _has_output(target, fmt)
+        check_resume(read_manifest(where), manifest, output=output, output_exists=exists,
+                     allow_new_inputs=allow_new_inputs, cli=cli)  # fmt: skip
+    writer = _open_writer(target, fmt, resume, run, docs_per_part)
+    write_manifest(where, manifest)  # before the first document: a kill leaves an output a resume can check
     records = _skip_done(iter_records(srcs, date), writer.done_ids, summary)
-    total = None
-    if show and sys.stderr.isatty():
-        counted = count_records(srcs)
-        total = None if counted is None else max(0, counted - len(writer.done_ids))
-    bar = Progress(total=total, enabled=show)
+    bar = Progress(total=max(0, total - len(writer.done_ids)), enabled=show)
     try:
         for results in _run_batches(run, batched(records, batch_size), workers):
             chars = errors = 0
@@ -198,11 +255,21 @@ def process(
     return summary
 
 
-def _open_writer(output: str | os.PathLike, fmt: str, resume: bool, run: RunConfig, docs_per_part: int) -> Any:
+def _output_path(output: str | os.PathLike, fmt: str) -> Path:
     path = Path(output)
+    if fmt == "jsonl" and (path.is_dir() or (path.suffix == "" and not path.exists())):
+        return path / "documents.jsonl"
+    return path
+
+
+def _has_output(path: Path, fmt: str) -> bool:
     if fmt == "jsonl":
-        if path.is_dir() or (path.suffix == "" and not path.exists()):
-            path = path / "documents.jsonl"
+        return path.is_file() and path.stat().st_size > 0
+    return any((path / "documents").glob("part-*.parquet"))
+
+
+def _open_writer(path: Path, fmt: str, resume: bool, run: RunConfig, docs_per_part: int) -> Any:
+    if fmt == "jsonl":
         return JsonlWriter(path, resume=resume)
     if path.exists() and not path.is_dir():
         raise UsageError(f"Parquet output goes to a folder, and {path} is a file")
@@ -232,7 +299,10 @@ def _run_batches(run: RunConfig, batches: Iterator[list[Record]], workers: int) 
         initargs=(run,),
         task=run_worker_batch,
         fail_item=functools.partial(lost_item, run),
-        deadline=lambda items: run.hard_deadline(len(items)),
+        deadline=run.hard_deadline,
     )
     with pool:
         yield from pool.imap(batches)
+
+
+__all__ = ["DEFAULT_TIMEOUT", "ENGINES", "Source", "UsageError", "make_run_config", "output_format", "process"]

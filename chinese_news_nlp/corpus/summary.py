@@ -23,6 +23,7 @@ class Summary:
     facts: Counter = field(default_factory=Counter)
     repairs: Counter = field(default_factory=Counter)
     errors_by_stage: Counter = field(default_factory=Counter)
+    errors_by_type: Counter = field(default_factory=Counter)
     zones: Counter = field(default_factory=Counter)  # entities + facts by zone group: article, related, boilerplate
     duplicates: int = 0  # documents marked as reposts (--dedup)
     error_samples: list[dict] = field(default_factory=list)  # the first few, with id, stage, message
@@ -31,7 +32,8 @@ class Summary:
     engine: str = "local"
     workers: int = 1
 
-    MAX_SAMPLES = 10
+    MAX_SAMPLES = 10  # kept (and written by --summary-json)
+    SHOWN_SAMPLES = 5  # printed; the rest are counted
 
     def add(self, stats: dict[str, Any]) -> None:
         self.documents += 1
@@ -47,13 +49,14 @@ class Summary:
         if error:
             self.errors += 1
             self.errors_by_stage[error.get("stage") or "?"] += 1
+            self.errors_by_type[error.get("type") or "?"] += 1
             if len(self.error_samples) < self.MAX_SAMPLES:
                 self.error_samples.append({"id": stats.get("id"), **error})
 
     def merge(self, other: Summary) -> None:
         for name in ("documents", "errors", "skipped", "chars", "tokens", "officials", "duplicates"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("entities", "facts", "repairs", "errors_by_stage", "zones"):
+        for name in ("entities", "facts", "repairs", "errors_by_stage", "errors_by_type", "zones"):
             getattr(self, name).update(getattr(other, name))
         self.error_samples = (self.error_samples + other.error_samples)[: self.MAX_SAMPLES]
 
@@ -77,6 +80,7 @@ class Summary:
             "facts": dict(self.facts.most_common()),
             "repairs": dict(self.repairs.most_common()),
             "errors_by_stage": dict(self.errors_by_stage.most_common()),
+            "errors_by_type": dict(self.errors_by_type.most_common()),
             "zones": dict(self.zones.most_common()),
             "duplicates": self.duplicates,
             "error_samples": self.error_samples,
@@ -120,8 +124,18 @@ class Summary:
         ]
         if self.output:
             lines.append(f"output     {self.output}")
-        for sample in self.error_samples[:5]:
-            lines.append(f"  error in {sample.get('id')!s}: [{sample.get('stage')}] {sample.get('message')}")
+        if self.errors:
+            lines.insert(2, f"  by type  {counts(self.errors_by_type)}")
+        shown = self.error_samples[: self.SHOWN_SAMPLES]
+        for sample in shown:
+            message = str(sample.get("message"))
+            message = message if len(message) <= 300 else message[:300] + "…"
+            lines.append(f"  error in {sample.get('id')!s}: [{sample.get('stage')}] {message}")
+        if self.errors > len(shown):
+            lines.append(
+                f"  …and {self.errors - len(shown):,} more error{'s' if self.errors - len(shown) != 1 else ''} "
+                "(each is in the output with its error)"
+            )
         return "\n".join(lines)
 
 

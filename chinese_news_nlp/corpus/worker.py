@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..doc import Doc
+from ..pieces import PIECE_CHARS
 from ..pipeline import DEFAULT_STAGES, Pipeline, build_pipeline, failed_doc
 from .pool import import_file, import_modules
 from .readers import ReadFailure, Record
-from .records import DEFAULT_TABLES, doc_stats, encode
+from .records import DEFAULT_TABLES, Encoded, PieceEncoder, doc_stats, encode
 from .timeout import TimedStage
 
 
@@ -28,22 +29,36 @@ class RunConfig:
     stages: tuple[str, ...] = DEFAULT_STAGES
     config: dict[str, dict] = field(default_factory=dict)
     max_chars: int = 2_000_000
-    timeout: float | None = None  # seconds per document per stage; None: no limit
+    timeout: float | None = None  # seconds per document (or piece of one) per stage; None: no limit
     format: str = "jsonl"
     tables: tuple[str, ...] = DEFAULT_TABLES
     modules: tuple[tuple[str, str | None], ...] = ()  # modules registering custom stages
     code: tuple[str, ...] = ()  # Python files registering custom stages
+    piece_chars: int = PIECE_CHARS  # longer documents go through the stages in pieces
+    limit_hint: str = "process(max_chars=...)"  # how the error of a too-large document says to raise the limit
     dedup: bool = False  # send each document's MinHash signature with its stats (cnnlp process --dedup)
 
     def key(self) -> str:
-        return repr((self.stages, sorted(self.config.items()), self.max_chars, self.timeout, self.modules, self.code))
+        return repr(
+            (self.stages, sorted(self.config.items()), self.max_chars, self.timeout, self.modules, self.code,
+             self.piece_chars, self.limit_hint)
+        )  # fmt: skip
 
-    def hard_deadline(self, n_docs: int) -> float | None:
+    def hard_deadline(self, items: list[Record] | int) -> float | None:
         """When the pool kills a worker: past the soft limit of every stage, twice (a timed-out
-        batched call is retried one document at a time), plus one more time-out of slack."""
+        batched call is retried one document at a time), plus one more time-out of slack.  A
+        large document counts once per piece: each piece has the time-out of a document."""
         if not self.timeout:
             return None
-        return 2 * self.timeout * max(1, len(self.stages)) * n_docs + self.timeout
+        if isinstance(items, int):
+            units = items
+        else:
+            units = sum(max(1, -(-_size(item) // self.piece_chars)) for item, _, _ in items)
+        return 2 * self.timeout * max(1, len(self.stages)) * max(1, units) + self.timeout
+
+
+def _size(item: object) -> int:
+    return len(item) if isinstance(item, (str, bytes)) else 0
 
 
 _PIPELINES: dict[str, Pipeline] = {}
@@ -71,7 +86,8 @@ def get_pipeline(run: RunConfig, progress: Any = None) -> Pipeline:
     key = run.key()
     if key not in _PIPELINES:
         load_code(run)
-        nlp = build_pipeline(run.stages, run.config, max_chars=run.max_chars)
+        nlp = build_pipeline(run.stages, run.config, max_chars=run.max_chars, piece_chars=run.piece_chars)
+        nlp.limit_hint = run.limit_hint
         warm_up(nlp)
         nlp.stages = [TimedStage(s, run.timeout, i, progress) for i, s in enumerate(nlp.stages)]
         _PIPELINES[key] = nlp
@@ -110,9 +126,19 @@ def process_batch(run: RunConfig, items: list[Record]) -> list[tuple[Any, dict]]
     for i, (item, doc_id, date) in enumerate(items):
         if isinstance(item, ReadFailure):
             out[i] = _encoded(run, failed_doc(doc_id, date, "read", "ReadError", item.message))
-    docs = nlp._run_batch([items[i] for i in readable]) if readable else []
+    encoder = PieceEncoder(run.format, run.tables)
+
+    def assemble(doc: Doc, pieces: Any) -> Encoded:
+        try:
+            return encoder(doc, pieces)
+        except Exception as exc:  # noqa: BLE001 - a stage left something unserializable: still recorded
+            failed = failed_doc(doc.id, doc.date, "write", type(exc).__name__, str(exc))
+            failed.error["traceback"] = traceback.format_exc(limit=5)
+            return Encoded(*_encoded(run, failed))
+
+    docs = nlp._run_batch([items[i] for i in readable], assemble=assemble) if readable else []
     for i, doc in zip(readable, docs):
-        out[i] = _encoded(run, doc)
+        out[i] = (doc.payload, doc.stats) if isinstance(doc, Encoded) else _encoded(run, doc)
     return out
 
 

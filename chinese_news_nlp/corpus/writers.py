@@ -1,8 +1,9 @@
 """Outputs that survive being killed: JSONL lines and Parquet part files.
 
-* :class:`JsonlWriter` writes each document as one line in a single
-  ``write`` followed by ``flush``, so a killed run leaves at most one partial
-  last line.  On resume it reads the ids already written and cuts that
+* :class:`JsonlWriter` writes each document as one line followed by
+  ``flush``, so a killed run leaves at most one partial last line (the line
+  of a document processed in pieces comes as several fragments, written one
+  after the other).  On resume it reads the ids already written and cuts that
   partial line off, so nothing is lost and nothing is duplicated.
 * :class:`ParquetWriter` buffers rows and writes one part file per table every
   ``docs_per_part`` documents, each to a temporary name renamed when
@@ -19,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .records import DEFAULT_TABLES, table_columns
+from .records import DEFAULT_TABLES, Fragments, arrow_schema
 
 _ID_AT_START = re.compile(rb'^\{"schema": \d+, "id": ')
 
@@ -34,11 +35,17 @@ class JsonlWriter:
         if resume and self.path.exists():
             truncate_partial_line(self.path)
             self.done_ids = jsonl_ids(self.path)
-        self._fh = open(self.path, "a" if resume else "w", encoding="utf-8", newline="\n")
+        self._fh = open(self.path, "ab" if resume else "wb")
         self.written = 0
 
-    def write(self, line: str) -> None:
-        self._fh.write(line + "\n")  # one write of the whole line, then flush: killed runs cut at most one line
+    def write(self, line: str | Fragments) -> None:
+        """One document: a line (``str``), or the fragments of one (:class:`~.records.PieceEncoder`)."""
+        if isinstance(line, str):
+            self._fh.write(line.encode("utf-8") + b"\n")  # one write, then flush: a kill cuts at most this line
+        else:
+            for chunk in line.chunks():
+                self._fh.write(chunk)
+            self._fh.write(b"\n")
         self._fh.flush()
         self.written += 1
 
@@ -113,6 +120,7 @@ class ParquetWriter:
         tables: tuple[str, ...] = DEFAULT_TABLES,
         docs_per_part: int = 1000,
         part_prefix: str = "part",
+        rows_per_part: int = 500_000,
     ):
         import pyarrow as pa
 
@@ -120,10 +128,9 @@ class ParquetWriter:
         self.dir = Path(out_dir)
         self.tables = tuple(dict.fromkeys(("documents", *tables)))
         self.docs_per_part = docs_per_part
+        self.rows_per_part = rows_per_part  # a part is also written when this many rows are buffered
         self.prefix = part_prefix
-        self.schemas = {
-            t: pa.schema([(c, getattr(pa, kind)()) for c, kind in table_columns(t).items()]) for t in self.tables
-        }
+        self.schemas = {t: arrow_schema(t) for t in self.tables}
         for table in self.tables:
             (self.dir / table).mkdir(parents=True, exist_ok=True)
         self.done_ids: set[str] = set()
@@ -132,7 +139,9 @@ class ParquetWriter:
             self.done_ids = parquet_ids(self.dir, self.prefix)
         self._next_part = max(committed, default=-1) + 1
         self._rows: dict[str, list[dict]] = {t: [] for t in self.tables}
+        self._arrow: dict[str, list[Any]] = {t: [] for t in self.tables}  # Arrow tables of large documents
         self._buffered = 0
+        self._buffered_rows = 0
         self.written = 0
 
     def _parts(self, table: str) -> list[Path]:
@@ -150,12 +159,18 @@ class ParquetWriter:
                     part.unlink()
         return committed
 
-    def write(self, rows: dict[str, list[dict]]) -> None:
+    def write(self, rows: dict[str, Any]) -> None:
+        """One document's rows: per table a list of dicts, or an Arrow table (a large document's)."""
         for table in self.tables:
-            self._rows[table].extend(rows.get(table, ()))
+            value = rows.get(table, ())
+            if isinstance(value, list):
+                self._rows[table].extend(value)
+            else:
+                self._arrow[table].append(value)
+            self._buffered_rows += len(value) if isinstance(value, list) else value.num_rows
         self._buffered += 1
         self.written += 1
-        if self._buffered >= self.docs_per_part:
+        if self._buffered >= self.docs_per_part or self._buffered_rows >= self.rows_per_part:
             self.flush()
 
     def flush(self) -> None:
@@ -167,12 +182,15 @@ class ParquetWriter:
         # documents last: its rename commits the part (see _clean)
         for table in (*[t for t in self.tables if t != "documents"], "documents"):
             arrow = self.pa.Table.from_pylist(self._rows[table], schema=self.schemas[table])
+            if self._arrow[table]:
+                arrow = self.pa.concat_tables([arrow, *self._arrow[table]])
             final = self.dir / table / name
             tmp = final.with_name(final.name + ".tmp")
             pq.write_table(arrow, tmp)
             os.replace(tmp, final)
         self._rows = {t: [] for t in self.tables}
-        self._buffered = 0
+        self._arrow = {t: [] for t in self.tables}
+        self._buffered = self._buffered_rows = 0
         self._next_part += 1
 
     def close(self) -> None:

@@ -80,8 +80,8 @@ class FactStage:
 
     name = "facts"
 
-    def __init__(self, **config: Any) -> None:
-        self.config = config
+    def __init__(self) -> None:  # no options: load(facts={"x": 1}) is an error, not ignored
+        pass
 
     def __call__(self, doc: Doc) -> Doc:
         date = doc.meta.get("date")

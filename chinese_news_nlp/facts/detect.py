@@ -25,6 +25,7 @@ RANK_CONTEXT = regex.compile(
     r"(?:居|列|排|排名|位居|位列|位于|进入|跻身|达|升至|升到|跃居|名列)(?:全国|全省|全市|全球|世界|国内|省内|省区|行业|同类|全区)?$"
 )
 RANK_UNITS = {"位", "名", "家", "个", "座", "所"}
+ORDINAL_LIST = regex.compile(r"第[\d一二三四五六七八九十百]+(?:、[\d一二三四五六七八九十百]+)*、$")
 DURATION_UNITS = {"年", "月", "周", "天", "日", "交易日", "工作日", "小时", "分钟", "秒"}
 # 个 before a time unit: 两个交易日, 三个月 (unit: the time unit).
 GE_TIME = regex.compile(r"个(交易日|工作日|小时|星期|季度|月)")
@@ -125,12 +126,15 @@ def read_figure(text: str, start: int, end: int, lex: Lexicon) -> Figure | None:
             share = Numeral(round(num.value / numeral.value * 100, 4), top, num.qualifier)
             return _figure(start, m.end(), share, Unit("%", "%", "percent"), text, lex, numeral_start=start)
         return None
-    if prev == "第":
-        return _ordinal(text, start, end, numeral, lex)
+    if prev == "第" or (prev == "、" and ORDINAL_LIST.search(text, max(0, start - 12), start)):
+        return _ordinal(text, start, end, numeral, lex)  # 第6、7次: both are ordinals
     if prev == "前" and start >= 1:
         rank = _top_n(text, start, end, numeral, lex)
         if rank is not None:
             return rank
+    listed = _listed_pair(text, start, end, numeral, lex)
+    if listed is not None:
+        return listed
     unit, unit_end = _unit_after(text, end, lex)
     if unit is None:
         if unit_end > end:
@@ -149,11 +153,55 @@ def read_figure(text: str, start: int, end: int, lex: Lexicon) -> Figure | None:
     if unit.unit in DURATION_UNITS and text.startswith(("前", "来", "后", "以来"), unit_end):
         return None  # 十几年前, 3年来: when, not how long
     unit, unit_end = _rate_unit(text, unit, unit_end, lex)
+    if unit.unit == "成":
+        numeral, unit_end = _tenths_of_cheng(text, numeral, unit_end)
     # Ranges: 80%至90%, 10至15家, 3-5年 (but not 由X增长到Y, which is two figures).
     rng = _range(text, start, end, unit_end if unit_end > end else end, numeral, unit, lex)
     if rng is not None:
         return rng
     return _figure(fig_start, unit_end, numeral, unit, text, lex, numeral_start=start, kind=kind_override)
+
+
+# After 成, one more digit is tenths of it: 二成五 is 2.5成 = 25%, 三成半 35%.
+_CHENG_TENTHS = {
+    **{c: d for c, d in zip("一二三四五六七八九", range(1, 10))},
+    **{str(d): d for d in range(1, 10)},
+    "半": 5,
+}
+
+
+def _tenths_of_cheng(text: str, numeral: Numeral, end: int) -> tuple[Numeral, int]:
+    """``营收按年增二成五`` → 2.5成: a digit right after 成 that starts no number of its own
+    (not 三成五年, 二成五十) is the tenths of the share."""
+    tenths = _CHENG_TENTHS.get(text[end : end + 1])
+    if tenths is None or numeral.value_max is not None or numeral.value != int(numeral.value):
+        return numeral, end
+    following = NUMERAL_RE.match(text, end)
+    if following is not None and following.end() > end + 1:
+        return numeral, end  # 二成五十: the digit begins a longer number
+    if lexicon().match_unit(text, end + 1)[0] is not None:
+        return numeral, end  # 三成五年: a count of years, not a tenth
+    return Numeral(numeral.value + tenths / 10, qualifier=numeral.qualifier), end + 1
+
+
+def _listed_pair(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) -> Figure | None:
+    """``6、7次`` → 6–7 times: two consecutive whole numbers listed with 、 before one unit are
+    an approximate range, as ``六七次`` is (but ``第6、7次`` are two ordinals, and ``3、5家``,
+    not consecutive, is a list)."""
+    if text[end : end + 1] != "、" or text[start - 1 : start] == "第" or numeral.value_max is not None:
+        return None
+    m = NUMERAL_RE.match(text, end + 1)
+    if m is None or text[start].isdigit() != text[m.start()].isdigit():
+        return None
+    second = read_figure(text, m.start(), m.end(), lex)
+    if second is None or second.value_max is not None or second.start != m.start() or second.kind == "rank":
+        return None
+    if numeral.value != int(numeral.value) or second.value != numeral.value + 1:
+        return None
+    fig = _figure(start, second.end, numeral, Unit(second.unit, second.unit, second.kind), text, lex, start)
+    fig.value, fig.value_max, fig.qualifier = numeral.value, second.value, "range"
+    fig.after_end = max(fig.after_end, second.after_end)
+    return fig
 
 
 def _join_lost_decimal(text: str, start: int, end: int, run: str) -> tuple[str, int]:

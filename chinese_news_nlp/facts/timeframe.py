@@ -14,7 +14,9 @@ stands, because that is how Chinese news text frames its figures:
   clause only.
 
 A figure before any mention of its clause may take a mention later in the same
-clause (``80万平方米的启动区将于上半年开工``).  A frame spanning years gives its
+clause (``80万平方米的启动区将于上半年开工``); a calendar year later in the clause even
+wins over the paragraph's topic (``2023年，……。人口300万人（2000年）``: the clause says
+which year its figure is of, a topic only frames what says nothing).  A frame spanning years gives its
 figures both ends (``“十三五”期间……年均增速达11%`` → 2016–2020), except a value
 moving between the two years: ``由1263.4亿元增长到1616.3亿元`` over 2015年至2019年
 gives 2015 to the first and 2019 to the second.
@@ -47,6 +49,9 @@ QUOTED_PLAN_RE = regex.compile(r"“(?P<plan>十五)”(?:期间|时期)")
 MOVEMENT_START = regex.compile(r"(?:由|从)(?:约|近|超)?$")
 MOVEMENT_END = regex.compile(r"(?:增长|增加|提高|上升|下降|减少|扩大|提升|降低|跃升|突破)?(?:到|至)(?:约|近|超)?$")
 FUTURE_BEFORE = regex.compile(r"(?:到|至|预计|计划|力争|将|将于|目标|有望|争取)$")
+# A year after these is the base of a comparison (为2000年的两倍, 比2000年增长), not the year of
+# the figure before it.
+COMPARED_BEFORE = regex.compile(r"(?:比|较|为|是|相当于|相比|与|和|同|超过|高于|低于|多于|少于|回到|恢复到|接近)$")
 
 
 @dataclass
@@ -57,6 +62,8 @@ class TimeMention:
     year_end: int | None
     surface: str
     role: str  # topic, inline, event, reset
+    calendar: bool = False  # a year written out (2000年, 二〇二三年), not 去年 or 十四五
+    target: bool = False  # 到2025年, 预计2024年: a year aimed at, not the year of what is said
 
 
 def _relative_re():
@@ -104,13 +111,13 @@ def find_time_mentions(text: str, reference_year: int | None) -> list[TimeMentio
     out: list[TimeMention] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start, end, year, year_end, pre, surface_start):
+    def add(start, end, year, year_end, pre, surface_start, calendar=False):
         if _in_title(text, start) or any(s < end and start < e for s, e in taken):
             return
         taken.append((start, end))
-        out.append(
-            TimeMention(surface_start, end, year, year_end, text[surface_start:end], _role(text, start, end, pre))
-        )
+        target = pre in ("到", "至", "预计到") or bool(FUTURE_BEFORE.search(text, max(0, start - 3), start))
+        role = _role(text, start, end, pre)
+        out.append(TimeMention(surface_start, end, year, year_end, text[surface_start:end], role, calendar, target))
 
     for m in YEAR_RE.finditer(text):
         pre = m.group("pre")
@@ -119,12 +126,12 @@ def find_time_mentions(text: str, reference_year: int | None) -> list[TimeMentio
         if y2 is not None and y2 <= y1:
             y2 = None
         surface_start = m.start("y1") if pre == "于" else m.start() + (2 if pre and pre.startswith("预计") else 0)
-        add(m.start(), m.end(), y1, y2, pre, surface_start)
+        add(m.start(), m.end(), y1, y2, pre, surface_start, calendar=True)
     for m in CN_YEAR_RE.finditer(text):
         digits = "".join(str("〇一二三四五六七八九".find(c) if c != "零" else 0) for c in m.group("y1"))
         if 1900 <= int(digits) <= 2099:
             pre = m.group("pre")
-            add(m.start(), m.end(), int(digits), None, pre, m.start("y1") if pre == "于" else m.start())
+            add(m.start(), m.end(), int(digits), None, pre, m.start("y1") if pre == "于" else m.start(), calendar=True)
     for pattern in (PLAN_RE, QUOTED_PLAN_RE):
         for m in pattern.finditer(text):
             first, last = lex.plan_periods[m.group("plan")]
@@ -182,6 +189,18 @@ def resolve_year(
     if local is not None and local.role == "inline" and local.start < semi[0] and frame is not None:
         local = None
     chosen = local or frame
+    if chosen is None or chosen.start < clause[0]:
+        # nothing dates the figure inside its clause: a calendar year later in the clause does
+        # (人口300万人（2000年）), before the paragraph's frame; not a target year (到2025年), nor
+        # the base of a comparison (达300万人，为2000年的两倍)
+        said = [m for m in mentions if end <= m.start < clause[1] and m.calendar and m.role == "inline"]
+        if (
+            said
+            and not said[0].target
+            and said[0].year is not None
+            and not COMPARED_BEFORE.search(text, max(0, said[0].start - 3), said[0].start)
+        ):
+            chosen = said[0]
     if chosen is None or chosen.role == "reset":
         later = [m for m in mentions if end <= m.start < clause[1] and m.role != "reset"]
         if chosen is None and later:

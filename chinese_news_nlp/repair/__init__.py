@@ -25,6 +25,7 @@ character works through the whole text, and the evidence is counted there.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from ..alignment import Edit, apply_edits
@@ -77,6 +78,8 @@ def _triggers() -> re.Pattern[str]:
     return re.compile(
         r"[\ufffd\ue000-\uf8ff\x80-\xb6\xb8-\xd6\xd8-\xf6\xf8-\xff]"  # replacement, private use, Latin-1 letters
         r"|[^\x00-\x7f][,()!?:;]|[,()!?:;][^\x00-\x7f]"  # ASCII punctuation touching Chinese
+        # a Latin word in a Chinese sentence: 说SPL,MSL; 标签KTV; (at the line's end)
+        r"|[^\x00-\x7f][A-Za-z0-9 .+\-'&]*(?:[A-Za-z][,;][A-Za-z0-9]|[0-9][,;][A-Za-z]|[A-Za-z0-9][,;:!?](?=[\r\n]|$))"
         r"|[(][a-zü]"  # a pinyin reading
         rf"|{farm}"
     )
@@ -85,49 +88,74 @@ def _triggers() -> re.Pattern[str]:
 _TRIGGERS = _triggers()
 
 
+def _signs() -> re.Pattern[str]:
+    """The characters every trigger holds one of: a line without them needs no
+    search of the triggers (one scan of a character class, ten times faster)."""
+    farm = "".join(sorted({w[0] for w, _ in content_farm_table()}))
+    return re.compile(r"[\ufffd\ue000-\uf8ff\x80-\xb6\xb8-\xd6\xd8-\xf6\xf8-\xff,()!?:;" + re.escape(farm) + "]")
+
+
+_SIGNS = _signs()
+
+
 def needs_repair(line: str) -> bool:
     """Cheap test: does ``line`` show any sign of damage?"""
     if line.isascii():
         return False
-    if _TRIGGERS.search(line):
+    if _SIGNS.search(line) and _TRIGGERS.search(line):
         return True
-    return any(lm.mean_logp(m.group()) < SUSPICIOUS_MEAN for m in _NON_ASCII_RUN.finditer(line))
+    text_logp = lm.text_logp
+    return any(text_logp(run) / len(run) < SUSPICIOUS_MEAN for run in _NON_ASCII_RUN.findall(line))
+
+
+LOST_BYTES = ("guess", "replace")
 
 
 def fix_and_explain(
-    text: str, causes: Iterable[str] | None = None, min_confidence: float = 0.0
+    text: str, causes: Iterable[str] | None = None, min_confidence: float = 0.0, lost_bytes: str = "guess"
 ) -> tuple[str, list[Edit]]:
     """Repair ``text``; return the repaired text and the edits on ``text`` that produce it.
 
     ``causes`` restricts the repairs to those causes; ``min_confidence`` drops
     less certain ones.  One edit per damaged run, so offsets stay tight.
+
+    ``lost_bytes``: what to write for a character whose bytes were partly lost
+    (``鏈�`` is ``本`` written as UTF-8 and read as GBK, its last byte gone):
+    ``"guess"`` (the default) the likeliest character in context, in an edit
+    of its own marked ``guessed`` with a confidence below 0.5; ``"replace"``
+    U+FFFD.  A guess below ``min_confidence`` is written as U+FFFD too, so the
+    characters restored from surviving bytes around it stay.
     """
     if not isinstance(text, str):
         raise TypeError(f"repair expects str, got {type(text).__name__}")
+    if lost_bytes not in LOST_BYTES:
+        raise ValueError(f"lost_bytes must be one of {', '.join(LOST_BYTES)}, got {lost_bytes!r}")
+    if text.isascii():
+        return text, []  # every repair reads Chinese
+    min_guess = 1.0 if lost_bytes == "replace" else min_confidence
     wanted = set(causes) if causes is not None else None
     edits: list[Edit] = []
     pos = 0
-    for line in split_lines(text):
+    for line in split_lines(text) if "\n" in text else (text,):
         if needs_repair(line):
-            for e in _fix_line(line):
+            for e in _fix_line(line, min_guess):
                 if (wanted is None or e.cause in wanted) and e.confidence >= min_confidence:
-                    edits.append(Edit(e.start + pos, e.end + pos, e.replacement, e.cause, e.confidence, e.recoverable))
+                    edits.append(Edit(e.start + pos, e.end + pos, *e[2:]) if pos else e)
         pos += len(line)
-    if _ascii_punctuation_is_house_style(text, edits):
+    if edits and _ascii_punctuation_is_house_style(text, edits):
         edits = [e for e in edits if e.cause != "halfwidth-punctuation"]
     if wanted is None or "deleted-character" in wanted:
         edits = _with_deletions(text, edits, min_confidence)
-    return apply_edits(text, edits), edits
+    return (apply_edits(text, edits) if edits else text), edits
 
 
 def _with_deletions(text: str, edits: list[Edit], min_confidence: float) -> list[Edit]:
     """Add the deleted characters found in the whole text (the evidence may
     span lines: a filter deletes throughout), away from the other repairs."""
-    found = [
-        d
-        for d in fix_deleted_characters(text)
-        if d.confidence >= min_confidence and not any(e.start <= d.start <= e.end for e in edits)
-    ]
+    found = fix_deleted_characters(text)
+    if not found:
+        return edits
+    found = [d for d in found if d.confidence >= min_confidence and not any(e.start <= d.start <= e.end for e in edits)]
     return sorted(edits + found, key=lambda e: (e.start, e.end)) if found else edits
 
 
@@ -145,21 +173,54 @@ def _ascii_punctuation_is_house_style(text: str, edits: list[Edit]) -> bool:
     return all(e.cause in ("halfwidth-punctuation", "content-farm-substitution", "deleted-character") for e in edits)
 
 
-def _fix_line(line: str) -> list[Edit]:
+# The fixes that may guess characters whose bytes were lost.
+_GUESSING = frozenset(("codecs", "byteshift"))
+# A repair can uncover damage another fix knows (the pinyin reading after a
+# character a codec confusion hid, ``锟斤拷`` beside Latin-1 mojibake): the
+# fixes run again over their own output until the line reads clean or stops
+# changing, so repairing repaired text changes nothing.
+MAX_ROUNDS = 3
+
+
+@lru_cache(maxsize=4096)
+def _fix_line(line: str, min_guess: float = 0.0) -> tuple[Edit, ...]:
+    """The edits that repair one line (cached: scraped corpora repeat lines,
+    a site's damaged boilerplate on every page)."""
     log = EditLog(line)
-    for _name, fix in FIXES:
-        log.apply(fix(log.text))
-    return log.edits()
+    for _round in range(MAX_ROUNDS):
+        before = log.text
+        for name, fix in FIXES:
+            if name in _GUESSING:
+                log.apply(fix(log.text, min_guess))
+            elif name == "lost":
+                # U+FFFD the input holds; the repairs so far report their own (and
+                # write it for a character they will not guess).
+                log.apply([e for e in fix(log.text) if log.untouched(e.start, e.end)])
+            else:
+                log.apply(fix(log.text))
+        if log.text == before or not needs_repair(log.text):
+            break
+    return tuple(log.edits())
 
 
-def repair_text(text: str) -> str:
-    """``text`` with every repair applied."""
-    return fix_and_explain(text)[0]
+def warm_up() -> None:
+    """Load what the repairs consult (the language model, the candidate tables
+    of lost bytes, the deleted-character remainders) now rather than on the
+    first damaged document: a few tenths of a second, once per process."""
+    from .bytes_model import warm_up as _tables
+
+    fix_and_explain("測試,鍙戝睍頭部台(yè)")
+    _tables()
 
 
-def explain_repairs(text: str) -> list[Repair]:
+def repair_text(text: str, **options) -> str:
+    """``text`` with every repair applied (``options``: as :func:`fix_and_explain`)."""
+    return fix_and_explain(text, **options)[0]
+
+
+def explain_repairs(text: str, **options) -> list[Repair]:
     """The repairs :func:`repair_text` makes, as :class:`~chinese_news_nlp.doc.Repair` records on ``text``."""
-    _, edits = fix_and_explain(text)
+    _, edits = fix_and_explain(text, **options)
     doc = Doc(raw=text)
     doc.apply_edits(edits)
     return doc.repairs
@@ -170,22 +231,39 @@ class RepairStage:
     """Pipeline stage: repairs ``doc.text`` and records each fix in ``doc.repairs``.
 
     ``causes``: only these causes (default: all, see :data:`CAUSES`);
-    ``min_confidence``: skip repairs less certain than this.
+    ``min_confidence``: skip repairs less certain than this (a character
+    guessed where its bytes were lost is then written as U+FFFD);
+    ``lost_bytes``: ``"guess"`` (the default: such characters guessed, their
+    repairs marked ``guessed``) or ``"replace"`` (U+FFFD), see :func:`fix_and_explain`.
     """
 
     name = "repair"
 
-    def __init__(self, causes: Iterable[str] | None = None, min_confidence: float = 0.0):
+    def __init__(self, causes: Iterable[str] | None = None, min_confidence: float = 0.0, lost_bytes: str = "guess"):
         self.causes = tuple(causes) if causes is not None else None
         unknown = set(self.causes or ()) - set(CAUSES)
         if unknown:
             raise ValueError(f"unknown repair causes {sorted(unknown)}; known: {', '.join(CAUSES)}")
+        if lost_bytes not in LOST_BYTES:
+            raise ValueError(f"lost_bytes must be one of {', '.join(LOST_BYTES)}, got {lost_bytes!r}")
         self.min_confidence = float(min_confidence)
+        self.lost_bytes = lost_bytes
 
     def __call__(self, doc: Doc) -> Doc:
-        _, edits = fix_and_explain(doc.text, causes=self.causes, min_confidence=self.min_confidence)
+        _, edits = fix_and_explain(
+            doc.text, causes=self.causes, min_confidence=self.min_confidence, lost_bytes=self.lost_bytes
+        )
         doc.apply_edits(edits)
         return doc
 
 
-__all__ = ["CAUSES", "RepairStage", "explain_repairs", "fix_and_explain", "needs_repair", "repair_text"]
+__all__ = [
+    "CAUSES",
+    "LOST_BYTES",
+    "RepairStage",
+    "explain_repairs",
+    "fix_and_explain",
+    "needs_repair",
+    "repair_text",
+    "warm_up",
+]

@@ -7,23 +7,50 @@ parse of the surviving bytes and the holes that is most plausible as Chinese:
 a character with one lost byte is chosen among the few the encoding allows
 (``E4 ?? AD`` → 64 candidates) by the language model; a character with every
 byte lost stays U+FFFD.
+
+A character chosen that way is a *guess*, and the :class:`Reading` says so:
+each character is ``read`` (all its bytes survive), ``guessed`` (some were
+lost; the context chose among the candidates, with the probability the
+language model gives the choice among them) or ``lost`` (nothing to choose
+from).  ``本报北京12月31日讯`` written as UTF-8 and read as GBK leaves
+``鏈�鎶ュ寳浜�12鏈�31鏃ヨ��``: ``报北`` and ``日`` are read, ``本``, ``京``,
+``月`` and ``讯`` are guesses from 64 or 4,096 candidates each.
+:func:`reading_edits` turns a reading into repairs that keep the two apart.
 """
 
 from __future__ import annotations
 
+import codecs
+import math
 import sys
-from functools import lru_cache
+import threading
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from operator import add
+from typing import Callable
 
+from ..alignment import Edit
 from . import lm
 
 HOLE = -1  # a lost byte (or two: the parser decides)
 # A hole is filled from the likeliest candidates alone (by character
 # frequency): the context model picks among these.
 FILL_CANDIDATES = 16
+MAX_CANDIDATES = 40
 HOLE_BYTE = -2  # exactly one lost byte (half of a dropped private-use pair)
 LOST = "\ufffd"
 
+READ, GUESSED, LOST_CHAR = "read", "guessed", "lost"
+
+# A guessed character's confidence: GUESS_FLOOR + GUESS_SPAN times the
+# probability the context model gives the chosen candidate among the others
+# (times the confidence of the repair it is part of), so always below 0.5.
+GUESS_FLOOR = 0.05
+GUESS_SPAN = 0.4
+
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+
+# -- candidates ---------------------------------------------------------------------
 
 
 def _utf8_length(lead: int) -> int:
@@ -38,58 +65,95 @@ def _utf8_length(lead: int) -> int:
     return 0
 
 
-def _utf8_candidates(pattern: tuple[int | None, ...]) -> list[str]:
-    """Characters whose UTF-8 bytes match ``pattern`` (None = any byte)."""
-    options = []
-    for pos, b in enumerate(pattern):
-        if b is not None:
-            options.append([b])
-        elif pos == 0:
-            options.append(list(range(0xE3, 0xEA)))  # CJK and CJK punctuation leads
-        else:
-            options.append(list(range(0x80, 0xC0)))
-    if len(options[0]) > 1 and sum(len(o) > 1 for o in options) > 1:
-        return []  # lead and a continuation byte both lost: too open to guess
-    out = []
-    for combo in _product(options):
-        try:
-            ch = bytes(combo).decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        out.append(ch)
+@lru_cache(maxsize=1)
+def _candidate_logp() -> dict[str, float]:
+    """:func:`lm.char_logp` of every character a hole may be filled with: the
+    Han characters of the basic plane and Chinese punctuation."""
+    out = dict(lm.han_logps())
+    for ch in lm.CJK_PUNCT:
+        out[ch] = lm.char_logp(ch)
     return out
 
 
-def _double_candidates(pattern: tuple[int | None, ...], encoding: str) -> list[str]:
-    lead, trail = pattern
-    if lead is None and trail is None:
-        return []
-    leads = [lead] if lead is not None else range(0x81, 0xFF)
-    trails = [trail] if trail is not None else [t for t in range(0x40, 0xFF) if t != 0x7F]
+@lru_cache(maxsize=1)
+def _rank() -> dict[str, int]:
+    """Each character a hole may be filled with, numbered likeliest first (ties in
+    code point order)."""
+    logp = _candidate_logp()
+    return {ch: k for k, ch in enumerate(sorted(logp, key=lambda ch: (-logp[ch], ord(ch))))}
+
+
+@cache
+def _pair_table(encoding: str) -> dict[tuple[int | None, int | None], list[str]]:
+    """For a double-byte ``encoding``: the characters a hole may be filled with
+    under each surviving lead byte ``(lead, None)`` and each surviving trail byte
+    ``(None, trail)``, likeliest first (ties in byte order)."""
+    # All pairs decoded at once, a line break between them (never a trail
+    # byte: an invalid pair cannot swallow the next one).
+    pairs = [bytes((a, b)) for a in range(0x81, 0xFF) for b in range(0x40, 0xFF) if b != 0x7F]
+    decoded = b"\n".join(pairs).decode(encoding, errors="replace").split("\n")
+    logp = _candidate_logp()
+    entries = sorted((-logp[ch], data, ch) for data, ch in zip(pairs, decoded) if ch in logp)
+    table: dict[tuple[int | None, int | None], list[str]] = {}
+    for _, data, ch in entries:  # a character with two byte pairs (Big5-HKSCS) is listed under each
+        table.setdefault((data[0], None), []).append(ch)
+        table.setdefault((None, data[1]), []).append(ch)
+    return table
+
+
+def warm_up() -> None:
+    """Build the candidate tables of every encoding the repairs read."""
+    for encoding in ("gb18030", "gbk", "big5hkscs"):
+        _pair_table(encoding)
+    for lead in range(0xE3, 0xEA):
+        _utf8_block(lead)
+
+
+@cache
+def _utf8_block(lead: int) -> list[str]:
+    """The characters a hole may be filled with under a UTF-8 lead byte whose two
+    continuation bytes were lost (4,096 code points), likeliest first."""
+    return sorted(_matching((lead, None, None)), key=_rank().__getitem__)
+
+
+def _matching(pattern: tuple[int | None, ...]) -> list[str]:
+    """The characters a hole may be filled with that match a UTF-8 ``pattern``, in byte order."""
+    if len(pattern) == 2:
+        return ["·"] if pattern == (0xC2, None) else []
+    if len(pattern) != 3:
+        return []  # the other planes
+    b0, b1, b2 = pattern
+    if any(b is not None and not 0x80 <= b <= 0xBF for b in (b1, b2)):
+        return []  # a continuation byte that is none
+    leads = range(0xE3, 0xEA) if b0 is None else (b0,)  # a lost lead byte is taken for a CJK one
+    mids = range(0x80, 0xC0) if b1 is None else (b1,)
+    ends = range(0x80, 0xC0) if b2 is None else (b2,)
+    logp = _candidate_logp()
     out = []
-    for a in leads:
-        for b in trails:
-            try:
-                ch = bytes((a, b)).decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if len(ch) == 1:
-                out.append(ch)
+    for x in leads:
+        if not 0xE0 <= x <= 0xEF:
+            return []
+        for y in mids:
+            if x == 0xE0 and y < 0xA0:
+                continue  # overlong
+            for z in ends:
+                ch = chr((x & 0x0F) << 12 | (y & 0x3F) << 6 | z & 0x3F)
+                if ch in logp:
+                    out.append(ch)
     return out
-
-
-def _product(options: list[list[int]]):
-    if not options:
-        yield ()
-        return
-    for head in options[0]:
-        for rest in _product(options[1:]):
-            yield (head, *rest)
 
 
 @lru_cache(maxsize=50_000)
 def candidates(pattern: tuple[int | None, ...], encoding: str, lost_in: str | None = None) -> tuple[str, ...]:
-    """Characters of ``encoding`` matching a byte pattern with unknown bytes.
+    """Characters of ``encoding`` matching a byte pattern with unknown bytes, likeliest first.
+
+    Only Han characters of the basic plane and Chinese punctuation are
+    proposed, at most :data:`MAX_CANDIDATES`.  A lost UTF-8 lead byte is taken
+    for one of CJK's (E3-E9); a lead byte lost with a continuation byte, both
+    bytes of a double-byte character, any byte of a four-byte sequence (UTF-8
+    or GB18030: the rare ideographs of the other planes, and what a GBK byte
+    F0-F4 read as a UTF-8 lead pretends to be) leave too much open: no
+    candidates.
 
     ``lost_in``: the codec whose decoder lost the unknown bytes.  It loses a
     byte only where the byte and the next one make no character of its own
@@ -97,28 +161,44 @@ def candidates(pattern: tuple[int | None, ...], encoding: str, lost_in: str | No
     one; ``A1 41``, ，in Big5, is not and was lost): candidates it would have
     read are dropped.
     """
-    if encoding == "utf-8":
-        found = _utf8_candidates(pattern)
+    if encoding != "utf-8" and len(pattern) != 2:
+        return ()
+    if all(b is None for b in pattern):
+        return ()
+    if encoding == "utf-8" and pattern[0] is None and any(b is None for b in pattern[1:]):
+        return ()  # lead and a continuation byte both lost: too open to guess
+    if encoding != "utf-8":
+        found = _pair_table(encoding).get(pattern, ())
+    elif len(pattern) == 3 and pattern[1] is None and pattern[2] is None:
+        found = _utf8_block(pattern[0])
     else:
-        found = _double_candidates(pattern, encoding)
-    if lost_in is not None:
-        found = [ch for ch in found if _lost_by(ch.encode(encoding), pattern, lost_in)]
-    found = [ch for ch in found if lm.is_han(ch) or ch in lm.CJK_PUNCT]
-    found.sort(key=lm.char_logp, reverse=True)
-    return tuple(found[:40])
+        found = sorted(_matching(pattern), key=_rank().__getitem__)
+    out = []
+    for ch in found:
+        if lost_in is None or _lost_by(ch.encode(encoding), pattern, lost_in):
+            out.append(ch)
+            if len(out) == MAX_CANDIDATES:
+                break
+    return tuple(out)
 
 
 def _lost_by(data: bytes, pattern: tuple[int | None, ...], codec: str) -> bool:
     for i in range(len(pattern) - 1):
-        if pattern[i] is None and pattern[i + 1] is not None:
-            try:
-                bytes((data[i], data[i + 1])).decode(codec)
-            except UnicodeDecodeError:
-                continue
+        if pattern[i] is None and pattern[i + 1] is not None and _pair_decodes(data[i], data[i + 1], codec):
             return False
     return True
 
 
+@cache
+def _pair_decodes(a: int, b: int, codec: str) -> bool:
+    try:
+        bytes((a, b)).decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# -- the parse ------------------------------------------------------------------------
 def _char_length(lead: int | None, nxt: int | None, encoding: str) -> list[int]:
     if encoding == "utf-8":
         if lead is None:
@@ -136,6 +216,265 @@ def _char_length(lead: int | None, nxt: int | None, encoding: str) -> list[int]:
     return [2]
 
 
+@dataclass
+class Reading:
+    """A parse of bytes with holes: one entry per character.
+
+    ``spans`` locate each character in the expanded byte positions (a hole is
+    two positions, the second optional); :attr:`token_positions` maps token
+    indices to those positions.  ``posterior``: 1.0 for a character read, the
+    context model's probability of the chosen candidate for a guess, 0.0 for
+    a character lost.
+    """
+
+    chars: list[str]
+    status: list[str]
+    spans: list[tuple[int, int]]
+    posterior: list[float]
+    token_positions: list[int]
+    holes: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (guessed character, its candidates)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+    @property
+    def recovered(self) -> int:
+        """Characters filled from candidates (guessed)."""
+        return self.status.count(GUESSED)
+
+    @property
+    def lost(self) -> int:
+        return self.status.count(LOST_CHAR)
+
+
+def _record_replacement(error: UnicodeDecodeError) -> tuple[str, int]:
+    _decoding.errors.append((error.start, error.end))
+    return LOST, error.end
+
+
+_decoding = threading.local()
+codecs.register_error("chinese_news_nlp.repair.recorded", _record_replacement)
+
+
+def decode_spans(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]], list[bool]]:
+    """``data.decode(encoding, errors="replace")``, the bytes each character came
+    from, and whether it is a U+FFFD the decoder wrote for bytes it could not read."""
+    _decoding.errors = errors = []
+    text = data.decode(encoding, errors="chinese_news_nlp.repair.recorded")
+    spans = []
+    replaced = []
+    pos = 0
+    k = 0
+    for ch in text:
+        if k < len(errors) and errors[k][0] == pos and ch == LOST:
+            spans.append(errors[k])
+            replaced.append(True)
+            pos = errors[k][1]
+            k += 1
+            continue
+        n = len(ch.encode(encoding))
+        spans.append((pos, pos + n))
+        replaced.append(False)
+        pos += n
+    return text, spans, replaced
+
+
+def plain_reading(data: bytes, encoding: str) -> Reading:
+    """The reading of bytes without holes: ``data.decode(encoding, errors="replace")``."""
+    text, spans, replaced = decode_spans(data, encoding)
+    status = [LOST_CHAR if r else READ for r in replaced]
+    posterior = [0.0 if r else 1.0 for r in replaced]
+    return Reading(list(text), status, spans, posterior, list(range(len(data) + 1)))
+
+
+def guesses_off(min_guess: float) -> bool:
+    """No guess is kept: every character with lost bytes is written as U+FFFD."""
+    return min_guess > GUESS_FLOOR + GUESS_SPAN
+
+
+def _expand(tokens: list[int]) -> tuple[list[int | None], list[bool], list[int]]:
+    """Byte values (None: unknown) and optional flags of the positions of
+    ``tokens`` (a hole is one byte, optionally followed by a second one), and
+    where each token starts (one more entry: the end)."""
+    values: list[int | None] = []
+    optional: list[bool] = []
+    token_positions = []
+    for t in tokens:
+        token_positions.append(len(values))
+        if t == HOLE:
+            values += (None, None)
+            optional += (False, True)
+        elif t == HOLE_BYTE:
+            values.append(None)
+            optional.append(False)
+        else:
+            values.append(t)
+            optional.append(False)
+    token_positions.append(len(values))
+    return values, optional, token_positions
+
+
+def _reads(values: list, optional: list, n: int, i: int, k: int, open_end: bool) -> list[tuple[tuple, int]]:
+    """The patterns of ``k`` bytes from position ``i`` (an optional byte may be skipped)."""
+    out = []
+    stack = [(i, k, ())]
+    while stack:
+        i, k, acc = stack.pop()
+        if k == 0:
+            out.append((acc, i))
+            continue
+        if i >= n:
+            if open_end and acc:
+                out.append((acc + (None,) * k, n))
+            continue
+        if optional[i]:
+            stack.append((i + 1, k, acc))
+        stack.append((i + 1, k - 1, (*acc, values[i])))
+    return out
+
+
+def _transitions(
+    values: list, optional: list, n: int, i: int, encoding: str, open_end: bool, lost_in: str | None
+) -> list[tuple[str, float, tuple, int]]:
+    """The characters that may start at position ``i``: (character, score, pattern, end)."""
+    found = []
+    nxt = values[i + 1] if i + 1 < n else None
+    for length in _char_length(values[i], nxt, encoding):
+        j = i + length
+        if True in optional[i:j]:
+            patterns = _reads(values, optional, n, i, length, open_end)
+        elif j <= n:
+            patterns = ((tuple(values[i:j]), j),)
+        elif open_end:
+            patterns = ((tuple(values[i:n]) + (None,) * (j - n), n),)
+        else:
+            continue
+        for pattern, end in patterns:
+            ch, score = _read_char(pattern, encoding, lost_in)
+            if ch is not None:
+                found.append((ch, score, pattern, end))
+    return found
+
+
+def _backward(n: int, optional: list, transitions, order) -> tuple[list[float | None], list[tuple | None]]:
+    """best[i]: the best score of a parse of positions i..n; choice[i]: its
+    first character (None: the optional byte at i is skipped)."""
+    best: list[float | None] = [None] * (n + 1)
+    choice: list[tuple | None] = [None] * (n + 1)
+    best[n] = 0.0
+    for i in order:
+        result = best[i + 1] if optional[i] else None
+        pick = None
+        for ch, score, pattern, j in transitions[i]:
+            rest = best[j]
+            if rest is None:
+                continue
+            total = score + rest
+            if result is None or total > result:
+                result, pick = total, (ch, pattern, j)
+        best[i] = result
+        choice[i] = pick
+    return best, choice
+
+
+def _parse(
+    values: list, optional: list, n: int, encoding: str, open_end: bool, lost_in: str | None
+) -> list[tuple[str, tuple, int, int]] | None:
+    """The best parse of positions 0..n: (character, pattern, start, end) for each
+    character (positions between two are skipped optional bytes); None if none."""
+    # The characters that may start at each position reachable from the
+    # start (in a run of surviving bytes the parse is forced: one position in
+    # two of a double-byte stream is never reached), found left to right.
+    transitions: dict[int, list[tuple[str, float, tuple, int]]] = {}
+    reachable = bytearray(n + 1)
+    reachable[0] = 1
+    for i in range(n):
+        if not reachable[i]:
+            continue
+        if optional[i]:
+            reachable[i + 1] = 1  # a hole's optional second byte may be absent
+        found = transitions[i] = _transitions(values, optional, n, i, encoding, open_end, lost_in)
+        for t in found:
+            reachable[t[3]] = 1
+    if not reachable[n]:
+        return None
+    best, choice = _backward(n, optional, transitions, sorted(transitions, reverse=True))
+    if best[0] is None:
+        return None
+    picks = []
+    i = 0
+    while i < n:
+        pick = choice[i]
+        if pick is None:
+            i += 1
+            continue
+        ch, pattern, j = pick
+        picks.append((ch, pattern, i, j))
+        i = j
+    return picks
+
+
+# The bytes that may stand after the first of a character (its continuation or trail bytes).
+_FOLLOWING = {
+    "utf-8": frozenset(range(0x80, 0xC0)),
+    "gbk": frozenset([*range(0x40, 0x7F), *range(0x80, 0xFF)]),
+    "big5hkscs": frozenset([*range(0x40, 0x7F), *range(0xA1, 0xFF)]),
+}
+
+
+def _parse_split(
+    values: list, optional: list, n: int, encoding: str, open_end: bool, lost_in: str | None
+) -> list[tuple[str, tuple, int, int]] | None:
+    """:func:`_parse`, cut where every parse starts a character: at a surviving
+    byte that cannot follow another (after a surviving byte, for the
+    double-byte codecs: a lost lead byte and any byte make a lost character).
+    The stretches between are read apart, those without a hole by the codec:
+    UTF-8 mojibake resynchronises at each lead byte, and read as Big5 its
+    continuation bytes 80-A0 are no trail bytes."""
+    following = _FOLLOWING[encoding]
+    utf8 = encoding == "utf-8"
+    cuts = [0]
+    for p in range(1, n):
+        b = values[p]
+        if b is not None and b not in following and (utf8 or values[p - 1] is not None):
+            cuts.append(p)
+    cuts.append(n)
+    picks: list[tuple[str, tuple, int, int]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        part = values[a:b]
+        last = b == n
+        if None not in part:
+            found = _read_whole(part, a, encoding)
+            if found is not None:
+                picks.extend(found)
+                continue
+            if not (last and open_end):
+                return None
+        found = _parse(part, optional[a:b], b - a, encoding, open_end and last, lost_in)
+        if found is None:
+            return None
+        picks.extend((ch, pattern, i + a, j + a) for ch, pattern, i, j in found)
+    return picks
+
+
+def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tuple, int, int]] | None:
+    """The characters of surviving bytes, as :func:`_parse` reads them (None if it cannot)."""
+    try:
+        text = bytes(part).decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    out = []
+    i = 0
+    for ch in text:
+        j = i + (len(ch.encode("utf-8")) if encoding == "utf-8" else 1 if part[i] < 0x80 else 2)
+        if j > len(part):
+            return None  # a pair read as two characters (Big5-HKSCS): the parse reads it as none
+        out.append((ch, tuple(part[i:j]), at + i, at + j))
+        i = j
+    return out if i == len(part) else None
+
+
 def decode_with_holes(
     tokens: list[int],
     encoding: str,
@@ -144,90 +483,224 @@ def decode_with_holes(
     right: str = "",
     open_end: bool = False,
     lost_in: str | None = None,
-) -> tuple[str, int, int] | None:
-    """Best reading of ``tokens`` (bytes and :data:`HOLE`) in ``encoding``.
+) -> Reading | None:
+    """Best reading of ``tokens`` (bytes and :data:`HOLE`) in ``encoding``, or None
+    when no parse exists.
 
-    Returns ``(text, recovered, lost)``: the text (lost characters as U+FFFD),
-    the number of characters filled from candidates, the number lost; or None
-    when no parse exists.  ``open_end``: the bytes may stop inside a character
+    A character with lost bytes is its likeliest candidate; with ``fill`` the
+    candidates are weighed in their context (``left`` and ``right`` extend
+    it), the slow part.  ``open_end``: the bytes may stop inside a character
     (its trail byte was read as the ASCII after the run, ``簟C`` of ``停水。``);
     the missing bytes are unknown.  ``lost_in``: see :func:`candidates`.
     """
-    # Each hole is one byte, optionally followed by a second one.
-    expanded: list[tuple[int | None, bool]] = []
-    for t in tokens:
-        if t == HOLE:
-            expanded.append((None, False))
-            expanded.append((None, True))
-        elif t == HOLE_BYTE:
-            expanded.append((None, False))
-        else:
-            expanded.append((t, False))
-    n = len(expanded)
-    memo: dict[int, tuple[float, list] | None] = {}
-
-    def reads(i: int, k: int, acc: tuple) -> list[tuple[tuple, int]]:
-        if k == 0:
-            return [(acc, i)]
-        if i >= n:
-            return [(acc + (None,) * k, n)] if open_end and acc else []
-        b, optional = expanded[i]
-        out = reads(i + 1, k - 1, acc + (b,))
-        if optional:
-            out += reads(i + 1, k, acc)
-        return out
-
-    def best(i: int):
-        if i >= n:
-            return (0.0, [])
-        if i in memo:
-            return memo[i]
-        b, optional = expanded[i]
-        result = None
-        if optional:  # a hole's optional second byte may be absent
-            result = best(i + 1)
-        nxt = expanded[i + 1][0] if i + 1 < n else None
-        for length in _char_length(b, nxt, encoding):
-            for pattern, j in reads(i, length, ()):
-                ch, score = _read_char(pattern, encoding, lost_in)
-                if ch is None:
-                    continue
-                rest = best(j)
-                if rest is None:
-                    continue
-                total = score + rest[0]
-                if result is None or total > result[0]:
-                    result = (total, [(ch, pattern)] + rest[1])
-        memo[i] = result
-        return result
-
-    for i in range(n - 1, -1, -1):  # fill the memo bottom-up: no deep recursion
-        best(i)
-    found = best(0)
-    if found is None:
+    values, optional, token_positions = _expand(tokens)
+    n = len(values)
+    if encoding in _FOLLOWING:
+        picks = _parse_split(values, optional, n, encoding, open_end, lost_in)
+    else:
+        picks = _parse(values, optional, n, encoding, open_end, lost_in)
+    if picks is None:
         return None
-    chars = found[1]
-    text = [ch for ch, _ in chars]
-    recovered = lost = 0
+    chars, status, spans, posterior = [], [], [], []
     holes: list[tuple[int, tuple[str, ...]]] = []
-    for k, (_ch, pattern) in enumerate(chars):
+    for ch, pattern, i, j in picks:
+        if spans and spans[-1][1] < i:
+            spans[-1] = (spans[-1][0], i)  # skipped optional bytes join the character before
+        k = len(chars)
+        spans.append((i, j))
         if None not in pattern:
-            continue
-        options = candidates(pattern, encoding, lost_in)
-        if not options:
-            lost += 1
-            continue
-        text[k] = options[0]  # the likeliest character first: the context of its neighbours
-        recovered += 1
-        holes.append((k, options[:FILL_CANDIDATES]))
+            chars.append(ch)
+            status.append(READ)
+            posterior.append(1.0)
+        else:
+            options = candidates(pattern, encoding, lost_in)
+            if not options:
+                chars.append(ch)
+                status.append(LOST_CHAR)
+                posterior.append(0.0)
+            else:
+                chars.append(options[0])  # the likeliest character first: the context of its neighbours
+                status.append(GUESSED)
+                posterior.append(1.0 / len(options))
+                holes.append((k, options[:FILL_CANDIDATES]))
+    if spans and spans[-1][1] < n:
+        spans[-1] = (spans[-1][0], n)
+    reading = Reading(chars, status, spans, posterior, token_positions, holes)
     if fill:
-        # Two sweeps: a hole next to another is chosen again once its neighbour is.
-        for _sweep in range(2 if len(holes) > 1 else 1):
-            for k, options in holes:
-                before = (left + "".join(text[:k]))[-3:]
-                after = ("".join(text[k + 1 :]) + right)[:3]
-                text[k] = max(options, key=lambda c: lm.word_logp(before + c + after) + 0.1 * lm.char_logp(c))
-    return "".join(text), recovered, lost
+        fill_guesses(reading, left, right)
+    return reading
+
+
+# The most positions one character covers: four bytes, and the optional
+# byte after each hole among them skipped.
+_MAX_SPAN = 8
+
+
+class Splicer:
+    """Best readings of ``tokens`` with unknown bytes inserted at one place or
+    another (a character dropped without a trace: where was it?).
+
+    The best parse of the bytes before each position and after it is found
+    once (two passes); a reading with an insertion re-reads only the few
+    positions around it, not the whole run.
+    """
+
+    def __init__(self, tokens: list[int], encoding: str, lost_in: str | None = None):
+        self.encoding, self.lost_in = encoding, lost_in
+        self.values, self.optional, self.token_positions = _expand(tokens)
+        n = self.n = len(self.values)
+        trans = [_transitions(self.values, self.optional, n, i, encoding, False, lost_in) for i in range(n)]
+        self.best, self.choice = _backward(n, self.optional, trans, range(n - 1, -1, -1))
+        # forward[i]: the best score of a parse of positions ..i; back[i]: its last step
+        forward: list[float | None] = [None] * (n + 1)
+        back: list[tuple | None] = [None] * (n + 1)
+        forward[0] = 0.0
+        for i in range(n):
+            here = forward[i]
+            if here is None:
+                continue
+            if self.optional[i] and (forward[i + 1] is None or here > forward[i + 1]):
+                forward[i + 1], back[i + 1] = here, (i, None)
+            for ch, score, pattern, j in trans[i]:
+                total = here + score
+                if forward[j] is None or total > forward[j]:
+                    forward[j], back[j] = total, (i, (ch, pattern))
+        self.forward, self.back = forward, back
+        self._prefix: dict[int, tuple[str, int]] = {0: ("", 0)}
+        self._suffix: dict[int, tuple[str, int]] = {n: ("", 0)}
+
+    def _shown(self, ch: str, pattern: tuple) -> tuple[str, int]:
+        """What a reading shows for a character, and whether it is lost."""
+        if None not in pattern:
+            return ch, 0
+        options = candidates(pattern, self.encoding, self.lost_in)
+        return (options[0], 0) if options else (LOST, 1)
+
+    def _prefix_at(self, i: int) -> tuple[str, int]:
+        chain = []
+        while i not in self._prefix:
+            j, step = self.back[i]
+            chain.append((i, step))
+            i = j
+        text, lost = self._prefix[i]
+        for at, step in reversed(chain):
+            if step is not None:
+                shown, gone = self._shown(*step)
+                text, lost = text + shown, lost + gone
+            self._prefix[at] = (text, lost)
+        return text, lost
+
+    def _suffix_at(self, i: int) -> tuple[str, int]:
+        chain = []
+        while i not in self._suffix:
+            pick = self.choice[i]
+            chain.append((i, pick))
+            i = i + 1 if pick is None else pick[2]
+        text, lost = self._suffix[i]
+        for at, pick in reversed(chain):
+            if pick is not None:
+                shown, gone = self._shown(pick[0], pick[1])
+                text, lost = shown + text, lost + gone
+            self._suffix[at] = (text, lost)
+        return text, lost
+
+    def read(self, at: int | None = None, count: int = 0) -> tuple[str, int, float] | None:
+        """(text, characters lost, score) of the best reading with ``count``
+        unknown bytes inserted before token ``at`` (none: the tokens as they
+        are), the likeliest candidate for each character with unknown bytes;
+        None when no parse exists.  Of readings that score the same, another
+        may be found than a decoding of the whole finds."""
+        if at is None or count == 0:
+            return None if self.best[0] is None else (*self._suffix_at(0), self.best[0])
+        p = self.token_positions[at]
+        lo = max(0, p - _MAX_SPAN)
+        hi = min(self.n, p + _MAX_SPAN + 2)
+        # the positions lo..hi with the unknown bytes in, as a trial reads them
+        values = self.values[lo:p] + [None] * count + self.values[p:hi]
+        optional = self.optional[lo:p] + [False] * count + self.optional[p:hi]
+        end = len(values)  # the end of the run if hi is, else never reached from below p + count
+        edge = p - lo + count  # local positions from here on are the untouched bytes after p
+        best: dict[int, float | None] = {}
+        choice: dict[int, tuple | None] = {}
+
+        def rest(q: int) -> float | None:
+            return self.best[q - edge + p] if q >= edge else best[q]
+
+        for q in range(edge - 1, -1, -1):
+            result = rest(q + 1) if optional[q] else None
+            pick = None
+            for ch, score, pattern, j in _transitions(values, optional, end, q, self.encoding, False, self.lost_in):
+                after = rest(j)
+                if after is None:
+                    continue
+                total = score + after
+                if result is None or total > result:
+                    result, pick = total, (ch, pattern, j)
+            best[q], choice[q] = result, pick
+        top = None
+        for q in range(0, p - lo + 1):  # every parse passes a position within _MAX_SPAN before p
+            before, after = self.forward[lo + q], best[q]
+            if before is not None and after is not None and (top is None or before + after > top[0]):
+                top = (before + after, q)
+        if top is None:
+            return None
+        q = top[1]
+        text, lost = self._prefix_at(lo + q)
+        parts = [text]
+        while q < edge:
+            pick = choice[q]
+            if pick is None:
+                q += 1
+                continue
+            shown, gone = self._shown(pick[0], pick[1])
+            parts.append(shown)
+            lost += gone
+            q = pick[2]
+        tail, gone = self._suffix_at(q - edge + p)
+        parts.append(tail)
+        return "".join(parts), lost + gone, top[0]
+
+
+def fill_guesses(reading: Reading, left: str = "", right: str = "") -> Reading:
+    """Choose each guessed character of ``reading`` among its candidates by its
+    context (``left`` and ``right`` extend it): the word model's score of the
+    three characters on each side, and the probability of the choice."""
+    chars, posterior = reading.chars, reading.posterior
+    seen: dict[int, tuple[str, str]] = {}
+    # Two sweeps: a hole next to another is chosen again once its neighbour is.
+    for _sweep in range(2 if len(reading.holes) > 1 else 1):
+        for k, options in reading.holes:
+            before = (left + "".join(chars[max(0, k - 3) : k]))[-3:]
+            after = ("".join(chars[k + 1 : k + 4]) + right)[:3]
+            if seen.get(k) == (before, after):
+                continue  # the same context chooses the same
+            seen[k] = (before, after)
+            top, posterior[k] = _choose(before, options, after)
+            chars[k] = options[top]
+    return reading
+
+
+@lru_cache(maxsize=50_000)
+def _choose(before: str, options: tuple[str, ...], after: str) -> tuple[int, float]:
+    """The candidate that reads best between ``before`` and ``after``, and its probability."""
+    # Ranked by the fast sums; candidates tied with the best up to their
+    # rounding are summed exactly as the word model does, which decides.
+    bonus = _unigram_bonus(options)
+    scores = list(map(add, lm.word_logps_around(before, options, after), bonus))
+    high = max(scores)
+    near = [m for m, v in enumerate(scores) if v >= high - 1e-9]
+    if len(near) > 1:
+        exact = lm.word_logps_between(before, tuple(options[m] for m in near), after)
+        for m, w in zip(near, exact):
+            scores[m] = w + bonus[m]
+    top = max(range(len(options)), key=scores.__getitem__)
+    best = scores[top]
+    return top, 1.0 / sum(10 ** (v - best) for v in scores)
+
+
+@lru_cache(maxsize=20_000)
+def _unigram_bonus(options: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(0.1 * lm.char_logp(c) for c in options)
 
 
 @lru_cache(maxsize=200_000)
@@ -247,3 +720,127 @@ def _read_char(pattern: tuple[int | None, ...], encoding: str, lost_in: str | No
     if all(b is None for b in pattern) or encoding != "utf-8":
         return LOST, -2.0
     return None, 0.0
+
+
+# -- repairs from a reading -------------------------------------------------------------
+def guess_confidence(posteriors: list[float], confidence: float) -> float:
+    """The confidence of a repair holding guessed characters: below 0.5."""
+    return max(0.01, round((GUESS_FLOOR + GUESS_SPAN * math.prod(posteriors)) * confidence, 2))
+
+
+def reading_edits(
+    reading: Reading,
+    source: list[tuple[int, int]],
+    text: str,
+    cause: str,
+    confidence: float,
+    recoverable: str,
+    min_guess: float = 0.0,
+    lost_as: str = LOST,
+    refuse: Callable[[list[tuple[str, str]]], set[int]] | None = None,
+    shifted: bool = False,
+) -> list[Edit]:
+    """The edits that write ``reading`` over the damaged text it was read from.
+
+    ``source``: for each boundary between characters of the damaged text, the
+    token index and the text offset, ``(0, start)`` to ``(len(tokens), end)``.
+    A reading without guesses is one edit of ``cause``, ``confidence`` and
+    ``recoverable``.  Guessed characters are cut out into edits of their own
+    wherever the damaged characters and the read ones share a byte boundary:
+    ``guessed``, ``partial``, with :func:`guess_confidence`; the characters
+    read keep ``confidence``.  A guess less certain than ``min_guess`` is
+    written as U+FFFD instead (``min_guess`` above 0.5: every guess).  Lost
+    characters are written ``lost_as``.  ``refuse``: given the (damaged,
+    read) text of each piece, the pieces to leave as they were.
+
+    ``shifted``: the damaged characters were read one byte out of phase (a
+    byte shift), so they never share a boundary with the restored ones; a
+    restored character then starts a piece where a damaged one starts a byte
+    before it, the damaged character counted with the piece before.
+    """
+    start, end = source[0][1], source[-1][1]
+
+    def whole() -> list[Edit]:
+        out = "".join(lost_as if s == LOST_CHAR else c for c, s in zip(reading.chars, reading.status))
+        edit = tight_edit(text, start, end, out, cause, confidence, recoverable)
+        return [edit] if edit is not None else []
+
+    if GUESSED not in reading.status and refuse is None:
+        return whole()
+    offset_at = {reading.token_positions[t]: off for t, off in source}
+    pieces: list[tuple[int, int, list[int]]] = []  # (text start, text end, character indices)
+    piece_start = start
+    current: list[int] = []
+    for k, (a, _b) in enumerate(reading.spans):
+        cut = offset_at.get(a, offset_at.get(a - 1) if shifted else None)
+        if current and cut is not None and (cut > piece_start or not shifted):
+            pieces.append((piece_start, cut, current))
+            piece_start, current = cut, []
+        current.append(k)
+    pieces.append((piece_start, end, current))
+    refused: set[int] = set()
+    if refuse is not None:
+        refused = refuse([(text[a:b], "".join(reading.chars[k] for k in idx)) for a, b, idx in pieces])
+        if not refused and GUESSED not in reading.status:
+            return whole()
+    edits: list[Edit] = []
+    pending: list[tuple[int, int, list[int]]] = []  # consecutive pieces without a guess kept
+
+    def flush() -> None:
+        if not pending:
+            return
+        idx = [k for p in pending for k in p[2]]
+        out = "".join(_written(reading, k, min_guess, lost_as) for k in idx)
+        statuses = {reading.status[k] for k in idx}
+        recov = "full" if statuses <= {READ} else ("none" if READ not in statuses else "partial")
+        edit = tight_edit(text, pending[0][0], pending[-1][1], out, cause, confidence, recov)
+        if edit is not None:
+            edits.append(edit)
+        pending.clear()
+
+    for n, piece in enumerate(pieces):
+        if n in refused:
+            flush()
+            continue
+        guessed = [k for k in piece[2] if _kept_guess(reading, k, min_guess)]
+        if not guessed:
+            pending.append(piece)
+            continue
+        flush()
+        out = "".join(_written(reading, k, min_guess, lost_as) for k in piece[2])
+        conf = guess_confidence([reading.posterior[k] for k in guessed], confidence)
+        edit = tight_edit(text, piece[0], piece[1], out, cause, conf, "partial", guessed=True)
+        if edit is not None:
+            edits.append(edit)
+    flush()
+    return edits
+
+
+def _kept_guess(reading: Reading, k: int, min_guess: float) -> bool:
+    return reading.status[k] == GUESSED and GUESS_FLOOR + GUESS_SPAN * reading.posterior[k] >= min_guess
+
+
+def _written(reading: Reading, k: int, min_guess: float, lost_as: str) -> str:
+    status = reading.status[k]
+    if status == READ:
+        return reading.chars[k]
+    if status == GUESSED and _kept_guess(reading, k, min_guess):
+        return reading.chars[k]
+    return LOST if status == GUESSED else lost_as
+
+
+def tight_edit(
+    text: str, start: int, end: int, fixed: str, cause: str, conf: float, recov: str, guessed: bool = False
+) -> Edit | None:
+    """Trim the characters the run and its repair share at both ends (not a
+    U+FFFD: the one written for a lost character is not the damaged one)."""
+    before = text[start:end]
+    if before == fixed:
+        return None
+    a = 0
+    while a < min(len(before), len(fixed)) and before[a] == fixed[a] != LOST:
+        a += 1
+    b = 0
+    while b < min(len(before), len(fixed)) - a and before[len(before) - 1 - b] == fixed[len(fixed) - 1 - b] != LOST:
+        b += 1
+    return Edit(start + a, end - b, fixed[a : len(fixed) - b], cause, conf, recov, guessed)

@@ -23,9 +23,23 @@ The same machinery repairs a pinyin reading pasted *inside* a character
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..alignment import Edit
 from . import lm
-from .bytes_model import HOLE, HOLE_BYTE, decode_with_holes
+from .bytes_model import (
+    GUESSED,
+    HOLE,
+    HOLE_BYTE,
+    LOST,
+    READ,
+    Reading,
+    Splicer,
+    decode_with_holes,
+    guesses_off,
+    plain_reading,
+    reading_edits,
+)
 from .data import split_lines
 from .pinyin import ANNOTATION, MISALIGNED, looks_like_reading
 
@@ -36,11 +50,14 @@ MAX_ENDS = 40
 MIN_GAIN = 3.0
 
 
-def _template(run: str, last_is_resync: bool) -> list[int] | None:
-    """Bytes of a folded, shifted run (see module doc); None if impossible."""
+def _template(run: str, last_is_resync: bool) -> tuple[list[int], list[int]] | None:
+    """Bytes of a folded, shifted run (see module doc), and where each character
+    of ``run`` starts in them (one more entry: the end); None if impossible."""
     out: list[int] = []
+    starts: list[int] = []
     n = len(run)
     for k, ch in enumerate(run):
+        starts.append(len(out))
         last = k == n - 1
         if ch in "?\ufffd":
             out.append(HOLE)
@@ -55,13 +72,13 @@ def _template(run: str, last_is_resync: bool) -> list[int] | None:
                 out.extend(ch.encode("gb18030"))
             except UnicodeEncodeError:
                 return None
-    return out
+    starts.append(len(out))
+    return out, starts
 
 
-def _decode(tokens: list[int], fill: bool, left: str = "", right: str = "") -> tuple[str, int, int] | None:
+def _decode(tokens: list[int], fill: bool, left: str = "", right: str = "") -> Reading | None:
     if HOLE not in tokens and HOLE_BYTE not in tokens:
-        text = bytes(tokens).decode("gb18030", errors="replace")
-        return text, 0, text.count("\ufffd")
+        return plain_reading(bytes(tokens), "gb18030")
     return decode_with_holes(tokens, "gb18030", fill=fill, left=left, right=right)
 
 
@@ -75,33 +92,39 @@ DROP_TRIGGER_LOGP = 1.5
 DOUBLE_DROP_TRIALS = 3
 
 
-def _with_dropped_pairs(run: str, tokens: list[int], score_of) -> tuple[float, list[int]]:
-    """Insert up to two dropped pairs where they make the run read best."""
-    bounds = [0]
-    for ch in run[:-1]:
-        bounds.append(
-            bounds[-1] + (1 if ch in "?\ufffd" else 2 if ch.isascii() or len(ch.encode("gb18030")) == 2 else 4)
-        )
-    best = (score_of(tokens), tokens)
-
-    def trial_at(b: int, pairs: int) -> tuple[float, list[int]]:
-        trial = tokens[:b] + DROPPED_PAIR * pairs + tokens[b:]
-        return score_of(trial) - DROP_PENALTY * pairs, trial
-
-    singles = sorted(((trial_at(b, 1), b) for b in bounds[1:]), key=lambda t: t[0][0], reverse=True)
+def _with_dropped_pairs(starts: list[int], score_at) -> tuple[float, tuple[int, int]]:
+    """Insert up to two dropped pairs where they make the run read best: (score,
+    (where, pairs)); ``starts``: where the run's characters start in its bytes;
+    ``score_at(where, pairs)``: the score of the run with the pairs inserted."""
+    best = (score_at(0, 0), (0, 0))
+    singles = sorted(((score_at(b, 1) - DROP_PENALTY, b) for b in starts[1:-1]), key=lambda t: t[0], reverse=True)
     # Two pairs are tried only where one pair already read best (a third of the decodings).
-    doubles = [trial_at(b, 2) for _, b in singles[:DOUBLE_DROP_TRIALS]]
-    for s, trial in [t for t, _ in singles] + doubles:
-        if s > best[0]:
-            best = (s, trial)
+    doubles = [(score_at(b, 2) - DROP_PENALTY * 2, b) for _, b in singles[:DOUBLE_DROP_TRIALS]]
+    for found, b in singles:
+        if found > best[0]:
+            best = (found, (b, 1))
+    for found, b in doubles:
+        if found > best[0]:
+            best = (found, (b, 2))
     return best
 
 
 def _score(tokens: list[int], must_start: str | None) -> float | None:
-    decoded = _decode(tokens, fill=False)
-    if decoded is None:
-        return None
-    text, _recovered, lost = decoded
+    if must_start and len(tokens) > 1 and tokens[1] >= 0x40 and tokens[0] >= 0x81:
+        # the first character is these two bytes in every reading: check it first
+        try:
+            if bytes(tokens[:2]).decode("gb18030") not in must_start:
+                return None
+        except UnicodeDecodeError:
+            pass
+    if HOLE not in tokens and HOLE_BYTE not in tokens:
+        text = bytes(tokens).decode("gb18030", errors="replace")
+        lost = text.count(LOST)  # the template writes no U+FFFD of its own: each is a byte not read
+    else:
+        decoded = decode_with_holes(tokens, "gb18030", fill=False)
+        if decoded is None:
+            return None
+        text, lost = decoded.text, decoded.lost
     if must_start and not text.startswith(tuple(must_start)):
         return None
     return lm.relative_logp(text) - 2.0 * lost
@@ -139,55 +162,96 @@ def _intact_reading(line: str, k: int) -> bool:
     return m is not None and looks_like_reading(m.group(1))
 
 
+@dataclass
+class _Shift:
+    """The best reading of a shifted run ``line[p:end]``."""
+
+    score: float
+    end: int
+    tokens: list[int]
+    source: list[tuple[int, int]]  # (token index, line offset) at each character boundary of line[p:end]
+    lead_posterior: float  # the probability of the lead byte put back, among the leads tried
+
+
 def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], must_start: str | None):
-    """The best (score, end, lead) for a shifted run ``line[run_start:end]`` replacing ``line[p:end]``."""
+    """The best :class:`_Shift` for a shifted run ``line[run_start:end]`` replacing
+    ``line[p:end]``, and the score of the text as it stands."""
     ends = _candidate_ends(line, run_start)
     if not ends:
         return None
     horizon = min(len(line.rstrip("\r\n")), max(ends) + 4)
     best = None
+    lead_scores: dict[int, list[float]] = {}
     for end in ends:
         run = line[run_start:end]
         pinyin_tail = MISALIGNED.search(run)
         if pinyin_tail and pinyin_tail.end() == len(run) and looks_like_reading(pinyin_tail.group(1)):
             run = run[: pinyin_tail.start() + 1]  # the "?" is the lost byte; the reading goes
-        tokens = _template(run, last_is_resync=True)
-        if tokens is None:
+        found = _template(run, last_is_resync=True)
+        if found is None:
             continue
+        tokens, starts = found
         rest = lm.relative_logp(line[end:horizon])
         for lead in leads:
             score = _score([lead, *tokens], must_start)
-            if score is not None and (best is None or score + rest > best[0]):
-                best = (score + rest, end, lead, run, [lead, *tokens], rest)
+            if score is None:
+                continue
+            lead_scores.setdefault(end, []).append(score)
+            if best is None or score + rest > best[0]:
+                best = (score + rest, end, lead, run, tokens, starts, rest)
     if best is None:
         return None
-    score, end, lead, run, tokens, rest = best
-    plain = _decode(tokens, fill=False)
-    if len(run) > 2 and plain is not None and min(map(lm.char_logp, plain[0])) < DROP_TRIGGER_LOGP:
+    score, end, lead, run, tokens, starts, rest = best
+    top = max(lead_scores[end])
+    lead_posterior = 1.0 / sum(10 ** (s - top) for s in lead_scores[end])
+    inserted = (0, 0)
+    plain = _decode([lead, *tokens], fill=False)
+    if len(run) > 2 and plain is not None and min(map(lm.char_logp, plain.text)) < DROP_TRIGGER_LOGP:
+        splicer = Splicer([lead, *tokens], "gb18030")
 
-        def score_of(tok):
-            found = _score(tok, must_start)
-            return found if found is not None else -1e9
+        def score_at(b: int, pairs: int) -> float:
+            if not pairs:
+                found = _score([lead, *tokens], must_start)
+                return found if found is not None else -1e9
+            read = splicer.read(1 + b, len(DROPPED_PAIR) * pairs)
+            if read is None or (must_start and not read[0].startswith(tuple(must_start))):
+                return -1e9
+            return lm.relative_logp(read[0]) - 2.0 * read[1]
 
-        pair_score, tokens = _with_dropped_pairs(run, tokens[1:], lambda t: score_of([lead, *t]))
-        tokens = [lead, *tokens]
+        pair_score, inserted = _with_dropped_pairs(starts, score_at)
+        where, pairs = inserted
+        if pairs:
+            tokens = tokens[:where] + DROPPED_PAIR * pairs + tokens[where:]
         score = pair_score + rest
-    best = (score, end, tokens)
+    # Where the characters of line[p:end] start in the tokens: the lead byte
+    # stands for line[p:run_start]; a dropped pair sits between two characters.
+    where, pairs = inserted
+    source = [(0, p)]
+    for k, t in enumerate(starts[:-1]):
+        if pairs and t == where:
+            source.append((1 + t, run_start + k))
+        source.append((1 + t + (2 * pairs if pairs and t >= where else 0), run_start + k))
+    source.append((1 + len(tokens), end))  # a pinyin tail cut from the run ends with it
     baseline = lm.relative_logp(line[p:horizon].replace("?", "？", 1))
-    return best, baseline
+    return _Shift(score, end, [lead, *tokens], source, lead_posterior), baseline
 
 
-def fix_byte_shifts(text: str) -> list[Edit]:
-    """Repair runs after a lost sentence-end lead byte, and misaligned pinyin readings."""
+def fix_byte_shifts(text: str, min_guess: float = 0.0) -> list[Edit]:
+    """Repair runs after a lost sentence-end lead byte, and misaligned pinyin readings.
+
+    ``min_guess``: see :func:`.bytes_model.reading_edits`; above every guess's
+    confidence (``lost_bytes="replace"``) characters whose bytes are gone are
+    written as U+FFFD, not left out.
+    """
     edits: list[Edit] = []
     pos = 0
     for line in split_lines(text):
-        edits.extend(_fix_line(line, pos))
+        edits.extend(_fix_line(line, pos, min_guess))
         pos += len(line)
     return edits
 
 
-def _fix_line(line: str, offset: int) -> list[Edit]:
+def _fix_line(line: str, offset: int, min_guess: float) -> list[Edit]:
     edits = []
     p = line.find("?")
     while p != -1:
@@ -201,20 +265,31 @@ def _fix_line(line: str, offset: int) -> list[Edit]:
                 found = _best_reading(line, p, p + 1, SENTENCE_END_LEADS, "。！？")
                 cause = "gb18030-byte-shift"
             if found is not None:
-                (score, end, tokens), baseline = found
-                if score >= baseline + MIN_GAIN:
+                shift, baseline = found
+                if shift.score >= baseline + MIN_GAIN:
+                    end, tokens = shift.end, shift.tokens
                     run = line[p:end]
-                    decoded = _decode(tokens, fill=True, left=line[max(0, p - 3) : p], right=line[end : end + 3])
-                    if decoded is not None:
-                        fixed, recovered, lost = decoded
-                        fixed = fixed.replace("\ufffd", "")
+                    reading = _decode(tokens, fill=True, left=line[max(0, p - 3) : p], right=line[end : end + 3])
+                    if reading is not None:
+                        if cause == "pinyin-annotation-misaligned" and reading.status[0] == READ:
+                            # the lead byte lost with the "(" was chosen among all leads: a guess
+                            reading.status[0] = GUESSED
+                            reading.posterior[0] = shift.lead_posterior
                         partial = (
-                            recovered or lost or cause != "gb18030-byte-shift" or HOLE_BYTE in tokens or "?" in run[1:]
+                            reading.recovered
+                            or reading.lost
+                            or cause != "gb18030-byte-shift"
+                            or HOLE_BYTE in tokens
+                            or "?" in run[1:]
                         )
-                        conf = round(min(0.99, 0.6 + (score - baseline) / 40), 2)
-                        edits.append(
-                            Edit(offset + p, offset + end, fixed, cause, conf, "partial" if partial else "full")
+                        conf = round(min(0.99, 0.6 + (shift.score - baseline) / 40), 2)
+                        recov = "partial" if partial else "full"
+                        # characters whose bytes are all gone are left out, unless guesses are off
+                        lost_as = LOST if guesses_off(min_guess) else ""
+                        found_edits = reading_edits(
+                            reading, shift.source, line, cause, conf, recov, min_guess, lost_as, shifted=True
                         )
+                        edits.extend(e._replace(start=e.start + offset, end=e.end + offset) for e in found_edits)
                         next_p = end
         p = line.find("?", next_p)
     return edits

@@ -96,6 +96,16 @@ def _traditional(text: str) -> str:
     return _s2t().convert(text)
 
 
+def _intact(text: str, k: int, surface: str, cand: _Candidate) -> bool:
+    """Does the character the remainder at ``k`` lacks stand beside it (``近年来``)?"""
+    if cand.index == 0:
+        return k > 0 and lm.to_simplified(text[k - 1]) == cand.character
+    if cand.index == len(surface):
+        end = k + len(surface)
+        return end < len(text) and lm.to_simplified(text[end]) == cand.character
+    return False
+
+
 def _is_full_word(word: str) -> bool:
     """A word of two or more Han characters that cannot bind a measure word."""
     return (
@@ -112,6 +122,8 @@ def _is_boundary(word: str) -> bool:
 
 def _stranded(text: str, start: int, end: int, cand: _Candidate) -> bool:
     """Is ``text[start:end]`` a stranded remainder of ``cand.word``?"""
+    if cand.bare_measure_word and not (start > 0 and lm.is_han(text[start - 1])):
+        return False  # a full word or a conjunction before it ends with a Han character
     lo, hi = max(0, start - WINDOW), min(len(text), end + WINDOW)
     window = text[lo:hi]
     spans = lm.best_segmentation(window)
@@ -137,32 +149,46 @@ def _stranded(text: str, start: int, end: int, cand: _Candidate) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _remainder_re() -> re.Pattern[str]:
-    surfaces = sorted(remainders(), key=len, reverse=True)
-    return re.compile("(?=(" + "|".join(map(re.escape, surfaces)) + "))")
+def _first_characters() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted({s[0] for s in remainders()})) + "]")
 
 
 def _find_remainders(text: str) -> list[tuple[int, str]]:
-    """Every (offset, surface) of a remainder, overlapping ones included (one regex scan)."""
-    table = remainders()
+    """Every (offset, surface) of a remainder, overlapping ones included (one
+    scan for the characters they start with, the surfaces looked up there)."""
+    by_first = _by_first_character()
     found = []
-    for m in _remainder_re().finditer(text):
+    for m in _first_characters().finditer(text):
         k = m.start()
-        # the lookahead gives the longest surface here; shorter ones may start here too
-        for n in range(len(m.group(1)), 0, -1):
-            if text[k : k + n] in table:
-                found.append((k, text[k : k + n]))
+        found.extend((k, surface) for surface in by_first[m.group()] if text.startswith(surface, k))
     return found
+
+
+@lru_cache(maxsize=1)
+def _by_first_character() -> dict[str, tuple[str, ...]]:
+    """The remainders by their first character, longest first."""
+    out: dict[str, list[str]] = {}
+    for surface in sorted(remainders(), key=len, reverse=True):
+        out.setdefault(surface[0], []).append(surface)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def fix_deleted_characters(text: str) -> list[Edit]:
     """Insert characters a filter stripped, where the remainder is stranded."""
     table = remainders()
     sites: dict[tuple[str, str], list[int]] = {}
-    for k, surface in _find_remainders(text):
+    found = _find_remainders(text)
+    if not found:
+        return []
+    seen: dict[str, int] = {}
+    for k, surface in found:
         if k > 0 and text[k - 1] in _BINDERS:
             continue  # 一台, 三年来: bound, whatever the segmentation
         for cand in table[surface]:
+            if cand.bare_measure_word and seen.setdefault(surface, text.count(surface)) < MIN_SITES:
+                continue  # a bare measure word counts only where the text holds it MIN_SITES times
+            if _intact(text, k, surface, cand):
+                continue  # 近年来, 平方米: the character is there
             if _stranded(text, k, k + len(surface), cand):
                 sites.setdefault((cand.word, surface), []).append(k)
                 break

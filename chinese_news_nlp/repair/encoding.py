@@ -21,7 +21,18 @@ import re
 
 from ..alignment import Edit
 from . import lm
-from .bytes_model import HOLE, HOLE_BYTE, LOST, decode_with_holes
+from .bytes_model import (
+    HOLE,
+    HOLE_BYTE,
+    LOST,
+    Reading,
+    decode_spans,
+    decode_with_holes,
+    fill_guesses,
+    plain_reading,
+    reading_edits,
+    tight_edit,
+)
 
 # -- Latin-1 / cp1252 -------------------------------------------------------------
 _CP1252_SPECIALS = {
@@ -77,7 +88,7 @@ def _fix_latin_run(text: str, start: int, end: int) -> Edit | None:
     score, fixed, cause, span_end = best
     if score < lm.mean_logp(text[start:span_end]) + 1.0 or score < 3.0:
         return None
-    return _tight_edit(text, start, span_end, fixed, cause, 0.95, "full")
+    return tight_edit(text, start, span_end, fixed, cause, 0.95, "full")
 
 
 # -- CJK-codec confusions -----------------------------------------------------------
@@ -114,36 +125,49 @@ def _tokens(run: str, codec: str) -> list[int] | None:
     and Big5 decoders replace one byte by U+FFFD and resume at the next
     (``A6 7C`` → ``�|``; ``AF E8 A6`` → ``�瑕``): each U+FFFD is exactly one
     lost byte."""
-    out: list[int] = []
+    try:
+        if LOST not in run:
+            return list(run.encode(codec))
+        out: list[int] = []
+        for k, chunk in enumerate(run.split(LOST)):
+            if k:
+                out.append(HOLE_BYTE)
+            out.extend(chunk.encode(codec))
+        return out
+    except UnicodeEncodeError:
+        return None
+
+
+def _starts(run: str, codec: str) -> list[int]:
+    """Where each character of ``run`` starts in :func:`_tokens` (one more entry: the end)."""
+    starts = [0]
     for ch in run:
-        if ch == LOST:
-            out.append(HOLE_BYTE)
-            continue
-        try:
-            out.extend(ch.encode(codec))
-        except UnicodeEncodeError:
-            return None
-    return out
+        starts.append(starts[-1] + (1 if ch == LOST else len(ch.encode(codec))))
+    return starts
 
 
-def reinterpret(run: str) -> tuple[str, str, int, int] | None:
-    """The best reading of ``run`` under each confusion: (text, cause, recovered, lost).
+def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
+    """The best reading of ``run`` under each confusion: (reading, cause, where
+    each character of ``run`` starts in the reading's bytes).
 
     The confusions are compared on their unfilled readings (a character with a
-    lost byte as its likeliest candidate); only the winner's holes are then
-    filled from context, the slow part.
+    lost byte as its likeliest candidate); only the winner's holes are filled
+    from context (:func:`.bytes_model.fill_guesses`, the slow part), and only
+    once it passes the tests of :func:`fix_codec_confusions`.
     """
     best = None
     for wrong, right, cause in _CONFUSIONS:
         tokens = _tokens(run, wrong)
         if tokens is None:
             continue
-        result = None
+        result: Reading | bytes | None = None
         if HOLE not in tokens and HOLE_BYTE not in tokens:
             try:
-                result = (bytes(tokens).decode(right), 0, 0)
+                fixed = bytes(tokens).decode(right)
             except UnicodeDecodeError:
                 pass
+            else:
+                result = bytes(tokens)  # read in full: its Reading is made only if it wins
         if result is None:
             lost_in = _LOST_BY.get(wrong, wrong)
             result = (
@@ -151,50 +175,112 @@ def reinterpret(run: str) -> tuple[str, str, int, int] | None:
                 if len(tokens) < 4000
                 else None
             )
-        if result is None:
-            continue
-        fixed, recovered, lost = result
-        if not fixed or sum(lm.is_han(c) for c in fixed) < max(1, len(fixed) // 3):
+            if result is None:
+                continue
+            fixed = result.text
+        if not fixed or sum(map(lm.is_han, fixed)) < max(1, len(fixed) // 3):
             continue
         score = lm.mean_logp(fixed)
         if best is None or score > best[0]:
-            best = (score, fixed, cause, recovered, lost, tokens, right, _LOST_BY.get(wrong, wrong))
+            best = (score, result, cause, wrong, right)
     if best is None:
         return None
-    _score, fixed, cause, recovered, lost, tokens, right, lost_in = best
-    if recovered:
-        filled = decode_with_holes(tokens, right, fill=True, open_end=True, lost_in=lost_in)
-        if filled is not None:
-            fixed, recovered, lost = filled
-    return fixed, cause, recovered, lost
+    _score, reading, cause, wrong, right = best
+    if isinstance(reading, bytes):
+        reading = plain_reading(reading, right)
+    return reading, cause, _starts(run, wrong)
 
 
-def fix_codec_confusions(text: str) -> list[Edit]:
-    """UTF-8 read as GBK, Big5 read as GBK and the reverse, on runs that read badly."""
+def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
+    """UTF-8 read as GBK, Big5 read as GBK and the reverse, on runs that read badly.
+
+    ``min_guess``: characters guessed where bytes were lost are written as
+    U+FFFD when less certain than this (see :func:`.bytes_model.reading_edits`).
+    """
     edits = []
+    evidence: list[tuple[str, int]] = []  # (cause, characters) of runs restored in full
     for m in _NON_ASCII_RUN.finditer(text):
         run = m.group()
         if KUNJINKAO in run:
             continue
         before = lm.mean_logp(run)
-        if before >= SUSPICIOUS_MEAN and LOST not in run:
+        if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
             continue
         found = reinterpret(run)
         if found is None:
             continue
-        fixed, cause, recovered, lost = found
+        reading, cause, starts = found
+        fixed = reading.text
         if cause != "utf8-as-gbk" and sum(c.isascii() for c in fixed) > run.count(LOST):
             continue  # an ASCII character the run took in was not a trail byte after all (┻_案)
+        # A clean run never gains this much; mojibake gains 2 or more.  Filling
+        # the guesses from context never raises the mean (the unfilled ones are
+        # the likeliest characters alone): a run that fails unfilled fails filled.
         after = lm.mean_logp(fixed)
-        # A clean run never gains this much; mojibake gains 2 or more.
         if after < before + 1.2 or after < 3.6:
             continue
+        if reading.recovered:
+            fill_guesses(reading)
+            fixed = reading.text
+            after = lm.mean_logp(fixed)
+            if after < before + 1.2 or after < 3.6:
+                continue
+        recovered, lost = reading.recovered, reading.lost
         recoverable = "full" if not recovered and not lost else ("none" if lost > len(fixed) // 2 else "partial")
         confidence = round(min(0.99, 0.5 + (after - before) / 6), 2)
-        edit = _tight_edit(text, m.start(), m.end(), fixed, cause, confidence, recoverable)
-        if edit is not None:
-            edits.append(edit)
-    return edits + fix_short_runs(text, edits)
+        source = [(t, m.start() + k) for k, t in enumerate(starts)]
+        found_edits = reading_edits(reading, source, text, cause, confidence, recoverable, min_guess, refuse=_worsened)
+        if found_edits and recoverable == "full":
+            evidence.append((cause, sum(len(e.replacement) for e in found_edits)))
+        edits.extend(found_edits)
+    return edits + fix_short_runs(text, edits, evidence)
+
+
+# How much worse (mean log10 frequency) characters that read as Chinese must
+# read to be left alone: mojibake of Big5 holds common-looking pairs whose
+# reading is a little rarer (方基 of 源價); 一不 read again as 珨祥 is 3 worse.
+WORSE_BY = 1.5
+
+
+def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
+    """The pieces of a reading to leave as they were: two or more characters in a
+    row that read as Chinese (each piece on its own), and would read far worse
+    (``报北`` beside the U+FFFD of lost characters is not read again as ``迂``;
+    one mojibake character can look like a common one: ``差`` of ``い差``)."""
+    refused: set[int] = set()
+    good = [bool(before) and lm.text_logp(before) >= SUSPICIOUS_MEAN * len(before) for before, _ in pieces]
+    if sum(good) == 0:
+        return refused
+    stretch: list[int] = []
+    for n, ok in enumerate([*good, False]):
+        if ok:
+            stretch.append(n)
+            continue
+        if stretch:
+            was = "".join(pieces[k][0] for k in stretch)
+            now = "".join(pieces[k][1] for k in stretch)
+            if len(was) >= 2 and lm.mean_logp(now) < lm.mean_logp(was) - WORSE_BY:
+                refused.update(stretch)
+            stretch = []
+    return refused
+
+
+# The mean frequency of characters beside U+FFFD that read as Chinese (报北: 5.1)
+# rather than as mojibake that happens to look common (航材 of Big5 read as GBK: 4.2).
+AROUND_LOST_MEAN = 4.5
+
+
+def _reads_around_lost(run: str) -> bool:
+    """U+FFFD amid two or more characters that read as Chinese (``\ufffd报北\ufffd``):
+    characters lost and nothing more, not mojibake, whose characters read badly
+    or hold the ASCII of trail bytes (``\ufffdH\ufffdC``)."""
+    kept = run.replace(LOST, "")
+    return (
+        len(kept) >= 2
+        and not any(c.isascii() for c in kept)
+        and all(lm.looks_chinese(c) for c in kept)
+        and lm.mean_logp(kept) >= AROUND_LOST_MEAN
+    )
 
 
 # Once a line shows one confusion, its short runs between ASCII (``3る30日``:
@@ -206,13 +292,14 @@ MIN_SHORT_GAIN = 0.5
 SHORT_RUN_EVIDENCE = 6  # characters the line's confusion already restored in full
 
 
-def fix_short_runs(text: str, edits: list[Edit]) -> list[Edit]:
-    """Runs the first pass left, read with the confusion the line already showed."""
-    causes = [e.cause for e in edits if e.cause in _CODECS and e.recoverable == "full"]
-    if sum(len(e.replacement) for e in edits if e.cause in causes and e.recoverable == "full") < SHORT_RUN_EVIDENCE:
+def fix_short_runs(text: str, edits: list[Edit], evidence: list[tuple[str, int]]) -> list[Edit]:
+    """Runs the first pass left, read with the confusion the line already showed
+    (``evidence``: the cause and length of each run it restored in full)."""
+    causes = [cause for cause, _ in evidence]
+    if sum(n for _, n in evidence) < SHORT_RUN_EVIDENCE:
         return []
-    wrong, right = _CODECS[max(set(causes), key=causes.count)]
     cause = max(set(causes), key=causes.count)
+    wrong, right = _CODECS[cause]
     out = []
     for m in _SHORT_RUN.finditer(text):
         if any(e.start < m.end() and m.start() < e.end for e in edits):
@@ -227,7 +314,7 @@ def fix_short_runs(text: str, edits: list[Edit]) -> list[Edit]:
         before, after = lm.mean_logp(run), lm.mean_logp(fixed)
         if after < before + MIN_SHORT_GAIN or after < 3.0:
             continue
-        edit = _tight_edit(
+        edit = tight_edit(
             text, m.start(), m.end(), fixed, cause, round(min(0.9, 0.5 + (after - before) / 8), 2), "full"
         )
         if edit is not None:
@@ -235,21 +322,67 @@ def fix_short_runs(text: str, edits: list[Edit]) -> list[Edit]:
     return out
 
 
+_KUNJINKAO_CHARS = frozenset(KUNJINKAO)
+_NON_ASCII_STRETCH = re.compile(r"[^\x00-\x7f]+(?:[\x00-\x7f]{1,6}[^\x00-\x7f]+)*")
+
+
+def _gbk_spans(text: str):
+    """(start, end) of the stretches of ``text`` a GBK decoder can have written:
+    non-ASCII runs with short ASCII between them, split at characters GBK lacks."""
+    for m in _NON_ASCII_STRETCH.finditer(text):
+        start = m.start()
+        for k in range(m.start(), m.end()):
+            try:
+                text[k].encode("gbk")
+            except UnicodeEncodeError:
+                if k > start:
+                    yield start, k
+                start = k + 1
+        if m.end() > start:
+            yield start, m.end()
+
+
 def fix_kunjinkao(text: str) -> list[Edit]:
-    """``锟斤拷`` runs: undo the GBK reading; what was lost before stays U+FFFD."""
+    """``锟斤拷`` runs: undo the GBK reading; what was lost before stays U+FFFD.
+
+    The run is undone piece by piece, where its characters and the UTF-8 ones
+    share a byte boundary: a piece holding ``锟斤拷`` is undone, any other only
+    when it reads no worse undone (``一`` beside ``锟斤拷`` is ``D2 BB``, which
+    UTF-8 reads as Cyrillic ``һ``: it stays).
+    """
     edits = []
-    for m in re.finditer(r"[^\x00-\x7f]+(?:[\x00-\x7f]{1,6}[^\x00-\x7f]+)*", text):
-        run = m.group()
+    for run_start, run_end in _gbk_spans(text) if text.count("锟") >= 2 else ():
+        run = text[run_start:run_end]
         if run.count("锟") < 2:
             continue
-        try:
-            data = run.encode("gbk", errors="strict")
-        except UnicodeEncodeError:
-            continue
-        fixed = data.decode("utf-8", errors="replace")
+        data = run.encode("gbk")
+        fixed, spans, _ = decode_spans(data, "utf-8")
         if fixed == run:
             continue
-        edits.append(Edit(m.start(), m.end(), fixed, "kunjinkao", 0.9, "none"))
+        char_at = {}
+        pos = 0
+        for k, ch in enumerate(run):
+            char_at[pos] = k
+            pos += len(ch.encode("gbk"))
+        char_at[pos] = len(run)
+        kept: list[tuple[int, int, str]] = []
+        i = a = 0  # the piece run[i:], fixed[a:]
+        for b, (_s, e) in enumerate(spans, 1):
+            if e not in char_at:
+                continue
+            j = char_at[e]
+            before, after = run[i:j], fixed[a:b]
+            if before != after and (
+                _KUNJINKAO_CHARS.intersection(before) or lm.mean_logp(after) >= lm.mean_logp(before)
+            ):
+                if kept and kept[-1][1] == i:
+                    kept[-1] = (kept[-1][0], j, kept[-1][2] + after)
+                else:
+                    kept.append((i, j, after))
+            i, a = j, b
+        for i, j, after in kept:
+            recov = "none" if LOST in after else "full"
+            edits.append(Edit(run_start + i, run_start + j, after, "kunjinkao", 0.9, recov))
     return edits
 
 
@@ -259,17 +392,3 @@ def report_lost_runs(text: str) -> list[Edit]:
         Edit(m.start(), m.end(), m.group(), "gbk-as-utf8", 0.6, "none")
         for m in re.finditer(r"\ufffd(?:[^\n]{0,2}\ufffd){2,}", text)
     ]
-
-
-def _tight_edit(text: str, start: int, end: int, fixed: str, cause: str, conf: float, recov: str) -> Edit | None:
-    """Trim the characters the run and its repair share at both ends."""
-    before = text[start:end]
-    a = 0
-    while a < min(len(before), len(fixed)) and before[a] == fixed[a]:
-        a += 1
-    b = 0
-    while b < min(len(before), len(fixed)) - a and before[len(before) - 1 - b] == fixed[len(fixed) - 1 - b]:
-        b += 1
-    if a == len(before) and a == len(fixed):
-        return None
-    return Edit(start + a, end - b, fixed[a : len(fixed) - b], cause, conf, recov)

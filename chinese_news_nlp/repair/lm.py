@@ -21,7 +21,10 @@ like mojibake.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+import re
+from functools import lru_cache, reduce
+from itertools import compress, repeat
+from operator import add, is_not
 
 from ..charfreq import char_log_freq, is_cjk
 
@@ -32,6 +35,10 @@ CJK_PUNCT = frozenset("，。、；：？！“”‘’（）《》〈〉【】
 # A character the dictionary never saw: rarer than anything it did see.
 UNSEEN_LOGP = -1.0
 
+# char_logp of every Han character of the basic plane (filled in bulk on first
+# use) and of every other character met so far: a plain dict is read fastest.
+_SEEN: dict[str, float] = {}
+
 
 @lru_cache(maxsize=1)
 def _t2s():
@@ -40,22 +47,73 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-@lru_cache(maxsize=200_000)
 def simplified_char(ch: str) -> str:
     """The simplified form of one character (itself when OpenCC has none)."""
+    if ch <= "\uffff":
+        return _han_tables()[0].get(ord(ch), ch) if is_cjk(ch) else ch
+    return _simplified_other(ch)
+
+
+@lru_cache(maxsize=20_000)
+def _simplified_other(ch: str) -> str:
     out = _t2s().convert(ch)
     return out if len(out) == 1 else ch
 
 
+# The Han characters of the basic plane (the others are converted one by one).
+HAN_BMP = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
+@lru_cache(maxsize=1)
+def _han_tables() -> tuple[dict[int, str], dict[str, float]]:
+    """For the Han characters of the basic plane, found in one OpenCC call (some
+    30 ms, once): the simplified form of those that have one (a
+    :meth:`str.translate` table), and every one's :func:`char_logp`."""
+    chars = [chr(c) for lo, hi in HAN_BMP for c in range(lo, hi)]
+    table = char_log_freq()
+    to_simple = {}
+    logp = {}
+    out = _t2s().convert("\n".join(chars)).split("\n")
+    simple_forms = [s if len(s) == 1 else ch for ch, s in zip(chars, out)] if len(out) == len(chars) else chars
+    for ch, simple in zip(chars, simple_forms):
+        own = table.get(ch, UNSEEN_LOGP)
+        if simple != ch:
+            to_simple[ord(ch)] = simple
+            logp[ch] = max(own, table.get(simple, UNSEEN_LOGP))
+        else:
+            logp[ch] = own
+    return to_simple, logp
+
+
+def han_logps() -> dict[str, float]:
+    """:func:`char_logp` of every Han character of the basic plane (do not change it)."""
+    return _han_tables()[1]
+
+
 def to_simplified(text: str) -> str:
     """Character-wise t2s (keeps the length, so offsets of candidates agree)."""
+    if text.isascii():
+        return text
+    if max(text) <= "\uffff":
+        return text.translate(_han_tables()[0])
     return "".join(simplified_char(ch) if is_cjk(ch) else ch for ch in text)
 
 
-@lru_cache(maxsize=200_000)
 def char_logp(ch: str) -> float:
     """Plausibility of one character in Chinese news (log10 scale, higher is likelier)."""
+    try:
+        return _SEEN[ch]
+    except KeyError:
+        if not _SEEN:
+            _SEEN.update(_han_tables()[1])
+        value = _SEEN[ch] = _char_logp(ch)
+        return value
+
+
+def _char_logp(ch: str) -> float:
     if is_cjk(ch):
+        if ch <= "\uffff":
+            return _han_tables()[1][ch]
         table = char_log_freq()
         own = table.get(ch, UNSEEN_LOGP)
         simple = simplified_char(ch)
@@ -77,9 +135,15 @@ def char_logp(ch: str) -> float:
 
 def text_logp(text: str) -> float:
     """Sum of :func:`char_logp` over ``text``."""
-    return sum(map(char_logp, text))
+    try:
+        return sum(map(_SEEN.__getitem__, text))
+    except KeyError:
+        for ch in set(text).difference(_SEEN):
+            char_logp(ch)
+        return sum(map(_SEEN.__getitem__, text))
 
 
+@lru_cache(maxsize=20_000)
 def mean_logp(text: str) -> float:
     """Mean :func:`char_logp` (0.0 for empty text)."""
     return text_logp(text) / len(text) if text else 0.0
@@ -90,6 +154,16 @@ def mean_logp(text: str) -> float:
 NEUTRAL_LOGP = 3.8
 
 
+# One to three ASCII characters (not a space) between two non-ASCII ones.
+_FLANKED_ASCII = re.compile(r"(?<=[^\x00-\x7f])[\x00-\x1f\x21-\x7f]{1,3}(?=[^\x00-\x7f])")
+_DEBRIS = 1.0 - NEUTRAL_LOGP
+
+
+@lru_cache(maxsize=200_000)
+def _relative_char(ch: str) -> float:
+    return char_logp(ch) - NEUTRAL_LOGP
+
+
 def relative_logp(text: str) -> float:
     """Sum of ``char_logp - NEUTRAL_LOGP``: positive for text that reads as Chinese.
 
@@ -97,27 +171,12 @@ def relative_logp(text: str) -> float:
     (``碧K州``, ``鄙虾H醫``, ``估算?hF公路``, ``亮點?_@次``) are scored as the
     debris of a shifted decoding they nearly always are; digits are not.
     """
-    total = 0.0
-    n = len(text)
-    k = 0
-    while k < n:
-        ch = text[k]
-        if ch.isascii() and ch != " ":
-            j = k
-            while j < n and text[j].isascii() and text[j] != " ":
-                j += 1
-            run = text[k:j]
-            flanked = 0 < k and j < n and not text[k - 1].isascii() and not text[j].isascii()
-            for c in run:
-                if flanked and j - k <= 3 and not c.isdigit() and c not in ",;:":
-                    total += 1.0 - NEUTRAL_LOGP
-                else:
-                    total += char_logp(c) - NEUTRAL_LOGP
-            k = j
-            continue
-        total += char_logp(ch) - NEUTRAL_LOGP
-        k += 1
-    return total
+    terms = list(map(_relative_char, text))
+    for m in _FLANKED_ASCII.finditer(text):
+        for k in range(m.start(), m.end()):
+            if text[k] not in "0123456789,;:":
+                terms[k] = _DEBRIS
+    return reduce(add, terms, 0.0)  # left to right, as a loop adds
 
 
 # -- word model ---------------------------------------------------------------------
@@ -186,6 +245,168 @@ def _best_path(text: str) -> tuple[list[float], list[int]]:
                     best[j] = v
                     back[j] = i
     return best, back
+
+
+def _single_step(s_ch: str, ch: str, freq: dict, log_total: float) -> float:
+    """The score of one character as a word of its own (see :func:`_best_path`)."""
+    if not is_cjk(s_ch):
+        return PUNCT_STEP.get(s_ch, -3.0)
+    f = freq.get(s_ch, 0)
+    return math.log10(f) - log_total if f else -log_total - 2.0 + min(char_logp(ch), 5.0) - 5.0
+
+
+@lru_cache(maxsize=50_000)
+def _single(ch: str) -> float:
+    """:func:`_single_step` of ``ch``, its simplified form found."""
+    freq, log_total = _word_model()
+    return _single_step(simplified_char(ch) if is_cjk(ch) else ch, ch, freq, log_total)
+
+
+@lru_cache(maxsize=20_000)
+def _prefix_paths(before: str) -> tuple[list[float], list[int]]:
+    """The best path scores through ``before`` to each position, and the
+    positions whose words may run past its end (do not change the lists)."""
+    freq, log_total = _word_model()
+    sb = to_simplified(before)
+    lb = len(before)
+    prefix = [0.0] + [-math.inf] * lb
+    reaching = []
+    for i in range(lb):
+        base = prefix[i]
+        if base == -math.inf:
+            continue
+        step = _single_step(sb[i], before[i], freq, log_total)
+        if base + step > prefix[i + 1]:
+            prefix[i + 1] = base + step
+        words, reached = _words_at(sb, i, i + 2, min(lb, i + MAX_WORD_LEN), freq)
+        for j, f in words:
+            v = base + math.log10(f) - log_total
+            if v > prefix[j]:
+                prefix[j] = v
+        if reached and i + MAX_WORD_LEN > lb:
+            reaching.append(i)
+    return prefix, reaching
+
+
+def _words_at(s: str, i: int, first: int, last: int, freq: dict) -> tuple[list[tuple[int, int]], bool]:
+    """The dictionary words ``s[i:j]`` for ``first <= j <= last`` with their counts,
+    and whether the scan got to ``last`` (jieba's FREQ holds every prefix of
+    every word, with count 0: a string it lacks begins no longer word)."""
+    words = []
+    for j in range(first, last + 1):
+        f = freq.get(s[i:j])
+        if f is None:
+            return words, False
+        if f:
+            words.append((j, f))
+    return words, True
+
+
+def word_logps_between(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
+    """``word_logp(before + c + after)`` for each one-character ``c`` of ``middles``.
+
+    What a candidate changes is only the words that hold it: the best paths
+    through ``before`` are found once, and for each candidate the words that
+    reach into it from there and the paths on to the end (the same sums as
+    :func:`word_logp`, so the same values).
+    """
+    freq, log_total = _word_model()
+    sb, sa = to_simplified(before), to_simplified(after)
+    lb = len(before)
+    n = lb + 1 + len(after)
+    prefix, reaching = _prefix_paths(before)
+    out = []
+    for c in middles:
+        s = sb + (simplified_char(c) if is_cjk(c) else c) + sa
+        text = before + c + after
+        best = prefix + [-math.inf] * (n - lb)
+        for i in [*reaching, *range(lb, n)]:
+            base = best[i]
+            if base == -math.inf:
+                continue
+            if i >= lb:
+                step = _single_step(s[i], text[i], freq, log_total)
+                if base + step > best[i + 1]:
+                    best[i + 1] = base + step
+            for j, f in _words_at(s, i, max(i + 2, lb + 1), min(n, i + MAX_WORD_LEN), freq)[0]:
+                v = base + math.log10(f) - log_total
+                if v > best[j]:
+                    best[j] = v
+        out.append(best[n])
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _suffix_paths(after: str) -> tuple[float, ...]:
+    """The best path scores through ``after`` from each of its positions to its end."""
+    freq, log_total = _word_model()
+    sa = to_simplified(after)
+    m = len(after)
+    suffix = [-math.inf] * m + [0.0]
+    for k in range(m - 1, -1, -1):
+        top = _single(after[k]) + suffix[k + 1]
+        for e in range(k + 2, min(m, k + MAX_WORD_LEN) + 1):
+            f = freq.get(sa[k:e])
+            if f is None:
+                break
+            if f:
+                v = math.log10(f) - log_total + suffix[e]
+                if v > top:
+                    top = v
+        suffix[k] = top
+    return tuple(suffix)
+
+
+@lru_cache(maxsize=20_000)
+def _word_starts(before: str) -> tuple[tuple[float, str], ...]:
+    """Where a word holding the character after ``before`` may start: the best
+    path score up to there and the start of the word (simplified)."""
+    prefix, reaching = _prefix_paths(before)
+    sb = to_simplified(before)
+    return tuple((prefix[i], sb[i:]) for i in reaching)
+
+
+@lru_cache(maxsize=50_000)
+def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
+    """:func:`word_logps_between`, summed in another order: the best path
+    through ``before``, the one word that holds the candidate, the best path
+    through ``after`` (found once for all candidates).  Equal but for the last
+    bits of rounding, and a few times faster: for ranking many candidates."""
+    freq, log_total = _word_model()
+    sa = to_simplified(after)
+    suffix = _suffix_paths(after)
+    here = _prefix_paths(before)[0][-1]
+    simple = _simplified_tuple(middles)
+    longest = min(len(after), MAX_WORD_LEN - 1)
+    # the candidate as a word of its own
+    out = [here + step + suffix[0] for step in map(_single, middles)]
+    # words that reach into it from before, then those that start with it; most
+    # candidates make no word with either neighbour: one lookup each, all at once
+    for base, left in [*_word_starts(before), (here, "")]:
+        first = 1 if not left else 0
+        if first > longest:
+            continue
+        room = MAX_WORD_LEN - len(left) - 1
+        tail = sa[:first]
+        found = list(map(freq.get, [left + sc + tail for sc in simple]))
+        for k in compress(range(len(found)), map(is_not, found, repeat(None))):
+            word = left + simple[k]
+            top = out[k]
+            for m in range(first, min(longest, room) + 1):
+                f = freq.get(word + sa[:m])
+                if f is None:
+                    break
+                if f:
+                    v = base + math.log10(f) - log_total + suffix[m]
+                    if v > top:
+                        top = v
+            out[k] = top
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _simplified_tuple(chars: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(simplified_char(c) if is_cjk(c) else c for c in chars)
 
 
 def word_freq(word: str) -> int:

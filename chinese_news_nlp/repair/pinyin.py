@@ -3,7 +3,12 @@
 Some sites annotate characters with their reading; scraped, the readings stay
 in the text.  A bracket is a reading only when its content parses as pinyin
 syllables (:mod:`.data` ``pinyin.txt``) and it follows a Han character, so
-``(HIAF)`` and ``(ACS Applied Materials`` are never touched.
+``(HIAF)`` and ``(ACS Applied Materials`` are never touched.  A reading may
+cover a word: ``税务(shuì wù)局`` (or ``(shuìwù)``), one syllable for each of
+the Han characters before it at most.
+
+>>> fix_pinyin_annotations("税务(shuì wù)局")[0][:3]
+(2, 11, '')
 """
 
 from __future__ import annotations
@@ -13,12 +18,17 @@ import unicodedata
 from functools import lru_cache
 
 from ..alignment import Edit
+from ..charfreq import is_cjk
 from .data import pinyin_parts, split_lines
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _LETTERS = "a-zü" + TONED
-# A bracketed lowercase word right after a Han character (ASCII or full-width brackets).
-ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]([{_LETTERS}]{{1,7}})[)）]")
+# A bracketed lowercase word right after a Han character (ASCII or full-width
+# brackets), or up to eight of them apart by spaces or apostrophes.
+ANNOTATION = re.compile(
+    rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]([{_LETTERS}]{{1,7}}(?:[ '][{_LETTERS}]{{1,7}}){{0,7}}|[{_LETTERS}]{{8,30}})[)）]"
+)
+MAX_SYLLABLES = 8
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +50,45 @@ def is_pinyin(word: str) -> bool:
     return bool(_syllable_re().fullmatch(_base(word)))
 
 
+def syllable_count(reading: str) -> int:
+    """The syllables of a pinyin reading (``shuì wù``, ``shuìwù``: 2), 0 if it is
+    not one: each part between spaces or apostrophes is one syllable or a run
+    of them, read with the fewest syllables."""
+    total = 0
+    for part in re.split(r"[ ']", reading):
+        n = _fewest_syllables(_base(part))
+        if not n:
+            return 0
+        total += n
+    return total
+
+
+@lru_cache(maxsize=4096)
+def _fewest_syllables(word: str) -> int:
+    if not word:
+        return 0
+    fewest = [0] + [0] * len(word)  # fewest[k]: syllables in word[:k] (0: none)
+    syllable = _syllable_re()
+    for k in range(1, len(word) + 1):
+        for j in range(max(0, k - 6), k):
+            if (j == 0 or fewest[j]) and syllable.fullmatch(word, j, k):
+                n = fewest[j] + 1
+                if not fewest[k] or n < fewest[k]:
+                    fewest[k] = n
+    return fewest[len(word)]
+
+
+def _is_reading(line: str, m: re.Match) -> bool:
+    """A bracket of pinyin with no more syllables than Han characters before it."""
+    n = syllable_count(m.group(1))
+    if not n or n > MAX_SYLLABLES:
+        return False
+    k = m.start()
+    while k > m.start() - n and k > 0 and is_cjk(line[k - 1]):
+        k -= 1
+    return m.start() - k >= n
+
+
 def has_tone(word: str) -> bool:
     return any(c in TONED for c in word)
 
@@ -48,7 +97,7 @@ def fix_pinyin_annotations(text: str) -> list[Edit]:
     """Remove ``(yè)`` after ``業``; plain ``(de)`` only on a line with toned readings."""
     edits = []
     for line_start, line in _lines(text):
-        found = [m for m in ANNOTATION.finditer(line) if is_pinyin(m.group(1))]
+        found = [m for m in ANNOTATION.finditer(line) if _is_reading(line, m)]
         if not any(has_tone(m.group(1)) for m in found):
             continue
         for m in found:

@@ -20,6 +20,8 @@ codec (``修改?宪草``) and stays.  A lone bracket between Han characters
 
 from __future__ import annotations
 
+import re
+
 from ..alignment import Edit
 from . import lm
 from .data import question_words, split_lines
@@ -35,7 +37,12 @@ def _number_then_han(line: str, k: int) -> bool:
     return 0 < k < len(line) - 1 and (line[k - 1].isdigit() or line[k - 1] in "%％") and lm.is_han(line[k + 1])
 
 
+_ASCII_MARK = re.compile(r"[,!?:;()]")
+
+
 def fix_halfwidth_punctuation(text: str) -> list[Edit]:
+    if not _ASCII_MARK.search(text):
+        return []
     edits = []
     pos = 0
     for line in split_lines(text):
@@ -63,6 +70,33 @@ def line_is_folded(line: str) -> bool:
     return False
 
 
+def _latin_before(line: str, k: int) -> bool:
+    """``lol,``: the mark at ``k`` ends a Latin word (or a number)."""
+    return k > 0 and line[k - 1].isascii() and line[k - 1].isalnum()
+
+
+# What a Latin stretch inside a Chinese sentence holds: words, numbers, the
+# marks between them (Windows XP, PM2.5, Wi-Fi, SPL,MSL).
+_LATIN_STRETCH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .+-_'&,;")
+
+
+def _latin_in_chinese(line: str, k: int, both: bool = False) -> bool:
+    """Does the Latin stretch around the mark at ``k`` begin after a Chinese
+    character (``both``: begin and end between Han characters, 解说SPL,MSL举办:
+    not an English sentence quoted in brackets)?"""
+    j = k
+    while j > 0 and line[j - 1] in _LATIN_STRETCH:
+        j -= 1
+    if not (j > 0 and (lm.is_han(line[j - 1]) if both else lm.looks_chinese(line[j - 1]))):
+        return False
+    if not both:
+        return True
+    j = k + 1
+    while j < len(line) and line[j] in _LATIN_STRETCH:
+        j += 1
+    return j < len(line) and lm.is_han(line[j])
+
+
 def _is_thousands_separator(line: str, k: int) -> bool:
     """``1,000``: a comma after a digit and before exactly three digits."""
     tail = line[k + 1 : k + 5]
@@ -83,17 +117,20 @@ def _fixes(line: str) -> list[tuple[int, float]]:
                 if folded and not _is_thousands_separator(line, k):
                     out.append((k, 0.8))  # 6-1,6-4 in a folded line
                 continue  # a thousands separator
-            if ch in "!?" and not (k > 0 and lm.is_han(line[k - 1])):
+            latin = _latin_before(line, k)
+            if ch in "!?" and not (k > 0 and lm.is_han(line[k - 1]) or latin):
                 continue  # "，?" in a corpus is a lost character, not a folded mark
-            if ch == "?" and lm.is_han(nxt) and not _in_question(line, k) and not folded:
+            if ch == "?" and not latin and lm.is_han(nxt) and not _in_question(line, k) and not folded:
                 continue
             before = _chinese_before(line, k) or k - 1 in restored
-            if before and (
-                nxt in "\r\n" or not nxt.isascii() or nxt.isdigit() or nxt in "\"'( " or folded and nxt.isalpha()
-            ):
-                out.append((k, 0.95))
+            if before and (nxt in "\r\n" or not nxt.isascii() or nxt.isdigit() or nxt in "\"'( " or nxt.isalpha()):
+                out.append((k, 0.95 if not nxt.isalpha() or folded else 0.9))
             elif _number_then_han(line, k):
                 out.append((k, 0.85))
+            elif latin and (lm.is_han(nxt) or _latin_in_chinese(line, k) and (nxt in "\r\n" or lm.looks_chinese(nxt))):
+                out.append((k, 0.85))  # 他常玩lol,也看; 标签KTV;
+            elif latin and ch in ",;" and nxt.isascii() and nxt.isalnum() and _latin_in_chinese(line, k, both=True):
+                out.append((k, 0.8))  # 解说SPL,MSL,OSL举办
     out.extend(brackets)
     return sorted(out)
 
@@ -115,7 +152,7 @@ def _bracket_fixes(line: str, folded: bool) -> list[tuple[int, float]]:
                 continue
             if any(lm.is_han(c) for c in inner):
                 out.extend([(open_at, 0.9), (k, 0.9)])
-            elif folded and _chinese_before(line, open_at) and _chinese_after(line, k):
+            elif folded and _chinese_before(line, open_at):
                 out.extend([(open_at, 0.8), (k, 0.8)])
     lone.extend(stack)
     out.extend((k, 0.8) for k in lone if 0 < k < len(line) - 1 and lm.is_han(line[k - 1]) and lm.is_han(line[k + 1]))

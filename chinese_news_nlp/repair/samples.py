@@ -1,0 +1,109 @@
+"""Damaged lines made from clean text, seeded: repairs measured on text no rule
+was written against (the benchmark and the tests use the same makers).
+
+Each maker takes clean lines (``../shared/data`` text, say) and a seed, and
+returns ``(damaged, clean)`` pairs; a repair is right when it gives back
+``clean`` exactly.
+
+>>> pairs = latin_punctuation_lines(["他常玩游戏，也看比赛。"], seed=1, size=1)
+>>> damaged, clean = pairs[0]
+>>> "，" in clean and "，" not in damaged
+True
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Iterable
+
+# Latin words Chinese news writes inside Chinese sentences.
+LATIN_WORDS = (
+    "lol", "nba", "NBA", "Office", "Word", "iPhone", "CEO", "GDP", "App", "AI", "5G", "Windows XP",
+    "dota", "CBA", "WTO", "Google", "IT", "MBA", "DVD", "KTV", "PK", "VIP", "USB", "B2B", "Wi-Fi",
+    "3D", "F1", "ATM", "SUV", "CPI", "PM2.5", "QQ", "MP3", "iPad", "Twitter", "eBay",
+)  # fmt: skip
+# What a bracket around a Latin word says in Chinese: 新版Office（含Word）.
+BRACKET_LEADS = ("含", "即", "简称", "如", "英文", "包括")
+
+FOLD = {"，": ",", "；": ";", "：": ":", "！": "!", "？": "?", "（": "(", "）": ")"}
+_FOLD_RE = re.compile("[" + "".join(FOLD) + "]")
+_MARK = re.compile("[，；：！？]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def fold(text: str) -> str:
+    """Full-width ``，；：！？（）`` written as ASCII, as scrapers and some editors do."""
+    return _FOLD_RE.sub(lambda m: FOLD[m.group()], text)
+
+
+def latin_punctuation_lines(lines: Iterable[str], seed: int, size: int) -> list[tuple[str, str]]:
+    """``他常玩lol,也看nba``: a Latin word put beside one or two marks of a clean
+    line (before or after it) or a bracket with a Latin word after a Han
+    character (``新版Office（含Word）``), then every mark folded to ASCII."""
+    rng = random.Random(seed)
+    pool = [ln for ln in lines if _MARK.search(ln)]
+    rng.shuffle(pool)
+    out = []
+    for line in pool[:size]:
+        clean = line
+        marks = [m.start() for m in _MARK.finditer(clean)]
+        for at in sorted(rng.sample(marks, min(len(marks), rng.choice((1, 2)))), reverse=True):
+            word = rng.choice(LATIN_WORDS)
+            way = rng.random()
+            if way < 0.4:
+                clean = clean[:at] + word + clean[at:]  # 玩lol，
+            elif way < 0.8:
+                clean = clean[: at + 1] + word + clean[at + 1 :]  # ，nba
+            else:
+                hans = [m.end() for m in _HAN.finditer(clean, 0, at)]
+                if not hans:
+                    continue
+                k = rng.choice(hans)
+                clean = clean[:k] + f"{word}（{rng.choice(BRACKET_LEADS)}{rng.choice(LATIN_WORDS)}）" + clean[k:]
+        out.append((fold(clean), clean))
+    return out
+
+
+# The meant words content farms write 头部 for, in the frames where 头部 is damage.
+_FIRST = re.compile(
+    "第一(?=[个次年批款天位步轮块只部条艘代名届章节期家项种号回场季阶课排层站关手枪声份棒集组例首篇封件张辆架台套周日月])"
+)
+
+
+def content_farm_lines(lines: Iterable[str], seed: int, size: int, written: str = "头部") -> list[tuple[str, str]]:
+    """``头部批``: ``第一`` before a measure word of a clean line written as
+    ``written`` (``頭部`` for traditional text: ``頭部屆``, its measure words
+    found through the simplified form), as content farms do."""
+    from .lm import to_simplified
+
+    rng = random.Random(seed)
+    pool = [ln for ln in lines if "第一" in ln and _FIRST.search(to_simplified(ln))]
+    rng.shuffle(pool)
+    out = []
+    for line in pool[:size]:
+        spots = [m.start() for m in _FIRST.finditer(to_simplified(line))]
+        damaged = line
+        for at in reversed(spots):
+            damaged = damaged[:at] + written + damaged[at + 2 :]
+        out.append((damaged, line))
+    return out
+
+
+_PINYIN = (
+    ("税务", "shuì wù"), ("发展", "fā zhǎn"), ("创新", "chuàng xīn"), ("产业", "chǎn yè"), ("经济", "jīng jì"),
+    ("银行", "yín háng"), ("重庆", "chóng qìng"), ("长江", "cháng jiāng"), ("企业", "qǐ yè"), ("记者", "jì zhě"),
+)  # fmt: skip
+
+
+def pinyin_lines(lines: Iterable[str], seed: int, size: int) -> list[tuple[str, str]]:
+    """``税务(shuì wù)局``: a two-syllable reading pasted after a word of a clean line."""
+    rng = random.Random(seed)
+    out = []
+    pool = [ln for ln in lines if any(w in ln for w, _ in _PINYIN)]
+    rng.shuffle(pool)
+    for line in pool[:size]:
+        word, reading = next((w, r) for w, r in _PINYIN if w in line)
+        spaced = reading if rng.random() < 0.7 else reading.replace(" ", "")
+        out.append((line.replace(word, f"{word}({spaced})", 1), line))
+    return out
