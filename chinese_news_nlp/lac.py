@@ -377,9 +377,7 @@ class FastLAC:
             lengths = np.array([len(s) for s in seqs], dtype=np.int64)
             width = int(lengths.max())
             # allocated before the batches run side by side: each thread fills its own rows
-            scores = {
-                name: np.zeros((len(seqs), width, self._widths[name]), dtype=np.float32) for name in outputs
-            }
+            scores = {name: np.zeros((len(seqs), width, self._widths[name]), dtype=np.float32) for name in outputs}
             jobs = []
             for rows in _batches(range(len(seqs)), seqs, self.batch_chars, self.max_batch):
                 cols = int(lengths[rows[-1]])

@@ -314,3 +314,11 @@ def test_tokens_type_is_shared_with_rules():
     (analysis,) = stage.engine.analyze([(10, "张三在北京市工作")])
     assert [(t.word, t.start) for t in analysis.tokens][:3] == [("张三", 10), ("在", 12), ("北京市", 13)]
     assert isinstance(analysis.tokens[0], Tok)
+
+
+def test_unknown_options_fail_when_the_pipeline_is_built():
+    with pytest.raises(chinese_news_nlp.ConfigError, match="nope"):
+        chinese_news_nlp.load(["entities"], entities={"nope": 1})
+    with pytest.raises(chinese_news_nlp.ConfigError, match="unknown entity engine"):
+        chinese_news_nlp.load(["entities"], entities={"engine": "spacy"})
+    chinese_news_nlp.load(["entities"], entities={"heads": ["fine"], "policy": "longest"})  # accepted

