@@ -61,8 +61,8 @@ def to_simplified(text: str, config: str = "t2s") -> str:
     return convert_text(text, config=config)
 
 
-def segment(text: str, engine: str = "jieba", **options: Any) -> list[str]:
-    """Words of ``text``; traditional text is segmented on its simplified form.
+def segment(text: str, engine: str = "auto", **options: Any) -> list[str]:
+    """Words of ``text``: ``engine="auto"`` is the best the install has (see ``chinese_news_nlp.segmentation``).
 
     Control characters separate words, as in the pipeline: none is ever part of a word.
     """

@@ -81,8 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     seg = sub.add_parser("segment", help="segment lines of text (stdin when no file)")
     seg.add_argument("inputs", nargs="*", help="text files; stdin when none")
-    seg.add_argument("--engine", default="jieba", choices=["jieba", "lac", "pkuseg"])
-    seg.add_argument("--user-dict", action="append", help="a jieba user dictionary (repeatable)")
+    from .segmentation import ENGINES
+
+    seg.add_argument("--engine", default="auto", choices=ENGINES, help="default: auto (the best installed)")
+    seg.add_argument("--user-dict", action="append", help="a user dictionary in jieba's format (repeatable)")
     seg.add_argument("--sep", default=" ", help="word separator in the output (default: a space)")
     seg.set_defaults(func=_cmd_segment)
 

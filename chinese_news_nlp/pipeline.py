@@ -1,7 +1,9 @@
 """The pipeline: an ordered list of named stages, and ``pipe()`` for batches.
 
 A stage is any object with a ``name`` and ``__call__(doc) -> doc``; it may also
-offer ``pipe(docs) -> iterator of docs`` to batch model inference.  Stages are
+offer ``pipe(docs) -> iterator of docs`` to batch model inference, and
+``in_pipeline(stage_names)``, called with the names of the pipeline's stages when
+a pipeline is built around it.  Stages are
 registered by name with :func:`register_stage` and built from keyword config
 with :func:`create_stage`.  The pipeline knows nothing else about them.
 """
@@ -162,6 +164,12 @@ class Pipeline:
         self.limit_hint = "load(max_chars=...)"
         # How to rebuild this pipeline in a worker process (see load()).
         self._spec = spec
+        # A stage may adapt to the stages beside it (segmentation reads LAC's words from
+        # the entity stage's pass): it offers in_pipeline(stage_names).
+        for stage in self.stages:
+            hook = getattr(stage, "in_pipeline", None)
+            if callable(hook):
+                hook(self.stage_names)
 
     # -- composition ----------------------------------------------------------------
     @property
