@@ -151,10 +151,23 @@ def _shared(path: str) -> EntityModel:
     return EntityModel(path)
 
 
+def loaded_model() -> EntityModel | None:
+    """The shipped model if this process has loaded it already (it is never loaded here)."""
+    key = str(MODEL_PATH)
+    with _LOCK:
+        return _shared(key) if key in _LOADED else None
+
+
+_LOADED: set[str] = set()  # the paths get_model has loaded in this process
+
+
 def get_model(path: str | Path | None = None) -> EntityModel:
     """The process-wide :class:`EntityModel` for ``path`` (the shipped model by default)."""
+    key = str(Path(path) if path else MODEL_PATH)
     with _LOCK:
-        return _shared(str(Path(path) if path else MODEL_PATH))
+        model = _shared(key)
+        _LOADED.add(key)
+        return model
 
 
-__all__ = ["MODEL_PATH", "Candidate", "EntityModel", "get_model", "read_metadata", "with_metadata"]
+__all__ = ["MODEL_PATH", "Candidate", "EntityModel", "get_model", "loaded_model", "read_metadata", "with_metadata"]
