@@ -45,6 +45,7 @@ from .crf import (
     forward_backward_stacked,
     span_probabilities,
     viterbi_batch,
+    viterbi_small,
 )
 
 # Set to "1" in worker processes of a pool: how many LAC batches run at once.
@@ -261,6 +262,7 @@ class Tagging:
 
 
 _EMPTY = Tagging(np.zeros(0, dtype=np.int64), {}, {})
+_NO_TAGS = np.zeros(0, dtype=np.int64)  # LAC's tags when they were not asked for
 
 
 def scored_names(
@@ -362,11 +364,15 @@ class FastLAC:
         """The best LAC tag id per character of each text."""
         return [t.lac for t in self.tag(texts, with_heads=False)]
 
-    def tag(self, texts: Sequence[str], with_heads: bool = True) -> list[Tagging]:
+    def tag(
+        self, texts: Sequence[str], with_heads: bool = True, outputs: Sequence[str] | None = None, with_lac: bool = True
+    ) -> list[Tagging]:
         """LAC's best tags per character of each text and, with a head, each head output's
         best tags and scored names.  Texts are tagged whole: cut long
         ones with :meth:`chunks` first (as :meth:`analyze` does)."""
         heads = list(self.head.crfs) if (with_heads and self.head is not None) else []
+        if outputs is not None:  # only these heads are decoded (the graph computes all of them)
+            heads = [h for h in heads if h in outputs]
         outputs = [LAC_EMISSIONS] + heads
         result: list[Tagging] = [_EMPTY] * len(texts)
         order = sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i]))
@@ -401,12 +407,14 @@ class FastLAC:
                 for job in jobs:
                     encode(job)
             crfs = [self.head.crfs[name] for name in heads]
-            if len(seqs) <= SMALL_BATCH:  # a few texts: all decoders share each step's numpy calls
-                lac_crf = Crf(self.transitions, self._zero_boundary, self._zero_boundary)
-                lac_paths, *paths = decode_stacked([lac_crf, *crfs], [scores[n] for n in outputs], lengths)
+            if len(seqs) <= SMALL_BATCH:  # a few texts: the decoders share each step's numpy calls
+                if with_lac:
+                    lac_paths = viterbi_small(scores[LAC_EMISSIONS], self.transitions, lengths)
+                paths = decode_stacked(crfs, [scores[n] for n in heads], lengths) if heads else []
                 posteriors = forward_backward_stacked(crfs, [scores[n] for n in heads], lengths) if heads else []
             else:
-                lac_paths = viterbi_batch(scores[LAC_EMISSIONS], self.transitions, lengths)
+                if with_lac:
+                    lac_paths = viterbi_batch(scores[LAC_EMISSIONS], self.transitions, lengths)
                 paths = [crf.decode(scores[name], lengths) for crf, name in zip(crfs, heads)]
                 posteriors = [forward_backward(crf, scores[name], lengths) for crf, name in zip(crfs, heads)]
             head_paths = dict(zip(heads, paths))
@@ -418,7 +426,7 @@ class FastLAC:
             for row, i in enumerate(group):
                 n = lengths[row]
                 result[i] = Tagging(
-                    lac_paths[row, :n],
+                    lac_paths[row, :n] if with_lac else _NO_TAGS,
                     {name: p[row, :n] for name, p in head_paths.items()},
                     {name: names[name][row] for name in heads},
                 )

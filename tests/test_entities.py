@@ -322,3 +322,71 @@ def test_unknown_options_fail_when_the_pipeline_is_built():
     with pytest.raises(chinese_news_nlp.ConfigError, match="unknown entity engine"):
         chinese_news_nlp.load(["entities"], entities={"engine": "spacy"})
     chinese_news_nlp.load(["entities"], entities={"heads": ["fine"], "policy": "longest"})  # accepted
+
+
+# -- the gold README's conventions ------------------------------------------------------
+
+
+def test_party_organ_moves_into_the_title():
+    from chinese_news_nlp.entities.refine import organ_titles
+
+    text = "浙江省委书记袁家军"
+    spans = [Candidate(0, 4, "GOV", 0.9, "m"), Candidate(4, 6, "TITLE", 0.8, "m"), Candidate(6, 9, "PERSON", 0.9, "m")]
+    out = {(text[c.start : c.end], c.label) for c in organ_titles(text, spans, [])}
+    assert out == {("浙江", "LOC"), ("省委书记", "TITLE"), ("袁家军", "PERSON")}
+    # no title read after the organ: the title vocabulary gives it
+    text = "浙江大学党委副书记朱某某说"
+    out = {(text[c.start : c.end], c.label) for c in organ_titles(text, [Candidate(0, 6, "ORG", 0.9, "m")], [])}
+    assert out == {("浙江大学", "ORG"), ("党委副书记", "TITLE")}
+
+
+def test_titles_only_where_someone_holds_them():
+    from chinese_news_nlp.entities.refine import titles_held
+
+    text = "记者在现场看到，董事长王建国说"
+    spans = [
+        Candidate(0, 2, "TITLE", 0.9, "m"),
+        Candidate(8, 11, "TITLE", 0.9, "m"),
+        Candidate(11, 14, "PERSON", 0.9, "m"),
+    ]
+    assert [text[c.start : c.end] for c in titles_held(text, spans, [])] == ["董事长", "王建国"]
+
+
+@pytest.mark.parametrize(
+    "name, label, refined",
+    [
+        ("吴兴科创园", "LOC", "ORG"),
+        ("光明科学城", "SCENE", "ORG"),
+        ("萧山经济技术开发区", "LOC", "LOC"),  # an administrative area stays a place
+        ("科技日报", "COMPANY", "ORG"),
+        ("新华社", "COMPANY", "ORG"),
+        ("某某网络科技有限公司", "COMPANY", "COMPANY"),
+    ],
+)
+def test_parks_and_media_are_organizations(name, label, refined):
+    from chinese_news_nlp.entities.refine import media_are_organizations, parks_are_organizations
+
+    (c,) = [Candidate(0, len(name), label, 0.9, "m")]
+    (out,) = media_are_organizations(name, parks_are_organizations(name, [c], []), [])
+    assert out.label == refined
+
+
+def test_a_department_is_cut_back_to_its_parent_organ():
+    from chinese_news_nlp.entities.refine import parent_organs
+
+    for text, kept in (("省科技厅规划处", "省科技厅"), ("市教育局基教处", "市教育局"), ("国家发改委", "国家发改委")):
+        (out,) = parent_organs(text, [Candidate(0, len(text), "GOV", 0.9, "m")], [])
+        assert text[out.start : out.end] == kept
+
+
+def test_conventions_choose_heads_and_steps():
+    text = "浙江省委书记袁家军在杭州调研，记者在现场看到。"
+    gold = {(e["text"], e["label"]) for e in extract_entities(text)}
+    cluener = {(e["text"], e["label"]) for e in extract_entities(text, conventions="cluener")}
+    msra = {e["label"] for e in extract_entities(text, conventions="msra")}
+    assert ("省委书记", "TITLE") in gold and ("记者", "TITLE") not in gold
+    assert msra <= {"PERSON", "LOC", "ORG"}
+    assert all(e["source"] == "model:fine" for e in extract_entities(text, conventions="cluener"))
+    assert cluener != gold
+    with pytest.raises(ValueError, match="unknown conventions"):
+        EntityStage(conventions="ontonotes")

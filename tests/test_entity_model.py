@@ -101,11 +101,20 @@ def test_onnx_head_tags_exactly_as_the_torch_model(shared_dir):
     assert SAMPLE_SIZE >= 60
 
 
-def test_a_text_tagged_again_comes_from_the_cache():
+def test_a_text_tagged_again_comes_from_the_cache(monkeypatch):
     model = EntityModel()
+    passes = []
+    real = model._tag
+    monkeypatch.setattr(model, "_tag", lambda texts, *a: passes.append(list(texts)) or real(texts, *a))
     text = "浙江大学副校长王建国说，杭州市科技局将加大投入。"
     first = model.tag([text])[0]
-    assert model.tag(["李四去上海", text])[1] is first  # the same objects: no second model pass
+    assert model.tag(["李四去上海", text])[1] == first and passes == [[text], ["李四去上海"]]
+    # what a full pass cached serves a narrower request (no words, one head), not the other way
+    narrow = model.tag([text], words=False, heads=["fine"])[0]
+    assert {c.source for c in narrow[1]} == {"model:fine"} and len(passes) == 2
+    model.tag(["新的一段"], words=False)
+    model.tag(["新的一段"])
+    assert len(passes) == 4
     model.CACHE_CHARS = 0
     model.tag(["另一段文字"])
     assert not model._cache  # bounded: nothing kept past the limit

@@ -131,9 +131,9 @@ def test_auto_beside_the_entity_stage_shares_the_entity_models_pass(monkeypatch)
         lac_calls.append(list(texts))
         return type(lac).analyze(lac, texts)
 
-    def recording_model(texts):
+    def recording_model(texts, *args):
         model_calls.append(list(texts))
-        return type(model)._tag(model, texts)
+        return type(model)._tag(model, texts, *args)
 
     monkeypatch.setattr(lac, "analyze", recording_lac)
     monkeypatch.setattr(model, "_tag", recording_model)

@@ -95,21 +95,16 @@ class ModelEngine:
             raise ValueError(f"the entity model has no head {sorted(unknown)}; it has {sorted(self.model.heads)}")
         self.heads = tuple(heads)
 
-    def analyze(self, paragraphs: Sequence[tuple[int, str]]) -> list[Analysis]:
-        tagged = self.model.tag([text for _, text in paragraphs])
-        out = []
-        for (offset, _text), (words, candidates) in zip(paragraphs, tagged):
-            out.append(
-                Analysis(
-                    _tokens(offset, words),
-                    [
-                        Candidate(c.start + offset, c.end + offset, c.label, c.score, c.source)
-                        for c in candidates
-                        if c.source.split(":", 1)[-1] in self.heads
-                    ],
-                )
+    def analyze(self, paragraphs: Sequence[tuple[int, str]], words: bool = True) -> list[Analysis]:
+        """``words=False``: no LAC words (empty ``tokens``), when the stage needs none."""
+        tagged = self.model.tag([text for _, text in paragraphs], words=words, heads=self.heads)
+        return [
+            Analysis(
+                _tokens(offset, found) if found is not None else [],
+                [Candidate(c.start + offset, c.end + offset, c.label, c.score, c.source) for c in candidates],
             )
-        return out
+            for (offset, _text), (found, candidates) in zip(paragraphs, tagged)
+        ]
 
 
 # -- LAC and the hand-written rules ---------------------------------------------------

@@ -92,53 +92,67 @@ class EntityModel:
     # pipeline share one model pass (segmentation runs first, on the same paragraphs).
     CACHE_CHARS = 1_000_000
 
-    def tag(self, texts: Sequence[str]) -> list[tuple[list[tuple[str, str]], list[Candidate]]]:
+    def tag(
+        self, texts: Sequence[str], words: bool = True, heads: Sequence[str] | None = None
+    ) -> list[tuple[list[tuple[str, str]] | None, list[Candidate]]]:
         """Per text: LAC's ``(word, tag)`` list and the heads' candidate spans with probabilities.
 
-        Results of the last ~1 M characters are kept: a text seen again costs nothing.
+        ``words=False`` skips decoding LAC's words (``None`` in their place) and
+        ``heads`` decodes only those heads: what an entity stage alone needs.
+        Results of the last ~1 M characters are kept, so a text seen again costs
+        nothing (the segment stage's pass serves the entity stage after it).
         Treat what is returned as read-only.
         """
+        wanted = tuple(self.heads) if heads is None else tuple(heads)
+
+        def serves(entry) -> bool:
+            return entry is not None and (entry[0] is not None or not words) and set(wanted) <= set(entry[2])
+
         with self._cache_lock:
             found = [self._cache.get(t) for t in texts]
+        found = [f if serves(f) else None for f in found]
         todo = sorted({t for t, f in zip(texts, found) if f is None})
         if todo:
-            fresh = dict(zip(todo, self._tag(todo)))
+            fresh = dict(zip(todo, self._tag(todo, words, wanted)))
             with self._cache_lock:
                 for text, result in fresh.items():
-                    if text not in self._cache:
-                        self._cache[text] = result
-                        self._cached_chars += len(text)
+                    old = self._cache.pop(text, None)
+                    self._cached_chars += len(text) - (len(text) if old is not None else 0)
+                    self._cache[text] = result
                 while self._cached_chars > self.CACHE_CHARS and self._cache:
-                    old = next(iter(self._cache))
-                    self._cached_chars -= len(old)
-                    del self._cache[old]
+                    oldest = next(iter(self._cache))
+                    self._cached_chars -= len(oldest)
+                    del self._cache[oldest]
             found = [f if f is not None else fresh[t] for t, f in zip(texts, found)]
-        return found
+        keep = {f"model:{h}" for h in wanted}
+        return [(w, [c for c in cands if c.source in keep]) for w, cands, _ in found]
 
     def words(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         """LAC's ``(word, tag)`` lists of ``texts`` from the same (cached) pass as :meth:`tag`."""
-        return [words for words, _ in self.tag(texts)]
+        return [w for w, _ in self.tag(texts)]  # type: ignore[misc]
 
-    def _tag(self, texts: Sequence[str]) -> list[tuple[list[tuple[str, str]], list[Candidate]]]:
+    def _tag(self, texts: Sequence[str], words: bool, heads: tuple[str, ...]) -> list[tuple]:
         pieces, owner = [], []
         for n, text in enumerate(texts):
             for piece in self.encoder.chunks(text):
                 pieces.append(piece)
                 owner.append(n)
-        tagged = self.encoder.tag(pieces)
-        out: list[tuple[list[tuple[str, str]], list[Candidate]]] = [([], []) for _ in texts]
+        outputs = [self.heads[h]["output"] for h in heads]
+        tagged = self.encoder.tag(pieces, outputs=outputs, with_lac=words)
+        out = [([] if words else None, [], heads) for _ in texts]
         offsets = [0] * len(texts)
         for n, piece, tagging in zip(owner, pieces, tagged):
-            words, candidates = out[n]
-            words.extend(self.encoder.words(piece, tagging.lac))
-            candidates.extend(self._candidates(tagging, offsets[n]))
+            found_words, candidates, _ = out[n]
+            if words:
+                found_words.extend(self.encoder.words(piece, tagging.lac))
+            candidates.extend(self._candidates(tagging, offsets[n], heads))
             offsets[n] += len(piece)
         return out
 
-    def _candidates(self, tagging: Tagging, offset: int) -> list[Candidate]:
+    def _candidates(self, tagging: Tagging, offset: int, heads: tuple[str, ...]) -> list[Candidate]:
         out = []
-        for head, spec in self.heads.items():
-            for start, end, label, score in tagging.spans.get(spec["output"], ()):
+        for head in heads:
+            for start, end, label, score in tagging.spans.get(self.heads[head]["output"], ()):
                 out.append(Candidate(offset + start, offset + end, label, round(score, 4), f"model:{head}"))
         return out
 

@@ -258,7 +258,7 @@ DEFAULT_CONFIG = {
     "features": ["states", "emissions", "embedding", "fool", "layer1"],
     "gru": True,
     "gru_lr": 5e-4,
-    "lstm": False,
+    "lstm": True,
     "char_dim": 48,
     "proj": 160,
     "hidden": 128,
@@ -266,7 +266,7 @@ DEFAULT_CONFIG = {
     "lr": 2e-3,
     "lr_decay": 0.8,
     "batch": 32,
-    "epochs": 10,
+    "epochs": 12,
     "msra_per_epoch": 12000,
     "min_char_count": 2,
     "seed": SEED,
@@ -342,8 +342,8 @@ def train(config: dict, data_dir: Path, fool: dict | None = None, log=print) -> 
     """Train the head; returns ``(torch model, char table, timings)``."""
     torch, nn = _torch()
     torch.manual_seed(config["seed"])
-    # 2 threads on a quiet 2-core machine; 1 when other work shares the cores (torch's threads
-    # wait on each other and a 2-thread run on a loaded machine is several times slower)
+    # 1 thread by default: torch's threads wait on each other, and a 2-thread run on a machine
+    # that other work shares was several times slower here; results depend on the thread count
     torch.set_num_threads(config.get("threads", 1))
     rng = random.Random(config["seed"])
     started = time.perf_counter()
@@ -706,6 +706,12 @@ def score_exported(path: Path, data_dir: Path) -> dict:
     return out
 
 
+def _print_scores(metadata: dict) -> None:
+    for corpus in ("cluener", "msra"):
+        scores = metadata["dev_scores"][corpus]
+        print(f"{corpus} dev: " + ", ".join(f"{label} {v[2]:.3f}" for label, v in scores.items()))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=None, help="the shared folder (default ../shared)")
@@ -715,8 +721,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--limit", type=int, default=0, help="train on the first N sentences of each corpus (smoke runs)"
     )
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1: steady on a shared machine)")
-    parser.add_argument("--monitor", type=int, default=0, help="score N dev sentences of each corpus after each epoch")
+    parser.add_argument(
+        "--monitor", type=int, default=400, help="score N dev sentences of each corpus after each epoch"
+    )
     parser.add_argument("--set", nargs="*", help="override configuration entries: key=JSON value")
+    parser.add_argument(
+        "--rescore", type=Path, help="only score this exported model again and rewrite its metadata and card"
+    )
     parser.add_argument(
         "--foolnltk",
         type=Path,
@@ -730,6 +741,15 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     started = time.perf_counter()
     data_dir = args.shared / "data" if args.shared else shared_data_dir()
+    if args.rescore:
+        from ..entities.model import read_metadata
+
+        metadata = read_metadata(args.rescore.read_bytes())
+        metadata["dev_scores"] = score_exported(args.rescore, data_dir)
+        args.rescore.write_bytes(with_metadata(args.rescore.read_bytes(), metadata))
+        print(f"rescored {args.rescore}; card {write_card(args.rescore, metadata)}")
+        _print_scores(metadata)
+        return
     config = dict(DEFAULT_CONFIG, epochs=args.epochs, limit=args.limit, threads=args.threads, monitor=args.monitor)
     for item in args.set or ():  # e.g. --set lstm=true proj=256 (experiments; the default is what ships)
         key, value = item.split("=", 1)
@@ -745,9 +765,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     metadata["training"]["total_seconds"] = round(time.perf_counter() - started, 1)
     path.write_bytes(with_metadata(path.read_bytes(), metadata))
     card = write_card(path, metadata)
-    for corpus in ("cluener", "msra"):
-        scores = metadata["dev_scores"][corpus]
-        print(f"{corpus} dev: " + ", ".join(f"{label} {v[2]:.3f}" for label, v in scores.items()))
+    _print_scores(metadata)
     print(
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) and {card} in {metadata['training']['total_seconds']:.0f} s"
     )
