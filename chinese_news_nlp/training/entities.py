@@ -400,7 +400,7 @@ def train(config: dict, data_dir: Path, fool: dict | None = None, log=print) -> 
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimizer.step()
-            total += float(loss)
+            total += float(loss.detach())
         for group in optimizer.param_groups:
             group["lr"] *= config["lr_decay"]
         watched = "".join(
