@@ -237,7 +237,7 @@ def viterbi_bioes(emissions: np.ndarray, transitions: np.ndarray, lengths: np.nd
     opened = np.array([0] + [1 + 4 * k for k in range(n_labels)] + [4 + 4 * k for k in range(n_labels)])
     b_tags = np.array([1 + 4 * k for k in range(n_labels)])
     i_tags, e_tags = b_tags + 1, b_tags + 2
-    into_open = transitions[np.ix_(closed, opened)][None]  # (1, closed, open)
+    into_open = np.ascontiguousarray(transitions[np.ix_(closed, opened)].T)[None]  # (1, open, closed)
     b_to_i, i_to_i = transitions[b_tags, i_tags], transitions[i_tags, i_tags]
     b_to_e, i_to_e = transitions[b_tags, e_tags], transitions[i_tags, e_tags]
     order = np.argsort(lengths, kind="stable")
@@ -252,9 +252,9 @@ def viterbi_bioes(emissions: np.ndarray, transitions: np.ndarray, lengths: np.nd
             break
         d = dp[live:]
         new = np.full_like(d, -np.inf)
-        scores = d[:, closed][:, :, None] + into_open
-        best = scores.argmax(axis=1)
-        new[:, opened] = np.take_along_axis(scores, best[:, None, :], axis=1)[:, 0]
+        scores = d[:, None, closed] + into_open  # (rows, open, closed): reduce the contiguous axis
+        best = scores.argmax(axis=2)
+        new[:, opened] = scores.max(axis=2)
         prev = np.empty_like(best, shape=d.shape)
         prev[:, opened] = closed[best]
         from_b, from_i = d[:, b_tags], d[:, i_tags]

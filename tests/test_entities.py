@@ -390,3 +390,21 @@ def test_conventions_choose_heads_and_steps():
     assert cluener != gold
     with pytest.raises(ValueError, match="unknown conventions"):
         EntityStage(conventions="ontonotes")
+
+
+def test_a_declared_short_name_is_typed_like_its_name():
+    from chinese_news_nlp.entities.refine import declared_short_names
+
+    text = "星河量子产业创新中心（以下简称“创新中心”）成立于2020年。创新中心主任李国强说"
+    title = text.index("主任")
+    spans = [Candidate(0, 10, "LAB", 0.9, "m"), Candidate(title, title + 2, "TITLE", 0.9, "m")]
+    out = [(text[c.start : c.end], c.label) for c in declared_short_names(text, spans, [])]
+    assert out.count(("创新中心", "LAB")) == 2  # in the declaration and where it is cited
+
+
+def test_a_name_before_a_stock_quote_is_a_company():
+    from chinese_news_nlp.entities.refine import stock_quotes
+
+    text = "上市公司青禾信息(300999,股吧)目前面临一些问题。"
+    out = [(text[c.start : c.end], c.label) for c in stock_quotes(text, [], [])]
+    assert out == [("青禾信息", "COMPANY")]
