@@ -49,6 +49,8 @@ def piece_bounds(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, int]]:
     text with none of them is cut at the limit.
 
     >>> piece_bounds("一二三。\\n四五六。七八", limit=6)
+    [(0, 5), (5, 11)]
+    >>> piece_bounds("一二三四五，六七八九十。", limit=5)
     [(0, 5), (5, 10), (10, 12)]
     """
     limit = max(2, limit)
