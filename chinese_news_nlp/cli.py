@@ -60,7 +60,8 @@ def _cmd_repair(args: argparse.Namespace) -> int:
         if args.explain:
             for e in edits:
                 record = {"start": e.start, "end": e.end, "before": line[e.start : e.end], "after": e.replacement,
-                          "cause": e.cause, "confidence": e.confidence, "recoverable": e.recoverable}  # fmt: skip
+                          "cause": e.cause, "confidence": e.confidence, "recoverable": e.recoverable,
+                          "guessed": e.guessed}  # fmt: skip
                 print(json.dumps(record, ensure_ascii=False), file=sys.stderr)
     return 0
 

@@ -347,12 +347,22 @@ def _fact_span(fact: Fact) -> _Span:
 def _repair_span(rep: Repair) -> _Span:
     before_sw, after_sw = swatch("repair.before"), swatch("repair.after")
     tip = f"{rep.cause} · confidence {rep.confidence:.2f}"
+    if rep.guessed:  # its bytes were lost: the characters shown are a guess, not a recovery
+        tip += " · guessed (bytes lost)"
     if rep.recoverable:
         tip += f" · recoverable: {rep.recoverable}"
     tip += f"\n{rep.before or '∅'} → {rep.after or '∅'}"
-    outer = _attrs(class_="cnnlp-rep", data_cause=rep.cause, data_confidence=f"{rep.confidence:.2f}", title=tip)
+    outer = _attrs(
+        class_="cnnlp-rep",
+        data_cause=rep.cause,
+        data_confidence=f"{rep.confidence:.2f}",
+        data_guessed="1" if rep.guessed else None,
+        title=tip,
+    )
     del_style = f"background: {before_sw.rgba(_REPAIR_ALPHA)}; color: inherit; text-decoration: line-through;"
     ins_style = f"background: {after_sw.rgba(_REPAIR_ALPHA)}; color: inherit; text-decoration: none;"
+    if rep.guessed:  # a guess reads as one: dashed underline, not the plain inserted text
+        ins_style += " border-bottom: 1px dashed currentColor; font-style: italic;"
     before = f'<del class="cnnlp-before" style="{del_style}">{html.escape(rep.before)}</del>' if rep.before else ""
     arrow = '<span class="cnnlp-arrow" style="opacity: 0.6;">→</span>' if rep.before else ""
     ins_open = f'<ins class="cnnlp-after" style="{ins_style}">'

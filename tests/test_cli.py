@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -36,3 +37,14 @@ def test_errors_are_reported_not_raised(args):
     out = cnnlp(*args, stdin="x\n")
     assert out.returncode == 2
     assert b"cnnlp: error:" in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_repair_explain_says_which_characters_are_guesses():
+    # UTF-8 read as GBK with replacement: some bytes are gone, their characters can only be guessed
+    damaged = "本报北京12月31日讯".encode().decode("gbk", "replace")
+    out = cnnlp("repair", "--explain", stdin=damaged + "\n")
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stderr.decode("utf-8").splitlines()]
+    assert records and all("guessed" in r for r in records)
+    assert any(r["guessed"] for r in records) and any(not r["guessed"] for r in records)
+    assert all(r["confidence"] < 0.5 for r in records if r["guessed"])

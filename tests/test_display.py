@@ -422,3 +422,14 @@ def test_repairs_and_entities_render_well_nested_with_the_text_intact(doc):
     assert sorted(tree.marks()) == sorted((e.label, e.text) for e in doc.entities)
     shown = [a for t, a in tree.elements if "cnnlp-rep" in (a.get("class") or "") and "data-cont" not in a]
     assert len(shown) == len(doc.repairs)
+
+
+def test_guessed_repairs_are_marked_as_guesses():
+    import chinese_news_nlp as cnn
+
+    doc = cnn.load(stages=["repair"])("本报北京12月31日讯".encode().decode("gbk", "replace"))
+    assert any(r.guessed for r in doc.repairs) and any(not r.guessed for r in doc.repairs)
+    reps = [a for t, a in parse(render(doc, style="repairs")).elements if "cnnlp-rep" in (a.get("class") or "")]
+    outer = [a for a in reps if "data-cont" not in a]
+    assert [a.get("data-guessed") == "1" for a in outer] == [r.guessed for r in doc.repairs]
+    assert all("guessed (bytes lost)" in a["title"] for a in outer if a.get("data-guessed"))
