@@ -183,6 +183,12 @@ def viterbi_small(emissions: np.ndarray, transitions: np.ndarray, lengths: np.nd
         scores = dp[live:, None, :] + (into[live:] if per_row else into)
         back[t - 1, live:] = scores.argmax(axis=2)
         dp[live:] = scores.max(axis=2) + em[live:, t]
+    return _backtrack(dp, back, order, steps)
+
+
+def _backtrack(dp: np.ndarray, back: np.ndarray, order: np.ndarray, steps: int) -> np.ndarray:
+    """The best paths from the last scores and back pointers of rows visited in ``order``, put back in input order."""
+    batch = dp.shape[0]
     paths = np.empty((batch, steps), dtype=np.int64)
     rows = np.arange(batch)
     if steps:
@@ -266,15 +272,7 @@ def viterbi_bioes(emissions: np.ndarray, transitions: np.ndarray, lengths: np.nd
         prev[:, e_tags] = np.where(to_e_b >= to_e_i, b_tags, i_tags)
         dp[live:] = new + em[live:, t]
         back[t - 1, live:] = prev
-    paths = np.empty((batch, steps), dtype=np.int64)
-    rows = np.arange(batch)
-    if steps:
-        paths[:, steps - 1] = dp.argmax(axis=1)
-    for t in range(steps - 2, -1, -1):
-        paths[:, t] = back[t][rows, paths[:, t + 1]]
-    out = np.empty_like(paths)
-    out[order] = paths
-    return out
+    return _backtrack(dp, back, order, steps)
 
 
 @dataclass

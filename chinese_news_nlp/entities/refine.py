@@ -205,6 +205,17 @@ _DECLARED = re.compile(
 )
 
 
+def _declared_names(text: str, spans: list[Candidate]) -> dict[str, Candidate]:
+    """Each short name declared right after a name (``……（以下简称“创新中心”）``) → that name's span."""
+    by_end = {c.end: c for c in spans if c.label in _NAMES}
+    declared: dict[str, Candidate] = {}
+    for m in _DECLARED.finditer(text):
+        owner = by_end.get(m.start())
+        if owner is not None:
+            declared.setdefault(m.group(1), owner)
+    return declared
+
+
 @register_step("repeated-names")
 def repeated_names(text: str, spans: list[Candidate], tokens: Sequence[Tok]) -> list[Candidate]:
     """Every other citation of an organization the document names: typed alike.
@@ -220,11 +231,8 @@ def repeated_names(text: str, spans: list[Candidate], tokens: Sequence[Tok]) -> 
     for c in spans:
         if c.label in _NAMES and c.end - c.start >= 3:
             names.setdefault(text[c.start : c.end], c)
-    by_end = {c.end: c for c in spans if c.label in _NAMES}
-    for m in _DECLARED.finditer(text):
-        owner = by_end.get(m.start())
-        if owner is not None:
-            names.setdefault(m.group(1), owner)
+    for short, owner in _declared_names(text, spans).items():
+        names.setdefault(short, owner)
     if not names:
         return spans
     bounds = {t.start for t in tokens} | {t.end for t in tokens} | {c.start for c in spans} | {c.end for c in spans}
@@ -311,12 +319,7 @@ def declared_short_names(text: str, spans: list[Candidate], tokens: Sequence[Tok
     Only the declared form is sought (nothing is guessed); an occurrence already
     inside a longer name, or held by a more probable span, is left alone.
     """
-    by_end = {c.end: c for c in spans if c.label in _NAMES}
-    declared: dict[str, Candidate] = {}
-    for m in _DECLARED.finditer(text):
-        owner = by_end.get(m.start())
-        if owner is not None:
-            declared.setdefault(m.group(1), owner)
+    declared = _declared_names(text, spans)
     if not declared:
         return spans
     taken: dict[int, Candidate] = {p: c for c in spans for p in range(c.start, c.end)}
