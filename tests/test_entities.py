@@ -384,7 +384,11 @@ def test_conventions_choose_heads_and_steps():
     gold = {(e["text"], e["label"]) for e in extract_entities(text)}
     cluener = {(e["text"], e["label"]) for e in extract_entities(text, conventions="cluener")}
     msra = {e["label"] for e in extract_entities(text, conventions="msra")}
-    assert ("省委书记", "TITLE") in gold and ("记者", "TITLE") not in gold
+    assert ("省委书记", "TITLE") in gold and ("浙江", "LOC") in gold  # the organ's place, the title split off
+    from chinese_news_nlp.entities.refine import DEFAULT_STEPS
+
+    held = {(e["text"], e["label"]) for e in extract_entities(text, refine=[*DEFAULT_STEPS, "titles-held"])}
+    assert ("省委书记", "TITLE") in held and ("记者", "TITLE") not in held  # the optional step: held titles only
     assert msra <= {"PERSON", "LOC", "ORG"}
     assert all(e["source"] == "model:fine" for e in extract_entities(text, conventions="cluener"))
     assert cluener != gold

@@ -100,7 +100,7 @@ class EntityStage:
     * ``model``: another model file for the engine;
     * ``conventions``: whose annotation the output follows — ``"gold"`` (default:
       the label definitions of the project's gold README: places one by one,
-      LAB/EDU, parks and media as ORG, a title only where someone holds it),
+      LAB/EDU, parks and media as ORG, party organs out of titles),
       ``"cluener"`` (CLUENER2020's: the fine head alone, no steps) or ``"msra"``
       (People's Daily's PER/LOC/ORG: the coarse head alone); ``heads`` and
       ``refine`` given explicitly win over it;
