@@ -133,14 +133,38 @@ def _char_logp(ch: str) -> float:
     return -1.0  # symbols, box drawing, control characters
 
 
+# char_logp and char_logp - NEUTRAL_LOGP of the characters of the basic plane
+# by code point (_UNSCORED until first met): a text is scored by indexing a
+# list, twice as fast as a dict keyed by the fresh one-character strings that
+# iterating over it makes (each one hashed and compared).
+_UNSCORED = math.nan
+_LOGP_AT: list[float] = [_UNSCORED] * 0x10000
+_RELATIVE_AT: list[float] = [_UNSCORED] * 0x10000
+
+
+def _score_characters(text: str) -> None:
+    """Fill the code-point tables for the characters of ``text`` (the Han
+    characters of the basic plane all at once, the first time)."""
+    if _LOGP_AT[0x4E00] is _UNSCORED:
+        for ch, value in han_logps().items():
+            _LOGP_AT[ord(ch)] = value
+            _RELATIVE_AT[ord(ch)] = value - NEUTRAL_LOGP
+    for ch in set(text):
+        if ch <= "\uffff" and _LOGP_AT[ord(ch)] is _UNSCORED:
+            value = _LOGP_AT[ord(ch)] = char_logp(ch)
+            _RELATIVE_AT[ord(ch)] = value - NEUTRAL_LOGP
+
+
 def text_logp(text: str) -> float:
     """Sum of :func:`char_logp` over ``text``."""
     try:
-        return sum(map(_SEEN.__getitem__, text))
-    except KeyError:
-        for ch in set(text).difference(_SEEN):
-            char_logp(ch)
-        return sum(map(_SEEN.__getitem__, text))
+        total = sum(map(_LOGP_AT.__getitem__, map(ord, text)))
+    except IndexError:  # a character outside the basic plane
+        return sum(map(char_logp, text))
+    if total != total:  # a character not scored yet
+        _score_characters(text)
+        total = sum(map(_LOGP_AT.__getitem__, map(ord, text)))
+    return total
 
 
 @lru_cache(maxsize=20_000)
@@ -171,7 +195,14 @@ def relative_logp(text: str) -> float:
     (``碧K州``, ``鄙虾H醫``, ``估算?hF公路``, ``亮點?_@次``) are scored as the
     debris of a shifted decoding they nearly always are; digits are not.
     """
-    terms = list(map(_relative_char, text))
+    try:
+        terms = list(map(_RELATIVE_AT.__getitem__, map(ord, text)))
+    except IndexError:  # a character outside the basic plane
+        terms = list(map(_relative_char, text))
+    else:
+        if _UNSCORED in terms:
+            _score_characters(text)
+            terms = list(map(_RELATIVE_AT.__getitem__, map(ord, text)))
     for m in _FLANKED_ASCII.finditer(text):
         for k in range(m.start(), m.end()):
             if text[k] not in "0123456789,;:":
