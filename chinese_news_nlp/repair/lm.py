@@ -23,8 +23,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache, reduce
-from itertools import compress, repeat
-from operator import add, is_not
+from operator import add
 
 from ..charfreq import char_log_freq, is_cjk
 
@@ -389,12 +388,50 @@ def _suffix_paths(after: str) -> tuple[float, ...]:
 
 
 @lru_cache(maxsize=20_000)
-def _word_starts(before: str) -> tuple[tuple[float, str], ...]:
-    """Where a word holding the character after ``before`` may start: the best
-    path score up to there and the start of the word (simplified)."""
-    prefix, reaching = _prefix_paths(before)
+def _before_paths(before: str) -> tuple[float, tuple[tuple[float, str], ...]]:
+    """The best path score through ``before``, and where a word holding the
+    character after it may start: the best path score up to there and the
+    start of the word (simplified).  :func:`_prefix_paths`'s sums, in one pass
+    for the few characters of a window's context."""
+    freq, log_total = _word_model()
     sb = to_simplified(before)
-    return tuple((prefix[i], sb[i:]) for i in reaching)
+    lb = len(before)
+    prefix = [0.0] + [-math.inf] * lb
+    starts = []
+    for i in range(lb):
+        base = prefix[i]
+        v = base + _single(before[i])
+        if v > prefix[i + 1]:
+            prefix[i + 1] = v
+        reached = True
+        for j in range(i + 2, min(lb, i + MAX_WORD_LEN) + 1):
+            f = freq.get(sb[i:j])
+            if f is None:
+                reached = False
+                break
+            if f:
+                v = base + math.log10(f) - log_total
+                if v > prefix[j]:
+                    prefix[j] = v
+        if reached and i + MAX_WORD_LEN > lb:
+            starts.append((base, sb[i:]))
+    return prefix[-1], tuple(starts)
+
+
+@lru_cache(maxsize=1)
+def _pairs() -> tuple[dict[str, str], dict[str, str]]:
+    """The two-character entries of the word model (words and prefixes of
+    words) by their first character (the characters that may follow it) and
+    by their second (those that may precede it): which of a window's
+    candidates make a word with a neighbour, from one small string, rather
+    than one look-up per candidate in the large dictionary (some 0.2 s, once)."""
+    following: dict[str, list[str]] = {}
+    preceding: dict[str, list[str]] = {}
+    for key in _word_model()[0]:
+        if len(key) == 2:
+            following.setdefault(key[0], []).append(key[1])
+            preceding.setdefault(key[1], []).append(key[0])
+    return {c: "".join(v) for c, v in following.items()}, {c: "".join(v) for c, v in preceding.items()}
 
 
 @lru_cache(maxsize=50_000)
@@ -404,23 +441,28 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
     through ``after`` (found once for all candidates).  Equal but for the last
     bits of rounding, and a few times faster: for ranking many candidates."""
     freq, log_total = _word_model()
+    following, preceding = _pairs()
     sa = to_simplified(after)
     suffix = _suffix_paths(after)
-    here = _prefix_paths(before)[0][-1]
+    here, starts = _before_paths(before)
     simple = _simplified_tuple(middles)
     longest = min(len(after), MAX_WORD_LEN - 1)
     # the candidate as a word of its own
     out = [here + step + suffix[0] for step in map(_single, middles)]
     # words that reach into it from before, then those that start with it; most
-    # candidates make no word with either neighbour: one lookup each, all at once
-    for base, left in [*_word_starts(before), (here, "")]:
+    # candidates make no word with either neighbour: a one-character neighbour
+    # tells which do from the pairs that hold it
+    for base, left in [*starts, (here, "")]:
         first = 1 if not left else 0
         if first > longest:
             continue
         room = MAX_WORD_LEN - len(left) - 1
-        tail = sa[:first]
-        found = list(map(freq.get, [left + sc + tail for sc in simple]))
-        for k in compress(range(len(found)), map(is_not, found, repeat(None))):
+        if len(left) < 2:
+            pairs = following.get(left, "") if left else preceding.get(sa[0], "")
+            hits = [k for k, sc in enumerate(simple) if sc in pairs] if pairs else ()
+        else:
+            hits = [k for k, sc in enumerate(simple) if left + sc in freq]
+        for k in hits:
             word = left + simple[k]
             top = out[k]
             for m in range(first, min(longest, room) + 1):
