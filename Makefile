@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench clean browser
+.PHONY: run test lint bench clean browser train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: $(VENV)/.test
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Rebuild the shipped entity model from ../shared/data (about 30 minutes on 2 cores; never in CI).
+train: $(VENV)/.test
+	$(BIN)/python -m chinese_news_nlp.training.entities
 
 bench: $(VENV)/.test
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done

@@ -45,11 +45,13 @@ class Entity:
     end: int
     raw_start: int = -1
     raw_end: int = -1
-    source: str | None = None  # what found it: "lac", "hanlp", "gazetteer", "rule", ...
+    source: str | None = None  # what found it: "model:fine", "gazetteer", "user", "lac-rules", ...
+    score: float | None = None  # its probability under the model (1.0 for a user's or a dictionary's)
     zone: str | None = None  # the page zone it lies in (see Zone); filled by Doc.fill_raw_offsets
 
 
-ENTITY_LABELS = ("PERSON", "TITLE", "LAB", "COMPANY", "GOV", "EDU", "ORG", "LOC")
+# WORK (books, films, games) and SCENE (sights) come from the model's fine head, as CLUENER labels them.
+ENTITY_LABELS = ("PERSON", "TITLE", "LAB", "COMPANY", "GOV", "EDU", "ORG", "LOC", "WORK", "SCENE")
 
 
 @dataclass

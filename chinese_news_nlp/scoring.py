@@ -40,3 +40,50 @@ def segmentation_f1(pred: list[list[str]], gold: list[list[str]]) -> tuple[float
     prec = tp / n_pred if n_pred else 0.0
     rec = tp / n_gold if n_gold else 0.0
     return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+
+# -- entities: strict spans per label -------------------------------------------------
+
+# Our labels in the label space of each corpus: CLUENER has no LAB or EDU (they are its
+# ``organization``); MSRA has PER/LOC/ORG only, every organization is ORG and titles,
+# works and scenes are not names.
+CLUENER_VIEW = {
+    "PERSON": "PERSON", "TITLE": "TITLE", "COMPANY": "COMPANY", "GOV": "GOV", "ORG": "ORG",
+    "LAB": "ORG", "EDU": "ORG", "LOC": "LOC", "WORK": "WORK", "SCENE": "SCENE",
+}  # fmt: skip
+MSRA_VIEW = {"PERSON": "PERSON", "LOC": "LOC", "ORG": "ORG", "COMPANY": "ORG", "GOV": "ORG", "LAB": "ORG", "EDU": "ORG"}
+# The six labels of CLUENER the entity targets are set on (WORK and SCENE are extras).
+CLUENER_CORE = ("PERSON", "TITLE", "COMPANY", "GOV", "ORG", "LOC")
+
+
+def span_scores(
+    pred: list[set[tuple[int, int, str]]], gold: list[set[tuple[int, int, str]]], labels: tuple[str, ...] | None = None
+) -> dict[str, tuple[float, float, float, int]]:
+    """Strict-span ``(P, R, F1, gold count)`` per label and ``ALL`` (micro over ``labels``) of
+    per-sentence sets of ``(start, end, label)``."""
+    tp: dict[str, int] = {}
+    n_pred: dict[str, int] = {}
+    n_gold: dict[str, int] = {}
+    for p, g in zip(pred, gold):
+        for *_, label in p:
+            n_pred[label] = n_pred.get(label, 0) + 1
+        for *_, label in g:
+            n_gold[label] = n_gold.get(label, 0) + 1
+        for *_, label in p & g:
+            tp[label] = tp.get(label, 0) + 1
+    labels = labels or tuple(sorted(set(n_gold) | set(n_pred)))
+    out = {}
+    for label in (*labels, "ALL"):
+        keys = labels if label == "ALL" else (label,)
+        t = sum(tp.get(k, 0) for k in keys)
+        np_ = sum(n_pred.get(k, 0) for k in keys)
+        ng = sum(n_gold.get(k, 0) for k in keys)
+        prec = t / np_ if np_ else 0.0
+        rec = t / ng if ng else 0.0
+        out[label] = (prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0, ng)
+    return out
+
+
+def in_view(spans, view: dict[str, str]) -> set[tuple[int, int, str]]:
+    """``(start, end, label)`` spans relabelled into a corpus' label space; labels it lacks dropped."""
+    return {(s, e, view[label]) for s, e, label in spans if label in view}

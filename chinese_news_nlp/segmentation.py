@@ -297,18 +297,27 @@ def _map_spans_back(spans: list[Span], align: Alignment) -> list[Span]:
 Paragraph = tuple[int, str, list[tuple[str, str]]]
 
 
-def lac_paragraphs(texts: Sequence[str]) -> list[list[Paragraph]]:
+def lac_paragraphs(texts: Sequence[str], shared: bool = False) -> list[list[Paragraph]]:
     """LAC's words of each text, paragraph by paragraph (whitespace words included).
 
-    One ``get_lac().analyze`` call for all the texts, on their non-blank lines split
-    exactly as the entity stage splits them (:func:`chinese_news_nlp.entities.paragraphs`),
-    so that a pipeline running both stages can share one model pass.
+    One LAC call for all the texts, on their non-blank lines split exactly as the
+    entity stage splits them (:func:`chinese_news_nlp.entities.paragraphs`).  With
+    ``shared`` (an entity stage runs in the same pipeline) and the entity model
+    loaded, the call is the model's own pass: it keeps what it tagged, so the entity
+    stage that follows reads these paragraphs without a second model run (LAC's words
+    are the same either way).
     """
     from .entities import paragraphs
     from .lac import get_lac
 
     jobs = [(i, offset, line) for i, text in enumerate(texts) for offset, line in paragraphs(text)]
-    analyzed = get_lac().analyze([line for _, _, line in jobs]) if jobs else []
+    lines = [line for _, _, line in jobs]
+    model = None
+    if shared and jobs:
+        from .entities.model import loaded_model
+
+        model = loaded_model()
+    analyzed = (model.words(lines) if model is not None else get_lac().analyze(lines)) if jobs else []
     out: list[list[Paragraph]] = [[] for _ in texts]
     for (i, offset, line), pairs in zip(jobs, analyzed):
         out[i].append((offset, line, pairs))
@@ -322,12 +331,14 @@ class _LacWords:
 
     def __init__(self, user_words: UserWords | None = None):
         self.user_words = user_words or UserWords()
+        self.shared_pass = False  # set by make_engine when an entity stage runs beside it
 
     def bounds(self, text: str, paragraphs: list[Paragraph], simplify: bool | None) -> Bounds:
         raise NotImplementedError
 
     def word_bounds(self, texts: Sequence[str], simplify: bool | None = None) -> list[Bounds]:
-        out = [self.bounds(t, paras, simplify) for t, paras in zip(texts, lac_paragraphs(texts))]
+        paras = lac_paragraphs(texts, shared=self.shared_pass)
+        out = [self.bounds(t, p, simplify) for t, p in zip(texts, paras)]
         if self.user_words:
             out = [_flat(self.user_words.enforce(t, _pairs(b), simplify)) for t, b in zip(texts, out)]
         return out
@@ -505,13 +516,14 @@ class LacJiebaPkusegEngine:
 
     def __init__(self, user_words: UserWords | None = None, model_name: str = "default"):
         self.user_words = user_words or UserWords()
+        self.shared_pass = False
         self._lac, self._lac_jieba = LacEngine(), LacJiebaEngine()
         self._pkuseg = PkusegEngine(model_name=model_name)
 
     def word_spans(self, texts: Sequence[str], simplify: bool | None = None) -> list[list[Span]]:
         out = []
         pk_spans = self._pkuseg.word_spans(texts, simplify)
-        for text, paras, pk in zip(texts, lac_paragraphs(texts), pk_spans):
+        for text, paras, pk in zip(texts, lac_paragraphs(texts, shared=self.shared_pass), pk_spans):
             lac = _pairs(self._lac.bounds(text, paras))
             edited = _pairs(self._lac_jieba.bounds(text, paras, simplify))
             out.append(_vote(text, [lac, edited, pk]))
@@ -746,7 +758,10 @@ def make_engine(
         factory = _ENGINES[name]
     except KeyError:
         raise ValueError(f"unknown segmentation engine {engine!r}; known: {', '.join(ENGINES)}") from None
-    return factory(user_words=user_words or UserWords(user_dicts, words), **options)
+    made = factory(user_words=user_words or UserWords(user_dicts, words), **options)
+    if entity_stage and hasattr(made, "shared_pass"):
+        made.shared_pass = True  # LAC's words from the entity model's pass (see lac_paragraphs)
+    return made
 
 
 @lru_cache(maxsize=8)

@@ -1,271 +1,48 @@
-"""The entity stage: fine types, boundaries, titles, officials patterns, gazetteers, seeds."""
+"""The entity stage: engines and their registry, label mappings, the conflict policy,
+refinement steps, user candidates, officials linking (a pure function over spans)."""
 
 from __future__ import annotations
-
-import importlib.util
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chinese_news_nlp
-from chinese_news_nlp.doc import Doc
+from chinese_news_nlp.doc import Doc, Entity
 from chinese_news_nlp.entities import (
+    Analysis,
+    Candidate,
     EntityStage,
     extract_entities,
     extract_officials,
     map_hanlp_tag,
+    register_engine,
 )
-from chinese_news_nlp.entities.engines import overlay_names
-from chinese_news_nlp.entities.rules import Tok, is_person_name, org_label, trim_org
+from chinese_news_nlp.entities.officials import link_officials, to_official
+from chinese_news_nlp.entities.policy import merge_same_spans, resolve
+from chinese_news_nlp.entities.refine import lab_edu_by_head, photo_credit
+from chinese_news_nlp.entities.rules import Span, Tok
 
 
 def labels(text: str, **options) -> list[tuple[str, str]]:
     return [(e["text"], e["label"]) for e in extract_entities(text, **options)]
 
 
-def officials(text: str) -> list[tuple[str, str, str | None]]:
-    return [(o["person"], o["title"], o["org"]) for o in extract_officials(text)]
+# -- the trained model through the stage ---------------------------------------------------
 
 
-# -- fine typing by heads ------------------------------------------------------------
+def test_model_engine_finds_fine_labels():
+    found = labels("华为公司董事长任正非在深圳接受了新华社记者的采访。")
+    assert ("任正非", "PERSON") in found
+    assert ("董事长", "TITLE") in found
+    assert ("深圳", "LOC") in found
+    assert any(label == "COMPANY" and "华为" in text for text, label in found)
 
 
-@pytest.mark.parametrize(
-    "name, label",
-    [
-        ("西溪实验室", "LAB"),
-        ("中国科学院", "LAB"),
-        ("某省先进材料研究院", "LAB"),
-        ("江南纺织技术创新中心", "LAB"),
-        ("宁波天明电子股份有限公司", "COMPANY"),
-        ("华东能源集团", "COMPANY"),
-        ("腾讯", "COMPANY"),
-        ("苏州市统计局", "GOV"),
-        ("江苏省教育厅", "GOV"),
-        ("国家发改委", "GOV"),
-        ("交通运输部", "GOV"),
-        ("湖州市政府", "GOV"),
-        ("高新区管委会", "GOV"),
-        ("全国政协", "GOV"),
-        ("省委", "GOV"),
-        ("南京大学", "EDU"),
-        ("江西水利职业学院", "EDU"),
-        ("经济日报", "ORG"),
-        ("江苏省科协", "ORG"),
-    ],
-)
-def test_org_label_by_head(name, label):
-    assert org_label(name) == label
-
-
-def test_not_heads_are_not_organizations():
-    # 布局 ends with 局 and 全部 with 部, but they are not bureaus or ministries
-    assert org_label("产业布局") == "ORG"
-    assert org_label("全部") == "ORG"
-
-
-@pytest.mark.parametrize(
-    "word, kept",
-    [
-        ("南京大学党委", "南京大学"),  # the party committee belongs to the title
-        ("省教育厅规划处", "省教育厅"),  # a department is named with its parent
-        ("天明电子有限公司董事长", "天明电子有限公司"),
-        ("江苏省教育厅", "江苏省教育厅"),
-    ],
-)
-def test_trim_org(word, kept):
-    assert word[: trim_org(word)] == kept
-
-
-def test_person_name_check():
-    assert is_person_name("王建国")
-    assert is_person_name("欧阳明")
-    assert is_person_name("王 平")  # a two-character name set with a space
-    assert not is_person_name("美云")  # no family name
-    assert not is_person_name("王")
-    assert not is_person_name("王建国家乡人")
-
-
-# -- boundaries and nesting -----------------------------------------------------------
-
-
-def test_name_cut_short_by_the_model_is_rebuilt_from_its_head():
-    # LAC reads 西溪 as a place and 实验室 as a common noun
-    assert ("西溪实验室", "LAB") in labels("在西溪实验室，科研人员正在调试设备。")
-
-
-def test_title_written_with_its_organization_is_split():
-    found = labels("西溪实验室主任、南京大学党委副书记张明华表示，合作很重要。")
-    assert ("西溪实验室", "LAB") in found
-    assert ("主任", "TITLE") in found
-    assert ("南京大学", "EDU") in found  # nested 南京大学党委 only at the organization
-    assert ("党委副书记", "TITLE") in found
-    assert not any(text == "南京大学党委" for text, _ in found)
-
-
-def test_generic_kinds_are_not_names():
-    found = labels("多家上市公司与国家重点实验室开展合作。")
-    assert not any(label in ("COMPANY", "LAB") for _, label in found)
-
-
-def test_titles_only_when_held_by_someone():
-    assert labels("记者在现场看到，工人们正忙着施工。") == []
-
-
-def test_company_short_name_from_a_coined_word_and_an_industry():
-    # 青禾 is no dictionary word: 青禾生物 reads as a listed company's short name
-    assert ("青禾生物", "COMPANY") in labels("青禾生物发布公告称，新药获批上市。")
-    # 金融 is a common word: 金融科技 is an industry, not a company
-    assert labels("项目涉及金融科技和智慧医疗。") == []
-
-
-def test_bracketed_place_stays_in_the_name():
-    found = labels("苏州工业园区(高新区)科技局局长刘某某说")
-    assert any(label == "GOV" and "(高新区)" in text for text, label in found)
-    assert ("腾讯(深圳)", "COMPANY") in labels("园区已集聚腾讯(深圳)、华为南京研究所等机构。")
-
-
-def test_township_before_a_company_is_an_address():
-    found = labels("位于新桥镇天宇控股集团北面的地块。")
-    assert ("天宇控股集团", "COMPANY") in found
-    assert ("新桥镇", "LOC") in found
-
-
-def test_place_then_smaller_place_are_two_places():
-    from chinese_news_nlp.entities.rules import Span, split_places
-
-    parts = split_places(Span(0, 6, "LOC", "model"), "云南滇中新区")
-    assert [(p.start, p.end) for p in parts] == [(0, 2), (2, 6)]
-    assert len(split_places(Span(0, 3, "LOC", "model"), "杭州市")) == 1
-
-
-# -- officials patterns -----------------------------------------------------------------
-
-
-def test_org_title_name():
-    assert officials("杭州市科技局副局长王建国说，今年将加大投入。") == [("王建国", "副局长", "杭州市科技局")]
-
-
-def test_title_chain_before_name():
-    assert officials("西溪实验室主任、南京大学党委副书记张明华表示，合作很重要。") == [
-        ("张明华", "党委副书记", "南京大学党委"),
-        ("张明华", "主任", "西溪实验室"),
-    ]
-
-
-def test_name_then_parenthesized_org_title():
-    assert officials("李国强（宁波天明电子有限公司董事长）表示，订单增长很快。") == [
-        ("李国强", "董事长", "宁波天明电子有限公司")
-    ]
-
-
-def test_name_comma_org_title_comma_says():
-    assert officials("“这是关键一步。”王志刚，南京大学教授，说。") == [("王志刚", "教授", "南京大学")]
-
-
-def test_byline_with_several_names():
-    assert officials("（记者 张海涛 李小平）") == [("张海涛", "记者", None), ("李小平", "记者", None)]
-
-
-def test_byline_name_with_a_space():
-    entities = extract_entities("人民日报记者 王 平")
-    person = next(e for e in entities if e["label"] == "PERSON")
-    assert person["text"] == "王 平"  # the entity spans the text as written
-    assert officials("人民日报记者 王 平") == [("王平", "记者", "人民日报")]  # the official is normalized
-
-
-def test_name_followed_by_title():
-    assert officials("据陈志明教授介绍，该技术已经成熟。") == [("陈志明", "教授", None)]
-
-
-def test_official_offsets_point_at_the_person():
-    text = "杭州市科技局副局长王建国说。"
-    (found,) = extract_officials(text)
-    assert text[found["person_start"] : found["person_end"]] == "王建国"
-
-
-# -- gazetteers -----------------------------------------------------------------------------
-
-
-def test_user_gazetteer_dict_and_file(tmp_path: Path):
-    path = tmp_path / "names.tsv"
-    path.write_text("# my names\n青禾智联\tCOMPANY\n", encoding="utf-8")
-    found = labels("青禾智联与星河研究会签署协议。", gazetteers=[str(path), {"星河研究会": "ORG"}])
-    assert ("青禾智联", "COMPANY") in found
-    assert ("星河研究会", "ORG") in found
-
-
-def test_gazetteer_rejects_unknown_labels():
-    with pytest.raises(ValueError):
-        EntityStage(gazetteers=[{"某某": "THING"}])
-
-
-# -- engines and tag mapping --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "tag, tagset, coarse",
-    [
-        ("NR", "msra", "PER"),
-        ("NS", "msra", "LOC"),
-        ("NT", "msra", "ORG"),
-        ("B-NT", "msra", "ORG"),
-        ("DATE", "msra", None),
-        ("PERSON", "ontonotes", "PER"),
-        ("GPE", "ontonotes", "LOC"),
-        ("FAC", "ontonotes", "LOC"),
-        ("ORG", "ontonotes", "ORG"),
-        ("NORP", "ontonotes", None),
-        ("nr", "pku", "PER"),
-        ("ns", "pku", "LOC"),
-        ("nt", "pku", "ORG"),
-        ("NR", None, "PER"),
-        ("LAB", None, "ORG"),
-    ],
-)
-def test_hanlp_tag_mapping(tag, tagset, coarse):
-    assert map_hanlp_tag(tag, tagset) == coarse
-
-
-def test_lac_engine_tags_feed_the_rules():
-    from chinese_news_nlp.entities.engines import LacEngine
-
-    (tokens,) = LacEngine().tokens([(10, "张三在北京市工作")])
-    assert [(t.word, t.tag, t.start) for t in tokens][:3] == [
-        ("张三", "PER", 10),
-        ("在", "p", 12),
-        ("北京市", "LOC", 13),
-    ]
-
-
-def test_overlay_names_replaces_lac_names():
-    tokens = [Tok("张", "n", 0, 1), Tok("三", "n", 1, 2), Tok("在", "p", 2, 3), Tok("北京", "LOC", 3, 5)]
-    out = overlay_names(tokens, [(0, 2, "PER")])
-    assert [(t.word, t.tag) for t in out] == [("张三", "PER"), ("在", "p"), ("北京", "n")]
-
-
-def test_unknown_engine_is_an_error():
-    with pytest.raises(ValueError):
-        EntityStage(engine="spacy")
-    with pytest.raises(ValueError):
-        EntityStage(engine="hanlp")  # needs model=
-
-
-# -- the stage ---------------------------------------------------------------------------------
-
-
-def test_stage_in_pipeline_on_traditional_text():
-    nlp = chinese_news_nlp.load(["convert", "entities"])
-    raw = "杭州市科技局副局長王建國說，浙江大學將加大投入。"
-    doc = nlp(raw)
-    doc.check()
-    by_label = {(e.text, e.label) for e in doc.entities}
-    assert ("副局长", "TITLE") in by_label and ("浙江大学", "EDU") in by_label
-    edu = next(e for e in doc.entities if e.label == "EDU")
-    assert raw[edu.raw_start : edu.raw_end] == "浙江大學"  # raw offsets point at the original
-    assert [(o.person, o.title, o.org) for o in doc.officials] == [("王建国", "副局长", "杭州市科技局")]
+def test_entities_carry_their_probability_and_source():
+    (person,) = [e for e in extract_entities("记者王建国报道。") if e["label"] == "PERSON"]
+    assert 0.0 < person["score"] <= 1.0
+    assert person["source"].startswith("model:")
 
 
 def test_pipe_equals_call():
@@ -277,124 +54,357 @@ def test_pipe_equals_call():
     assert piped[1].entities == [] and piped[1].officials == []
 
 
+def test_traditional_text_through_the_pipeline_conversion():
+    nlp = chinese_news_nlp.load(["convert", "entities"])
+    raw = "杭州市科技局副局長王建國說，浙江大學將加大投入。"
+    doc = nlp(raw)
+    doc.check()
+    edu = next(e for e in doc.entities if e.label == "EDU")
+    assert raw[edu.raw_start : edu.raw_end] == "浙江大學"  # raw offsets point at the original
+    assert ("王建国", "副局长") in {(o.person, o.title) for o in doc.officials}
+
+
+def test_after_segmentation_each_entity_is_one_token():
+    nlp = chinese_news_nlp.load(["convert", "segment", "entities"])
+    doc = nlp("西溪实验室主任、南京大学党委副书记张明华表示，杭州市科技局将加大投入。")
+    doc.check()
+    tokens = {(t.start, t.end) for t in doc.tokens}
+    assert doc.entities and all((e.start, e.end) in tokens for e in doc.entities)
+
+
 def test_extract_entities_rejects_non_text():
     with pytest.raises(TypeError):
         extract_entities(b"\xe4\xb8\xad")  # type: ignore[arg-type]
 
 
-@settings(max_examples=30, deadline=None)
+def test_control_characters_are_never_part_of_an_entity():
+    text = "".join(map(chr, range(1, 32))) * 10 + "张明华在北京\x07工作"
+    for e in extract_entities(text):
+        assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in e["text"])
+
+
+@settings(max_examples=25, deadline=None)
 @given(
-    st.text(alphabet=st.sampled_from("王张李建国明华说记者主任局长大学公司实验室研究院（）()，、。 \n"), max_size=60)
+    st.text(
+        alphabet=st.sampled_from("王张李建国明华说记者主任局长大学公司实验室研究院（）()，、。 \n\x01"), max_size=60
+    )
 )
 def test_spans_slice_to_their_text(text):
     doc = EntityStage()(Doc(raw=text))
     doc.check()
+    for e in doc.entities:
+        assert e.text == text[e.start : e.end] and e.text == e.text.strip()
     for official in doc.officials:
         assert "".join(text[official.person_start : official.person_end].split()) == official.person
 
 
-# -- accuracy on the seeds (floors a little under what the stage reaches) ------------------------
+# -- engines and their registry ------------------------------------------------------------
 
 
-def _benchmark():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "entities.py"
-    spec = importlib.util.spec_from_file_location("entities_benchmark", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def test_unknown_engine_policy_or_step_is_an_error_at_construction():
+    with pytest.raises(ValueError, match="unknown entity engine"):
+        EntityStage(engine="spacy")
+    with pytest.raises(ValueError, match="model="):
+        EntityStage(engine="hanlp")
+    with pytest.raises(ValueError, match="unknown conflict policy"):
+        EntityStage(policy="random")
+    with pytest.raises(ValueError, match="unknown refinement step"):
+        EntityStage(refine=["guess-more"])
 
 
-@pytest.mark.slow
-def test_accuracy_floors_on_the_seeds(shared_dir):
-    result = _benchmark().run(shared_dir)
-    f1 = {label: s["ours"][2] for label, s in result["labels"].items()}
-    floors = {"PERSON": 0.92, "TITLE": 0.83, "LAB": 0.90, "COMPANY": 0.90, "GOV": 0.90, "EDU": 0.90, "LOC": 0.84}
-    for label, floor in floors.items():
-        assert f1[label] >= floor, (label, f1[label])
-        assert f1[label] > result["labels"][label]["lac"][2] or label == "PERSON" and f1[label] >= 0.9
-    assert result["officials"][2] >= 0.84
-    assert f1["ALL"] > result["labels"]["ALL"]["lac"][2] + 0.35
+def test_a_registered_engine_is_used_by_the_stage():
+    @register_engine("test-fixed")
+    class FixedEngine:
+        name = "test-fixed"
+
+        def analyze(self, paragraphs):
+            return [Analysis([], [Candidate(off, off + 2, "PERSON", 0.9, "fixed")]) for off, _ in paragraphs]
+
+    doc = EntityStage(engine="test-fixed")(Doc(raw="张三说\n李四说"))
+    assert [(e.text, e.label, e.source) for e in doc.entities] == [
+        ("张三", "PERSON", "fixed"),
+        ("李四", "PERSON", "fixed"),
+    ]
 
 
-def test_after_segmentation_each_entity_is_one_token():
-    try:
-        nlp = chinese_news_nlp.load(["convert", "segment", "entities"])
-    except chinese_news_nlp.UnknownStageError:
-        pytest.skip("no segment stage in this tree")
-    doc = nlp("西溪实验室主任、南京大学党委副书记张明华表示，杭州市科技局将加大投入。")
-    doc.check()
-    assert doc.tokens
-    tokens = {(t.start, t.end) for t in doc.tokens}
-    assert all((e.start, e.end) in tokens for e in doc.entities)
+def test_lac_rules_engine_is_the_earlier_behaviour():
+    found = labels("杭州市科技局副局长王建国说，今年将加大投入。", engine="lac-rules")
+    assert ("杭州市科技局", "GOV") in found and ("副局长", "TITLE") in found and ("王建国", "PERSON") in found
 
 
-# -- document context: business cues, lists, stock quotes, short names ------------------------
+@pytest.mark.parametrize(
+    "tag, tagset, label",
+    [
+        ("NR", "msra", "PERSON"),
+        ("NS", "msra", "LOC"),
+        ("B-NT", "msra", "ORG"),
+        ("DATE", "msra", None),
+        ("GPE", "ontonotes", "LOC"),
+        ("FAC", "ontonotes", "LOC"),
+        ("NORP", "ontonotes", None),
+        ("nr", "pku", "PERSON"),
+        ("nt", "pku", "ORG"),
+        # fine tag sets keep their detail instead of collapsing to ORG
+        ("company", "cluener", "COMPANY"),
+        ("B-government", None, "GOV"),
+        ("position", None, "TITLE"),
+        ("LAB", None, "LAB"),
+    ],
+)
+def test_hanlp_tag_mapping(tag, tagset, label):
+    assert map_hanlp_tag(tag, tagset) == label
 
 
-def test_name_before_a_stock_quote_is_a_company():
-    assert ("青禾信息", "COMPANY") in labels("上市公司青禾信息(300999,股吧)目前面临一些问题。")
-    assert ("宁波恒远", "COMPANY") in labels("宁波恒远(12 50 -1 20%,诊股)在互动平台回复投资者提问。")
+# -- conflict policy -------------------------------------------------------------------
 
 
-def test_untyped_name_in_a_business_sentence_is_a_company():
-    found = labels("鸿星尔克在发布年底前关停50家门店的公告后，股价开始反弹。")
-    assert ("鸿星尔克", "COMPANY") in found
+def test_score_policy_takes_the_more_probable_span_not_the_longest():
+    long_ = Candidate(0, 6, "ORG", 0.40, "model:coarse")
+    short = Candidate(0, 2, "LOC", 0.95, "model:fine")
+    assert resolve([long_, short], "score") == [short]
+    assert resolve([long_, short], "longest") == [long_]
 
 
-def test_items_of_a_list_of_companies():
-    found = labels("园区吸纳了拓斯达、汇川等一批制造企业和美团等互联网巨头。")
-    assert ("美团", "COMPANY") in found
-    assert ("汇川", "COMPANY") not in found  # a place in the list stops it
+def test_the_fine_label_wins_on_a_span_both_heads_found():
+    coarse = Candidate(0, 4, "ORG", 0.97, "model:coarse")
+    fine = Candidate(0, 4, "COMPANY", 0.80, "model:fine")
+    (merged,) = merge_same_spans([coarse, fine])
+    assert (merged.label, merged.score) == ("COMPANY", 0.97)
+    # a fine label that does not refine the coarse one is just another candidate
+    other = Candidate(0, 4, "WORK", 0.5, "model:fine")
+    assert merge_same_spans([coarse, other])[0].label == "ORG"
 
 
-def test_short_name_cites_the_registered_name():
-    text = "杭州云象智能科技股份有限公司今天发布新品。云象智能表示，明年营收将翻番。"
-    found = labels(text)
-    assert ("杭州云象智能科技股份有限公司", "COMPANY") in found
-    assert ("云象智能", "COMPANY") in found
+def test_user_spans_win_over_the_model():
+    user = Candidate(2, 4, "COMPANY", 0.1, "gazetteer")
+    model = Candidate(0, 6, "ORG", 0.99, "model:fine")
+    assert resolve([model, user], "score") == [user]
 
 
-def test_short_forms_of_registered_names():
-    from chinese_news_nlp.entities.context import short_forms
-
-    assert short_forms("浙江云象生物科技股份有限公司", "COMPANY") == ["云象生物科技", "云象生物", "云象"]
-    assert short_forms("甬江实验室", "LAB") == ["甬江"]
-    assert short_forms("广州实验室", "LAB") == []  # a place is no short name of a laboratory
-
-
-def test_laboratory_cited_by_its_proper_name():
-    found = labels("甬江实验室主任张明华介绍，近年来国内外科研力量汇聚甬江，成果不断。")
-    assert [text for text, label in found if label == "LAB"] == ["甬江实验室", "甬江"]
+def test_user_gazetteer_names_are_candidates(tmp_path):
+    path = tmp_path / "names.tsv"
+    path.write_text("# my names\n青禾智联\tCOMPANY\n", encoding="utf-8")
+    found = labels("青禾智联与星河研究会签署协议。", gazetteers=[str(path), {"星河研究会": "ORG"}])
+    assert ("青禾智联", "COMPANY") in found and ("星河研究会", "ORG") in found
+    with pytest.raises(ValueError):
+        EntityStage(gazetteers=[{"某某": "THING"}])
 
 
-def test_declared_short_name():
-    text = "星河量子产业创新中心（以下简称“创新中心”）成立于2020年。创新中心主任李国强说，设备已到位。"
-    assert ("创新中心", "LAB") in labels(text)
-    assert officials(text) == [("李国强", "主任", "创新中心")]
+def test_gazetteer_names_only_as_whole_words():
+    found = labels("他住在上海南路。", gazetteers=[{"海南": "LOC"}])
+    assert ("海南", "LOC") not in found
 
 
-def test_company_then_product_model_code():
-    found = labels("苏州青禾医疗发布新品。青禾X3已进入临床，青禾医疗股价上涨。")
-    assert ("青禾", "COMPANY") in found and ("青禾X3", "COMPANY") not in found
+def test_entities_of_a_users_own_stage_are_kept():
+    doc = Doc(raw="青禾智联发布新品。")
+    doc.entities = [Entity("青禾智联", "COMPANY", 0, 4, source="mine")]
+    out = EntityStage()(doc)
+    assert ("青禾智联", "COMPANY") in {(e.text, e.label) for e in out.entities}
 
 
-def test_company_kinds_are_not_names():
-    found = labels("课题组对多家深圳智能制造公司进行调研，打造低碳化学科技公司。")
-    assert not any(label == "COMPANY" for _, label in found)
+# -- refinement steps ------------------------------------------------------------------
 
 
-def test_no_entity_starts_or_ends_with_a_space():
-    # the company's name was lost before its legal form: nothing is left to name
-    found = extract_entities("　　股份有限公司在上海证券交易所挂牌上市。")
-    assert all(e["text"] == e["text"].strip() for e in found)
-    assert not any(e["label"] == "COMPANY" for e in found)
+@pytest.mark.parametrize(
+    "name, label, refined",
+    [
+        ("之江实验室", "ORG", "LAB"),
+        ("中科院近代物理研究所", "GOV", "LAB"),
+        ("浙江大学", "ORG", "EDU"),
+        ("江西水利职业学院", "ORG", "EDU"),
+        ("星河研究院有限公司", "COMPANY", "COMPANY"),  # a company named after an institute
+        ("研究所", "ORG", "ORG"),  # a head alone names nothing
+        ("浙江大学", "PERSON", "PERSON"),  # only organizations are retyped
+    ],
+)
+def test_lab_and_edu_by_head_word(name, label, refined):
+    (out,) = lab_edu_by_head(name, [Candidate(0, len(name), label, 0.9, "model:fine")], [])
+    assert out.label == refined
 
 
-def test_research_unit_of_a_named_parent():
-    found = labels("在鹏城实验室3号楼的量子测控芯片研究中心内，科研人员正在调试。")
-    assert ("量子测控芯片研究中心", "LAB") in found
-    assert not any(label == "LAB" and text == "研究中心" for text, label in found)
+def test_photo_credit_is_the_name_without_she():
+    text = "（新华社记者兰红光摄）"
+    (out,) = photo_credit(text, [Candidate(6, 10, "PERSON", 0.9, "model:fine")], [])
+    assert text[out.start : out.end] == "兰红光"
+    # 摄 inside a name that does not close a credit stays
+    text = "王摄影说"
+    (kept,) = photo_credit(text, [Candidate(0, 2, "PERSON", 0.9, "model:fine")], [])
+    assert (kept.start, kept.end) == (0, 2)
 
 
-def test_officials_are_deduplicated_per_document():
-    assert officials("张明华教授说，这是关键。随后张明华教授又说，要坚持。") == [("张明华", "教授", None)]
+# -- officials: a pure function over spans ----------------------------------------------
+
+
+def _spans(text: str, marked: list[tuple[str, str]]) -> tuple[list[Span], list[Span]]:
+    names, titles, pos = [], [], 0
+    for surface, label in marked:
+        start = text.index(surface, pos)
+        span = Span(start, start + len(surface), label, "test")
+        (titles if label == "TITLE" else names).append(span)
+        pos = start + len(surface)
+    return names, titles
+
+
+def _officials(text: str, marked: list[tuple[str, str]]) -> list[tuple[str, str, str | None]]:
+    names, titles = _spans(text, marked)
+    return [
+        (o.person, o.title, o.org) for o in (to_official(text, link) for link in link_officials(text, names, titles))
+    ]
+
+
+def test_org_title_name():
+    text = "杭州市科技局副局长王建国说"
+    assert _officials(text, [("杭州市科技局", "GOV"), ("副局长", "TITLE"), ("王建国", "PERSON")]) == [
+        ("王建国", "副局长", "杭州市科技局")
+    ]
+
+
+def test_title_chain_before_a_name():
+    text = "西溪实验室主任、南京大学党委副书记张明华表示"
+    marked = [
+        ("西溪实验室", "LAB"),
+        ("主任", "TITLE"),
+        ("南京大学", "EDU"),
+        ("党委副书记", "TITLE"),
+        ("张明华", "PERSON"),
+    ]
+    assert _officials(text, marked) == [("张明华", "党委副书记", "南京大学党委"), ("张明华", "主任", "西溪实验室")]
+
+
+def test_name_then_bracketed_org_and_title():
+    text = "李国强（宁波天明电子有限公司董事长）表示"
+    marked = [("李国强", "PERSON"), ("宁波天明电子有限公司", "COMPANY"), ("董事长", "TITLE")]
+    assert _officials(text, marked) == [("李国强", "董事长", "宁波天明电子有限公司")]
+
+
+def test_name_comma_org_title():
+    text = "王志刚，南京大学教授，说"
+    assert _officials(text, [("王志刚", "PERSON"), ("南京大学", "EDU"), ("教授", "TITLE")]) == [
+        ("王志刚", "教授", "南京大学")
+    ]
+
+
+def test_byline_title_shared_by_several_names():
+    text = "（记者 张海涛 李小平）"
+    marked = [("记者", "TITLE"), ("张海涛", "PERSON"), ("李小平", "PERSON")]
+    assert _officials(text, marked) == [("张海涛", "记者", None), ("李小平", "记者", None)]
+
+
+def test_name_followed_by_its_title():
+    assert _officials("据陈志明教授介绍", [("陈志明", "PERSON"), ("教授", "TITLE")]) == [("陈志明", "教授", None)]
+
+
+def test_a_name_with_a_space_is_normalized_in_the_official():
+    text = "人民日报记者 王 平"
+    assert _officials(text, [("人民日报", "ORG"), ("记者", "TITLE"), ("王 平", "PERSON")]) == [
+        ("王平", "记者", "人民日报")
+    ]
+
+
+def test_officials_from_the_stage_are_deduplicated_and_point_at_the_person():
+    text = "张明华教授说，这是关键。随后张明华教授又说，要坚持。"
+    found = extract_officials(text)
+    assert [(o["person"], o["title"]) for o in found] == [("张明华", "教授")]
+    assert text[found[0]["person_start"] : found[0]["person_end"]] == "张明华"
+
+
+def test_tokens_type_is_shared_with_rules():
+    # engines hand the stage LAC's words as rules.Tok, offsets in the document
+    stage = EntityStage()
+    (analysis,) = stage.engine.analyze([(10, "张三在北京市工作")])
+    assert [(t.word, t.start) for t in analysis.tokens][:3] == [("张三", 10), ("在", 12), ("北京市", 13)]
+    assert isinstance(analysis.tokens[0], Tok)
+
+
+def test_unknown_options_fail_when_the_pipeline_is_built():
+    with pytest.raises(chinese_news_nlp.ConfigError, match="nope"):
+        chinese_news_nlp.load(["entities"], entities={"nope": 1})
+    with pytest.raises(chinese_news_nlp.ConfigError, match="unknown entity engine"):
+        chinese_news_nlp.load(["entities"], entities={"engine": "spacy"})
+    chinese_news_nlp.load(["entities"], entities={"heads": ["fine"], "policy": "longest"})  # accepted
+
+
+# -- the gold README's conventions ------------------------------------------------------
+
+
+def test_party_organ_moves_into_the_title():
+    from chinese_news_nlp.entities.refine import organ_titles
+
+    text = "浙江省委书记袁家军"
+    spans = [Candidate(0, 4, "GOV", 0.9, "m"), Candidate(4, 6, "TITLE", 0.8, "m"), Candidate(6, 9, "PERSON", 0.9, "m")]
+    out = {(text[c.start : c.end], c.label) for c in organ_titles(text, spans, [])}
+    assert out == {("浙江", "LOC"), ("省委书记", "TITLE"), ("袁家军", "PERSON")}
+    # no title read after the organ: the title vocabulary gives it
+    text = "浙江大学党委副书记朱某某说"
+    out = {(text[c.start : c.end], c.label) for c in organ_titles(text, [Candidate(0, 6, "ORG", 0.9, "m")], [])}
+    assert out == {("浙江大学", "ORG"), ("党委副书记", "TITLE")}
+
+
+def test_titles_only_where_someone_holds_them():
+    from chinese_news_nlp.entities.refine import titles_held
+
+    text = "记者在现场看到，董事长王建国说"
+    spans = [
+        Candidate(0, 2, "TITLE", 0.9, "m"),
+        Candidate(8, 11, "TITLE", 0.9, "m"),
+        Candidate(11, 14, "PERSON", 0.9, "m"),
+    ]
+    assert [text[c.start : c.end] for c in titles_held(text, spans, [])] == ["董事长", "王建国"]
+
+
+@pytest.mark.parametrize(
+    "name, label, refined",
+    [
+        ("吴兴科创园", "LOC", "ORG"),
+        ("光明科学城", "SCENE", "ORG"),
+        ("萧山经济技术开发区", "LOC", "LOC"),  # an administrative area stays a place
+        ("科技日报", "COMPANY", "ORG"),
+        ("新华社", "COMPANY", "ORG"),
+        ("某某网络科技有限公司", "COMPANY", "COMPANY"),
+    ],
+)
+def test_parks_and_media_are_organizations(name, label, refined):
+    from chinese_news_nlp.entities.refine import media_are_organizations, parks_are_organizations
+
+    (c,) = [Candidate(0, len(name), label, 0.9, "m")]
+    (out,) = media_are_organizations(name, parks_are_organizations(name, [c], []), [])
+    assert out.label == refined
+
+
+def test_a_department_is_cut_back_to_its_parent_organ():
+    from chinese_news_nlp.entities.refine import parent_organs
+
+    for text, kept in (("省科技厅规划处", "省科技厅"), ("市教育局基教处", "市教育局"), ("国家发改委", "国家发改委")):
+        (out,) = parent_organs(text, [Candidate(0, len(text), "GOV", 0.9, "m")], [])
+        assert text[out.start : out.end] == kept
+
+
+def test_conventions_choose_heads_and_steps():
+    text = "浙江省委书记袁家军在杭州调研，记者在现场看到。"
+    gold = {(e["text"], e["label"]) for e in extract_entities(text)}
+    cluener = {(e["text"], e["label"]) for e in extract_entities(text, conventions="cluener")}
+    msra = {e["label"] for e in extract_entities(text, conventions="msra")}
+    assert ("省委书记", "TITLE") in gold and ("记者", "TITLE") not in gold
+    assert msra <= {"PERSON", "LOC", "ORG"}
+    assert all(e["source"] == "model:fine" for e in extract_entities(text, conventions="cluener"))
+    assert cluener != gold
+    with pytest.raises(ValueError, match="unknown conventions"):
+        EntityStage(conventions="ontonotes")
+
+
+def test_a_declared_short_name_is_typed_like_its_name():
+    from chinese_news_nlp.entities.refine import declared_short_names
+
+    text = "星河量子产业创新中心（以下简称“创新中心”）成立于2020年。创新中心主任李国强说"
+    title = text.index("主任")
+    spans = [Candidate(0, 10, "LAB", 0.9, "m"), Candidate(title, title + 2, "TITLE", 0.9, "m")]
+    out = [(text[c.start : c.end], c.label) for c in declared_short_names(text, spans, [])]
+    assert out.count(("创新中心", "LAB")) == 2  # in the declaration and where it is cited
+
+
+def test_a_name_before_a_stock_quote_is_a_company():
+    from chinese_news_nlp.entities.refine import stock_quotes
+
+    text = "上市公司青禾信息(300999,股吧)目前面临一些问题。"
+    out = [(text[c.start : c.end], c.label) for c in stock_quotes(text, [], [])]
+    assert out == [("青禾信息", "COMPANY")]

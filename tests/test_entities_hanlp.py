@@ -71,19 +71,18 @@ def test_engine_loads_by_path_and_maps_every_span(tiny_model):
     for _text, items, mapped in zip(texts, raw, spans):
         expected = sorted((b, e, map_hanlp_tag(tag, "msra")) for _, tag, b, e in items if map_hanlp_tag(tag, "msra"))
         assert mapped == expected
-        assert all(tag in ("PER", "LOC", "ORG") for _, _, tag in mapped)
+        assert all(label in ("PERSON", "LOC", "ORG") for _, _, label in mapped)
 
 
 def test_stage_with_hanlp_engine_fills_entities(tiny_model):
-    stage = EntityStage(engine="hanlp", model=tiny_model, tagset="msra", devices=[])
-    doc = stage(Doc(raw="张伟在北京工作。李娜考入上海大学。"))
+    stage = EntityStage(engine="hanlp", model=tiny_model, tagset="msra", devices=[], refine=[])
+    text = "张伟在北京工作。李娜考入上海大学。"
+    doc = stage(Doc(raw=text))
     doc.check()
-    names = stage.engine.spans(["张伟在北京工作。李娜考入上海大学。"])[0]
-    # every PER/LOC/ORG the tiny model found and the rules accept shows up typed
-    for start, end, coarse in names:
-        ent = next((e for e in doc.entities if e.start == start and e.end == end), None)
-        if ent is not None:
-            assert {"PER": "PERSON", "LOC": "LOC", "ORG": ent.label}[coarse] == ent.label
+    names = stage.engine.spans([text])[0]
+    # without refinement steps, the entities are exactly the HanLP model's names
+    assert [(e.start, e.end, e.label) for e in doc.entities] == names
+    assert all(e.source == "hanlp" for e in doc.entities)
 
 
 @pytest.mark.skipif(
@@ -95,14 +94,11 @@ def test_published_msra_model():
     assert any(e.label == "PERSON" and e.text == "王建国" for e in doc.entities)
 
 
-def test_hanlp_names_replace_lac_names_in_the_tokens(tiny_model):
+def test_hanlp_engine_gives_lac_words_and_its_own_names(tiny_model):
     engine = HanlpEngine(tiny_model, tagset="msra", devices=[])
     text = "王芳访问杭州，刘强来到南京大学"
-    (tokens,) = engine.tokens([(0, text)])
-    assert "".join(t.word for t in tokens) == text
-    named = [(t.start, t.end, t.tag) for t in tokens if t.tag in ("PER", "LOC", "ORG")]
+    (analysis,) = engine.analyze([(5, text)])
+    assert "".join(t.word for t in analysis.tokens) == text
+    assert analysis.tokens[0].start == 5
     spans = engine.spans([text])[0]
-    # each name token is a HanLP span widened to LAC word boundaries, and nothing else is named
-    assert len(named) == len(spans)
-    for (start, end, tag), (s, e, coarse) in zip(named, spans):
-        assert tag == coarse and start <= s and e <= end
+    assert [(c.start - 5, c.end - 5, c.label) for c in analysis.candidates] == spans

@@ -97,3 +97,14 @@ def test_words_cover_each_text(texts):
 def test_a_single_string_is_a_type_error():
     with pytest.raises(TypeError):
         get_lac().analyze("张三")  # type: ignore[arg-type]
+
+
+def test_batches_run_side_by_side_fill_every_row():
+    # many small batches of one call run on a thread pool; every row gets its own scores
+    lac = FastLAC(batch_chars=64, max_batch=2, parallel_batches=4)
+    texts = [f"张三{i}在北京市工作，李四去上海。" for i in range(40)]
+    alone = [FastLAC(parallel_batches=1).tag_ids([t])[0] for t in texts[:3]]
+    for _ in range(3):
+        together = lac.tag_ids(texts)
+        assert all((a == b).all() for a, b in zip(alone, together[:3]))
+        assert all(len(t) == len(ids) and ids.any() for t, ids in zip(texts, together))

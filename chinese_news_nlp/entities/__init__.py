@@ -1,43 +1,75 @@
 """The entity stage: people, titles, labs, companies, government bodies, schools,
 other organizations and places, and officials linked to their titles.
 
->>> from chinese_news_nlp.entities import extract_entities, extract_officials
+>>> from chinese_news_nlp.entities import extract_entities
 >>> [(e["text"], e["label"]) for e in extract_entities("之江实验室主任朱某某说")]   # doctest: +SKIP
 [('之江实验室', 'LAB'), ('主任', 'TITLE'), ('朱某某', 'PERSON')]
 
-A statistical engine (LAC by default, or a HanLP model) gives words and coarse
-names; the rules of :mod:`.rules` type and re-bound them; :mod:`.officials`
-links people to titles.  See ``data/entities/`` for the vocabularies.
+How a paragraph becomes entities:
+
+1. an engine (:mod:`.engines`; the trained model by default) gives LAC's words
+   and scored candidate spans;
+2. user gazetteers and spans a user's own stage already put on
+   ``doc.entities`` join the candidates;
+3. a conflict policy (:mod:`.policy`) picks spans that do not overlap;
+4. refinement steps (:mod:`.refine`) retype or re-bound them over the whole
+   document (LAB/EDU by head word, party organs in titles, parks, repeated
+   names, photo credits, titles someone holds), each kept only while it
+   measures better;
+5. officials are linked over the result by a pure function (:mod:`.officials`).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from ..doc import Doc, Entity, Official, span_dict
 from ..pipeline import register_stage
 from ..segmentation import merge_entity_tokens
-from . import context, rules
-from .engines import HanlpEngine, LacEngine, make_engine, map_hanlp_tag
+from .engines import (
+    Analysis,
+    EntityEngine,
+    HanlpEngine,
+    LacRulesEngine,
+    ModelEngine,
+    engine_names,
+    make_engine,
+    map_hanlp_tag,
+    register_engine,
+)
 from .gazetteer import Gazetteer, GazetteerSource
+from .model import Candidate
 from .officials import link_officials, normalized_name, to_official
+from .policy import Policy, register_policy, resolve
+from .refine import DEFAULT_STEPS, Step, refine, register_step
 from .rules import Span, Tok
 
 __all__ = [
+    "Analysis",
+    "Candidate",
+    "EntityEngine",
     "EntityStage",
     "Gazetteer",
     "HanlpEngine",
-    "LacEngine",
+    "LacRulesEngine",
+    "ModelEngine",
+    "engine_names",
     "extract_entities",
     "extract_officials",
     "map_hanlp_tag",
     "normalized_name",
+    "paragraphs",
+    "refine",
+    "register_engine",
+    "register_policy",
+    "register_step",
 ]
 
 
 def paragraphs(text: str) -> list[tuple[int, str]]:
-    """``(offset, line)`` for each non-blank line: LAC reads a paragraph at a time."""
+    """``(offset, line)`` for each non-blank line: the model reads a paragraph at a time."""
     out = []
     pos = 0
     for line in text.split("\n"):
@@ -47,113 +79,99 @@ def paragraphs(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _clip_to_titles(entities: list[Span], titles: list[Span], text: str) -> tuple[list[Span], list[Span]]:
-    """Titles win over names they overlap at the end (浙江省委|书记 → 浙江 + 省委书记);
-    a title wholly inside a name (院士 in 中国工程院士...) is no title."""
-    kept_titles = []
-    covered: dict[int, Span] = {}
-    for ent in entities:
-        for p in range(ent.start, ent.end):
-            covered[p] = ent
-    for title in titles:
-        owner = covered.get(title.start)
-        if owner is None:
-            if any(p in covered for p in range(title.start, title.end)):
-                continue  # a name starts inside the title: leave both as the model saw them
-            kept_titles.append(title)
-            continue
-        if owner.end >= title.end or owner.label == "PERSON":
-            continue
-        residue = text[owner.start : title.start]
-        if title.start == owner.start:
-            # the organ the title starts with was read as a name (区委|副书记): the title wins
-            owner.end = owner.start
-        elif _is_name(residue):
-            owner.end = title.start  # 浙江省委|书记 → 浙江 + 省委书记
-            owner.label = _residue_label(residue, owner.label)
-        else:
-            # what would be left is no name (全国|政协委员): the organization keeps its organ
-            rest = rules.title_pattern().fullmatch(text, owner.end, title.end)
-            if rest is None:
-                continue
-            title = Span(owner.end, title.end, "TITLE", title.source, title.rank)
-        kept_titles.append(title)
-    out = []
-    for ent in entities:
-        if ent.end <= ent.start:
-            continue
-        out.extend(rules.split_places(ent, text[ent.start : ent.end]) if ent.label == "LOC" else [ent])
-    return out, kept_titles
-
-
-def _is_name(name: str) -> bool:
-    if len(name) < 2 or name in rules.ADMINISTRATIVE_LEVELS or rules.is_generic(name):
-        return False
-    return True
-
-
-def _residue_label(name: str, label: str) -> str:
-    vocab = rules.vocabulary()
-    if name in vocab.places or name.endswith(("省", "市", "区", "县", "州", "镇", "乡", "村")):
-        return "LOC"
-    return rules.org_label(name, default=label)
-
-
-def analyze_paragraph_tokens(
-    text: str, tokens: Sequence[Tok], gazetteers: Sequence[Gazetteer]
-) -> tuple[list[Span], list[Span]]:
-    """Entities and titles of ``text`` given the engine's tokens of the whole text."""
-    tokens = rules.split_org_tokens(rules.normalize_tokens(tokens))
-    candidates: list[Span] = []
-    candidates += rules.model_people(tokens)
-    candidates += rules.model_places(tokens)
-    candidates += rules.model_orgs(tokens)
-    candidates += rules.head_extended_orgs(tokens, text)
-    candidates += rules.quoted_orgs(text)
-    candidates += rules.company_short_names(tokens)
-    candidates += context.stock_quote_companies(text, tokens)
-    candidates += rules.gazetteer_names(text, tokens, [rules.builtin_gazetteer()], rank=4)
-    if gazetteers:
-        candidates += rules.gazetteer_names(text, tokens, gazetteers, rank=1)
-
-    boundaries = {t.start for t in tokens} | {t.end for t in tokens} | {len(text)}
-    for span in candidates:
-        boundaries.update((span.start, span.end))
-    titles = rules.find_titles(text, boundaries, tokens, rules.resolve(candidates))
-    candidates += rules.byline_people(text, titles)
-    entities = rules.resolve(candidates)
-    entities, titles = _clip_to_titles(entities, titles, text)
-    extra = rules.people_after_titles(text, titles, entities + titles)
-    if extra:
-        entities = rules.resolve(entities + extra)
-    entities = rules.resolve(context.listed_companies(text, tokens, entities))
-    entities = rules.resolve(context.companies_by_cues(text, tokens, entities))
-    entities = context.mentions(text, tokens, entities)
-    return entities, titles
+# Whose annotation the output follows (EntityStage(conventions=...)).
+CONVENTIONS: dict[str, dict[str, Any]] = {
+    "gold": {"heads": ("fine", "coarse"), "refine": DEFAULT_STEPS},
+    "cluener": {"heads": ("fine",), "refine": ()},
+    "msra": {"heads": ("coarse",), "refine": ()},
+}
 
 
 @register_stage("entities")
 class EntityStage:
     """Fill ``doc.entities`` and ``doc.officials``.
 
-    Config: ``engine="lac"`` (default) or ``"hanlp"`` with ``model=`` a HanLP
-    model name or local path (``tagset="msra" | "ontonotes" | "pku"`` if the
-    tags are ambiguous); ``gazetteers=`` a list of ``{name: label}`` dicts or
-    ``name<TAB>label`` files, matched before the model's names.
+    Config:
+
+    * ``engine``: ``"model"`` (default, the trained model), ``"lac-rules"``
+      (the rules of earlier releases) or ``"hanlp"`` (with ``model=`` a HanLP
+      model name or local path, ``tagset=`` if its tags are ambiguous); any
+      engine registered with :func:`register_engine`;
+    * ``model``: another model file for the engine;
+    * ``conventions``: whose annotation the output follows — ``"gold"`` (default:
+      the label definitions of the project's gold README: places one by one,
+      LAB/EDU, parks and media as ORG, a title only where someone holds it),
+      ``"cluener"`` (CLUENER2020's: the fine head alone, no steps) or ``"msra"``
+      (People's Daily's PER/LOC/ORG: the coarse head alone); ``heads`` and
+      ``refine`` given explicitly win over it;
+    * ``policy``: how overlapping candidates are settled — ``"score"``
+      (default), ``"fine-first"``, ``"longest"`` or a callable
+      (:mod:`.policy`);
+    * ``refine``: the refinement steps, by name or callable
+      (default :data:`.refine.DEFAULT_STEPS`);
+    * ``gazetteers``: ``{name: label}`` dicts or ``name<TAB>label`` files; their
+      names are candidates that win over the model's where they stand as whole
+      words.
+
+    Spans already on ``doc.entities`` when the stage runs (from a user's
+    stage) are candidates too, and win like gazetteer names.
     """
 
     name = "entities"
+    requires = ("text",)
+    assigns = ("entities", "officials")
 
     def __init__(
         self,
-        engine: str = "lac",
+        engine: str = "model",
         model: str | Path | None = None,
+        conventions: str = "gold",
+        policy: str | Policy = "score",
+        refine: Sequence[str | Step] | None = None,
         gazetteers: Iterable[GazetteerSource] = (),
         **engine_options: Any,
     ):
-        self.engine = make_engine(engine, model=model, **engine_options)
+        try:
+            preset = CONVENTIONS[conventions]
+        except KeyError:
+            raise ValueError(f"unknown conventions {conventions!r}; known: {', '.join(CONVENTIONS)}") from None
+        self.conventions = conventions
+        refine = preset["refine"] if refine is None else refine
+        options = dict(engine_options)
+        if engine == "model":
+            options.setdefault("heads", preset["heads"])
+        if model is not None:
+            options["model"] = model
+        self.engine = make_engine(engine, **options)
+        self.policy = policy
+        resolve([], policy)  # an unknown policy fails here, not on the first document
+        from .refine import get_step
+
+        self.steps = [get_step(s) for s in refine]
         sources = list(gazetteers)
-        self.gazetteers = [Gazetteer.from_sources(sources)] if sources else []
+        self.gazetteer = Gazetteer.from_sources(sources) if sources else None
+
+    STAGE_OPTIONS = ("engine", "model", "conventions", "policy", "refine", "gazetteers")
+
+    @classmethod
+    def check_config(cls, options: dict) -> None:
+        """Raise ``ValueError`` for an option neither the stage nor its engine takes (called by ``load()``)."""
+        import inspect
+
+        from .engines import _ENGINES
+
+        engine = options.get("engine", "model")
+        factory = _ENGINES.get(engine)
+        if factory is None:
+            raise ValueError(f"unknown entity engine {engine!r}; known: {', '.join(engine_names())}")
+        rest = {k for k in options if k not in cls.STAGE_OPTIONS}
+        params = inspect.signature(factory).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            return  # the engine takes any option (HanLP's load options)
+        unknown = rest - {p.name for p in params}
+        if unknown:
+            accepted = sorted(set(cls.STAGE_OPTIONS) | {p.name for p in params})
+            raise ValueError(f"unknown option(s) {sorted(unknown)} for engine {engine!r}; accepted: {accepted}")
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -162,15 +180,13 @@ class EntityStage:
         docs = list(docs)
         paras = [paragraphs(doc.text) for doc in docs]
         flat = [p for ps in paras for p in ps]
-        token_lists = self.engine.tokens(flat) if flat else []
-        # all inference done: now annotate each document
-        results = []
+        analyses = self._analyze(flat) if flat else []
         k = 0
         for doc, ps in zip(docs, paras):
-            tokens = [t for toks in token_lists[k : k + len(ps)] for t in toks]
+            mine = analyses[k : k + len(ps)]
             k += len(ps)
-            results.append(self._annotate(doc.text, tokens))
-        for doc, (entities, officials) in zip(docs, results):
+            given = [e for e in doc.entities]  # a user's stage ran before us
+            entities, officials = self.annotate(doc.text, ps, mine, given)
             doc.entities = entities
             doc.officials = officials
             if doc.tokens:
@@ -178,28 +194,82 @@ class EntityStage:
             doc.fill_raw_offsets(["entities"])
             yield doc
 
-    def _annotate(self, text: str, tokens: list[Tok]) -> tuple[list[Entity], list[Official]]:
-        spans, titles = analyze_paragraph_tokens(text, tokens, self.gazetteers)
-        links = link_officials(text, spans, titles)
-        linked_titles = {(link.title.start, link.title.end) for link in links}
-        entities = [_entity(text, s.start, s.end, s.label, s.source) for s in spans]
-        entities += [
-            _entity(text, s.start, s.end, "TITLE", "rule") for s in titles if (s.start, s.end) in linked_titles
+    def _analyze(self, paragraphs: list[tuple[int, str]]) -> list[Analysis]:
+        # LAC's words matter only to gazetteer matching and steps that read them; the model
+        # engine then skips decoding them (a third of its decoding time on one sentence)
+        needs_words = self.gazetteer is not None or any(getattr(s, "uses_tokens", False) for s in self.steps)
+        if isinstance(self.engine, ModelEngine) and not needs_words:
+            return self.engine.analyze(paragraphs, words=False)
+        return self.engine.analyze(paragraphs)
+
+    # -- one document ---------------------------------------------------------------
+    def annotate(
+        self,
+        text: str,
+        paras: Sequence[tuple[int, str]],
+        analyses: Sequence[Analysis],
+        given: Sequence[Entity] = (),
+    ) -> tuple[list[Entity], list[Official]]:
+        chosen: list[Candidate] = []
+        tokens: list[Tok] = []
+        for (offset, line), analysis in zip(paras, analyses):
+            end = offset + len(line)
+            candidates = list(analysis.candidates)
+            candidates += [
+                Candidate(e.start, e.end, e.label, e.score if e.score is not None else 1.0, "user")
+                for e in given
+                if offset <= e.start and e.end <= end
+            ]
+            if self.gazetteer is not None:
+                candidates += gazetteer_candidates(text, self.gazetteer, analysis.tokens, offset, end)
+            spans = [c for c in (clean_span(text, c) for c in candidates) if c is not None]
+            chosen.extend(resolve(spans, self.policy))
+            tokens.extend(analysis.tokens)
+        # refinement steps see the whole document (a name typed in one paragraph types its repeats)
+        for step in self.steps:
+            chosen = step(text, chosen, tokens)
+        chosen = [c for c in (clean_span(text, c) for c in chosen) if c is not None]
+        chosen.sort(key=lambda c: (c.start, c.end))
+        names = [Span(c.start, c.end, c.label, c.source) for c in chosen if c.label != "TITLE"]
+        titles = [Span(c.start, c.end, c.label, c.source) for c in chosen if c.label == "TITLE"]
+        links = link_officials(text, names, titles)
+        entities = [
+            Entity(text[c.start : c.end], c.label, c.start, c.end, source=c.source, score=c.score) for c in chosen
         ]
-        entities = sorted((e for e in entities if e is not None), key=lambda e: (e.start, e.end))
         return entities, dedupe_officials(to_official(text, link) for link in links)
 
 
-def _entity(text: str, start: int, end: int, label: str, source: str) -> Entity | None:
-    """An entity without the spaces at its ends (a name never starts or ends with one;
-    ``  股份有限公司`` after a line indent is the indent plus a name)."""
+def clean_span(text: str, c: Candidate) -> Candidate | None:
+    """A span without the spaces at its ends, and never one holding a control character.
+
+    A name never starts or ends with a space (``  股份有限公司`` after an indent is
+    the indent plus a name); a control character (U+0000–U+001F, U+007F–U+009F)
+    is no part of any name, so a span holding one is dropped.
+    """
+    start, end = c.start, c.end
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end <= start:
+    if end <= start or any(unicodedata.category(ch) == "Cc" for ch in text[start:end]):
         return None
-    return Entity(text[start:end], label, start, end, source=source)
+    if (start, end) == (c.start, c.end):
+        return c
+    return Candidate(start, end, c.label, c.score, c.source)
+
+
+def gazetteer_candidates(
+    text: str, gazetteer: Gazetteer, tokens: Sequence[Tok], start: int, end: int
+) -> list[Candidate]:
+    """User dictionary names in ``text[start:end]`` that stand as whole words: both ends on a
+    word boundary of the engine's words, so 海南 is not found in 上海南路."""
+    bounds = {t.start for t in tokens} | {t.end for t in tokens} | {start, end}
+    out = []
+    for s, e, label in gazetteer.finditer(text[start:end]):
+        s, e = s + start, e + start
+        if s in bounds and e in bounds:
+            out.append(Candidate(s, e, label, 1.0, "gazetteer"))
+    return out
 
 
 def dedupe_officials(officials: Iterable[Official]) -> list[Official]:
@@ -226,7 +296,8 @@ def _stage(options: dict[str, Any]) -> EntityStage:
 
 
 def extract_entities(text: str, **options: Any) -> list[dict]:
-    """Entities of ``text`` as dicts: ``text``, ``label``, ``start``, ``end``, ``raw_start``, ``raw_end``, ``source``.
+    """Entities of ``text`` as dicts: ``text``, ``label``, ``start``, ``end``, ``raw_start``, ``raw_end``,
+    ``source``, ``score``.
 
     Options are :class:`EntityStage`'s.  The text is used as given (run the
     pipeline to repair and convert traditional text first).

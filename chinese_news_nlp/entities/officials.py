@@ -194,11 +194,12 @@ def _covered(index: _Index, start: int, end: int, text: str) -> bool:
 
 
 def byline_continuation(text: str, people: Sequence[Span], links_of: dict[int, list[Link]]) -> None:
-    """``记者 梁建伟 曾福泉``: a name separated from a linked name by spaces only
-    takes over its title (only for reporter-like bylines, where lists are the rule)."""
+    """``记者 梁建伟 曾福泉``, ``记者王建国、李小平``: a name separated from a linked name by
+    spaces or 、 only takes over its title (only for reporter-like bylines, where lists
+    are the rule)."""
     for prev, person in zip(people, people[1:]):
         gap = text[prev.end : person.start]
-        if not gap or gap.strip(SPACE) or person.start in links_of and links_of[person.start]:
+        if not gap or gap.strip(SPACE + "、") or person.start in links_of and links_of[person.start]:
             continue
         inherited = [
             link

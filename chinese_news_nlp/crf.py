@@ -1,0 +1,431 @@
+"""Linear-chain CRF decoding in numpy, batched: best paths, marginals, spans.
+
+Used for LAC's own tags and for the trained entity heads.  Everything works on
+padded batches ``(B, T, K)`` with a length per row; rows past their length are
+padding and never influence a row's result.
+
+Tags of the entity heads are BIOES over a label list: 0 is ``O`` and label
+``k`` has ``B = 1 + 4k``, ``I = 2 + 4k``, ``E = 3 + 4k``, ``S = 4 + 4k``.
+
+>>> bioes_spans(np.array([0, 1, 2, 3, 4, 0]), ("PERSON",))
+[(1, 4, 'PERSON'), (4, 5, 'PERSON')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+# Added to a disallowed transition (I after O, E of another label, ...): exp() of it is 0.
+FORBIDDEN = -1e4
+# Up to this many rows, the plain K×K step (4 numpy calls) beats the clever ones (~20 calls).
+SMALL_BATCH = 8
+
+
+@dataclass(frozen=True)
+class Crf:
+    """Transition scores ``transitions[from, to]`` and scores to start and to end a sequence."""
+
+    transitions: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    @property
+    def n_tags(self) -> int:
+        return self.transitions.shape[0]
+
+    def with_boundaries(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Emissions with the start scores added at each row's first step and end scores at its last."""
+        out = emissions.copy()
+        out[:, 0] += self.start
+        rows = np.flatnonzero(lengths > 0)
+        out[rows, lengths[rows] - 1] += self.end
+        return out
+
+    def decode(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Best tag path per row: :func:`viterbi_small` for a few rows (numpy's per-call cost
+        dominates there), :func:`viterbi_bioes` for BIOES tags, else :func:`viterbi_batch`."""
+        emissions = self.with_boundaries(emissions, lengths)
+        if emissions.shape[0] <= SMALL_BATCH:
+            return viterbi_small(emissions, self.transitions, lengths)
+        if self.bioes_labels:
+            return viterbi_bioes(emissions, self.transitions, lengths, self.bioes_labels)
+        return viterbi_batch(emissions, self.transitions, lengths)
+
+    @cached_property
+    def bioes_labels(self) -> int:
+        """The number of labels if the tags are BIOES (1 + 4k tags, forbidden moves at -1e4), else 0."""
+        n = self.n_tags
+        if (n - 1) % 4:
+            return 0
+        allowed, _, _ = bioes_transitions((n - 1) // 4)
+        return (n - 1) // 4 if bool((self.transitions[~allowed] <= FORBIDDEN / 2).all()) else 0
+
+
+def bioes_transitions(n_labels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(allowed[from, to], may_start, may_end)`` of a BIOES tag set over ``n_labels`` labels."""
+    n_tags = 1 + 4 * n_labels
+    kinds = ["O"] + ["BIES"[(t - 1) % 4] for t in range(1, n_tags)]
+    label = [-1] + [(t - 1) // 4 for t in range(1, n_tags)]
+    allowed = np.zeros((n_tags, n_tags), dtype=bool)
+    for a in range(n_tags):
+        for b in range(n_tags):
+            if kinds[a] in "OES":
+                allowed[a, b] = kinds[b] in "OBS"
+            else:  # inside a name: continue or end the same label
+                allowed[a, b] = kinds[b] in "IE" and label[a] == label[b]
+    may_start = np.array([k in "OBS" for k in kinds])
+    may_end = np.array([k in "OES" for k in kinds])
+    return allowed, may_start, may_end
+
+
+def bioes_spans(path: np.ndarray, labels: tuple[str, ...] | list[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` of the well-formed names of a BIOES path (a broken one is skipped)."""
+    out = []
+    path = path.tolist() if isinstance(path, np.ndarray) else list(path)
+    i, n = 0, len(path)
+    while i < n:
+        tag = path[i]
+        if tag == 0:
+            i += 1
+            continue
+        k, kind = (tag - 1) // 4, (tag - 1) % 4
+        if kind == 3:  # S
+            out.append((i, i + 1, labels[k]))
+            i += 1
+            continue
+        if kind == 0:  # B
+            j = i + 1
+            while j < n and path[j] == 2 + 4 * k:
+                j += 1
+            if j < n and path[j] == 3 + 4 * k:
+                out.append((i, j + 1, labels[k]))
+                i = j + 1
+                continue
+        i += 1
+    return out
+
+
+def viterbi_batch(emissions: np.ndarray, transitions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Best tag paths for a padded batch ``(B, T, K)``; rows past their length are padding.
+
+    Gives exactly what a per-sentence Viterbi gives (same float32 sums, first
+    maximum on ties), with two shortcuts:
+
+    * when a row's best score leads its runner-up by more than the spread of
+      the transition scores (plus rounding), the best tag is provably every
+      tag's best predecessor and the K×K step collapses to one row of the
+      transition matrix (LAC's transitions span ~0.4, so this is most rows).
+      Only the close rows get the full K×K maximization.
+    * A finished row keeps its scores and gets identity back-pointers, so
+      back-tracking passes through its padding unchanged.
+    """
+    batch, steps, n_tags = emissions.shape
+    rows = np.arange(batch)
+    dp = emissions[:, 0].copy()
+    back = np.empty((max(steps - 1, 0), batch, n_tags), dtype=np.int64)
+    identity = np.broadcast_to(np.arange(n_tags), (batch, n_tags))
+    spread = float(transitions.max() - transitions.min())
+    # scores[b, to, from] = dp[b, from] + transitions[from, to] for the close rows.
+    into = np.ascontiguousarray(transitions.T)[None]
+    for t in range(1, steps):
+        live = lengths > t
+        top = dp.argmax(axis=1)
+        top_score = dp[rows, top]
+        others = dp.copy()
+        others[rows, top] = -np.inf
+        # float32 sums of magnitude |x| are exact to ~6e-8·|x|; leave room for a few roundings.
+        margin = spread + np.abs(top_score) * 1e-6 + 1e-6
+        close = np.flatnonzero(live & (top_score - others.max(axis=1) <= margin))
+        new = top_score[:, None] + transitions[top]
+        best_prev = np.repeat(top[:, None], n_tags, axis=1)
+        if close.size:
+            scores = dp[close][:, None, :] + into
+            prev = scores.argmax(axis=2)
+            flat = scores.reshape(-1, n_tags)
+            new[close] = flat[np.arange(flat.shape[0]), prev.ravel()].reshape(len(close), n_tags)
+            best_prev[close] = prev
+        new += emissions[:, t]
+        dp = np.where(live[:, None], new, dp)
+        back[t - 1] = np.where(live[:, None], best_prev, identity)
+    paths = np.empty((batch, steps), dtype=np.int64)
+    if steps:
+        paths[:, steps - 1] = dp.argmax(axis=1)
+    for t in range(steps - 2, -1, -1):
+        paths[:, t] = back[t][rows, paths[:, t + 1]]
+    return paths
+
+
+def viterbi_small(emissions: np.ndarray, transitions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The plain Viterbi over all K×K moves, for a few rows: the fewest numpy calls a step.
+
+    ``transitions`` is ``(K, K)``, or ``(B, K, K)`` with one matrix per row.
+
+    Same float32 sums and first-maximum ties as :func:`viterbi_batch`; rows are
+    visited longest first so each step works on the rows still running.
+    """
+    batch, steps, n_tags = emissions.shape
+    order = np.argsort(lengths, kind="stable")
+    em = emissions[order]
+    live_from = np.searchsorted(lengths[order], np.arange(steps), side="right").tolist()
+    dp = em[:, 0].copy()
+    back = np.empty((max(steps - 1, 0), batch, n_tags), dtype=np.int64)
+    back[:] = np.arange(n_tags)
+    per_row = transitions.ndim == 3  # a transition matrix for each row (see decode_stacked)
+    # into[b, to, from]: reductions over the last, contiguous axis are the fast ones
+    into = np.ascontiguousarray(np.swapaxes(transitions[order] if per_row else transitions[None], -1, -2))
+    for t in range(1, steps):
+        live = live_from[t]
+        if live >= batch:
+            break
+        scores = dp[live:, None, :] + (into[live:] if per_row else into)
+        back[t - 1, live:] = scores.argmax(axis=2)
+        dp[live:] = scores.max(axis=2) + em[live:, t]
+    paths = np.empty((batch, steps), dtype=np.int64)
+    rows = np.arange(batch)
+    if steps:
+        paths[:, steps - 1] = dp.argmax(axis=1)
+    for t in range(steps - 2, -1, -1):
+        paths[:, t] = back[t][rows, paths[:, t + 1]]
+    out = np.empty_like(paths)
+    out[order] = paths
+    return out
+
+
+# A score no real path reaches: pads tags a CRF of a stack lacks (finite, so sums stay finite).
+_ABSENT = -1e30
+
+
+def _stack(crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray):
+    """Several CRFs' batches as one: rows stacked, tags padded to the widest, transitions per row."""
+    width = max(c.n_tags for c in crfs)
+    batch, steps = emissions[0].shape[:2]
+    em = np.full((batch * len(crfs), steps, width), _ABSENT, np.float32)
+    trans = np.full((batch * len(crfs), width, width), _ABSENT, np.float32)
+    for k, (crf, e) in enumerate(zip(crfs, emissions)):
+        rows = slice(k * batch, (k + 1) * batch)
+        em[rows, :, : crf.n_tags] = crf.with_boundaries(e, lengths)
+        trans[rows, : crf.n_tags, : crf.n_tags] = crf.transitions
+    return em, trans, np.tile(lengths, len(crfs))
+
+
+def decode_stacked(crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray) -> list[np.ndarray]:
+    """Best paths of several CRFs over the same few texts in one Viterbi loop.
+
+    For one sentence, numpy's per-call cost is most of the decoding time;
+    LAC's tags and both entity heads share each step's calls instead of
+    taking three loops (:func:`viterbi_small` with a transition matrix per row).
+    """
+    em, trans, all_lengths = _stack(crfs, emissions, lengths)
+    paths = viterbi_small(em, trans, all_lengths)
+    batch = emissions[0].shape[0]
+    return [paths[k * batch : (k + 1) * batch] for k in range(len(crfs))]
+
+
+def viterbi_bioes(emissions: np.ndarray, transitions: np.ndarray, lengths: np.ndarray, n_labels: int) -> np.ndarray:
+    """:func:`viterbi_batch` for BIOES tags, using what the tag set allows instead of all K×K moves.
+
+    O, B and S of any label follow only O, E or S (the "closed" tags): one
+    small maximization over closed × open tags a step.  I and E of label k
+    follow only B or I of k: two candidates, for all labels at once.  Forbidden
+    moves are never taken, so the path equals the full Viterbi's (ties aside).
+    """
+    batch, steps, n_tags = emissions.shape
+    closed = np.array([0] + [3 + 4 * k for k in range(n_labels)] + [4 + 4 * k for k in range(n_labels)])
+    opened = np.array([0] + [1 + 4 * k for k in range(n_labels)] + [4 + 4 * k for k in range(n_labels)])
+    b_tags = np.array([1 + 4 * k for k in range(n_labels)])
+    i_tags, e_tags = b_tags + 1, b_tags + 2
+    into_open = np.ascontiguousarray(transitions[np.ix_(closed, opened)].T)[None]  # (1, open, closed)
+    b_to_i, i_to_i = transitions[b_tags, i_tags], transitions[i_tags, i_tags]
+    b_to_e, i_to_e = transitions[b_tags, e_tags], transitions[i_tags, e_tags]
+    order = np.argsort(lengths, kind="stable")
+    em = emissions[order]
+    live_from = np.searchsorted(lengths[order], np.arange(steps), side="right").tolist()
+    dp = em[:, 0].copy()
+    back = np.zeros((max(steps - 1, 0), batch, n_tags), dtype=np.int64)
+    back[:] = np.arange(n_tags)  # identity through padding
+    for t in range(1, steps):
+        live = live_from[t]  # rows [live:] are longer than t
+        if live >= batch:
+            break
+        d = dp[live:]
+        new = np.full_like(d, -np.inf)
+        scores = d[:, None, closed] + into_open  # (rows, open, closed): reduce the contiguous axis
+        best = scores.argmax(axis=2)
+        new[:, opened] = scores.max(axis=2)
+        prev = np.empty_like(best, shape=d.shape)
+        prev[:, opened] = closed[best]
+        from_b, from_i = d[:, b_tags], d[:, i_tags]
+        to_i_b, to_i_i = from_b + b_to_i, from_i + i_to_i
+        to_e_b, to_e_i = from_b + b_to_e, from_i + i_to_e
+        new[:, i_tags] = np.maximum(to_i_b, to_i_i)
+        prev[:, i_tags] = np.where(to_i_b >= to_i_i, b_tags, i_tags)
+        new[:, e_tags] = np.maximum(to_e_b, to_e_i)
+        prev[:, e_tags] = np.where(to_e_b >= to_e_i, b_tags, i_tags)
+        dp[live:] = new + em[live:, t]
+        back[t - 1, live:] = prev
+    paths = np.empty((batch, steps), dtype=np.int64)
+    rows = np.arange(batch)
+    if steps:
+        paths[:, steps - 1] = dp.argmax(axis=1)
+    for t in range(steps - 2, -1, -1):
+        paths[:, t] = back[t][rows, paths[:, t + 1]]
+    out = np.empty_like(paths)
+    out[order] = paths
+    return out
+
+
+@dataclass
+class Posterior:
+    """Scaled forward-backward quantities of a batch, enough for any path segment's probability."""
+
+    alpha: np.ndarray  # (B, T, K) forward, each step normalized to sum 1
+    beta: np.ndarray  # (B, T, K) backward, scaled by the same constants
+    scale: np.ndarray  # (B, T) the normalizing constants c_t
+    potentials: np.ndarray  # (B, T, K) exp(emission - row max)
+    expt: np.ndarray  # (K, K) exp(transitions)
+
+    def marginals(self) -> np.ndarray:
+        """``P(tag at t = k)`` for every position."""
+        gamma = self.alpha * self.beta
+        return gamma / np.maximum(gamma.sum(axis=2, keepdims=True), 1e-30)
+
+    def segment_probability(self, row: int, start: int, tags: np.ndarray) -> float:
+        """``P(tags[start : start + len(tags)] are exactly these)`` in row ``row``.
+
+        Chain rule over the segment: ``P(y_s) · Π P(y_t | y_{t-1})`` with
+        ``P(y_t | y_{t-1}) = α̂_{t-1}(i) A_ij b_t(j) β̂_t(j) / (c_t γ_{t-1}(i))``.
+        """
+        a, b, c, pot = self.alpha[row], self.beta[row], self.scale[row], self.potentials[row]
+        first = int(tags[0])
+        gamma = a[start] * b[start]
+        prob = float(gamma[first] / max(gamma.sum(), 1e-30))
+        prev = first
+        for offset, tag in enumerate(tags[1:], 1):
+            t, tag = start + offset, int(tag)
+            pair = a[t - 1, prev] * self.expt[prev, tag] * pot[t, tag] * b[t, tag] / c[t]
+            g_prev = a[t - 1, prev] * b[t - 1, prev]
+            prob *= float(pair / max(g_prev, 1e-30))
+            prev = tag
+        return min(max(prob, 0.0), 1.0)
+
+
+def forward_backward(crf: Crf, emissions: np.ndarray, lengths: np.ndarray, boundaries: bool = True) -> Posterior:
+    """Forward-backward in probability space with per-step scaling: two matrix products a step.
+
+    Emissions are shifted by their row maximum before ``exp`` (a constant per
+    position cancels out of every probability), and forbidden transitions have
+    ``exp(-1e4) == 0``, so names stay well formed.  Rows are visited longest
+    first so that each step works on the rows still running, without masks.
+    """
+    em = (crf.with_boundaries(emissions, lengths) if boundaries else emissions).astype(np.float64)
+    batch, steps, n_tags = em.shape
+    potentials = np.exp(em - em.max(axis=2, keepdims=True))
+    expt = np.exp(crf.transitions.astype(np.float64))
+    per_row = expt.ndim == 3  # one transition matrix per row (forward_backward_stacked)
+    alpha = np.zeros((batch, steps, n_tags))
+    beta = np.ones((batch, steps, n_tags))
+    scale = np.ones((batch, steps))
+    if steps == 0 or batch == 0:
+        return Posterior(alpha, beta, scale, potentials, expt)
+    order = np.argsort(lengths, kind="stable")
+    live_from = np.searchsorted(lengths[order], np.arange(steps + 1), side="right").tolist()
+    pot = potentials[order]
+    rexpt = expt[order] if per_row else expt
+    rexpt_t = np.swapaxes(rexpt, -1, -2)
+    a_s, b_s, c_s = alpha, beta, scale  # filled in sorted order, put back below
+    cur = pot[:, 0]
+    total = cur.sum(axis=1)
+    c_s[:, 0] = total
+    a_s[:, 0] = cur / total[:, None]
+    for t in range(1, steps):
+        live = live_from[t]
+        if live >= batch:
+            break
+        if per_row:
+            cur = np.matmul(a_s[live:, t - 1, None, :], rexpt[live:])[:, 0] * pot[live:, t]
+        else:
+            cur = (a_s[live:, t - 1] @ expt) * pot[live:, t]
+        total = cur.sum(axis=1)
+        c_s[live:, t] = total
+        a_s[live:, t] = cur / total[:, None]
+    for t in range(steps - 2, -1, -1):
+        live = live_from[t + 1]
+        if live >= batch:
+            continue
+        nxt = b_s[live:, t + 1] * pot[live:, t + 1]
+        if per_row:
+            b_s[live:, t] = np.matmul(nxt[:, None, :], rexpt_t[live:])[:, 0] / c_s[live:, t + 1, None]
+        else:
+            b_s[live:, t] = nxt @ rexpt_t / c_s[live:, t + 1, None]
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(batch)
+    return Posterior(a_s[inverse], b_s[inverse], c_s[inverse], potentials, expt)
+
+
+def forward_backward_stacked(crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray) -> list[Posterior]:
+    """:func:`forward_backward` of several CRFs over the same few texts in one loop (rows stacked)."""
+    em, trans, all_lengths = _stack(crfs, emissions, lengths)
+    stacked = forward_backward(
+        Crf(trans, np.zeros(em.shape[2], np.float32), np.zeros(em.shape[2], np.float32)),
+        em,
+        all_lengths,
+        boundaries=False,
+    )
+    batch = emissions[0].shape[0]
+    out = []
+    for k, crf in enumerate(crfs):
+        rows, n = slice(k * batch, (k + 1) * batch), crf.n_tags
+        out.append(
+            Posterior(
+                stacked.alpha[rows, :, :n],
+                stacked.beta[rows, :, :n],
+                stacked.scale[rows],
+                stacked.potentials[rows, :, :n],
+                np.exp(crf.transitions.astype(np.float64)),
+            )
+        )
+    return out
+
+
+def span_probabilities(post: Posterior, paths: np.ndarray, spans: list[tuple[int, int, int]]) -> np.ndarray:
+    """``P(tags[s:e] of row r are exactly the path's)`` for each ``(row, s, e)``, all at once.
+
+    With scaled forward/backward quantities the chain rule telescopes to
+    ``α̂_s(y_s) · β̂_{e-1}(y_{e-1}) · Π_{t=s+1}^{e-1} A(y_{t-1}, y_t) b_t(y_t) / c_t``;
+    the product is a difference of cumulative sums of logs along each row.
+    """
+    if not spans:
+        return np.zeros(0)
+    rows = np.array([r for r, _, _ in spans])
+    starts = np.array([s for _, s, _ in spans])
+    lasts = np.array([e - 1 for _, _, e in spans])
+    batch, steps = paths.shape
+    with np.errstate(divide="ignore"):
+        log_a = np.log(post.expt)
+        prev, cur = paths[:, :-1], paths[:, 1:]
+        step = log_a[prev, cur] + np.log(np.take_along_axis(post.potentials[:, 1:], cur[..., None], 2)[..., 0])
+        step -= np.log(post.scale[:, 1:])
+        cum = np.concatenate([np.zeros((batch, 1)), np.cumsum(step, axis=1)], axis=1)  # cum[t] = Σ_{u=1..t}
+        first = np.log(post.alpha[rows, starts, paths[rows, starts]])
+        last = np.log(post.beta[rows, lasts, paths[rows, lasts]])
+    logp = first + last + cum[rows, lasts] - cum[rows, starts]
+    return np.clip(np.exp(logp), 0.0, 1.0)
+
+
+__all__ = [
+    "FORBIDDEN",
+    "Crf",
+    "Posterior",
+    "bioes_spans",
+    "bioes_transitions",
+    "decode_stacked",
+    "forward_backward",
+    "forward_backward_stacked",
+    "span_probabilities",
+    "viterbi_batch",
+    "viterbi_bioes",
+    "viterbi_small",
+]

