@@ -531,6 +531,31 @@ def decode_with_holes(
     return reading
 
 
+def _read_extent(values: list, optional: list, n: int, i: int, encoding: str) -> int:
+    """One past the last position :func:`_transitions` reads from ``i``, or ``n + 1``
+    when what it finds depends on where the positions end: every length tried,
+    failed ones too (a lead byte that made no character before its trail byte
+    was replaced may make one after), each optional byte skipped (the farthest
+    a pattern reaches).
+
+    >>> _read_extent([0xB0, 0x31, 0x81, 0x30], [False] * 4, 4, 0, "gb18030")
+    4
+    >>> _read_extent([0xB0, 0x31, 0x81], [False] * 3, 3, 0, "gb18030")
+    4
+    """
+    nxt = values[i + 1] if i + 1 < n else None
+    far = i + 2  # the lead and the byte after it choose the lengths
+    for length in _char_length(values[i], nxt, encoding):
+        pos, left = i, length
+        while left:
+            if pos >= n:
+                return n + 1
+            left -= not optional[pos]
+            pos += 1
+        far = max(far, pos)
+    return far
+
+
 # The most positions one character covers: four bytes, and the optional
 # byte after each hole among them skipped.
 _MAX_SPAN = 8
@@ -542,7 +567,8 @@ class Splicer:
 
     The best parse of the bytes before each position and after it is found
     once (two passes); a reading with an insertion re-reads only the few
-    positions around it, not the whole run.
+    positions around it, not the whole run, and of those only the ones whose
+    characters reach the insertion (the others are read as the tokens were).
     """
 
     def __init__(self, tokens: list[int], encoding: str, lost_in: str | None = None):
@@ -550,6 +576,10 @@ class Splicer:
         self.values, self.optional, self.token_positions = _expand(tokens)
         n = self.n = len(self.values)
         trans = [_transitions(self.values, self.optional, n, i, encoding, False, lost_in) for i in range(n)]
+        # how far the characters starting at i read: an insertion at or after
+        # it leaves them as they are (see :func:`_read_extent`)
+        self.reach = [_read_extent(self.values, self.optional, n, i, encoding) for i in range(n)]
+        self.trans = trans
         self.best, self.choice = _backward(n, self.optional, trans, range(n - 1, -1, -1))
         # forward[i]: the best score of a parse of positions ..i; back[i]: its last step
         forward: list[float | None] = [None] * (n + 1)
@@ -566,52 +596,63 @@ class Splicer:
                 if forward[j] is None or total > forward[j]:
                     forward[j], back[j] = total, (i, (ch, pattern))
         self.forward, self.back = forward, back
-        self._prefix: dict[int, tuple[str, int]] = {0: ("", 0)}
-        self._suffix: dict[int, tuple[str, int]] = {n: ("", 0)}
+        # (text, characters lost, guess gain) of the best readings before and after each position
+        self._prefix: dict[int, tuple[str, int, float]] = {0: ("", 0, 0.0)}
+        self._suffix: dict[int, tuple[str, int, float]] = {n: ("", 0, 0.0)}
 
-    def _shown(self, ch: str, pattern: tuple) -> tuple[str, int]:
-        """What a reading shows for a character, and whether it is lost."""
+    def _shown(self, ch: str, pattern: tuple) -> tuple[str, int, float]:
+        """What a reading shows for a character, whether it is lost, and for a
+        guess what its candidate scores in :func:`lm.relative_logp` beyond what
+        it scored in the parse (see :func:`_read_char`)."""
         if None not in pattern:
-            return ch, 0
+            return ch, 0, 0.0
         options = candidates(pattern, self.encoding, self.lost_in)
-        return (options[0], 0) if options else (LOST, 1)
+        if not options:
+            return LOST, 1, 0.0
+        relative = lm.char_logp(options[0]) - lm.NEUTRAL_LOGP
+        return options[0], 0, relative - _read_char(pattern, self.encoding, self.lost_in)[1]
 
-    def _prefix_at(self, i: int) -> tuple[str, int]:
+    def _prefix_at(self, i: int) -> tuple[str, int, float]:
         chain = []
         while i not in self._prefix:
             j, step = self.back[i]
             chain.append((i, step))
             i = j
-        text, lost = self._prefix[i]
+        text, lost, gain = self._prefix[i]
         for at, step in reversed(chain):
             if step is not None:
-                shown, gone = self._shown(*step)
-                text, lost = text + shown, lost + gone
-            self._prefix[at] = (text, lost)
-        return text, lost
+                shown, gone, more = self._shown(*step)
+                text, lost, gain = text + shown, lost + gone, gain + more
+            self._prefix[at] = (text, lost, gain)
+        return text, lost, gain
 
-    def _suffix_at(self, i: int) -> tuple[str, int]:
+    def _suffix_at(self, i: int) -> tuple[str, int, float]:
         chain = []
         while i not in self._suffix:
             pick = self.choice[i]
             chain.append((i, pick))
             i = i + 1 if pick is None else pick[2]
-        text, lost = self._suffix[i]
+        text, lost, gain = self._suffix[i]
         for at, pick in reversed(chain):
             if pick is not None:
-                shown, gone = self._shown(pick[0], pick[1])
-                text, lost = shown + text, lost + gone
-            self._suffix[at] = (text, lost)
-        return text, lost
+                shown, gone, more = self._shown(pick[0], pick[1])
+                text, lost, gain = shown + text, lost + gone, gain + more
+            self._suffix[at] = (text, lost, gain)
+        return text, lost, gain
 
-    def read(self, at: int | None = None, count: int = 0) -> tuple[str, int, float] | None:
-        """(text, characters lost, score) of the best reading with ``count``
-        unknown bytes inserted before token ``at`` (none: the tokens as they
-        are), the likeliest candidate for each character with unknown bytes;
-        None when no parse exists.  Of readings that score the same, another
-        may be found than a decoding of the whole finds."""
+    def read(self, at: int | None = None, count: int = 0) -> tuple[str, int, float, float] | None:
+        """(text, characters lost, score, guess gain) of the best reading with
+        ``count`` unknown bytes inserted before token ``at`` (none: the tokens
+        as they are), the likeliest candidate for each character with unknown
+        bytes; None when no parse exists.  Of readings that score the same,
+        another may be found than a decoding of the whole finds.
+
+        The score is the parse's; the guess gain is what the guessed
+        characters shown score in :func:`lm.relative_logp` beyond it, so that
+        the parse score and the gain estimate the text's relative score
+        without reading it again (:func:`.byteshift._with_dropped_pairs`)."""
         if at is None or count == 0:
-            return None if self.best[0] is None else (*self._suffix_at(0), self.best[0])
+            return None if self.best[0] is None else (*self._suffix_at(0)[:2], self.best[0], self._suffix_at(0)[2])
         p = self.token_positions[at]
         lo = max(0, p - _MAX_SPAN)
         hi = min(self.n, p + _MAX_SPAN + 2)
@@ -622,14 +663,20 @@ class Splicer:
         edge = p - lo + count  # local positions from here on are the untouched bytes after p
         best: dict[int, float | None] = {}
         choice: dict[int, tuple | None] = {}
+        whole_best, reach, whole_trans = self.best, self.reach, self.trans
 
         def rest(q: int) -> float | None:
-            return self.best[q - edge + p] if q >= edge else best[q]
+            return whole_best[q - edge + p] if q >= edge else best[q]
 
         for q in range(edge - 1, -1, -1):
             result = rest(q + 1) if optional[q] else None
             pick = None
-            for ch, score, pattern, j in _transitions(values, optional, end, q, self.encoding, False, self.lost_in):
+            if lo + q < p and reach[lo + q] <= p:  # read before the insertion: as the tokens were
+                found, shift = whole_trans[lo + q], lo
+            else:
+                found, shift = _transitions(values, optional, end, q, self.encoding, False, self.lost_in), 0
+            for ch, score, pattern, j in found:
+                j -= shift
                 after = rest(j)
                 if after is None:
                     continue
@@ -645,20 +692,21 @@ class Splicer:
         if top is None:
             return None
         q = top[1]
-        text, lost = self._prefix_at(lo + q)
+        text, lost, gain = self._prefix_at(lo + q)
         parts = [text]
         while q < edge:
             pick = choice[q]
             if pick is None:
                 q += 1
                 continue
-            shown, gone = self._shown(pick[0], pick[1])
+            shown, gone, more = self._shown(pick[0], pick[1])
             parts.append(shown)
             lost += gone
+            gain += more
             q = pick[2]
-        tail, gone = self._suffix_at(q - edge + p)
+        tail, gone, more = self._suffix_at(q - edge + p)
         parts.append(tail)
-        return "".join(parts), lost + gone, top[0]
+        return "".join(parts), lost + gone, top[0], gain + more
 
 
 def fill_guesses(reading: Reading, left: str = "", right: str = "") -> Reading:

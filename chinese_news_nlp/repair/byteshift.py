@@ -90,19 +90,42 @@ DROP_PENALTY = 4.0
 # character this rare (004: unseen readings; 深水埗 keeps its rare 埗 at 1.95).
 DROP_TRIGGER_LOGP = 1.5
 DOUBLE_DROP_TRIALS = 3
+# A lost character scores -2.0 in the parse (:func:`.bytes_model._read_char`), U+FFFD's relative score in the text.
+LOST_BEYOND_PARSE = lm.char_logp(LOST) - lm.NEUTRAL_LOGP + 2.0
 
 
-def _with_dropped_pairs(starts: list[int], score_at) -> tuple[float, tuple[int, int]]:
+# Estimates of two readings' scores this close are both replaced by the exact
+# scores before they are compared (the estimate sums the same terms in another
+# order: it is off by the last bits of rounding, some 1e-13).
+EXACT_MARGIN = 1e-6
+
+
+def _with_dropped_pairs(starts: list[int], score_at, exact_at=None) -> tuple[float, tuple[int, int]]:
     """Insert up to two dropped pairs where they make the run read best: (score,
     (where, pairs)); ``starts``: where the run's characters start in its bytes;
-    ``score_at(where, pairs)``: the score of the run with the pairs inserted."""
-    best = (score_at(0, 0), (0, 0))
-    singles = sorted(((score_at(b, 1) - DROP_PENALTY, b) for b in starts[1:-1]), key=lambda t: t[0], reverse=True)
+    ``score_at(where, pairs)``: the score of the run with the pairs inserted.
+
+    With ``exact_at``, ``score_at`` may be an estimate within
+    :data:`EXACT_MARGIN` of the score, and ``exact_at`` gives it exactly: every
+    comparison the choice depends on is then made on exact scores (those of
+    the readings that come within the margin of the best or of each other), so
+    the choice and its score are those of exact scores throughout."""
+    exact = exact_at or score_at
+    best = (exact(0, 0), (0, 0))
+    singles = [(score_at(b, 1) - DROP_PENALTY, b) for b in starts[1:-1]]
+    if exact_at is not None and singles:
+        # the three best (doubles are tried there) and the best single are
+        # among those within the margin of the third best estimate: made exact
+        third = sorted((v for v, _ in singles), reverse=True)[:DOUBLE_DROP_TRIALS][-1]
+        singles = [(exact(b, 1) - DROP_PENALTY, b) if v >= third - EXACT_MARGIN else (v, b) for v, b in singles]
+    singles.sort(key=lambda t: t[0], reverse=True)
     # Two pairs are tried only where one pair already read best (a third of the decodings).
     doubles = [(score_at(b, 2) - DROP_PENALTY * 2, b) for _, b in singles[:DOUBLE_DROP_TRIALS]]
     for found, b in singles:
         if found > best[0]:
             best = (found, (b, 1))
+    if exact_at is not None and any(found >= best[0] - EXACT_MARGIN for found, _ in doubles):
+        doubles = [(exact(b, 2) - DROP_PENALTY * 2, b) for _, b in doubles]
     for found, b in doubles:
         if found > best[0]:
             best = (found, (b, 2))
@@ -208,17 +231,33 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
     plain = _decode([lead, *tokens], fill=False)
     if len(run) > 2 and plain is not None and min(map(lm.char_logp, plain.text)) < DROP_TRIGGER_LOGP:
         splicer = Splicer([lead, *tokens], "gb18030")
+        reads: dict[tuple[int, int], tuple[str, int, float, float] | None] = {}
 
-        def score_at(b: int, pairs: int) -> float:
+        def read_at(b: int, pairs: int) -> tuple[str, int, float, float] | None:
+            key = (b, pairs)
+            if key not in reads:
+                read = splicer.read(1 + b, len(DROPPED_PAIR) * pairs)
+                ok = read is not None and not (must_start and not read[0].startswith(tuple(must_start)))
+                reads[key] = read if ok else None
+            return reads[key]
+
+        def exact_at(b: int, pairs: int) -> float:
             if not pairs:
                 found = _score([lead, *tokens], must_start)
                 return found if found is not None else -1e9
-            read = splicer.read(1 + b, len(DROPPED_PAIR) * pairs)
-            if read is None or (must_start and not read[0].startswith(tuple(must_start))):
-                return -1e9
-            return lm.relative_logp(read[0]) - 2.0 * read[1]
+            read = read_at(b, pairs)
+            return -1e9 if read is None else lm.relative_logp(read[0]) - 2.0 * read[1]
 
-        pair_score, inserted = _with_dropped_pairs(starts, score_at)
+        def estimate_at(b: int, pairs: int) -> float:
+            """exact_at from the parse: its score, what the guesses and the lost
+            characters score beyond it, and the debris (see Splicer.read)."""
+            read = read_at(b, pairs)
+            if read is None:
+                return -1e9
+            text, lost, parsed, gain = read
+            return parsed + gain + LOST_BEYOND_PARSE * lost + lm.debris_adjustment(text) - 2.0 * lost
+
+        pair_score, inserted = _with_dropped_pairs(starts, estimate_at, exact_at)
         where, pairs = inserted
         if pairs:
             tokens = tokens[:where] + DROPPED_PAIR * pairs + tokens[where:]

@@ -209,6 +209,18 @@ def relative_logp(text: str) -> float:
     return reduce(add, terms, 0.0)  # left to right, as a loop adds
 
 
+def debris_adjustment(text: str) -> float:
+    """What :func:`relative_logp` scores the debris of ``text`` (see there) beyond
+    the characters' own scores: with :func:`relative_logp`'s terms known
+    otherwise, its value without summing them again."""
+    total = 0.0
+    for m in _FLANKED_ASCII.finditer(text):
+        for k in range(m.start(), m.end()):
+            if text[k] not in "0123456789,;:":
+                total += _DEBRIS - _relative_char(text[k])
+    return total
+
+
 # -- word model ---------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _word_model() -> tuple[dict[str, int], float]:
