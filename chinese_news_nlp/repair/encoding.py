@@ -18,6 +18,7 @@ it reads as Chinese far better than the run did (:mod:`.lm`).
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from ..alignment import Edit
 from . import lm
@@ -138,12 +139,21 @@ def _tokens(run: str, codec: str) -> list[int] | None:
         return None
 
 
+# How many bytes each character seen takes in each codec (U+FFFD: the one lost
+# byte it stands for): a table bounded by the character set, for :func:`_starts`
+# (one look-up a character rather than one encoding).
+_WIDTHS: dict[str, dict[str, int]] = {}
+
+
 def _starts(run: str, codec: str) -> list[int]:
     """Where each character of ``run`` starts in :func:`_tokens` (one more entry: the end)."""
-    starts = [0]
-    for ch in run:
-        starts.append(starts[-1] + (1 if ch == LOST else len(ch.encode(codec))))
-    return starts
+    widths = _WIDTHS.setdefault(codec, {LOST: 1})
+    try:
+        return list(accumulate(map(widths.__getitem__, run), initial=0))
+    except KeyError:
+        for ch in set(run) - widths.keys():
+            widths[ch] = len(ch.encode(codec))
+        return list(accumulate(map(widths.__getitem__, run), initial=0))
 
 
 def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
@@ -178,7 +188,7 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
             if result is None:
                 continue
             fixed = result.text
-        if not fixed or sum(map(lm.is_han, fixed)) < max(1, len(fixed) // 3):
+        if not fixed or lm.count_han(fixed) < max(1, len(fixed) // 3):
             continue
         score = lm.mean_logp(fixed)
         if best is None or score > best[0]:

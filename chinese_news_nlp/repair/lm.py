@@ -515,6 +515,19 @@ def is_han(ch: str) -> bool:
     return is_cjk(ch)
 
 
+# The ranges of :func:`.charfreq.is_cjk`, for counting them in one scan.
+_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f\uf900-\ufaff]")
+
+
+def count_han(text: str) -> int:
+    """How many characters of ``text`` are :func:`is_han`.
+
+    >>> count_han("北京abc，市")
+    3
+    """
+    return len(_HAN.findall(text))
+
+
 def looks_chinese(ch: str) -> bool:
     """A Han character or Chinese punctuation (the context that makes ASCII punctuation wrong)."""
     return is_cjk(ch) or ch in CJK_PUNCT
