@@ -170,6 +170,7 @@ PER_TEXT = (
     repair.lm._suffix_paths,
     repair.lm._before_paths,
     repair.bytes_model._choose,
+    repair.encoding._run_edits,
 )
 PER_CHARACTER = tuple(
     value

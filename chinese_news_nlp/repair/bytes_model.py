@@ -748,7 +748,7 @@ def _choose(before: str, options: tuple[str, ...], after: str) -> tuple[int, flo
             scores[m] = w + bonus[m]
     top = max(range(len(options)), key=scores.__getitem__)
     best = scores[top]
-    return top, 1.0 / sum(10 ** (v - best) for v in scores)
+    return top, 1.0 / sum([10 ** (v - best) for v in scores])
 
 
 @lru_cache(maxsize=20_000)

@@ -18,6 +18,7 @@ it reads as Chinese far better than the run did (:mod:`.lm`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import accumulate
 
 from ..alignment import Edit
@@ -46,8 +47,17 @@ _LATIN_RUN = re.compile(
 )
 
 
+# cp1252's characters to the bytes they stand for, as characters Latin-1 encodes to those bytes.
+_CP1252_TO_LATIN1 = str.maketrans({ch: chr(b) for ch, b in _CP1252_SPECIALS.items()})
+
+
 def _latin_bytes(run: str) -> bytes:
-    return bytes(_CP1252_SPECIALS.get(ch, ord(ch) if ord(ch) < 256 else 0x3F) for ch in run)
+    """The bytes of a Latin-1/cp1252 reading (``?`` for a character of neither).
+
+    >>> _latin_bytes("æµ™€中")
+    b'\\xe6\\xb5\\x99\\x80?'
+    """
+    return run.translate(_CP1252_TO_LATIN1).encode("latin-1", errors="replace")
 
 
 def fix_latin1_mojibake(text: str) -> list[Edit]:
@@ -201,6 +211,44 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
     return reading, cause, _starts(run, wrong)
 
 
+@lru_cache(maxsize=4096)
+def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
+    """The edits that repair one run of :func:`fix_codec_confusions`, on the run
+    alone (they read nothing outside it), with the cause and ``recoverable``
+    of its reading.  Cached: a run comes back in the next round of a line's
+    repairs when it was left alone, and in the boilerplate of other lines."""
+    if KUNJINKAO in run:
+        return (), "", ""
+    before = lm.mean_logp(run)
+    if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
+        return (), "", ""
+    found = reinterpret(run)
+    if found is None:
+        return (), "", ""
+    reading, cause, starts = found
+    fixed = reading.text
+    if cause != "utf8-as-gbk" and sum(c.isascii() for c in fixed) > run.count(LOST):
+        return (), "", ""  # an ASCII character the run took in was not a trail byte after all (┻_案)
+    # A clean run never gains this much; mojibake gains 2 or more.  Filling
+    # the guesses from context never raises the mean (the unfilled ones are
+    # the likeliest characters alone): a run that fails unfilled fails filled.
+    after = lm.mean_logp(fixed)
+    if after < before + 1.2 or after < 3.6:
+        return (), "", ""
+    if reading.recovered:
+        fill_guesses(reading)
+        fixed = reading.text
+        after = lm.mean_logp(fixed)
+        if after < before + 1.2 or after < 3.6:
+            return (), "", ""
+    recovered, lost = reading.recovered, reading.lost
+    recoverable = "full" if not recovered and not lost else ("none" if lost > len(fixed) // 2 else "partial")
+    confidence = round(min(0.99, 0.5 + (after - before) / 6), 2)
+    source = [(t, k) for k, t in enumerate(starts)]  # (token index, offset in the run)
+    found_edits = reading_edits(reading, source, run, cause, confidence, recoverable, min_guess, refuse=_worsened)
+    return tuple(found_edits), cause, recoverable
+
+
 def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
     """UTF-8 read as GBK, Big5 read as GBK and the reverse, on runs that read badly.
 
@@ -210,39 +258,10 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
     edits = []
     evidence: list[tuple[str, int]] = []  # (cause, characters) of runs restored in full
     for m in _NON_ASCII_RUN.finditer(text):
-        run = m.group()
-        if KUNJINKAO in run:
-            continue
-        before = lm.mean_logp(run)
-        if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
-            continue
-        found = reinterpret(run)
-        if found is None:
-            continue
-        reading, cause, starts = found
-        fixed = reading.text
-        if cause != "utf8-as-gbk" and sum(c.isascii() for c in fixed) > run.count(LOST):
-            continue  # an ASCII character the run took in was not a trail byte after all (┻_案)
-        # A clean run never gains this much; mojibake gains 2 or more.  Filling
-        # the guesses from context never raises the mean (the unfilled ones are
-        # the likeliest characters alone): a run that fails unfilled fails filled.
-        after = lm.mean_logp(fixed)
-        if after < before + 1.2 or after < 3.6:
-            continue
-        if reading.recovered:
-            fill_guesses(reading)
-            fixed = reading.text
-            after = lm.mean_logp(fixed)
-            if after < before + 1.2 or after < 3.6:
-                continue
-        recovered, lost = reading.recovered, reading.lost
-        recoverable = "full" if not recovered and not lost else ("none" if lost > len(fixed) // 2 else "partial")
-        confidence = round(min(0.99, 0.5 + (after - before) / 6), 2)
-        source = [(t, m.start() + k) for k, t in enumerate(starts)]
-        found_edits = reading_edits(reading, source, text, cause, confidence, recoverable, min_guess, refuse=_worsened)
+        found_edits, cause, recoverable = _run_edits(m.group(), min_guess)
         if found_edits and recoverable == "full":
             evidence.append((cause, sum(len(e.replacement) for e in found_edits)))
-        edits.extend(found_edits)
+        edits.extend(e._replace(start=e.start + m.start(), end=e.end + m.start()) for e in found_edits)
     return edits + fix_short_runs(text, edits, evidence)
 
 
