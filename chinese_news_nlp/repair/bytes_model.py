@@ -833,17 +833,20 @@ def reading_edits(
     pieces.append((piece_start, end, current))
     refused: set[int] = set()
     if refuse is not None:
-        refused = refuse([(text[a:b], "".join(reading.chars[k] for k in idx)) for a, b, idx in pieces])
+        refused = refuse([(text[a:b], "".join([reading.chars[k] for k in idx])) for a, b, idx in pieces])
         if not refused and GUESSED not in reading.status:
             return whole()
     edits: list[Edit] = []
     pending: list[tuple[int, int, list[int]]] = []  # consecutive pieces without a guess kept
+    # what each character writes, and which are guesses kept (once, not per piece)
+    kept = [_kept_guess(reading, k, min_guess) for k in range(len(reading.chars))]
+    written = [_written(reading, k, min_guess, lost_as) for k in range(len(reading.chars))]
 
     def flush() -> None:
         if not pending:
             return
         idx = [k for p in pending for k in p[2]]
-        out = "".join(_written(reading, k, min_guess, lost_as) for k in idx)
+        out = "".join([written[k] for k in idx])
         statuses = {reading.status[k] for k in idx}
         recov = "full" if statuses <= {READ} else ("none" if READ not in statuses else "partial")
         edit = tight_edit(text, pending[0][0], pending[-1][1], out, cause, confidence, recov)
@@ -855,12 +858,12 @@ def reading_edits(
         if n in refused:
             flush()
             continue
-        guessed = [k for k in piece[2] if _kept_guess(reading, k, min_guess)]
+        guessed = [k for k in piece[2] if kept[k]]
         if not guessed:
             pending.append(piece)
             continue
         flush()
-        out = "".join(_written(reading, k, min_guess, lost_as) for k in piece[2])
+        out = "".join([written[k] for k in piece[2]])
         conf = guess_confidence([reading.posterior[k] for k in guessed], confidence)
         edit = tight_edit(text, piece[0], piece[1], out, cause, conf, "partial", guessed=True)
         if edit is not None:

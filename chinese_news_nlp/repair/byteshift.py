@@ -328,7 +328,7 @@ def _fix_line(line: str, offset: int, min_guess: float) -> list[Edit]:
                         found_edits = reading_edits(
                             reading, shift.source, line, cause, conf, recov, min_guess, lost_as, shifted=True
                         )
-                        edits.extend(e._replace(start=e.start + offset, end=e.end + offset) for e in found_edits)
+                        edits.extend(Edit(e.start + offset, e.end + offset, *e[2:]) for e in found_edits)
                         next_p = end
         p = line.find("?", next_p)
     return edits

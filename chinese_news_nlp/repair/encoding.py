@@ -261,7 +261,8 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
         found_edits, cause, recoverable = _run_edits(m.group(), min_guess)
         if found_edits and recoverable == "full":
             evidence.append((cause, sum(len(e.replacement) for e in found_edits)))
-        edits.extend(e._replace(start=e.start + m.start(), end=e.end + m.start()) for e in found_edits)
+        at = m.start()
+        edits.extend(Edit(e.start + at, e.end + at, *e[2:]) for e in found_edits)
     return edits + fix_short_runs(text, edits, evidence)
 
 
