@@ -105,7 +105,10 @@ def needs_repair(line: str) -> bool:
     if _SIGNS.search(line) and _TRIGGERS.search(line):
         return True
     text_logp = lm.text_logp
-    return any(text_logp(run) / len(run) < SUSPICIOUS_MEAN for run in _NON_ASCII_RUN.findall(line))
+    for run in _NON_ASCII_RUN.findall(line):  # a loop, not any() of a generator: clean text's hot path
+        if text_logp(run) / len(run) < SUSPICIOUS_MEAN:
+            return True
+    return False
 
 
 LOST_BYTES = ("guess", "replace")

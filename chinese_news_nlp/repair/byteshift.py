@@ -132,7 +132,9 @@ def _with_dropped_pairs(starts: list[int], score_at, exact_at=None) -> tuple[flo
     return best
 
 
-def _score(tokens: list[int], must_start: str | None) -> float | None:
+def _scored(tokens: list[int], must_start: str | None) -> tuple[float, str] | None:
+    """The score of the text ``tokens`` decode to, and that text (None: no
+    reading, or one that does not start with ``must_start``)."""
     if must_start and len(tokens) > 1 and tokens[1] >= 0x40 and tokens[0] >= 0x81:
         # the first character is these two bytes in every reading: check it first
         try:
@@ -150,7 +152,7 @@ def _score(tokens: list[int], must_start: str | None) -> float | None:
         text, lost = decoded.text, decoded.lost
     if must_start and not text.startswith(tuple(must_start)):
         return None
-    return lm.relative_logp(text) - 2.0 * lost
+    return lm.relative_logp(text) - 2.0 * lost, text
 
 
 def _candidate_ends(line: str, start: int) -> list[int]:
@@ -216,20 +218,21 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
         tokens, starts = found
         rest = lm.relative_logp(line[end:horizon])
         for lead in leads:
-            score = _score([lead, *tokens], must_start)
-            if score is None:
+            found_score = _scored([lead, *tokens], must_start)
+            if found_score is None:
                 continue
+            score, text = found_score
             lead_scores.setdefault(end, []).append(score)
             if best is None or score + rest > best[0]:
-                best = (score + rest, end, lead, run, tokens, starts, rest)
+                best = (score + rest, end, lead, run, tokens, starts, rest, score, text)
     if best is None:
         return None
-    score, end, lead, run, tokens, starts, rest = best
+    # the best reading's own score and text, kept: decoding it again is the cost of a parse
+    score, end, lead, run, tokens, starts, rest, plain_score, plain_text = best
     top = max(lead_scores[end])
     lead_posterior = 1.0 / sum(10 ** (s - top) for s in lead_scores[end])
     inserted = (0, 0)
-    plain = _decode([lead, *tokens], fill=False)
-    if len(run) > 2 and plain is not None and min(map(lm.char_logp, plain.text)) < DROP_TRIGGER_LOGP:
+    if len(run) > 2 and min(map(lm.char_logp, plain_text)) < DROP_TRIGGER_LOGP:
         splicer = Splicer([lead, *tokens], "gb18030")
         reads: dict[tuple[int, int], tuple[str, int, float, float] | None] = {}
 
@@ -243,8 +246,7 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
 
         def exact_at(b: int, pairs: int) -> float:
             if not pairs:
-                found = _score([lead, *tokens], must_start)
-                return found if found is not None else -1e9
+                return plain_score
             read = read_at(b, pairs)
             return -1e9 if read is None else lm.relative_logp(read[0]) - 2.0 * read[1]
 
