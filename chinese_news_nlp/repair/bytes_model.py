@@ -446,7 +446,24 @@ def _parse_split(
         cuts = [p for p, b in enumerate(values) if p and b in leading and values[p - 1] is not None]
     cuts = [0, *cuts, n]
     picks: list[tuple[str, tuple, int, int]] = []
-    for a, b in zip(cuts, cuts[1:]):
+    stretches = list(zip(cuts, cuts[1:]))
+    k = 0
+    while k < len(stretches):
+        a, b = stretches[k]
+        if encoding == "utf-8" and None not in values[a:b]:
+            # UTF-8 stretches are one character each: the ones in a row without
+            # a hole, valid together, are valid apart and read as they would
+            # be apart (the codec resynchronises at each lead byte), in one call
+            m = k
+            while m + 1 < len(stretches) and None not in values[stretches[m + 1][0] : stretches[m + 1][1]]:
+                m += 1
+            if m > k:
+                found = _read_whole(values[a : stretches[m][1]], a, encoding)
+                if found is not None:
+                    picks.extend(found)
+                    k = m + 1
+                    continue
+        k += 1
         part = values[a:b]
         last = b == n
         if None not in part:
