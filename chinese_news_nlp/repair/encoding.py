@@ -109,7 +109,9 @@ def _fix_latin_run(text: str, start: int, end: int) -> Edit | None:
 # kept in the run: it may be the second byte of a Big5 or GBK character whose
 # first byte was lost or read out of phase (``停水。`` in Big5 read as GBK ends
 # ``簟C``).  Not after a Latin letter: ``(ōu)`` is a pinyin reading.
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]|(?<=[^\x00-\x7f\u00c0-\u024f])[\x40-\x7e](?![\x40-\x7e]))+")
+# (Non-ASCII characters taken a block at a time: the same runs, the regex
+# engine looping once per block rather than once per character.)
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]+|(?<=[^\x00-\x7f\u00c0-\u024f])[\x40-\x7e](?![\x40-\x7e]))+")
 
 KUNJINKAO = "锟斤拷"
 _KUNJINKAO_RUN = re.compile(r"(?:锟斤拷|锟[^\x00-\x7f]|[^\x00-\x7f]拷)")
