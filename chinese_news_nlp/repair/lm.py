@@ -460,7 +460,7 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
     simple = _simplified_tuple(middles)
     longest = min(len(after), MAX_WORD_LEN - 1)
     # the candidate as a word of its own
-    out = [here + step + suffix[0] for step in map(_single, middles)]
+    out = [here + step + suffix[0] for step in _singles(middles)]
     # words that reach into it from before, then those that start with it; most
     # candidates make no word with either neighbour: a one-character neighbour
     # tells which do from the pairs that hold it
@@ -487,6 +487,13 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
                         top = v
             out[k] = top
     return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _singles(chars: tuple[str, ...]) -> tuple[float, ...]:
+    """:func:`_single` of each of ``chars`` (a hole's candidates: the same tuple
+    for every hole of the same bytes, one look-up rather than one a candidate)."""
+    return tuple(map(_single, chars))
 
 
 @lru_cache(maxsize=20_000)
