@@ -50,30 +50,71 @@ MAX_ENDS = 40
 MIN_GAIN = 3.0
 
 
+def _char_bytes(ch: str, resync: bool) -> list[int] | None:
+    """The bytes of one character of a folded, shifted run (see module doc);
+    ``resync``: the run's last character, where ASCII stands for itself (the
+    decoder was back in phase).  None if impossible."""
+    if ch in "?\ufffd":
+        return [HOLE]
+    if resync and ch.isascii():
+        return [ord(ch)]
+    if ch == " ":
+        return [0xA1, 0xA1]
+    if "!" <= ch <= "~":
+        return [0xA3, ord(ch) + 0x80]
+    try:
+        return list(ch.encode("gb18030"))
+    except UnicodeEncodeError:
+        return None
+
+
 def _template(run: str, last_is_resync: bool) -> tuple[list[int], list[int]] | None:
     """Bytes of a folded, shifted run (see module doc), and where each character
     of ``run`` starts in them (one more entry: the end); None if impossible."""
     out: list[int] = []
     starts: list[int] = []
-    n = len(run)
     for k, ch in enumerate(run):
         starts.append(len(out))
-        last = k == n - 1
-        if ch in "?\ufffd":
-            out.append(HOLE)
-        elif last and last_is_resync and ch.isascii():
-            out.append(ord(ch))
-        elif ch == " ":
-            out.extend((0xA1, 0xA1))
-        elif "!" <= ch <= "~":
-            out.extend((0xA3, ord(ch) + 0x80))
-        else:
-            try:
-                out.extend(ch.encode("gb18030"))
-            except UnicodeEncodeError:
-                return None
+        found = _char_bytes(ch, last_is_resync and k == len(run) - 1)
+        if found is None:
+            return None
+        out.extend(found)
     starts.append(len(out))
     return out, starts
+
+
+class _Templates:
+    """:func:`_template` of the prefixes of ``text`` (``last_is_resync``): the
+    runs a shift may end with are prefixes of the longest one, and only their
+    last character is read differently, so the bytes of each character are
+    found once rather than once per candidate end."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.bytes: list[int] = []
+        self.starts: list[int] = []  # where each character's bytes start, up to the first impossible one
+        for ch in text:
+            self.starts.append(len(self.bytes))
+            found = _char_bytes(ch, False)
+            if found is None:
+                break
+            self.bytes.extend(found)
+
+    def of(self, length: int) -> tuple[list[int], list[int]] | None:
+        """``_template(text[:length], last_is_resync=True)``.
+
+        >>> _Templates("上?A").of(3) == _template("上?A", True)
+        True
+        """
+        if length == 0:
+            return [], [0]
+        if len(self.starts) < length:
+            return None  # a character before the last is impossible
+        last = _char_bytes(self.text[length - 1], True)
+        if last is None:
+            return None
+        head = self.bytes[: self.starts[length - 1]]
+        return head + last, [*self.starts[:length], len(head) + len(last)]
 
 
 def _decode(tokens: list[int], fill: bool, left: str = "", right: str = "") -> Reading | None:
@@ -207,12 +248,13 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
     horizon = min(len(line.rstrip("\r\n")), max(ends) + 4)
     best = None
     lead_scores: dict[int, list[float]] = {}
+    templates = _Templates(line[run_start : max(ends)])
     for end in ends:
         run = line[run_start:end]
         pinyin_tail = MISALIGNED.search(run)
         if pinyin_tail and pinyin_tail.end() == len(run) and looks_like_reading(pinyin_tail.group(1)):
             run = run[: pinyin_tail.start() + 1]  # the "?" is the lost byte; the reading goes
-        found = _template(run, last_is_resync=True)
+        found = templates.of(len(run))  # run is a prefix of the longest
         if found is None:
             continue
         tokens, starts = found
