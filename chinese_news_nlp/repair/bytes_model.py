@@ -683,15 +683,13 @@ class Splicer:
         optional = self.optional[lo:p] + [False] * count + self.optional[p:hi]
         end = len(values)  # the end of the run if hi is, else never reached from below p + count
         edge = p - lo + count  # local positions from here on are the untouched bytes after p
-        best: dict[int, float | None] = {}
-        choice: dict[int, tuple | None] = {}
-        whole_best, reach, whole_trans = self.best, self.reach, self.trans
-
-        def rest(q: int) -> float | None:
-            return whole_best[q - edge + p] if q >= edge else best[q]
-
+        reach, whole_trans = self.reach, self.trans
+        # best[q]: the best score from local position q to the end; from the
+        # edge on, the untouched bytes' scores of the whole (local q is p + q - edge)
+        best: list[float | None] = [None] * edge + self.best[p : hi + 1]
+        choice: list[tuple | None] = [None] * edge
         for q in range(edge - 1, -1, -1):
-            result = rest(q + 1) if optional[q] else None
+            result = best[q + 1] if optional[q] else None
             pick = None
             if lo + q < p and reach[lo + q] <= p:  # read before the insertion: as the tokens were
                 found, shift = whole_trans[lo + q], lo
@@ -699,7 +697,7 @@ class Splicer:
                 found, shift = _transitions(values, optional, end, q, self.encoding, False, self.lost_in), 0
             for ch, score, pattern, j in found:
                 j -= shift
-                after = rest(j)
+                after = best[j]
                 if after is None:
                     continue
                 total = score + after
