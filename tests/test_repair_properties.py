@@ -227,3 +227,10 @@ def test_shift_templates_of_prefixes(text: str) -> None:
     templates = _Templates(text)
     for length in range(len(text) + 1):
         assert templates.of(length) == _template(text[:length], last_is_resync=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | _MIXED)
+def test_text_scores_sum_character_scores(text: str) -> None:
+    """A text's score, read from code-point tables, is the sum of its characters' scores, left to right."""
+    assert lm.text_logp(text) == sum(map(lm.char_logp, text))
