@@ -178,8 +178,11 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
     once it passes the tests of :func:`fix_codec_confusions`.
     """
     best = None
+    encoded: dict[str, list[int] | None] = {}  # the bytes of the run in each codec read with (two read GB18030)
     for wrong, right, cause in _CONFUSIONS:
-        tokens = _tokens(run, wrong)
+        if wrong not in encoded:
+            encoded[wrong] = _tokens(run, wrong)
+        tokens = encoded[wrong]
         if tokens is None:
             continue
         result: Reading | bytes | None = None

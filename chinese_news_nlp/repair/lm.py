@@ -158,18 +158,20 @@ def _score_characters(text: str) -> None:
 
 
 # The code points of a text as native unsigned ints, from one encoding in C
-# (a fifth faster to score than ``map(ord, text)``); four-byte ints only.
+# (a fifth faster to score than ``map(ord, text)`` on a line; four-byte ints
+# only), for texts long enough to repay the encoding and the view.
 _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
 _NATIVE_UINT32 = "I" if array("I").itemsize == 4 else None
+_ENCODED_FROM = 16
 
 
 def _code_points(text: str) -> Iterable[int]:
     """``map(ord, text)``, faster.
 
-    >>> list(_code_points("中a"))
-    [20013, 97]
+    >>> list(_code_points("中a")), list(_code_points("中a" * 8))[-2:]
+    ([20013, 97], [20013, 97])
     """
-    if _NATIVE_UINT32 is not None:
+    if _NATIVE_UINT32 is not None and len(text) >= _ENCODED_FROM:
         try:
             return memoryview(text.encode(_UTF32)).cast(_NATIVE_UINT32)
         except UnicodeEncodeError:  # a lone surrogate
