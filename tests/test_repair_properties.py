@@ -234,3 +234,15 @@ def test_shift_templates_of_prefixes(text: str) -> None:
 def test_text_scores_sum_character_scores(text: str) -> None:
     """A text's score, read from code-point tables, is the sum of its characters' scores, left to right."""
     assert lm.text_logp(text) == sum(map(lm.char_logp, text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=COMMON + TRADITIONAL + PUNCT + "鍙戝睍頭部瑕侀\ufffd", min_size=1, max_size=30) | _MIXED)
+def test_common_characters_read_well_without_a_sum(text: str) -> None:
+    """Text of characters each scoring 4.0 or more is found so by one scan, and
+    its mean, summed, is 4.0 or more: the damage tests may skip the sum."""
+    found = lm.scores_at_least(text, 4.0)
+    if "\U00020000" not in text:
+        assert found == all(lm.char_logp(c) >= 4.0 for c in text)
+    if found and text:
+        assert lm.mean_logp(text) >= 4.0

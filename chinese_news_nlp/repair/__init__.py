@@ -106,7 +106,8 @@ def needs_repair(line: str) -> bool:
         return True
     text_logp = lm.text_logp
     for run in _NON_ASCII_RUN.findall(line):  # a loop, not any() of a generator: clean text's hot path
-        if text_logp(run) / len(run) < SUSPICIOUS_MEAN:
+        # (common characters only read well whatever their sum: no sum needed)
+        if not lm.scores_at_least(run, SUSPICIOUS_MEAN) and text_logp(run) / len(run) < SUSPICIOUS_MEAN:
             return True
     return False
 

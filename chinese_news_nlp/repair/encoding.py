@@ -222,8 +222,8 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     alone (they read nothing outside it), with the cause and ``recoverable``
     of its reading.  Cached: a run comes back in the next round of a line's
     repairs when it was left alone, and in the boilerplate of other lines."""
-    if KUNJINKAO in run:
-        return (), "", ""
+    if KUNJINKAO in run or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
+        return (), "", ""  # (common characters only: a mean above SUSPICIOUS_MEAN, found without a sum)
     before = lm.mean_logp(run)
     if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
         return (), "", ""

@@ -197,6 +197,37 @@ def mean_logp(text: str) -> float:
     return text_logp(text) / len(text) if text else 0.0
 
 
+@lru_cache(maxsize=4)
+def _scoring_at_least(threshold: float) -> re.Pattern[str]:
+    """The characters of the basic plane :func:`char_logp` scores ``threshold``
+    or more, as one regex class: Han characters, Chinese punctuation and
+    printable ASCII (every other character scores 1.0 or less)."""
+    if threshold <= 1.0:
+        raise ValueError(f"threshold must be above 1.0, got {threshold}")
+    chars = [*han_logps(), *CJK_PUNCT, *map(chr, range(0x20, 0x7F))]
+    points = sorted(ord(c) for c in chars if c <= "\uffff" and char_logp(c) >= threshold)
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return re.compile("[" + "".join(re.escape(chr(a)) + "-" + re.escape(chr(b)) for a, b in ranges) + "]*")
+
+
+def scores_at_least(text: str, threshold: float) -> bool:
+    """Does every character of ``text`` score ``threshold`` or more?  Then so
+    does their mean, exactly as :func:`mean_logp` computes it (a float sum of
+    terms each at least ``threshold`` stays at least ``threshold`` times their
+    count, rounding being monotone), found in one regex scan, not a sum.  False
+    may also mean "not known": a character outside the basic plane.
+
+    >>> scores_at_least("中国的", 4.0), scores_at_least("中国鍙", 4.0)
+    (True, False)
+    """
+    return _scoring_at_least(threshold).fullmatch(text) is not None
+
+
 # A typical character of news text scores about 5; mojibake characters about 2.
 # Scores measured relative to this are positive for good text, negative for bad.
 NEUTRAL_LOGP = 3.8
