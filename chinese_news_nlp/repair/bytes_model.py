@@ -489,6 +489,8 @@ def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tupl
     out = []
     i = 0
     for ch in text:
+        if i >= len(part):
+            return None  # a pair read as two characters (Big5-HKSCS 88 62 is Ê̄): the parse reads it as none
         j = i + (len(ch.encode("utf-8")) if encoding == "utf-8" else 1 if part[i] < 0x80 else 2)
         if j > len(part):
             return None  # a pair read as two characters (Big5-HKSCS): the parse reads it as none
