@@ -763,7 +763,9 @@ def _choose(before: str, options: tuple[str, ...], after: str) -> tuple[int, flo
         exact = lm.word_logps_between(before, tuple(options[m] for m in near), after)
         for m, w in zip(near, exact):
             scores[m] = w + bonus[m]
-    top = max(range(len(options)), key=scores.__getitem__)
+        top = max(range(len(options)), key=scores.__getitem__)
+    else:
+        top = near[0]  # the one best
     best = scores[top]
     return top, 1.0 / sum([10 ** (v - best) for v in scores])
 
