@@ -209,12 +209,14 @@ def _fix_line(line: str, min_guess: float = 0.0) -> tuple[Edit, ...]:
 
 def warm_up() -> None:
     """Load what the repairs consult (the language model, the candidate tables
-    of lost bytes, the deleted-character remainders) now rather than on the
-    first damaged document: a few tenths of a second, once per process."""
+    of lost bytes, the deleted-character remainders, the word model's pair
+    index) now rather than on the first damaged document: a few tenths of a
+    second, once per process."""
     from .bytes_model import warm_up as _tables
 
     fix_and_explain("測試,鍙戝睍頭部台(yè)")
     _tables()
+    lm.warm_up()
 
 
 def repair_text(text: str, **options) -> str:

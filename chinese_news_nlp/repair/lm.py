@@ -486,6 +486,12 @@ def _before_paths(before: str) -> tuple[float, tuple[tuple[float, str], ...]]:
     return prefix[-1], tuple(starts)
 
 
+def warm_up() -> None:
+    """Build the word model's index of two-character entries (:func:`_pairs`,
+    some 0.2 s) now, not when the first hole is filled."""
+    _pairs()
+
+
 @lru_cache(maxsize=1)
 def _pairs() -> tuple[dict[str, str], dict[str, str]]:
     """The two-character entries of the word model (words and prefixes of
