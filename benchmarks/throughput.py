@@ -88,7 +88,7 @@ def build_corpus(folder: Path, min_bytes: int, seed: int = 0, shared: Path = SHA
     """Articles of unique news paragraphs (no paragraph twice: a model's cache of recent paragraphs
     would make a repeated one free), 4 to 30 paragraphs each, until ``min_bytes``; one in three
     framed as a scraped page (site navigation, dateline, editor, copyright), one in five in
-    GB18030, one in seven in Big5 when it is traditional; the five seed pages (their damage:
+    GB18030, one in seven in Big5 when it is traditional text Big5 encodes whole; the five seed pages (their damage:
     mojibake, content-farm characters) first.  Returns (files, bytes)."""
     rng = random.Random(seed)
     paragraphs = news_paragraphs(shared)
@@ -114,12 +114,20 @@ def build_corpus(folder: Path, min_bytes: int, seed: int = 0, shared: Path = SHA
         encoding = "utf-8"
         if files % 5 == 2:
             encoding = "gb18030"
-        elif files % 7 == 3 and text != text.encode("gb2312", errors="ignore").decode("gb2312"):
-            encoding = "big5"
-        data = text.encode(encoding, errors="replace")
+        elif files % 7 == 3 and _encodes(text, "big5") and not _encodes(text, "gb2312"):
+            encoding = "big5"  # traditional text Big5 holds whole (simplified text would be '?' holes)
+        data = text.encode(encoding)
         (folder / f"{files:05d}.txt").write_bytes(data)
         total, files = total + len(data), files + 1
     return files, total
+
+
+def _encodes(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # -- scale-out: the command line, as a user runs it -------------------------------------------
