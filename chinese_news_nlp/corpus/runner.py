@@ -295,6 +295,8 @@ class Plan:
     why: str
 
 
+# Set to "processes" or "threads" to override the measurement (benchmarks/throughput.py measures both).
+PLAN_ENV = "CNNLP_WORKERS_PLAN"
 # A core counts as taken by other programs when it is busy this much of a short sample.
 BUSY_SAMPLE_SECONDS = 0.3
 
@@ -324,7 +326,8 @@ def plan_workers(
     cores are free (``free``: usable cores minus what other programs use, sampled for
     ``BUSY_SAMPLE_SECONDS`` from ``/proc/stat``); otherwise one process running two batches at a time.
     An explicit ``workers=N`` follows the same rule (never slower than one process), and
-    ``workers=1`` is one process running one batch at a time.
+    ``workers=1`` is one process running one batch at a time.  ``CNNLP_WORKERS_PLAN=processes``
+    (or ``threads``) in the environment overrides the measurement for ``workers`` > 1 or ``auto``.
 
     >>> plan_workers(1, [], cores=2, free=2.0)
     Plan(processes=1, threads=1, why='one process, one batch at a time (workers=1)')
@@ -334,6 +337,9 @@ def plan_workers(
     from .worker import usable_cores
 
     cores = usable_cores() if cores is None else cores
+    forced = os.environ.get(PLAN_ENV, "")
+    if forced not in ("", "processes", "threads"):
+        raise UsageError(f"{PLAN_ENV} is 'processes' or 'threads', not {forced!r}")
     if workers != AUTO and workers <= 1:
         return Plan(1, 1, "one process, one batch at a time (workers=1)")
     if cores < 2:
@@ -344,6 +350,10 @@ def plan_workers(
             return Plan(1, 2, "one process, two batches at a time (input too small to pay for starting workers)")
     else:
         wanted = int(workers)
+    if forced == "processes":
+        return Plan(wanted, 1, f"{wanted} worker processes ({PLAN_ENV}=processes)")
+    if forced == "threads":
+        return Plan(1, 2, f"one process, two batches at a time ({PLAN_ENV}=threads)")
     free = free_cores(cores) if free is None else free
     if free >= wanted - 0.5:
         return Plan(wanted, 1, f"{wanted} worker processes ({free:.1f} of {cores} cores free)")
