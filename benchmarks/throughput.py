@@ -386,6 +386,7 @@ def main() -> None:
     parser.add_argument("--stages", default="repair,convert,zones,segment,entities,facts")
     parser.add_argument("--repeat", type=int, default=3, help="rounds, interleaved; medians are reported")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--skip-profile", action="store_true", help="the modes only")
     parser.add_argument("--modes", help="comma-separated subset of the modes (the single process always runs)")
     parser.add_argument("--profile-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -419,12 +420,14 @@ def main() -> None:
                 out = tmp_path / f"o-{n}-{r}{'' if dask else '.jsonl'}"
                 results[name].append(run_cli(tmp_path / "big", out, [*options, *stage_options], one_core, plan))
                 seconds[name].append(results[name][-1]["seconds"])
-            profiles.append(run_profile(tmp_path / "big", args.stages, 1))
+            if not args.skip_profile:
+                profiles.append(run_profile(tmp_path / "big", args.stages, 1))
         small = run_cli(tmp_path / "small", tmp_path / "o-small.jsonl", ["--workers", "1", *stage_options])
 
         print(f"cnnlp process, start to exit; medians of {len(seconds['single process'])} interleaved rounds")
         report_modes(seconds, results)
-        report_profile({key: [p[key][0] for p in profiles] for key in ("passes", "alone", "threaded")})
+        if profiles:
+            report_profile({key: [p[key][0] for p in profiles] for key in ("passes", "alone", "threaded")})
         print(f"load average at the end: {os.getloadavg()[0]:.2f}")
         big = results["single process"][-1]
         growth = (big["rss_mib"] - small["rss_mib"]) / small["rss_mib"]
