@@ -105,9 +105,9 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers", type=worker_count, default="auto", metavar="N|auto",
-        help="auto (default): worker processes when the input is large enough and the cores are free, else "
-        "one process running two batches at a time; N: the same, with N processes; 1: one process, one batch "
-        "at a time; with --engine dask, LocalCluster workers (auto: 2)",
+        help="auto (default): a worker process per core when the input is large enough, else one process; "
+        "N: N processes; either: one process when other programs leave less than half a core free; "
+        "with --engine dask, LocalCluster workers (auto: 2)",
     )  # fmt: skip
     parser.add_argument("--engine", choices=ENGINES, default="local", help="local processes (default) or Dask")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address; default: start a LocalCluster")

@@ -308,30 +308,27 @@ def plan_workers(
     free: float | None = None,
     available: int | None = None,
 ) -> Plan:
-    """Processes and batch threads for ``workers`` (a number, or ``"auto"``), measured to be the faster.
+    """Processes and batch threads for ``workers`` (a number, or ``"auto"``), as measured best.
 
-    Two ways to keep every core busy (2 cores, one process running one batch at a time leaves
-    one idle whenever its batch is in Python rather than in the model):
+    Worker **processes**, one per core, each its model on one thread, against the default (one
+    process, one batch at a time, its model's batches on both cores), by
+    ``benchmarks/throughput.py`` on 2 cores shared with other programs (load 0.9–2.3): 1.19×
+    (1.07–1.30) on 2 MB, 1.16× on 1 MB; below ``AUTO_MIN_BYTES`` the workers' start (an
+    interpreter and the models, ~2.5 CPU-s each) costs more than they save.  Batch **threads** in
+    one process (:func:`.worker.threaded_batches`: one batch in the model, which releases the GIL,
+    while another is in Python) measured 1.25× on 1 MB but 0.88× on 2 MB in the same conditions:
+    not reliably faster, so they run only when asked (``CNNLP_WORKERS_PLAN=threads``).
 
-    * worker **processes**, one per core, each its model on one thread: ~1.5× one process on an
-      idle machine, but each worker first starts an interpreter and loads the models (~2.5 CPU-s),
-      holds its own copy (~400 MiB), and on cores other programs keep busy the workers only take
-      turns: measured on 2 cores beside one busy process, ``--workers 2`` ran 0.95× the single
-      process;
-    * batch **threads** in one process (:func:`.worker.threaded_batches`): one batch in the model
-      (which releases the GIL) while another is in Python; nothing to start, one copy of the
-      models; ~1.1× one process on the same busy machine.
-
-    So: processes when the input pays for starting them (``AUTO_MIN_BYTES``) and at least that many
-    cores are free (``free``: usable cores minus what other programs use, sampled for
-    ``BUSY_SAMPLE_SECONDS`` from ``/proc/stat``); otherwise one process running two batches at a time.
-    An explicit ``workers=N`` follows the same rule (never slower than one process), and
+    So: ``auto`` runs a process per usable core (as many as the memory holds) when the input pays
+    for them, else one process; ``N`` runs ``N`` processes; either runs one process when other
+    programs keep the cores so busy that less than half a core is free (``free``: sampled for
+    ``BUSY_SAMPLE_SECONDS`` from ``/proc/stat``), where workers would only take turns.
     ``workers=1`` is one process running one batch at a time.  ``CNNLP_WORKERS_PLAN=processes``
     (or ``threads``) in the environment overrides the measurement for ``workers`` > 1 or ``auto``.
 
     >>> plan_workers(1, [], cores=2, free=2.0)
     Plan(processes=1, threads=1, why='one process, one batch at a time (workers=1)')
-    >>> plan_workers(2, [], cores=2, free=0.8).threads   # another program keeps a core busy
+    >>> plan_workers(2, [], cores=2, free=1.0).processes   # another program keeps a core busy
     2
     """
     from .worker import usable_cores
@@ -342,12 +339,12 @@ def plan_workers(
         raise UsageError(f"{PLAN_ENV} is 'processes' or 'threads', not {forced!r}")
     if workers != AUTO and workers <= 1:
         return Plan(1, 1, "one process, one batch at a time (workers=1)")
-    if cores < 2:
-        return Plan(1, 1, "one usable core")
     if workers == AUTO:
         wanted = auto_workers(srcs, cores=cores, available=available)
-        if wanted < 2:
-            return Plan(1, 2, "one process, two batches at a time (input too small to pay for starting workers)")
+        if wanted < 2 and not forced:
+            why = "one usable core" if cores < 2 else "input too small to pay for starting workers"
+            return Plan(1, 1, f"one process, one batch at a time ({why})")
+        wanted = max(2, wanted)
     else:
         wanted = int(workers)
     if forced == "processes":
@@ -355,9 +352,9 @@ def plan_workers(
     if forced == "threads":
         return Plan(1, 2, f"one process, two batches at a time ({PLAN_ENV}=threads)")
     free = free_cores(cores) if free is None else free
-    if free >= wanted - 0.5:
-        return Plan(wanted, 1, f"{wanted} worker processes ({free:.1f} of {cores} cores free)")
-    return Plan(1, 2, f"one process, two batches at a time (only {free:.1f} of {cores} cores free)")
+    if free < 0.5:
+        return Plan(1, 1, f"one process, one batch at a time (only {free:.1f} of {cores} cores free)")
+    return Plan(wanted, 1, f"{wanted} worker processes ({free:.1f} of {cores} cores free)")
 
 
 def free_cores(cores: int, seconds: float = BUSY_SAMPLE_SECONDS) -> float:
