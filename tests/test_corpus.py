@@ -607,3 +607,49 @@ def test_workers_auto_is_the_default_and_is_reported(tmp_path):
     assert again.returncode == 0, again.stderr
     bad = cli(str(corpus), "-o", str(tmp_path / "q.jsonl"), "--workers", "many")
     assert bad.returncode == 2 and "'many' is not a whole number" in bad.stderr
+
+
+def test_plan_workers_takes_processes_for_large_inputs_on_free_cores(tmp_path, monkeypatch):
+    from chinese_news_nlp.corpus.readers import sources
+    from chinese_news_nlp.corpus.runner import AUTO_MIN_BYTES, PLAN_ENV, UsageError, plan_workers
+
+    monkeypatch.delenv(PLAN_ENV, raising=False)
+    small, large = tmp_path / "small", tmp_path / "large"
+    small_corpus(small, 5)
+    large.mkdir()
+    (large / "a.txt").write_bytes("经济增长。".encode() * (AUTO_MIN_BYTES // 15 + 1))
+    big, little = sources([large]), sources([small])
+
+    def shape(*args, **kwargs):
+        plan = plan_workers(*args, **kwargs)
+        return plan.processes, plan.threads
+
+    assert shape("auto", big, cores=2, free=1.9, available=64 << 30) == (2, 1)  # a worker per core
+    assert shape("auto", big, cores=2, free=1.0, available=64 << 30) == (2, 1)  # measured faster beside a busy core
+    plan = plan_workers("auto", big, cores=2, free=0.2, available=64 << 30)
+    assert (plan.processes, plan.threads) == (1, 1) and "0.2 of 2 cores free" in plan.why  # they would take turns
+    assert shape("auto", little, cores=2, free=2.0) == (1, 1)  # starting workers costs more than they save
+    assert shape("auto", big, cores=1, free=1.0) == (1, 1)
+    assert shape(2, little, cores=2, free=2.0) == (2, 1)  # asked for, and the cores are there
+    assert shape(1, big, cores=8, free=8.0) == (1, 1)
+    monkeypatch.setenv(PLAN_ENV, "threads")
+    assert shape(2, big, cores=2, free=2.0) == (1, 2) and shape(1, big, cores=2) == (1, 1)
+    monkeypatch.setenv(PLAN_ENV, "processes")
+    assert shape("auto", little, cores=2, free=0.0) == (2, 1)
+    monkeypatch.setenv(PLAN_ENV, "some")
+    with pytest.raises(UsageError, match="'processes' or 'threads'"):
+        plan_workers(2, big, cores=2)
+
+
+def test_batches_in_threads_give_what_one_batch_at_a_time_gives(tmp_path):
+    from chinese_news_nlp.corpus.runner import make_run_config
+    from chinese_news_nlp.corpus.worker import run_batches
+    from chinese_news_nlp.pipeline import batched
+
+    corpus = tmp_path / "c"
+    small_corpus(corpus, 23)
+    (corpus / "bad.txt").write_bytes(b"")  # an empty document: recorded the same either way
+    run = make_run_config("repair,convert,segment", timeout=60)
+    one = [r for b in run_batches(run, batched(iter_records([str(corpus)]), 4), 1) for r in b]
+    two = [r for b in run_batches(run, batched(iter_records([str(corpus)]), 4), 1, threads=3) for r in b]
+    assert len(one) == 24 and one == two

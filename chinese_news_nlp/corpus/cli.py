@@ -105,7 +105,8 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers", type=worker_count, default="auto", metavar="N|auto",
-        help="processes: auto (default) picks from the cores, memory and input size; 1: one process; "
+        help="auto (default): a worker process per core when the input is large enough, else one process; "
+        "N: N processes; either: one process when other programs leave less than half a core free; "
         "with --engine dask, LocalCluster workers (auto: 2)",
     )  # fmt: skip
     parser.add_argument("--engine", choices=ENGINES, default="local", help="local processes (default) or Dask")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -224,9 +225,9 @@ def process(
         )
 
     started = time.perf_counter()
-    if workers == AUTO:
-        workers = auto_workers(srcs)
-    summary = Summary(output=str(output), engine="local", workers=workers)
+    plan = plan_workers(workers, srcs)
+    summary = Summary(output=str(output), engine="local", workers=plan.processes, threads=plan.threads,
+                      plan=plan.why)  # fmt: skip
     target = _output_path(output, fmt)
     manifest = describe(run, "local", [s.label for s in srcs], date)
     where = manifest_path(target, folder=fmt == "parquet")
@@ -239,7 +240,7 @@ def process(
     records = _skip_done(iter_records(srcs, date), writer.done_ids, summary)
     bar = Progress(total=max(0, total - len(writer.done_ids)), enabled=show)
     try:
-        for results in run_batches(run, batched(records, batch_size), workers):
+        for results in run_batches(run, batched(records, batch_size), plan.processes, plan.threads):
             chars = errors = 0
             for payload, stats in results:
                 if index is not None:
@@ -283,6 +284,111 @@ def auto_workers(srcs: Sequence[Source], cores: int | None = None, available: in
         return 1
     available = available_memory() if available is None else available
     return max(1, min(cores, available // WORKER_BYTES))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a local run uses the machine: ``processes`` workers, each running ``threads`` batches at once."""
+
+    processes: int
+    threads: int
+    why: str
+
+
+# Set to "processes" or "threads" to override the measurement (benchmarks/throughput.py measures both).
+PLAN_ENV = "CNNLP_WORKERS_PLAN"
+# A core counts as taken by other programs when it is busy this much of a short sample.
+BUSY_SAMPLE_SECONDS = 0.3
+
+
+def plan_workers(
+    workers: int | str,
+    srcs: Sequence[Source],
+    cores: int | None = None,
+    free: float | None = None,
+    available: int | None = None,
+) -> Plan:
+    """Processes and batch threads for ``workers`` (a number, or ``"auto"``), as measured best.
+
+    Worker **processes**, one per core, each its model on one thread, against the default (one
+    process, one batch at a time, its model's batches on both cores), by
+    ``benchmarks/throughput.py`` on 2 cores shared with other programs (load 0.9–2.3): 1.19×
+    (1.07–1.30) on 2 MB, 1.16× on 1 MB; below ``AUTO_MIN_BYTES`` the workers' start (an
+    interpreter and the models, ~2.5 CPU-s each) costs more than they save.  Batch **threads** in
+    one process (:func:`.worker.threaded_batches`: one batch in the model, which releases the GIL,
+    while another is in Python) measured 1.25× on 1 MB but 0.88× on 2 MB in the same conditions:
+    not reliably faster, so they run only when asked (``CNNLP_WORKERS_PLAN=threads``).
+
+    So: ``auto`` runs a process per usable core (as many as the memory holds) when the input pays
+    for them, else one process; ``N`` runs ``N`` processes; either runs one process when other
+    programs keep the cores so busy that less than half a core is free (``free``: sampled for
+    ``BUSY_SAMPLE_SECONDS`` from ``/proc/stat``), where workers would only take turns.
+    ``workers=1`` is one process running one batch at a time.  ``CNNLP_WORKERS_PLAN=processes``
+    (or ``threads``) in the environment overrides the measurement for ``workers`` > 1 or ``auto``.
+
+    >>> plan_workers(1, [], cores=2, free=2.0)
+    Plan(processes=1, threads=1, why='one process, one batch at a time (workers=1)')
+    >>> plan_workers(2, [], cores=2, free=1.0).processes   # another program keeps a core busy
+    2
+    """
+    from .worker import usable_cores
+
+    cores = usable_cores() if cores is None else cores
+    forced = os.environ.get(PLAN_ENV, "")
+    if forced not in ("", "processes", "threads"):
+        raise UsageError(f"{PLAN_ENV} is 'processes' or 'threads', not {forced!r}")
+    if workers != AUTO and workers <= 1:
+        return Plan(1, 1, "one process, one batch at a time (workers=1)")
+    if workers == AUTO:
+        wanted = auto_workers(srcs, cores=cores, available=available)
+        if wanted < 2 and not forced:
+            why = "one usable core" if cores < 2 else "input too small to pay for starting workers"
+            return Plan(1, 1, f"one process, one batch at a time ({why})")
+        wanted = max(2, wanted)
+    else:
+        wanted = int(workers)
+    if forced == "processes":
+        return Plan(wanted, 1, f"{wanted} worker processes ({PLAN_ENV}=processes)")
+    if forced == "threads":
+        return Plan(1, 2, f"one process, two batches at a time ({PLAN_ENV}=threads)")
+    free = free_cores(cores) if free is None else free
+    if free < 0.5:
+        return Plan(1, 1, f"one process, one batch at a time (only {free:.1f} of {cores} cores free)")
+    return Plan(wanted, 1, f"{wanted} worker processes ({free:.1f} of {cores} cores free)")
+
+
+def free_cores(cores: int, seconds: float = BUSY_SAMPLE_SECONDS) -> float:
+    """Usable cores minus the share other programs keep busy (sampled from ``/proc/stat``; where
+    there is none, every core counts as free)."""
+    try:
+        usable = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = []
+
+    def sample() -> dict[str, tuple[int, int]]:
+        out = {}
+        with open("/proc/stat", encoding="ascii") as fh:
+            for line in fh:
+                name, *fields = line.split()
+                if name.startswith("cpu") and name != "cpu":
+                    values = [int(v) for v in fields[:8]]
+                    out[name] = (sum(values), values[3] + values[4])  # total, idle + iowait
+        return out
+
+    try:
+        before = sample()
+        time.sleep(seconds)
+        after = sample()
+    except (OSError, ValueError, IndexError):
+        return float(cores)
+    names = [f"cpu{n}" for n in usable] or list(after)
+    busy = 0.0
+    for name in names:
+        if name in before and name in after:
+            total = after[name][0] - before[name][0]
+            idle = after[name][1] - before[name][1]
+            busy += (total - idle) / total if total > 0 else 0.0
+    return max(0.0, cores - busy)
 
 
 def input_bytes(srcs: Sequence[Source], enough: int) -> int:
@@ -359,7 +465,10 @@ __all__ = [
     "AUTO",
     "DEFAULT_TIMEOUT",
     "ENGINES",
+    "Plan",
     "auto_workers",
+    "free_cores",
+    "plan_workers",
     "Source",
     "UsageError",
     "make_run_config",

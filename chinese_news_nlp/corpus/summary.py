@@ -31,6 +31,8 @@ class Summary:
     output: str | None = None
     engine: str = "local"
     workers: int = 1
+    threads: int = 1  # batches at a time in each worker process (corpus.runner.plan_workers)
+    plan: str = ""  # why that many (corpus.runner.plan_workers)
 
     MAX_SAMPLES = 10  # kept (and written by --summary-json)
     SHOWN_SAMPLES = 5  # printed; the rest are counted
@@ -89,6 +91,8 @@ class Summary:
             "output": self.output,
             "engine": self.engine,
             "workers": self.workers,
+            "threads": self.threads,
+            "plan": self.plan,
         }
 
     def __str__(self) -> str:
@@ -120,7 +124,9 @@ class Summary:
             lines.append(f"reposts    {self.duplicates:,} documents marked as near-duplicates of an earlier one")
         lines += [
             f"time       {self.seconds:.1f} s ({self.docs_per_second:,.1f} docs/s, {self.chars_per_second:,.0f} chars/s;"
-            f" {self.engine}, {self.workers} worker{'s' if self.workers != 1 else ''})",
+            f" {self.engine}, {self.workers} worker{'s' if self.workers != 1 else ''}"
+            + (f", {self.threads} batches at a time" if self.threads > 1 else "")
+            + ")",
         ]
         if self.output:
             lines.append(f"output     {self.output}")

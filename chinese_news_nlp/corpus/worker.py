@@ -215,13 +215,19 @@ def lost_item(run: RunConfig, item: Record, stage_index: int, message: str) -> t
     return _encoded(run, failed_doc(doc_id, date, stage, kind, message))
 
 
-def run_batches(run: RunConfig, batches: Iterable[list[Record]], workers: int) -> Iterator[list[tuple[Any, dict]]]:
-    """``process_batch`` of each batch, in order: here with one worker, else in a :class:`.pool.WorkerPool`
-    (warm-up before the first batch, hard deadlines, a lost document recorded, never the run)."""
+def run_batches(
+    run: RunConfig, batches: Iterable[list[Record]], workers: int, threads: int = 1
+) -> Iterator[list[tuple[Any, dict]]]:
+    """``process_batch`` of each batch, in order: here with one worker (``threads`` batches at a
+    time, :func:`threaded_batches`), else in a :class:`.pool.WorkerPool` (warm-up before the first
+    batch, hard deadlines, a lost document recorded, never the run)."""
     if workers <= 1:
         # a process pinned to fewer cores than the machine has runs as many model threads as it may use
         os.environ.setdefault(LAC_THREADS_ENV, str(model_threads(1)))
         get_pipeline(run)  # build (and fail on a bad config) before reading the corpus
+        if threads > 1:
+            yield from threaded_batches(run, batches, threads)
+            return
         for batch in batches:
             yield process_batch(run, batch)
         return
@@ -236,6 +242,28 @@ def run_batches(run: RunConfig, batches: Iterable[list[Record]], workers: int) -
     )
     with pool:
         yield from pool.imap(batches)
+
+
+def threaded_batches(run: RunConfig, batches: Iterable[list[Record]], threads: int) -> Iterator[list[tuple[Any, dict]]]:
+    """``process_batch`` of ``threads`` batches at a time in this process's threads, in order.
+
+    The models run with the GIL released (ONNX sessions are thread-safe), so while one
+    batch is in the model, another goes through the Python parts of the stages (repair,
+    segmentation's bounds, entity refinement, facts, serialization) that one batch at a
+    time leaves a core idle for; one copy of the models, and no worker to start.  Time-outs
+    are the soft ones of a thread (:func:`.timeout.deadline`'s watchdog).
+    """
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="cnnlp-batch") as executor:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(executor.submit(process_batch, run, batch))
+            if len(pending) > threads:  # a bounded window: the corpus is streamed, never read ahead whole
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def pipe_in_workers(nlp: Pipeline, batches: Iterable[list], workers: int, timeout: float | None) -> Iterator[Doc]:

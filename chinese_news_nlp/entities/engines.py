@@ -100,7 +100,7 @@ class ModelEngine:
         tagged = self.model.tag([text for _, text in paragraphs], words=words, heads=self.heads)
         return [
             Analysis(
-                _tokens(offset, found) if found is not None else [],
+                _tokens(offset, found) if words and found is not None else [],  # a cached pass may hold words
                 [Candidate(c.start + offset, c.end + offset, c.label, c.score, c.source) for c in candidates],
             )
             for (offset, _text), (found, candidates) in zip(paragraphs, tagged)
