@@ -168,8 +168,9 @@ PER_TEXT = (
     repair.lm.word_logps_around,
     repair.lm._prefix_paths,
     repair.lm._suffix_paths,
-    repair.lm._word_starts,
+    repair.lm._before_paths,
     repair.bytes_model._choose,
+    repair.encoding._run_edits,
 )
 PER_CHARACTER = tuple(
     value

@@ -453,3 +453,15 @@ def test_repair_doctests() -> None:
 
     for module in (repair, pinyin, samples, bytes_model):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_big5_pair_read_as_two_characters() -> None:
+    """Big5-HKSCS reads 88 62 as two code points (Ê̄): a run holding it is read
+    by the parse, which takes the pair for no character, not a crash (found by
+    test_repairs_slice_the_raw_text)."""
+    from chinese_news_nlp.repair.bytes_model import _read_whole
+
+    assert _read_whole([0x88, 0x62], 0, "big5hkscs") is None
+    text = "涓\ufffd涓\ufffd涓\ufffd鍖烘秷b"
+    fixed, edits = fix_and_explain(text)
+    assert apply_edits(text, edits) == fixed

@@ -195,3 +195,54 @@ def test_editlog_composes_passes(text: str, data) -> None:
                 last = b
         log.apply(edits)
     assert apply_edits(text, log.edits()) == log.text
+
+
+# Text where folded ASCII, lost bytes and Latin letters meet Chinese: what the
+# run finders and the byte-shift templates see.
+_MIXED = st.text(alphabet="上海國際醫?\ufffd !~AzH@1éÿ，。\t\U00020000", max_size=16)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MIXED)
+def test_codec_runs_found_a_block_at_a_time(text: str) -> None:
+    """The codec-confusion runs, found a block of non-ASCII characters at a
+    time, are those of the pattern read one character at a time."""
+    import re
+
+    from chinese_news_nlp.repair.encoding import _NON_ASCII_RUN
+
+    one_at_a_time = re.compile(
+        r"[^\x00-\x7f](?:[^\x00-\x7f]|(?<=[^\x00-\x7f\u00c0-\u024f])[\x40-\x7e](?![\x40-\x7e]))+"
+    )
+    assert [m.span() for m in _NON_ASCII_RUN.finditer(text)] == [m.span() for m in one_at_a_time.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MIXED)
+def test_shift_templates_of_prefixes(text: str) -> None:
+    """The byte-shift template of each prefix, built from the longest run's
+    characters, is the template of that prefix alone."""
+    from chinese_news_nlp.repair.byteshift import _template, _Templates
+
+    templates = _Templates(text)
+    for length in range(len(text) + 1):
+        assert templates.of(length) == _template(text[:length], last_is_resync=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | _MIXED)
+def test_text_scores_sum_character_scores(text: str) -> None:
+    """A text's score, read from code-point tables, is the sum of its characters' scores, left to right."""
+    assert lm.text_logp(text) == sum(map(lm.char_logp, text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=COMMON + TRADITIONAL + PUNCT + "鍙戝睍頭部瑕侀\ufffd", min_size=1, max_size=30) | _MIXED)
+def test_common_characters_read_well_without_a_sum(text: str) -> None:
+    """Text of characters each scoring 4.0 or more is found so by one scan, and
+    its mean, summed, is 4.0 or more: the damage tests may skip the sum."""
+    found = lm.scores_at_least(text, 4.0)
+    if "\U00020000" not in text:
+        assert found == all(lm.char_logp(c) >= 4.0 for c in text)
+    if found and text:
+        assert lm.mean_logp(text) >= 4.0

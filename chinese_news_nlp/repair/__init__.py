@@ -105,7 +105,11 @@ def needs_repair(line: str) -> bool:
     if _SIGNS.search(line) and _TRIGGERS.search(line):
         return True
     text_logp = lm.text_logp
-    return any(text_logp(run) / len(run) < SUSPICIOUS_MEAN for run in _NON_ASCII_RUN.findall(line))
+    for run in _NON_ASCII_RUN.findall(line):  # a loop, not any() of a generator: clean text's hot path
+        # (common characters only read well whatever their sum: no sum needed)
+        if not lm.scores_at_least(run, SUSPICIOUS_MEAN) and text_logp(run) / len(run) < SUSPICIOUS_MEAN:
+            return True
+    return False
 
 
 LOST_BYTES = ("guess", "replace")
@@ -205,12 +209,14 @@ def _fix_line(line: str, min_guess: float = 0.0) -> tuple[Edit, ...]:
 
 def warm_up() -> None:
     """Load what the repairs consult (the language model, the candidate tables
-    of lost bytes, the deleted-character remainders) now rather than on the
-    first damaged document: a few tenths of a second, once per process."""
+    of lost bytes, the deleted-character remainders, the word model's pair
+    index) now rather than on the first damaged document: a few tenths of a
+    second, once per process."""
     from .bytes_model import warm_up as _tables
 
     fix_and_explain("測試,鍙戝睍頭部台(yè)")
     _tables()
+    lm.warm_up()
 
 
 def repair_text(text: str, **options) -> str:

@@ -297,21 +297,26 @@ def _expand(tokens: list[int]) -> tuple[list[int | None], list[bool], list[int]]
     """Byte values (None: unknown) and optional flags of the positions of
     ``tokens`` (a hole is one byte, optionally followed by a second one), and
     where each token starts (one more entry: the end)."""
+    holes = [k for k, t in enumerate(tokens) if t < 0]  # HOLE and HOLE_BYTE
     values: list[int | None] = []
     optional: list[bool] = []
-    token_positions = []
-    for t in tokens:
-        token_positions.append(len(values))
-        if t == HOLE:
-            values += (None, None)
-            optional += (False, True)
-        elif t == HOLE_BYTE:
-            values.append(None)
-            optional.append(False)
-        else:
-            values.append(t)
-            optional.append(False)
-    token_positions.append(len(values))
+    token_positions: list[int] = []
+    # the surviving bytes between holes copied a stretch at a time (runs are
+    # long, holes few: a loop over every byte was a tenth of the decoding)
+    done = 0
+    for k in [*holes, len(tokens)]:
+        stretch = tokens[done:k]
+        token_positions.extend(range(len(values), len(values) + len(stretch) + 1))  # and the hole's
+        values.extend(stretch)
+        optional.extend([False] * len(stretch))
+        if k < len(tokens):
+            if tokens[k] == HOLE:
+                values += (None, None)
+                optional += (False, True)
+            else:
+                values.append(None)
+                optional.append(False)
+        done = k + 1
     return values, optional, token_positions
 
 
@@ -421,6 +426,8 @@ _FOLLOWING = {
     "gbk": frozenset([*range(0x40, 0x7F), *range(0x80, 0xFF)]),
     "big5hkscs": frozenset([*range(0x40, 0x7F), *range(0xA1, 0xFF)]),
 }
+# The surviving bytes that may not (None, an unknown byte, is in neither).
+_NOT_FOLLOWING = {encoding: frozenset(range(0x100)) - following for encoding, following in _FOLLOWING.items()}
 
 
 def _parse_split(
@@ -432,16 +439,31 @@ def _parse_split(
     The stretches between are read apart, those without a hole by the codec:
     UTF-8 mojibake resynchronises at each lead byte, and read as Big5 its
     continuation bytes 80-A0 are no trail bytes."""
-    following = _FOLLOWING[encoding]
-    utf8 = encoding == "utf-8"
-    cuts = [0]
-    for p in range(1, n):
-        b = values[p]
-        if b is not None and b not in following and (utf8 or values[p - 1] is not None):
-            cuts.append(p)
-    cuts.append(n)
+    leading = _NOT_FOLLOWING[encoding]
+    if encoding == "utf-8":
+        cuts = [p for p, b in enumerate(values) if p and b in leading]
+    else:
+        cuts = [p for p, b in enumerate(values) if p and b in leading and values[p - 1] is not None]
+    cuts = [0, *cuts, n]
     picks: list[tuple[str, tuple, int, int]] = []
-    for a, b in zip(cuts, cuts[1:]):
+    stretches = list(zip(cuts, cuts[1:]))
+    k = 0
+    while k < len(stretches):
+        a, b = stretches[k]
+        if encoding == "utf-8" and None not in values[a:b]:
+            # UTF-8 stretches are one character each: the ones in a row without
+            # a hole, valid together, are valid apart and read as they would
+            # be apart (the codec resynchronises at each lead byte), in one call
+            m = k
+            while m + 1 < len(stretches) and None not in values[stretches[m + 1][0] : stretches[m + 1][1]]:
+                m += 1
+            if m > k:
+                found = _read_whole(values[a : stretches[m][1]], a, encoding)
+                if found is not None:
+                    picks.extend(found)
+                    k = m + 1
+                    continue
+        k += 1
         part = values[a:b]
         last = b == n
         if None not in part:
@@ -467,6 +489,8 @@ def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tupl
     out = []
     i = 0
     for ch in text:
+        if i >= len(part):
+            return None  # a pair read as two characters (Big5-HKSCS 88 62 is Ê̄): the parse reads it as none
         j = i + (len(ch.encode("utf-8")) if encoding == "utf-8" else 1 if part[i] < 0x80 else 2)
         if j > len(part):
             return None  # a pair read as two characters (Big5-HKSCS): the parse reads it as none
@@ -531,6 +555,31 @@ def decode_with_holes(
     return reading
 
 
+def _read_extent(values: list, optional: list, n: int, i: int, encoding: str) -> int:
+    """One past the last position :func:`_transitions` reads from ``i``, or ``n + 1``
+    when what it finds depends on where the positions end: every length tried,
+    failed ones too (a lead byte that made no character before its trail byte
+    was replaced may make one after), each optional byte skipped (the farthest
+    a pattern reaches).
+
+    >>> _read_extent([0xB0, 0x31, 0x81, 0x30], [False] * 4, 4, 0, "gb18030")
+    4
+    >>> _read_extent([0xB0, 0x31, 0x81], [False] * 3, 3, 0, "gb18030")
+    4
+    """
+    nxt = values[i + 1] if i + 1 < n else None
+    far = i + 2  # the lead and the byte after it choose the lengths
+    for length in _char_length(values[i], nxt, encoding):
+        pos, left = i, length
+        while left:
+            if pos >= n:
+                return n + 1
+            left -= not optional[pos]
+            pos += 1
+        far = max(far, pos)
+    return far
+
+
 # The most positions one character covers: four bytes, and the optional
 # byte after each hole among them skipped.
 _MAX_SPAN = 8
@@ -542,7 +591,8 @@ class Splicer:
 
     The best parse of the bytes before each position and after it is found
     once (two passes); a reading with an insertion re-reads only the few
-    positions around it, not the whole run.
+    positions around it, not the whole run, and of those only the ones whose
+    characters reach the insertion (the others are read as the tokens were).
     """
 
     def __init__(self, tokens: list[int], encoding: str, lost_in: str | None = None):
@@ -550,6 +600,10 @@ class Splicer:
         self.values, self.optional, self.token_positions = _expand(tokens)
         n = self.n = len(self.values)
         trans = [_transitions(self.values, self.optional, n, i, encoding, False, lost_in) for i in range(n)]
+        # how far the characters starting at i read: an insertion at or after
+        # it leaves them as they are (see :func:`_read_extent`)
+        self.reach = [_read_extent(self.values, self.optional, n, i, encoding) for i in range(n)]
+        self.trans = trans
         self.best, self.choice = _backward(n, self.optional, trans, range(n - 1, -1, -1))
         # forward[i]: the best score of a parse of positions ..i; back[i]: its last step
         forward: list[float | None] = [None] * (n + 1)
@@ -566,52 +620,63 @@ class Splicer:
                 if forward[j] is None or total > forward[j]:
                     forward[j], back[j] = total, (i, (ch, pattern))
         self.forward, self.back = forward, back
-        self._prefix: dict[int, tuple[str, int]] = {0: ("", 0)}
-        self._suffix: dict[int, tuple[str, int]] = {n: ("", 0)}
+        # (text, characters lost, guess gain) of the best readings before and after each position
+        self._prefix: dict[int, tuple[str, int, float]] = {0: ("", 0, 0.0)}
+        self._suffix: dict[int, tuple[str, int, float]] = {n: ("", 0, 0.0)}
 
-    def _shown(self, ch: str, pattern: tuple) -> tuple[str, int]:
-        """What a reading shows for a character, and whether it is lost."""
+    def _shown(self, ch: str, pattern: tuple) -> tuple[str, int, float]:
+        """What a reading shows for a character, whether it is lost, and for a
+        guess what its candidate scores in :func:`lm.relative_logp` beyond what
+        it scored in the parse (see :func:`_read_char`)."""
         if None not in pattern:
-            return ch, 0
+            return ch, 0, 0.0
         options = candidates(pattern, self.encoding, self.lost_in)
-        return (options[0], 0) if options else (LOST, 1)
+        if not options:
+            return LOST, 1, 0.0
+        relative = lm.char_logp(options[0]) - lm.NEUTRAL_LOGP
+        return options[0], 0, relative - _read_char(pattern, self.encoding, self.lost_in)[1]
 
-    def _prefix_at(self, i: int) -> tuple[str, int]:
+    def _prefix_at(self, i: int) -> tuple[str, int, float]:
         chain = []
         while i not in self._prefix:
             j, step = self.back[i]
             chain.append((i, step))
             i = j
-        text, lost = self._prefix[i]
+        text, lost, gain = self._prefix[i]
         for at, step in reversed(chain):
             if step is not None:
-                shown, gone = self._shown(*step)
-                text, lost = text + shown, lost + gone
-            self._prefix[at] = (text, lost)
-        return text, lost
+                shown, gone, more = self._shown(*step)
+                text, lost, gain = text + shown, lost + gone, gain + more
+            self._prefix[at] = (text, lost, gain)
+        return text, lost, gain
 
-    def _suffix_at(self, i: int) -> tuple[str, int]:
+    def _suffix_at(self, i: int) -> tuple[str, int, float]:
         chain = []
         while i not in self._suffix:
             pick = self.choice[i]
             chain.append((i, pick))
             i = i + 1 if pick is None else pick[2]
-        text, lost = self._suffix[i]
+        text, lost, gain = self._suffix[i]
         for at, pick in reversed(chain):
             if pick is not None:
-                shown, gone = self._shown(pick[0], pick[1])
-                text, lost = shown + text, lost + gone
-            self._suffix[at] = (text, lost)
-        return text, lost
+                shown, gone, more = self._shown(pick[0], pick[1])
+                text, lost, gain = shown + text, lost + gone, gain + more
+            self._suffix[at] = (text, lost, gain)
+        return text, lost, gain
 
-    def read(self, at: int | None = None, count: int = 0) -> tuple[str, int, float] | None:
-        """(text, characters lost, score) of the best reading with ``count``
-        unknown bytes inserted before token ``at`` (none: the tokens as they
-        are), the likeliest candidate for each character with unknown bytes;
-        None when no parse exists.  Of readings that score the same, another
-        may be found than a decoding of the whole finds."""
+    def read(self, at: int | None = None, count: int = 0) -> tuple[str, int, float, float] | None:
+        """(text, characters lost, score, guess gain) of the best reading with
+        ``count`` unknown bytes inserted before token ``at`` (none: the tokens
+        as they are), the likeliest candidate for each character with unknown
+        bytes; None when no parse exists.  Of readings that score the same,
+        another may be found than a decoding of the whole finds.
+
+        The score is the parse's; the guess gain is what the guessed
+        characters shown score in :func:`lm.relative_logp` beyond it, so that
+        the parse score and the gain estimate the text's relative score
+        without reading it again (:func:`.byteshift._with_dropped_pairs`)."""
         if at is None or count == 0:
-            return None if self.best[0] is None else (*self._suffix_at(0), self.best[0])
+            return None if self.best[0] is None else (*self._suffix_at(0)[:2], self.best[0], self._suffix_at(0)[2])
         p = self.token_positions[at]
         lo = max(0, p - _MAX_SPAN)
         hi = min(self.n, p + _MAX_SPAN + 2)
@@ -620,17 +685,21 @@ class Splicer:
         optional = self.optional[lo:p] + [False] * count + self.optional[p:hi]
         end = len(values)  # the end of the run if hi is, else never reached from below p + count
         edge = p - lo + count  # local positions from here on are the untouched bytes after p
-        best: dict[int, float | None] = {}
-        choice: dict[int, tuple | None] = {}
-
-        def rest(q: int) -> float | None:
-            return self.best[q - edge + p] if q >= edge else best[q]
-
+        reach, whole_trans = self.reach, self.trans
+        # best[q]: the best score from local position q to the end; from the
+        # edge on, the untouched bytes' scores of the whole (local q is p + q - edge)
+        best: list[float | None] = [None] * edge + self.best[p : hi + 1]
+        choice: list[tuple | None] = [None] * edge
         for q in range(edge - 1, -1, -1):
-            result = rest(q + 1) if optional[q] else None
+            result = best[q + 1] if optional[q] else None
             pick = None
-            for ch, score, pattern, j in _transitions(values, optional, end, q, self.encoding, False, self.lost_in):
-                after = rest(j)
+            if lo + q < p and reach[lo + q] <= p:  # read before the insertion: as the tokens were
+                found, shift = whole_trans[lo + q], lo
+            else:
+                found, shift = _transitions(values, optional, end, q, self.encoding, False, self.lost_in), 0
+            for ch, score, pattern, j in found:
+                j -= shift
+                after = best[j]
                 if after is None:
                     continue
                 total = score + after
@@ -645,20 +714,21 @@ class Splicer:
         if top is None:
             return None
         q = top[1]
-        text, lost = self._prefix_at(lo + q)
+        text, lost, gain = self._prefix_at(lo + q)
         parts = [text]
         while q < edge:
             pick = choice[q]
             if pick is None:
                 q += 1
                 continue
-            shown, gone = self._shown(pick[0], pick[1])
+            shown, gone, more = self._shown(pick[0], pick[1])
             parts.append(shown)
             lost += gone
+            gain += more
             q = pick[2]
-        tail, gone = self._suffix_at(q - edge + p)
+        tail, gone, more = self._suffix_at(q - edge + p)
         parts.append(tail)
-        return "".join(parts), lost + gone, top[0]
+        return "".join(parts), lost + gone, top[0], gain + more
 
 
 def fill_guesses(reading: Reading, left: str = "", right: str = "") -> Reading:
@@ -693,9 +763,11 @@ def _choose(before: str, options: tuple[str, ...], after: str) -> tuple[int, flo
         exact = lm.word_logps_between(before, tuple(options[m] for m in near), after)
         for m, w in zip(near, exact):
             scores[m] = w + bonus[m]
-    top = max(range(len(options)), key=scores.__getitem__)
+        top = max(range(len(options)), key=scores.__getitem__)
+    else:
+        top = near[0]  # the one best
     best = scores[top]
-    return top, 1.0 / sum(10 ** (v - best) for v in scores)
+    return top, 1.0 / sum([10 ** (v - best) for v in scores])
 
 
 @lru_cache(maxsize=20_000)
@@ -780,17 +852,20 @@ def reading_edits(
     pieces.append((piece_start, end, current))
     refused: set[int] = set()
     if refuse is not None:
-        refused = refuse([(text[a:b], "".join(reading.chars[k] for k in idx)) for a, b, idx in pieces])
+        refused = refuse([(text[a:b], "".join([reading.chars[k] for k in idx])) for a, b, idx in pieces])
         if not refused and GUESSED not in reading.status:
             return whole()
     edits: list[Edit] = []
     pending: list[tuple[int, int, list[int]]] = []  # consecutive pieces without a guess kept
+    # what each character writes, and which are guesses kept (once, not per piece)
+    kept = [_kept_guess(reading, k, min_guess) for k in range(len(reading.chars))]
+    written = [_written(reading, k, min_guess, lost_as) for k in range(len(reading.chars))]
 
     def flush() -> None:
         if not pending:
             return
         idx = [k for p in pending for k in p[2]]
-        out = "".join(_written(reading, k, min_guess, lost_as) for k in idx)
+        out = "".join([written[k] for k in idx])
         statuses = {reading.status[k] for k in idx}
         recov = "full" if statuses <= {READ} else ("none" if READ not in statuses else "partial")
         edit = tight_edit(text, pending[0][0], pending[-1][1], out, cause, confidence, recov)
@@ -802,12 +877,12 @@ def reading_edits(
         if n in refused:
             flush()
             continue
-        guessed = [k for k in piece[2] if _kept_guess(reading, k, min_guess)]
+        guessed = [k for k in piece[2] if kept[k]]
         if not guessed:
             pending.append(piece)
             continue
         flush()
-        out = "".join(_written(reading, k, min_guess, lost_as) for k in piece[2])
+        out = "".join([written[k] for k in piece[2]])
         conf = guess_confidence([reading.posterior[k] for k in guessed], confidence)
         edit = tight_edit(text, piece[0], piece[1], out, cause, conf, "partial", guessed=True)
         if edit is not None:

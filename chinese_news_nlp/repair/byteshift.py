@@ -50,30 +50,71 @@ MAX_ENDS = 40
 MIN_GAIN = 3.0
 
 
+def _char_bytes(ch: str, resync: bool) -> list[int] | None:
+    """The bytes of one character of a folded, shifted run (see module doc);
+    ``resync``: the run's last character, where ASCII stands for itself (the
+    decoder was back in phase).  None if impossible."""
+    if ch in "?\ufffd":
+        return [HOLE]
+    if resync and ch.isascii():
+        return [ord(ch)]
+    if ch == " ":
+        return [0xA1, 0xA1]
+    if "!" <= ch <= "~":
+        return [0xA3, ord(ch) + 0x80]
+    try:
+        return list(ch.encode("gb18030"))
+    except UnicodeEncodeError:
+        return None
+
+
 def _template(run: str, last_is_resync: bool) -> tuple[list[int], list[int]] | None:
     """Bytes of a folded, shifted run (see module doc), and where each character
     of ``run`` starts in them (one more entry: the end); None if impossible."""
     out: list[int] = []
     starts: list[int] = []
-    n = len(run)
     for k, ch in enumerate(run):
         starts.append(len(out))
-        last = k == n - 1
-        if ch in "?\ufffd":
-            out.append(HOLE)
-        elif last and last_is_resync and ch.isascii():
-            out.append(ord(ch))
-        elif ch == " ":
-            out.extend((0xA1, 0xA1))
-        elif "!" <= ch <= "~":
-            out.extend((0xA3, ord(ch) + 0x80))
-        else:
-            try:
-                out.extend(ch.encode("gb18030"))
-            except UnicodeEncodeError:
-                return None
+        found = _char_bytes(ch, last_is_resync and k == len(run) - 1)
+        if found is None:
+            return None
+        out.extend(found)
     starts.append(len(out))
     return out, starts
+
+
+class _Templates:
+    """:func:`_template` of the prefixes of ``text`` (``last_is_resync``): the
+    runs a shift may end with are prefixes of the longest one, and only their
+    last character is read differently, so the bytes of each character are
+    found once rather than once per candidate end."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.bytes: list[int] = []
+        self.starts: list[int] = []  # where each character's bytes start, up to the first impossible one
+        for ch in text:
+            self.starts.append(len(self.bytes))
+            found = _char_bytes(ch, False)
+            if found is None:
+                break
+            self.bytes.extend(found)
+
+    def of(self, length: int) -> tuple[list[int], list[int]] | None:
+        """``_template(text[:length], last_is_resync=True)``.
+
+        >>> _Templates("上?A").of(3) == _template("上?A", True)
+        True
+        """
+        if length == 0:
+            return [], [0]
+        if len(self.starts) < length:
+            return None  # a character before the last is impossible
+        last = _char_bytes(self.text[length - 1], True)
+        if last is None:
+            return None
+        head = self.bytes[: self.starts[length - 1]]
+        return head + last, [*self.starts[:length], len(head) + len(last)]
 
 
 def _decode(tokens: list[int], fill: bool, left: str = "", right: str = "") -> Reading | None:
@@ -90,26 +131,51 @@ DROP_PENALTY = 4.0
 # character this rare (004: unseen readings; 深水埗 keeps its rare 埗 at 1.95).
 DROP_TRIGGER_LOGP = 1.5
 DOUBLE_DROP_TRIALS = 3
+# A lost character scores -2.0 in the parse (:func:`.bytes_model._read_char`), U+FFFD's relative score in the text.
+LOST_BEYOND_PARSE = lm.char_logp(LOST) - lm.NEUTRAL_LOGP + 2.0
 
 
-def _with_dropped_pairs(starts: list[int], score_at) -> tuple[float, tuple[int, int]]:
+# Estimates of two readings' scores this close are both replaced by the exact
+# scores before they are compared (the estimate sums the same terms in another
+# order: it is off by the last bits of rounding, some 1e-13).
+EXACT_MARGIN = 1e-6
+
+
+def _with_dropped_pairs(starts: list[int], score_at, exact_at=None) -> tuple[float, tuple[int, int]]:
     """Insert up to two dropped pairs where they make the run read best: (score,
     (where, pairs)); ``starts``: where the run's characters start in its bytes;
-    ``score_at(where, pairs)``: the score of the run with the pairs inserted."""
-    best = (score_at(0, 0), (0, 0))
-    singles = sorted(((score_at(b, 1) - DROP_PENALTY, b) for b in starts[1:-1]), key=lambda t: t[0], reverse=True)
+    ``score_at(where, pairs)``: the score of the run with the pairs inserted.
+
+    With ``exact_at``, ``score_at`` may be an estimate within
+    :data:`EXACT_MARGIN` of the score, and ``exact_at`` gives it exactly: every
+    comparison the choice depends on is then made on exact scores (those of
+    the readings that come within the margin of the best or of each other), so
+    the choice and its score are those of exact scores throughout."""
+    exact = exact_at or score_at
+    best = (exact(0, 0), (0, 0))
+    singles = [(score_at(b, 1) - DROP_PENALTY, b) for b in starts[1:-1]]
+    if exact_at is not None and singles:
+        # the three best (doubles are tried there) and the best single are
+        # among those within the margin of the third best estimate: made exact
+        third = sorted((v for v, _ in singles), reverse=True)[:DOUBLE_DROP_TRIALS][-1]
+        singles = [(exact(b, 1) - DROP_PENALTY, b) if v >= third - EXACT_MARGIN else (v, b) for v, b in singles]
+    singles.sort(key=lambda t: t[0], reverse=True)
     # Two pairs are tried only where one pair already read best (a third of the decodings).
     doubles = [(score_at(b, 2) - DROP_PENALTY * 2, b) for _, b in singles[:DOUBLE_DROP_TRIALS]]
     for found, b in singles:
         if found > best[0]:
             best = (found, (b, 1))
+    if exact_at is not None and any(found >= best[0] - EXACT_MARGIN for found, _ in doubles):
+        doubles = [(exact(b, 2) - DROP_PENALTY * 2, b) for _, b in doubles]
     for found, b in doubles:
         if found > best[0]:
             best = (found, (b, 2))
     return best
 
 
-def _score(tokens: list[int], must_start: str | None) -> float | None:
+def _scored(tokens: list[int], must_start: str | None) -> tuple[float, str] | None:
+    """The score of the text ``tokens`` decode to, and that text (None: no
+    reading, or one that does not start with ``must_start``)."""
     if must_start and len(tokens) > 1 and tokens[1] >= 0x40 and tokens[0] >= 0x81:
         # the first character is these two bytes in every reading: check it first
         try:
@@ -127,7 +193,7 @@ def _score(tokens: list[int], must_start: str | None) -> float | None:
         text, lost = decoded.text, decoded.lost
     if must_start and not text.startswith(tuple(must_start)):
         return None
-    return lm.relative_logp(text) - 2.0 * lost
+    return lm.relative_logp(text) - 2.0 * lost, text
 
 
 def _candidate_ends(line: str, start: int) -> list[int]:
@@ -182,43 +248,60 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
     horizon = min(len(line.rstrip("\r\n")), max(ends) + 4)
     best = None
     lead_scores: dict[int, list[float]] = {}
+    templates = _Templates(line[run_start : max(ends)])
     for end in ends:
         run = line[run_start:end]
         pinyin_tail = MISALIGNED.search(run)
         if pinyin_tail and pinyin_tail.end() == len(run) and looks_like_reading(pinyin_tail.group(1)):
             run = run[: pinyin_tail.start() + 1]  # the "?" is the lost byte; the reading goes
-        found = _template(run, last_is_resync=True)
+        found = templates.of(len(run))  # run is a prefix of the longest
         if found is None:
             continue
         tokens, starts = found
         rest = lm.relative_logp(line[end:horizon])
         for lead in leads:
-            score = _score([lead, *tokens], must_start)
-            if score is None:
+            found_score = _scored([lead, *tokens], must_start)
+            if found_score is None:
                 continue
+            score, text = found_score
             lead_scores.setdefault(end, []).append(score)
             if best is None or score + rest > best[0]:
-                best = (score + rest, end, lead, run, tokens, starts, rest)
+                best = (score + rest, end, lead, run, tokens, starts, rest, score, text)
     if best is None:
         return None
-    score, end, lead, run, tokens, starts, rest = best
+    # the best reading's own score and text, kept: decoding it again is the cost of a parse
+    score, end, lead, run, tokens, starts, rest, plain_score, plain_text = best
     top = max(lead_scores[end])
     lead_posterior = 1.0 / sum(10 ** (s - top) for s in lead_scores[end])
     inserted = (0, 0)
-    plain = _decode([lead, *tokens], fill=False)
-    if len(run) > 2 and plain is not None and min(map(lm.char_logp, plain.text)) < DROP_TRIGGER_LOGP:
+    if len(run) > 2 and min(map(lm.char_logp, plain_text)) < DROP_TRIGGER_LOGP:
         splicer = Splicer([lead, *tokens], "gb18030")
+        reads: dict[tuple[int, int], tuple[str, int, float, float] | None] = {}
 
-        def score_at(b: int, pairs: int) -> float:
+        def read_at(b: int, pairs: int) -> tuple[str, int, float, float] | None:
+            key = (b, pairs)
+            if key not in reads:
+                read = splicer.read(1 + b, len(DROPPED_PAIR) * pairs)
+                ok = read is not None and not (must_start and not read[0].startswith(tuple(must_start)))
+                reads[key] = read if ok else None
+            return reads[key]
+
+        def exact_at(b: int, pairs: int) -> float:
             if not pairs:
-                found = _score([lead, *tokens], must_start)
-                return found if found is not None else -1e9
-            read = splicer.read(1 + b, len(DROPPED_PAIR) * pairs)
-            if read is None or (must_start and not read[0].startswith(tuple(must_start))):
-                return -1e9
-            return lm.relative_logp(read[0]) - 2.0 * read[1]
+                return plain_score
+            read = read_at(b, pairs)
+            return -1e9 if read is None else lm.relative_logp(read[0]) - 2.0 * read[1]
 
-        pair_score, inserted = _with_dropped_pairs(starts, score_at)
+        def estimate_at(b: int, pairs: int) -> float:
+            """exact_at from the parse: its score, what the guesses and the lost
+            characters score beyond it, and the debris (see Splicer.read)."""
+            read = read_at(b, pairs)
+            if read is None:
+                return -1e9
+            text, lost, parsed, gain = read
+            return parsed + gain + LOST_BEYOND_PARSE * lost + lm.debris_adjustment(text) - 2.0 * lost
+
+        pair_score, inserted = _with_dropped_pairs(starts, estimate_at, exact_at)
         where, pairs = inserted
         if pairs:
             tokens = tokens[:where] + DROPPED_PAIR * pairs + tokens[where:]
@@ -289,7 +372,7 @@ def _fix_line(line: str, offset: int, min_guess: float) -> list[Edit]:
                         found_edits = reading_edits(
                             reading, shift.source, line, cause, conf, recov, min_guess, lost_as, shifted=True
                         )
-                        edits.extend(e._replace(start=e.start + offset, end=e.end + offset) for e in found_edits)
+                        edits.extend(Edit(e.start + offset, e.end + offset, *e[2:]) for e in found_edits)
                         next_p = end
         p = line.find("?", next_p)
     return edits

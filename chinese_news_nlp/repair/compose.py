@@ -76,7 +76,7 @@ class EditLog:
                 continue
             base = starts[lo]
             joined = "".join(seg.text for seg in segments[lo:hi])
-            shifted = [m._replace(start=m.start - base, end=m.end - base) for m in members]
+            shifted = [Edit(m.start - base, m.end - base, *m[2:]) for m in members]
             earlier = [seg.edit for seg in segments[lo:hi] if seg.edit is not None]
             out.append(
                 _Segment(
@@ -153,7 +153,7 @@ class EditLog:
             before = self.original[seg.orig_start : seg.orig_end]
             if before == seg.text:
                 continue  # a later pass undid an earlier one
-            out.append(seg.edit._replace(start=seg.orig_start, end=seg.orig_end, replacement=seg.text))
+            out.append(Edit(seg.orig_start, seg.orig_end, seg.text, *seg.edit[3:]))
         return out
 
 

@@ -160,7 +160,9 @@ def _find_remainders(text: str) -> list[tuple[int, str]]:
     found = []
     for m in _first_characters().finditer(text):
         k = m.start()
-        found.extend((k, surface) for surface in by_first[m.group()] if text.startswith(surface, k))
+        for surface in by_first[m.group()]:  # a loop, not a generator per match: clean text's hot path
+            if text.startswith(surface, k):
+                found.append((k, surface))
     return found
 
 

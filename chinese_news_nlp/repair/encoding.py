@@ -18,6 +18,8 @@ it reads as Chinese far better than the run did (:mod:`.lm`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import accumulate
 
 from ..alignment import Edit
 from . import lm
@@ -45,8 +47,17 @@ _LATIN_RUN = re.compile(
 )
 
 
+# cp1252's characters to the bytes they stand for, as characters Latin-1 encodes to those bytes.
+_CP1252_TO_LATIN1 = str.maketrans({ch: chr(b) for ch, b in _CP1252_SPECIALS.items()})
+
+
 def _latin_bytes(run: str) -> bytes:
-    return bytes(_CP1252_SPECIALS.get(ch, ord(ch) if ord(ch) < 256 else 0x3F) for ch in run)
+    """The bytes of a Latin-1/cp1252 reading (``?`` for a character of neither).
+
+    >>> _latin_bytes("æµ™€中")
+    b'\\xe6\\xb5\\x99\\x80?'
+    """
+    return run.translate(_CP1252_TO_LATIN1).encode("latin-1", errors="replace")
 
 
 def fix_latin1_mojibake(text: str) -> list[Edit]:
@@ -98,7 +109,9 @@ def _fix_latin_run(text: str, start: int, end: int) -> Edit | None:
 # kept in the run: it may be the second byte of a Big5 or GBK character whose
 # first byte was lost or read out of phase (``停水。`` in Big5 read as GBK ends
 # ``簟C``).  Not after a Latin letter: ``(ōu)`` is a pinyin reading.
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]|(?<=[^\x00-\x7f\u00c0-\u024f])[\x40-\x7e](?![\x40-\x7e]))+")
+# (Non-ASCII characters taken a block at a time: the same runs, the regex
+# engine looping once per block rather than once per character.)
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f](?:[^\x00-\x7f]+|(?<=[^\x00-\x7f\u00c0-\u024f])[\x40-\x7e](?![\x40-\x7e]))+")
 
 KUNJINKAO = "锟斤拷"
 _KUNJINKAO_RUN = re.compile(r"(?:锟斤拷|锟[^\x00-\x7f]|[^\x00-\x7f]拷)")
@@ -138,12 +151,21 @@ def _tokens(run: str, codec: str) -> list[int] | None:
         return None
 
 
+# How many bytes each character seen takes in each codec (U+FFFD: the one lost
+# byte it stands for): a table bounded by the character set, for :func:`_starts`
+# (one look-up a character rather than one encoding).
+_WIDTHS: dict[str, dict[str, int]] = {}
+
+
 def _starts(run: str, codec: str) -> list[int]:
     """Where each character of ``run`` starts in :func:`_tokens` (one more entry: the end)."""
-    starts = [0]
-    for ch in run:
-        starts.append(starts[-1] + (1 if ch == LOST else len(ch.encode(codec))))
-    return starts
+    widths = _WIDTHS.setdefault(codec, {LOST: 1})
+    try:
+        return list(accumulate(map(widths.__getitem__, run), initial=0))
+    except KeyError:
+        for ch in set(run) - widths.keys():
+            widths[ch] = len(ch.encode(codec))
+        return list(accumulate(map(widths.__getitem__, run), initial=0))
 
 
 def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
@@ -156,8 +178,11 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
     once it passes the tests of :func:`fix_codec_confusions`.
     """
     best = None
+    encoded: dict[str, list[int] | None] = {}  # the bytes of the run in each codec read with (two read GB18030)
     for wrong, right, cause in _CONFUSIONS:
-        tokens = _tokens(run, wrong)
+        if wrong not in encoded:
+            encoded[wrong] = _tokens(run, wrong)
+        tokens = encoded[wrong]
         if tokens is None:
             continue
         result: Reading | bytes | None = None
@@ -178,7 +203,7 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
             if result is None:
                 continue
             fixed = result.text
-        if not fixed or sum(map(lm.is_han, fixed)) < max(1, len(fixed) // 3):
+        if not fixed or lm.count_han(fixed) < max(1, len(fixed) // 3):
             continue
         score = lm.mean_logp(fixed)
         if best is None or score > best[0]:
@@ -191,6 +216,44 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
     return reading, cause, _starts(run, wrong)
 
 
+@lru_cache(maxsize=4096)
+def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
+    """The edits that repair one run of :func:`fix_codec_confusions`, on the run
+    alone (they read nothing outside it), with the cause and ``recoverable``
+    of its reading.  Cached: a run comes back in the next round of a line's
+    repairs when it was left alone, and in the boilerplate of other lines."""
+    if KUNJINKAO in run or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
+        return (), "", ""  # (common characters only: a mean above SUSPICIOUS_MEAN, found without a sum)
+    before = lm.mean_logp(run)
+    if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
+        return (), "", ""
+    found = reinterpret(run)
+    if found is None:
+        return (), "", ""
+    reading, cause, starts = found
+    fixed = reading.text
+    if cause != "utf8-as-gbk" and sum(c.isascii() for c in fixed) > run.count(LOST):
+        return (), "", ""  # an ASCII character the run took in was not a trail byte after all (┻_案)
+    # A clean run never gains this much; mojibake gains 2 or more.  Filling
+    # the guesses from context never raises the mean (the unfilled ones are
+    # the likeliest characters alone): a run that fails unfilled fails filled.
+    after = lm.mean_logp(fixed)
+    if after < before + 1.2 or after < 3.6:
+        return (), "", ""
+    if reading.recovered:
+        fill_guesses(reading)
+        fixed = reading.text
+        after = lm.mean_logp(fixed)
+        if after < before + 1.2 or after < 3.6:
+            return (), "", ""
+    recovered, lost = reading.recovered, reading.lost
+    recoverable = "full" if not recovered and not lost else ("none" if lost > len(fixed) // 2 else "partial")
+    confidence = round(min(0.99, 0.5 + (after - before) / 6), 2)
+    source = [(t, k) for k, t in enumerate(starts)]  # (token index, offset in the run)
+    found_edits = reading_edits(reading, source, run, cause, confidence, recoverable, min_guess, refuse=_worsened)
+    return tuple(found_edits), cause, recoverable
+
+
 def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
     """UTF-8 read as GBK, Big5 read as GBK and the reverse, on runs that read badly.
 
@@ -200,39 +263,11 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
     edits = []
     evidence: list[tuple[str, int]] = []  # (cause, characters) of runs restored in full
     for m in _NON_ASCII_RUN.finditer(text):
-        run = m.group()
-        if KUNJINKAO in run:
-            continue
-        before = lm.mean_logp(run)
-        if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
-            continue
-        found = reinterpret(run)
-        if found is None:
-            continue
-        reading, cause, starts = found
-        fixed = reading.text
-        if cause != "utf8-as-gbk" and sum(c.isascii() for c in fixed) > run.count(LOST):
-            continue  # an ASCII character the run took in was not a trail byte after all (┻_案)
-        # A clean run never gains this much; mojibake gains 2 or more.  Filling
-        # the guesses from context never raises the mean (the unfilled ones are
-        # the likeliest characters alone): a run that fails unfilled fails filled.
-        after = lm.mean_logp(fixed)
-        if after < before + 1.2 or after < 3.6:
-            continue
-        if reading.recovered:
-            fill_guesses(reading)
-            fixed = reading.text
-            after = lm.mean_logp(fixed)
-            if after < before + 1.2 or after < 3.6:
-                continue
-        recovered, lost = reading.recovered, reading.lost
-        recoverable = "full" if not recovered and not lost else ("none" if lost > len(fixed) // 2 else "partial")
-        confidence = round(min(0.99, 0.5 + (after - before) / 6), 2)
-        source = [(t, m.start() + k) for k, t in enumerate(starts)]
-        found_edits = reading_edits(reading, source, text, cause, confidence, recoverable, min_guess, refuse=_worsened)
+        found_edits, cause, recoverable = _run_edits(m.group(), min_guess)
         if found_edits and recoverable == "full":
             evidence.append((cause, sum(len(e.replacement) for e in found_edits)))
-        edits.extend(found_edits)
+        at = m.start()
+        edits.extend(Edit(e.start + at, e.end + at, *e[2:]) for e in found_edits)
     return edits + fix_short_runs(text, edits, evidence)
 
 

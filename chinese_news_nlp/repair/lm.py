@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from array import array
+from collections.abc import Iterable
 from functools import lru_cache, reduce
-from itertools import compress, repeat
-from operator import add, is_not
+from operator import add
 
 from ..charfreq import char_log_freq, is_cjk
 
@@ -133,20 +135,97 @@ def _char_logp(ch: str) -> float:
     return -1.0  # symbols, box drawing, control characters
 
 
+# char_logp and char_logp - NEUTRAL_LOGP of the characters of the basic plane
+# by code point (_UNSCORED until first met): a text is scored by indexing a
+# list, twice as fast as a dict keyed by the fresh one-character strings that
+# iterating over it makes (each one hashed and compared).
+_UNSCORED = math.nan
+_LOGP_AT: list[float] = [_UNSCORED] * 0x10000
+_RELATIVE_AT: list[float] = [_UNSCORED] * 0x10000
+
+
+def _score_characters(text: str) -> None:
+    """Fill the code-point tables for the characters of ``text`` (the Han
+    characters of the basic plane all at once, the first time)."""
+    if _LOGP_AT[0x4E00] is _UNSCORED:
+        for ch, value in han_logps().items():
+            _LOGP_AT[ord(ch)] = value
+            _RELATIVE_AT[ord(ch)] = value - NEUTRAL_LOGP
+    for ch in set(text):
+        if ch <= "\uffff" and _LOGP_AT[ord(ch)] is _UNSCORED:
+            value = _LOGP_AT[ord(ch)] = char_logp(ch)
+            _RELATIVE_AT[ord(ch)] = value - NEUTRAL_LOGP
+
+
+# The code points of a text as native unsigned ints, from one encoding in C
+# (a fifth faster to score than ``map(ord, text)`` on a line; four-byte ints
+# only), for texts long enough to repay the encoding and the view.
+_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
+_NATIVE_UINT32 = "I" if array("I").itemsize == 4 else None
+_ENCODED_FROM = 16
+
+
+def _code_points(text: str) -> Iterable[int]:
+    """``map(ord, text)``, faster.
+
+    >>> list(_code_points("中a")), list(_code_points("中a" * 8))[-2:]
+    ([20013, 97], [20013, 97])
+    """
+    if _NATIVE_UINT32 is not None and len(text) >= _ENCODED_FROM:
+        try:
+            return memoryview(text.encode(_UTF32)).cast(_NATIVE_UINT32)
+        except UnicodeEncodeError:  # a lone surrogate
+            pass
+    return map(ord, text)
+
+
 def text_logp(text: str) -> float:
     """Sum of :func:`char_logp` over ``text``."""
     try:
-        return sum(map(_SEEN.__getitem__, text))
-    except KeyError:
-        for ch in set(text).difference(_SEEN):
-            char_logp(ch)
-        return sum(map(_SEEN.__getitem__, text))
+        total = sum(map(_LOGP_AT.__getitem__, _code_points(text)))
+    except IndexError:  # a character outside the basic plane
+        return sum(map(char_logp, text))
+    if total != total:  # a character not scored yet
+        _score_characters(text)
+        total = sum(map(_LOGP_AT.__getitem__, _code_points(text)))
+    return total
 
 
 @lru_cache(maxsize=20_000)
 def mean_logp(text: str) -> float:
     """Mean :func:`char_logp` (0.0 for empty text)."""
     return text_logp(text) / len(text) if text else 0.0
+
+
+@lru_cache(maxsize=4)
+def _scoring_at_least(threshold: float) -> re.Pattern[str]:
+    """The characters of the basic plane :func:`char_logp` scores ``threshold``
+    or more, as one regex class: Han characters, Chinese punctuation and
+    printable ASCII (every other character scores 1.0 or less)."""
+    if threshold <= 1.0:
+        raise ValueError(f"threshold must be above 1.0, got {threshold}")
+    chars = [*han_logps(), *CJK_PUNCT, *map(chr, range(0x20, 0x7F))]
+    points = sorted(ord(c) for c in chars if c <= "\uffff" and char_logp(c) >= threshold)
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return re.compile("[" + "".join(re.escape(chr(a)) + "-" + re.escape(chr(b)) for a, b in ranges) + "]*")
+
+
+def scores_at_least(text: str, threshold: float) -> bool:
+    """Does every character of ``text`` score ``threshold`` or more?  Then so
+    does their mean, exactly as :func:`mean_logp` computes it (a float sum of
+    terms each at least ``threshold`` stays at least ``threshold`` times their
+    count, rounding being monotone), found in one regex scan, not a sum.  False
+    may also mean "not known": a character outside the basic plane.
+
+    >>> scores_at_least("中国的", 4.0), scores_at_least("中国鍙", 4.0)
+    (True, False)
+    """
+    return _scoring_at_least(threshold).fullmatch(text) is not None
 
 
 # A typical character of news text scores about 5; mojibake characters about 2.
@@ -171,12 +250,31 @@ def relative_logp(text: str) -> float:
     (``碧K州``, ``鄙虾H醫``, ``估算?hF公路``, ``亮點?_@次``) are scored as the
     debris of a shifted decoding they nearly always are; digits are not.
     """
-    terms = list(map(_relative_char, text))
+    try:
+        terms = list(map(_RELATIVE_AT.__getitem__, _code_points(text)))
+    except IndexError:  # a character outside the basic plane
+        terms = list(map(_relative_char, text))
+    else:
+        if _UNSCORED in terms:
+            _score_characters(text)
+            terms = list(map(_RELATIVE_AT.__getitem__, _code_points(text)))
     for m in _FLANKED_ASCII.finditer(text):
         for k in range(m.start(), m.end()):
             if text[k] not in "0123456789,;:":
                 terms[k] = _DEBRIS
     return reduce(add, terms, 0.0)  # left to right, as a loop adds
+
+
+def debris_adjustment(text: str) -> float:
+    """What :func:`relative_logp` scores the debris of ``text`` (see there) beyond
+    the characters' own scores: with :func:`relative_logp`'s terms known
+    otherwise, its value without summing them again."""
+    total = 0.0
+    for m in _FLANKED_ASCII.finditer(text):
+        for k in range(m.start(), m.end()):
+            if text[k] not in "0123456789,;:":
+                total += _DEBRIS - _relative_char(text[k])
+    return total
 
 
 # -- word model ---------------------------------------------------------------------
@@ -358,12 +456,56 @@ def _suffix_paths(after: str) -> tuple[float, ...]:
 
 
 @lru_cache(maxsize=20_000)
-def _word_starts(before: str) -> tuple[tuple[float, str], ...]:
-    """Where a word holding the character after ``before`` may start: the best
-    path score up to there and the start of the word (simplified)."""
-    prefix, reaching = _prefix_paths(before)
+def _before_paths(before: str) -> tuple[float, tuple[tuple[float, str], ...]]:
+    """The best path score through ``before``, and where a word holding the
+    character after it may start: the best path score up to there and the
+    start of the word (simplified).  :func:`_prefix_paths`'s sums, in one pass
+    for the few characters of a window's context."""
+    freq, log_total = _word_model()
     sb = to_simplified(before)
-    return tuple((prefix[i], sb[i:]) for i in reaching)
+    lb = len(before)
+    prefix = [0.0] + [-math.inf] * lb
+    starts = []
+    for i in range(lb):
+        base = prefix[i]
+        v = base + _single(before[i])
+        if v > prefix[i + 1]:
+            prefix[i + 1] = v
+        reached = True
+        for j in range(i + 2, min(lb, i + MAX_WORD_LEN) + 1):
+            f = freq.get(sb[i:j])
+            if f is None:
+                reached = False
+                break
+            if f:
+                v = base + math.log10(f) - log_total
+                if v > prefix[j]:
+                    prefix[j] = v
+        if reached and i + MAX_WORD_LEN > lb:
+            starts.append((base, sb[i:]))
+    return prefix[-1], tuple(starts)
+
+
+def warm_up() -> None:
+    """Build the word model's index of two-character entries (:func:`_pairs`,
+    some 0.2 s) now, not when the first hole is filled."""
+    _pairs()
+
+
+@lru_cache(maxsize=1)
+def _pairs() -> tuple[dict[str, str], dict[str, str]]:
+    """The two-character entries of the word model (words and prefixes of
+    words) by their first character (the characters that may follow it) and
+    by their second (those that may precede it): which of a window's
+    candidates make a word with a neighbour, from one small string, rather
+    than one look-up per candidate in the large dictionary (some 0.2 s, once)."""
+    following: dict[str, list[str]] = {}
+    preceding: dict[str, list[str]] = {}
+    for key in _word_model()[0]:
+        if len(key) == 2:
+            following.setdefault(key[0], []).append(key[1])
+            preceding.setdefault(key[1], []).append(key[0])
+    return {c: "".join(v) for c, v in following.items()}, {c: "".join(v) for c, v in preceding.items()}
 
 
 @lru_cache(maxsize=50_000)
@@ -373,23 +515,28 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
     through ``after`` (found once for all candidates).  Equal but for the last
     bits of rounding, and a few times faster: for ranking many candidates."""
     freq, log_total = _word_model()
+    following, preceding = _pairs()
     sa = to_simplified(after)
     suffix = _suffix_paths(after)
-    here = _prefix_paths(before)[0][-1]
+    here, starts = _before_paths(before)
     simple = _simplified_tuple(middles)
     longest = min(len(after), MAX_WORD_LEN - 1)
     # the candidate as a word of its own
-    out = [here + step + suffix[0] for step in map(_single, middles)]
+    out = [here + step + suffix[0] for step in _singles(middles)]
     # words that reach into it from before, then those that start with it; most
-    # candidates make no word with either neighbour: one lookup each, all at once
-    for base, left in [*_word_starts(before), (here, "")]:
+    # candidates make no word with either neighbour: a one-character neighbour
+    # tells which do from the pairs that hold it
+    for base, left in [*starts, (here, "")]:
         first = 1 if not left else 0
         if first > longest:
             continue
         room = MAX_WORD_LEN - len(left) - 1
-        tail = sa[:first]
-        found = list(map(freq.get, [left + sc + tail for sc in simple]))
-        for k in compress(range(len(found)), map(is_not, found, repeat(None))):
+        if len(left) < 2:
+            pairs = following.get(left, "") if left else preceding.get(sa[0], "")
+            hits = [k for k, sc in enumerate(simple) if sc in pairs] if pairs else ()
+        else:
+            hits = [k for k, sc in enumerate(simple) if left + sc in freq]
+        for k in hits:
             word = left + simple[k]
             top = out[k]
             for m in range(first, min(longest, room) + 1):
@@ -402,6 +549,13 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
                         top = v
             out[k] = top
     return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _singles(chars: tuple[str, ...]) -> tuple[float, ...]:
+    """:func:`_single` of each of ``chars`` (a hole's candidates: the same tuple
+    for every hole of the same bytes, one look-up rather than one a candidate)."""
+    return tuple(map(_single, chars))
 
 
 @lru_cache(maxsize=20_000)
@@ -428,6 +582,19 @@ def word_tag(word: str) -> str:
 
 def is_han(ch: str) -> bool:
     return is_cjk(ch)
+
+
+# The ranges of :func:`.charfreq.is_cjk`, for counting them in one scan.
+_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f\uf900-\ufaff]")
+
+
+def count_han(text: str) -> int:
+    """How many characters of ``text`` are :func:`is_han`.
+
+    >>> count_han("北京abc，市")
+    3
+    """
+    return len(_HAN.findall(text))
 
 
 def looks_chinese(ch: str) -> bool:

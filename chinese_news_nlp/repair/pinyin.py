@@ -95,6 +95,8 @@ def has_tone(word: str) -> bool:
 
 def fix_pinyin_annotations(text: str) -> list[Edit]:
     """Remove ``(yè)`` after ``業``; plain ``(de)`` only on a line with toned readings."""
+    if "(" not in text and "（" not in text:
+        return []  # every reading is bracketed: two substring tests, not a regex scan
     edits = []
     for line_start, line in _lines(text):
         found = [m for m in ANNOTATION.finditer(line) if _is_reading(line, m)]
