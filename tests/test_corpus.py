@@ -607,3 +607,15 @@ def test_workers_auto_is_the_default_and_is_reported(tmp_path):
     assert again.returncode == 0, again.stderr
     bad = cli(str(corpus), "-o", str(tmp_path / "q.jsonl"), "--workers", "many")
     assert bad.returncode == 2 and "'many' is not a whole number" in bad.stderr
+
+
+def test_worker_warm_up_runs_each_stages_own_warm_up():
+    # a clean warm-up document never fills a hole: the repair stage's own warm-up builds those tables
+    import chinese_news_nlp as cnn
+    from chinese_news_nlp.corpus.worker import warm_up
+    from chinese_news_nlp.repair import lm
+
+    lm._pairs.cache_clear()
+    nlp = cnn.load(["repair"])
+    warm_up(nlp)
+    assert lm._pairs.cache_info().currsize == 1
