@@ -653,3 +653,15 @@ def test_batches_in_threads_give_what_one_batch_at_a_time_gives(tmp_path):
     one = [r for b in run_batches(run, batched(iter_records([str(corpus)]), 4), 1) for r in b]
     two = [r for b in run_batches(run, batched(iter_records([str(corpus)]), 4), 1, threads=3) for r in b]
     assert len(one) == 24 and one == two
+
+
+def test_worker_warm_up_runs_each_stages_own_warm_up():
+    # a clean warm-up document never fills a hole: the repair stage's own warm-up builds those tables
+    import chinese_news_nlp as cnn
+    from chinese_news_nlp.corpus.worker import warm_up
+    from chinese_news_nlp.repair import lm
+
+    lm._pairs.cache_clear()
+    nlp = cnn.load(["repair"])
+    warm_up(nlp)
+    assert lm._pairs.cache_info().currsize == 1

@@ -135,8 +135,14 @@ WARM_UP_TEXT = "2024年5月，北京市政府发布新的经济数据，全市�
 
 
 def warm_up(nlp: Pipeline) -> None:
+    """Run the warm-up document, then each stage's own ``warm_up()`` if it has one (what a
+    clean document never loads: the repair stage's tables for damaged text)."""
     try:
         nlp._run_batch([(WARM_UP_TEXT, None, None)])
+        for stage in nlp.stages:
+            hook = getattr(stage, "warm_up", None)
+            if callable(hook):
+                hook()
     except Exception:  # noqa: BLE001 - a stage failing here fails again, recorded, on real documents
         pass
 

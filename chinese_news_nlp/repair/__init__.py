@@ -257,6 +257,10 @@ class RepairStage:
         self.min_confidence = float(min_confidence)
         self.lost_bytes = lost_bytes
 
+    def warm_up(self) -> None:
+        """Load the tables of damaged-text repair now (the corpus workers call it once)."""
+        warm_up()
+
     def __call__(self, doc: Doc) -> Doc:
         _, edits = fix_and_explain(
             doc.text, causes=self.causes, min_confidence=self.min_confidence, lost_bytes=self.lost_bytes
