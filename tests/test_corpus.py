@@ -219,7 +219,8 @@ def test_worker_that_dies_or_ignores_its_timeout_costs_one_document(tmp_path):
     assert all(docs[f"doc{i}.txt"]["error"] is None for i in (0, 1, 2, 4, 6, 7))
 
 
-def test_pipe_keeps_order_and_survives_a_dying_worker():
+def test_pipe_keeps_order_and_survives_a_dying_worker(monkeypatch):
+    monkeypatch.setenv("CNNLP_WORKERS_PLAN", "processes")  # workers even for a small input
     nlp = cnn.load(["convert", "test_hang"])
     texts = [f"第{i}篇：臺灣" for i in range(30)]
     texts[11] = "DIE 臺灣"

@@ -84,7 +84,13 @@ def test_call_names_the_failing_stage():
         nlp(b"")
 
 
-def test_pipe_in_worker_processes_keeps_order():
+@pytest.fixture
+def workers_forced(monkeypatch):
+    """Worker processes even for the few documents of a test (pipe() keeps small inputs in-process)."""
+    monkeypatch.setenv("CNNLP_WORKERS_PLAN", "processes")
+
+
+def test_pipe_in_worker_processes_keeps_order(workers_forced):
     nlp = load(["convert", "segment"])
     texts = [f"第{i}篇報道，經濟發展。" for i in range(12)]
     serial = [d.to_dict() for d in nlp.pipe(texts, batch_size=3)]
@@ -93,7 +99,7 @@ def test_pipe_in_worker_processes_keeps_order():
 
 
 # -- issue 13: one worker protocol for pipe() and the corpus runner ---------------------------
-def test_pipe_in_two_processes_equals_one_document_for_document(seed_texts):
+def test_pipe_in_two_processes_equals_one_document_for_document(seed_texts, workers_forced):
     nlp = load(piece_chars=3_000)  # the default pipeline; the longest seed goes in pieces
     items = [
         *seed_texts.values(),
@@ -114,7 +120,7 @@ def test_pipe_in_two_processes_equals_one_document_for_document(seed_texts):
 
 
 @pytest.mark.parametrize("n_process", [1, 2])
-def test_pipe_records_a_document_that_overruns_its_time_out(n_process):
+def test_pipe_records_a_document_that_overruns_its_time_out(n_process, workers_forced):
     nlp = load(["convert", "test_slow"])
     texts = [f"第{i}篇：臺灣" for i in range(6)]
     texts[2] = "SLOW 臺灣"  # sleeps until interrupted: the soft time-out stops it
@@ -124,7 +130,7 @@ def test_pipe_records_a_document_that_overruns_its_time_out(n_process):
     assert [d.text for i, d in enumerate(docs) if i != 2] == [f"第{i}篇：台湾" for i in range(6) if i != 2]
 
 
-def test_pipe_kills_a_worker_stuck_past_its_time_out():
+def test_pipe_kills_a_worker_stuck_past_its_time_out(workers_forced):
     nlp = load(["convert", "test_hang"])
     texts = ["一篇", "HANG 卡住", "三篇", "四篇"]  # HANG blocks SIGALRM: only the hard deadline stops it
     docs = list(nlp.pipe(texts, batch_size=1, n_process=2, timeout=0.5))
@@ -153,7 +159,7 @@ def test_bad_stage_options_fail_when_the_pipeline_is_built(config, message):
         build_pipeline(names, config)
 
 
-def test_workers_of_pipe_build_with_the_same_check():
+def test_workers_of_pipe_build_with_the_same_check(workers_forced):
     nlp = load(["convert", "segment"])
     nlp._spec = {"stages": ["convert", "segment"], "config": {"segment": {"engine": "nope"}}}
     with pytest.raises(ChineseNewsNLPError, match="unknown segmentation engine"):
@@ -235,3 +241,22 @@ def test_the_stage_functions_used_alone_keep_controls_out_too():
     assert [e["text"] for e in entities] == ["北京大学", "上海交通大学", "浙江大学"]
     facts = cnn.extract_facts("投资\x0010亿元")
     assert [(f["surface"], f["metric"]) for f in facts] == [("10亿元", "投资")]
+
+
+def test_pipe_keeps_a_small_input_in_its_own_process(monkeypatch):
+    # starting workers (an interpreter and the models each) costs more than a few documents take
+    import chinese_news_nlp.corpus.worker as worker
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for a small input")
+
+    monkeypatch.delenv("CNNLP_WORKERS_PLAN", raising=False)
+    monkeypatch.setattr(worker, "WorkerPool", no_pool)
+    nlp = load(["convert", "segment"])
+    texts = [f"第{i}篇報道，經濟發展。" for i in range(12)]
+    assert [d.to_dict() for d in nlp.pipe(texts, batch_size=3, n_process=2)] == [
+        d.to_dict() for d in nlp.pipe(texts, batch_size=3)
+    ]
+    monkeypatch.setattr(worker, "PIPE_MIN_CHARS", 20)  # past it, the workers are started
+    with pytest.raises(AssertionError, match="worker pool was started"):
+        list(nlp.pipe(texts, batch_size=3, n_process=2))
