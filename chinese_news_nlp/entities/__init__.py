@@ -161,9 +161,7 @@ class EntityStage:
         from .engines import _ENGINES
 
         engine = options.get("engine", "model")
-        factory = _ENGINES.get(engine)
-        if factory is None:
-            raise ValueError(f"unknown entity engine {engine!r}; known: {', '.join(engine_names())}")
+        factory = _ENGINES.lookup(engine)
         rest = {k for k in options if k not in cls.STAGE_OPTIONS}
         params = inspect.signature(factory).parameters.values()
         if any(p.kind is p.VAR_KEYWORD for p in params):

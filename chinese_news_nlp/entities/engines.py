@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
 from .model import Candidate
+from .registry import Registry
 from .rules import Tok
 
 
@@ -39,29 +40,13 @@ class EntityEngine(Protocol):
     def analyze(self, paragraphs: Sequence[tuple[int, str]]) -> list[Analysis]: ...
 
 
-_ENGINES: dict[str, Callable[..., EntityEngine]] = {}
-
-
-def register_engine(name: str) -> Callable[[Callable[..., EntityEngine]], Callable[..., EntityEngine]]:
-    """Class decorator: make an engine available as ``EntityStage(engine=name)``."""
-
-    def decorate(factory: Callable[..., EntityEngine]) -> Callable[..., EntityEngine]:
-        _ENGINES[name] = factory
-        return factory
-
-    return decorate
-
-
-def engine_names() -> list[str]:
-    return sorted(_ENGINES)
+_ENGINES: Registry[Callable[..., EntityEngine]] = Registry("entity engine")
+register_engine = _ENGINES.register  # class decorator: EntityStage(engine=name) builds it
+engine_names = _ENGINES.names
 
 
 def make_engine(engine: str = "model", **options: Any) -> EntityEngine:
-    try:
-        factory = _ENGINES[engine]
-    except KeyError:
-        raise ValueError(f"unknown entity engine {engine!r}; known: {', '.join(engine_names())}") from None
-    return factory(**options)
+    return _ENGINES.lookup(engine)(**options)
 
 
 def _tokens(offset: int, words: Sequence[tuple[str, str]]) -> list[Tok]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Sequence, Union
 
 from .model import Candidate
+from .registry import Registry
 
 Policy = Callable[[Sequence[Candidate]], list[Candidate]]
 
@@ -36,28 +37,13 @@ USER_SOURCES = ("user", "gazetteer")
 # A coarse label and the fine labels that refine it (the fine head's type wins on the same span).
 REFINES = {"ORG": ("COMPANY", "GOV", "ORG", "LAB", "EDU"), "LOC": ("LOC",), "PERSON": ("PERSON",)}
 
-_POLICIES: dict[str, Policy] = {}
-
-
-def register_policy(name: str) -> Callable[[Policy], Policy]:
-    def decorate(policy: Policy) -> Policy:
-        _POLICIES[name] = policy
-        return policy
-
-    return decorate
-
-
-def policy_names() -> list[str]:
-    return sorted(_POLICIES)
+_POLICIES: Registry[Policy] = Registry("conflict policy")
+register_policy = _POLICIES.register
+policy_names = _POLICIES.names
 
 
 def get_policy(policy: Union[str, Policy]) -> Policy:
-    if callable(policy):
-        return policy
-    try:
-        return _POLICIES[policy]
-    except KeyError:
-        raise ValueError(f"unknown conflict policy {policy!r}; known: {', '.join(policy_names())}") from None
+    return _POLICIES.get(policy)
 
 
 def resolve(candidates: Iterable[Candidate], policy: Union[str, Policy] = "score") -> list[Candidate]:

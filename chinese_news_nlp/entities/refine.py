@@ -20,33 +20,19 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 from .model import Candidate
+from .registry import Registry
 from .rules import HAN, Tok
 from .vocab import vocabulary
 
 Step = Callable[[str, list[Candidate], Sequence[Tok]], list[Candidate]]
 
-_STEPS: dict[str, Step] = {}
-
-
-def register_step(name: str) -> Callable[[Step], Step]:
-    def decorate(step: Step) -> Step:
-        _STEPS[name] = step
-        return step
-
-    return decorate
-
-
-def step_names() -> list[str]:
-    return list(_STEPS)
+_STEPS: Registry[Step] = Registry("refinement step", ordered=True)
+register_step = _STEPS.register
+step_names = _STEPS.names
 
 
 def get_step(step: str | Step) -> Step:
-    if callable(step):
-        return step
-    try:
-        return _STEPS[step]
-    except KeyError:
-        raise ValueError(f"unknown refinement step {step!r}; known: {', '.join(step_names())}") from None
+    return _STEPS.get(step)
 
 
 def _relabel(c: Candidate, label: str, step: str) -> Candidate:
@@ -236,27 +222,39 @@ def repeated_names(text: str, spans: list[Candidate], tokens: Sequence[Tok]) -> 
     if not names:
         return spans
     bounds = {t.start for t in tokens} | {t.end for t in tokens} | {c.start for c in spans} | {c.end for c in spans}
-    covered: dict[int, Candidate] = {}
-    for c in spans:
-        for p in range(c.start, c.end):
-            covered[p] = c
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+    def stays(start: int, end: int, source: Candidate, held: list[Candidate]) -> bool:
+        return (
+            start not in bounds
+            or end not in bounds
+            or any(h.label == source.label or h.score >= source.score or (h.start, h.end) == (start, end) for h in held)
+            or any(h.start < start or h.end > end for h in held)  # it would cut a longer name
+        )
+
+    return _type_occurrences(text, spans, names, "repeated-names", stays)
+
+
+def _type_occurrences(
+    text: str,
+    spans: list[Candidate],
+    names: dict[str, Candidate],
+    step: str,
+    stays: Callable[[int, int, Candidate, list[Candidate]], bool],
+) -> list[Candidate]:
+    """Each occurrence of a name of ``names`` (the longest first) as a span typed like that
+    name's span, replacing the spans it overlaps, unless ``stays(start, end, source, held)``
+    keeps what holds that stretch (``held``: the spans over it, earlier finds included)."""
+    taken: dict[int, Candidate] = {p: c for c in spans for p in range(c.start, c.end)}
     out = list(spans)
-    taken = dict(covered)
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
     for m in pattern.finditer(text):
         start, end = m.span()
-        if start not in bounds or end not in bounds:
-            continue
         source = names[m.group()]
-        hit = {id(taken[p]): taken[p] for p in range(start, end) if p in taken}
-        if any(
-            h.label == source.label or h.score >= source.score or (h.start, h.end) == (start, end) for h in hit.values()
-        ):
+        held = list({id(taken[p]): taken[p] for p in range(start, end) if p in taken}.values())
+        if stays(start, end, source, held):
             continue
-        if any(h.start < start or h.end > end for h in hit.values()):
-            continue  # it would cut a longer name
-        out = [c for c in out if id(c) not in hit]
-        found = Candidate(start, end, source.label, source.score, f"{source.source}>repeated-names")
+        out = [c for c in out if all(c is not h for h in held)]
+        found = Candidate(start, end, source.label, source.score, f"{source.source}>{step}")
         out.append(found)
         for p in range(start, end):
             taken[p] = found
@@ -322,21 +320,11 @@ def declared_short_names(text: str, spans: list[Candidate], tokens: Sequence[Tok
     declared = _declared_names(text, spans)
     if not declared:
         return spans
-    taken: dict[int, Candidate] = {p: c for c in spans for p in range(c.start, c.end)}
-    out = list(spans)
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(declared, key=len, reverse=True)))
-    for m in pattern.finditer(text):
-        start, end = m.span()
-        owner = declared[m.group()]
-        hit = {id(taken[p]): taken[p] for p in range(start, end) if p in taken}
-        if any(h.start < start or h.end > end or h.score > owner.score or h.label == owner.label for h in hit.values()):
-            continue
-        out = [c for c in out if id(c) not in hit]
-        found = Candidate(start, end, owner.label, owner.score, f"{owner.source}>declared-short-names")
-        out.append(found)
-        for p in range(start, end):
-            taken[p] = found
-    return sorted(out, key=lambda c: (c.start, c.end))
+
+    def stays(start: int, end: int, owner: Candidate, held: list[Candidate]) -> bool:
+        return any(h.start < start or h.end > end or h.score > owner.score or h.label == owner.label for h in held)
+
+    return _type_occurrences(text, spans, declared, "declared-short-names", stays)
 
 
 _STOCK_QUOTE = re.compile(
