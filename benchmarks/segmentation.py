@@ -330,9 +330,7 @@ def pipeline_cost(repeat: int, failures: list[str]) -> None:
         list(nlp.pipe(docs[:4]))
 
     def timed(nlp) -> dict[str, tuple[float, ...]]:
-        with model._cache_lock:
-            model._cache.clear()
-            model._cached_chars = 0
+        model.forget()
         in_stage[:], model_in_stage[:] = [0.0, 0.0], [0.0, 0.0]
         started = clocks()
         for doc in nlp.pipe(docs, batch_size=32):

@@ -293,9 +293,7 @@ def forget_tagged() -> None:
 
     model = loaded_model()
     if model is not None:
-        with model._cache_lock:
-            model._cache.clear()
-            model._cached_chars = 0
+        model.forget()
 
 
 def _decoded(nlp, batch):

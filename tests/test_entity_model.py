@@ -115,6 +115,9 @@ def test_a_text_tagged_again_comes_from_the_cache(monkeypatch):
     model.tag(["新的一段"], words=False)
     model.tag(["新的一段"])
     assert len(passes) == 4
+    model.forget()
+    model.tag(["新的一段"])
+    assert len(passes) == 5 and model._cached_chars == len("新的一段")
     model.CACHE_CHARS = 0
     model.tag(["另一段文字"])
     assert not model._cache  # bounded: nothing kept past the limit

@@ -137,7 +137,7 @@ def test_auto_beside_the_entity_stage_shares_the_entity_models_pass(monkeypatch)
 
     monkeypatch.setattr(lac, "analyze", recording_lac)
     monkeypatch.setattr(model, "_tag", recording_model)
-    model._cache.clear()
+    model.forget()
     nlp = load(["convert", "segment", "entities"])
     assert nlp["segment"].entity_stage and auto_engine_name(entity_stage=True) == "lac+jieba"
     docs = list(nlp.pipe(["之江实验室主任朱世强说。\n\n  浙江大学在杭州。", "香港特別行政區政府發表聲明"]))

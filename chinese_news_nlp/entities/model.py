@@ -133,6 +133,12 @@ class EntityModel:
         keep = {f"model:{h}" for h in wanted}
         return [(w, [c for c in cands if c.source in keep]) for w, cands, _ in found]
 
+    def forget(self) -> None:
+        """Empty the cache of recently tagged paragraphs (a timed run starts without it)."""
+        with self._cache_lock:
+            self._cache.clear()
+            self._cached_chars = 0
+
     def words(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         """LAC's ``(word, tag)`` lists of ``texts`` from the same (cached) pass as :meth:`tag`."""
         return [w for w, _ in self.tag(texts)]  # type: ignore[misc]
