@@ -109,6 +109,10 @@ def card_text(path: Path, metadata: dict) -> str:
         "`organization`).  The `coarse` head follows MSRA, the `fine` head CLUENER; the stage's",
         "conflict policy lets the more probable span win, the fine label on a span both found.",
         "",
+        "## Rebuilding",
+        "",
+        "`python -m chinese_news_nlp.training.entities` (or `make train`), with no options, rebuilds this file: the configuration above (`DEFAULT_CONFIG`, recorded in the file's metadata), seed 20261201 for the dev splits, torch's initialisation and the batch order, one torch thread (`--threads`).  It reads only `../shared/data/cluener/train.jsonl` and `../shared/data/msra/train.jsonl` (their dev sentences held out) and foolnltk 0.1.7's source package (`pip download --no-deps`, for its NER weights), and prints at its end the dev-split scores above, computed through onnxruntime.",
+        "",
         "## Size and speed",
         "",
         f"{path.stat().st_size / 1e6:.1f} MB.  Training here: features {training.get('features_seconds', 0):.0f} s, "

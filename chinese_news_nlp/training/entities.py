@@ -2,7 +2,7 @@
 
     python -m chinese_news_nlp.training.entities [--shared ../shared] [--out chinese_news_nlp/data/models]
 
-What it does, reproducibly (fixed seed, 2 CPU threads, about 25 minutes here):
+What it does, reproducibly (fixed seed, one torch thread by default, about 34 minutes here):
 
 1. Reads CLUENER2020 train and MSRA train from ``../shared/data`` and splits
    off their seeded dev sets (:mod:`.corpora`); dev sentences are never
