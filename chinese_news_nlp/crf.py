@@ -204,8 +204,12 @@ def _backtrack(dp: np.ndarray, back: np.ndarray, order: np.ndarray, steps: int) 
 _ABSENT = -1e30
 
 
-def _stack(crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray):
-    """Several CRFs' batches as one: rows stacked, tags padded to the widest, transitions per row."""
+Stacked = tuple[np.ndarray, np.ndarray, np.ndarray]  # emissions, transitions per row, lengths
+
+
+def stack_rows(crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray) -> Stacked:
+    """Several CRFs' batches as one: rows stacked, tags padded to the widest, transitions per row
+    (what :func:`decode_stacked` and :func:`forward_backward_stacked` read: stack once for both)."""
     width = max(c.n_tags for c in crfs)
     batch, steps = emissions[0].shape[:2]
     em = np.full((batch * len(crfs), steps, width), _ABSENT, np.float32)
@@ -217,14 +221,17 @@ def _stack(crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray):
     return em, trans, np.tile(lengths, len(crfs))
 
 
-def decode_stacked(crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray) -> list[np.ndarray]:
+def decode_stacked(
+    crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray, stacked: Stacked | None = None
+) -> list[np.ndarray]:
     """Best paths of several CRFs over the same few texts in one Viterbi loop.
 
     For one sentence, numpy's per-call cost is most of the decoding time;
     LAC's tags and both entity heads share each step's calls instead of
     taking three loops (:func:`viterbi_small` with a transition matrix per row).
+    ``stacked``: :func:`stack_rows` of the same arguments, if made already.
     """
-    em, trans, all_lengths = _stack(crfs, emissions, lengths)
+    em, trans, all_lengths = stacked if stacked is not None else stack_rows(crfs, emissions, lengths)
     paths = viterbi_small(em, trans, all_lengths)
     batch = emissions[0].shape[0]
     return [paths[k * batch : (k + 1) * batch] for k in range(len(crfs))]
@@ -363,9 +370,12 @@ def forward_backward(crf: Crf, emissions: np.ndarray, lengths: np.ndarray, bound
     return Posterior(a_s[inverse], b_s[inverse], c_s[inverse], potentials, expt)
 
 
-def forward_backward_stacked(crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray) -> list[Posterior]:
-    """:func:`forward_backward` of several CRFs over the same few texts in one loop (rows stacked)."""
-    em, trans, all_lengths = _stack(crfs, emissions, lengths)
+def forward_backward_stacked(
+    crfs: list[Crf], emissions: list[np.ndarray], lengths: np.ndarray, stacked: Stacked | None = None
+) -> list[Posterior]:
+    """:func:`forward_backward` of several CRFs over the same few texts in one loop (rows stacked;
+    ``stacked``: :func:`stack_rows` of the same arguments, if made already)."""
+    em, trans, all_lengths = stacked if stacked is not None else stack_rows(crfs, emissions, lengths)
     stacked = forward_backward(
         Crf(trans, np.zeros(em.shape[2], np.float32), np.zeros(em.shape[2], np.float32)),
         em,
@@ -423,6 +433,7 @@ __all__ = [
     "forward_backward",
     "forward_backward_stacked",
     "span_probabilities",
+    "stack_rows",
     "viterbi_batch",
     "viterbi_bioes",
     "viterbi_small",

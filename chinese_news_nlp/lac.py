@@ -44,6 +44,7 @@ from .crf import (
     forward_backward,
     forward_backward_stacked,
     span_probabilities,
+    stack_rows,
     viterbi_batch,
     viterbi_small,
 )
@@ -410,8 +411,12 @@ class FastLAC:
             if len(seqs) <= SMALL_BATCH:  # a few texts: the decoders share each step's numpy calls
                 if with_lac:
                     lac_paths = viterbi_small(scores[LAC_EMISSIONS], self.transitions, lengths)
-                paths = decode_stacked(crfs, [scores[n] for n in heads], lengths) if heads else []
-                posteriors = forward_backward_stacked(crfs, [scores[n] for n in heads], lengths) if heads else []
+                paths, posteriors = [], []
+                if heads:
+                    ems = [scores[n] for n in heads]
+                    stacked = stack_rows(crfs, ems, lengths)
+                    paths = decode_stacked(crfs, ems, lengths, stacked)
+                    posteriors = forward_backward_stacked(crfs, ems, lengths, stacked)
             else:
                 if with_lac:
                     lac_paths = viterbi_batch(scores[LAC_EMISSIONS], self.transitions, lengths)
