@@ -26,6 +26,7 @@ SEED_004 = "004_235341cb2f0cebb7.txt"
         ("推动产业发展,培育新动能", "推动产业发展，培育新动能", "halfwidth-punctuation"),
         ("这是中国蕞大的城市", "这是中国最大的城市", "content-farm-substitution"),
         ("科技是头部生产力", "科技是第一生产力", "content-farm-substitution"),
+        ("产值位居全国头部。", "产值位居全国第一。", "content-farm-substitution"),  # ranked at a clause end
     ],
 )
 def test_one_family(damaged: str, clean: str, cause: str) -> None:
@@ -59,6 +60,8 @@ def test_kunjinkao_is_reported_not_invented() -> None:
         "会议于10:30开始,共有1,000人参加",
         "头部企业和头部主播都在直播间",
         "蕞尔小国",
+        "他的公司已跻身行业头部。",  # 头部 at a clause end, no ranking verb: the leaders, not 第一
+        "”。場內头部”。場內",  # found by test_clean_text_unchanged (hypothesis)
     ],
 )
 def test_genuine_text_kept(text: str) -> None:

@@ -6,9 +6,10 @@ substitutions is data (``content_farm.tsv``); whether a given occurrence is
 one is decided by the word language model (:mod:`.lm`): ``蕞尔小国`` and
 ``头部企业`` read better as written and stay.  ``头部`` is taken for ``第一``
 only before a measure word or ordinal noun (``头部批``, ``头部阶段``), before
-a coordinated ordinal (``头部及第二市场``) or at a clause end after a
-comparison frame (``位居全国头部``): the noun ``头部`` is never followed by a
-measure word.
+a coordinated ordinal (``头部及第二市场``), or at a clause end where it is a
+clause of its own (``：头部，形似…``, an enumeration) or follows a ranking verb
+in its clause (``位居全国头部``, ``名列全省头部``): the noun ``头部`` is never
+followed by a measure word, and ``行业头部。`` (the leaders of a trade) stays.
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ def _clause_end(text: str, end: int) -> bool:
     return end >= len(text) or text[end] in "，。、；：！？,.;:!?\n”）)"
 
 
+# 位居全国头部, 名列全省头部, 排名头部: a ranking verb earlier in the clause makes a clause-final 头部 a rank.
+_RANKED = re.compile(r"(?:居|列|排名|排在|排行)[^，。、；：！？,.;:!?\n]{0,6}$")
+_CLAUSE_MARKS = "，。、；：！？,.;:!?\n“（(「"
+
+
+def _ranked_or_alone(text: str, start: int) -> bool:
+    """A clause-final 头部 that ranks something (位居全国头部) or stands alone (：头部，): 第一."""
+    return start == 0 or text[start - 1] in _CLAUSE_MARKS or _RANKED.search(text, max(0, start - 8), start) is not None
+
+
 def fix_content_farm(text: str) -> list[Edit]:
     edits = []
     for written, meant in content_farm_table():
@@ -61,7 +72,9 @@ def fix_content_farm(text: str) -> list[Edit]:
             if gain < MIN_GAIN:
                 continue
             if len(written) > 1 and not (
-                _measure_follows(text, end) or _clause_end(text, end) or _ordinal_follows(text, end)
+                _measure_follows(text, end)
+                or (_clause_end(text, end) and _ranked_or_alone(text, start))
+                or _ordinal_follows(text, end)
             ):
                 waiting.append((start, end, gain))
                 continue
