@@ -266,6 +266,7 @@ def decode_spans(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]
     replaced = []
     pos = 0
     k = 0
+    widths = _widths(encoding)
     for ch in text:
         if k < len(errors) and errors[k][0] == pos and ch == LOST:
             spans.append(errors[k])
@@ -273,11 +274,19 @@ def decode_spans(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]
             pos = errors[k][1]
             k += 1
             continue
-        n = len(ch.encode(encoding))
+        n = widths.get(ch) or widths.setdefault(ch, len(ch.encode(encoding)))
         spans.append((pos, pos + n))
         replaced.append(False)
         pos += n
     return text, spans, replaced
+
+
+@cache
+def _widths(encoding: str) -> dict[str, int]:
+    """How many bytes each character seen takes in ``encoding`` (filled as
+    characters are met, bounded by the character set: one look-up a character
+    rather than one encoding)."""
+    return {}
 
 
 def plain_reading(data: bytes, encoding: str) -> Reading:
@@ -840,35 +849,38 @@ def reading_edits(
     if GUESSED not in reading.status and refuse is None:
         return whole()
     offset_at = {reading.token_positions[t]: off for t, off in source}
-    pieces: list[tuple[int, int, list[int]]] = []  # (text start, text end, character indices)
-    piece_start = start
-    current: list[int] = []
+    chars, status, posterior = reading.chars, reading.status, reading.posterior
+    # (text start, text end, the indices of its characters: consecutive)
+    pieces: list[tuple[int, int, range]] = []
+    piece_start, first = start, 0
     for k, (a, _b) in enumerate(reading.spans):
-        cut = offset_at.get(a, offset_at.get(a - 1) if shifted else None)
-        if current and cut is not None and (cut > piece_start or not shifted):
-            pieces.append((piece_start, cut, current))
-            piece_start, current = cut, []
-        current.append(k)
-    pieces.append((piece_start, end, current))
+        cut = offset_at.get(a)
+        if cut is None and shifted:
+            cut = offset_at.get(a - 1)
+        if k > first and cut is not None and (cut > piece_start or not shifted):
+            pieces.append((piece_start, cut, range(first, k)))
+            piece_start, first = cut, k
+    pieces.append((piece_start, end, range(first, len(reading.spans))))
     refused: set[int] = set()
     if refuse is not None:
-        refused = refuse([(text[a:b], "".join([reading.chars[k] for k in idx])) for a, b, idx in pieces])
-        if not refused and GUESSED not in reading.status:
+        refused = refuse([(text[a:b], "".join(chars[idx.start : idx.stop])) for a, b, idx in pieces])
+        if not refused and GUESSED not in status:
             return whole()
     edits: list[Edit] = []
-    pending: list[tuple[int, int, list[int]]] = []  # consecutive pieces without a guess kept
-    # what each character writes, and which are guesses kept (once, not per piece)
-    kept = [_kept_guess(reading, k, min_guess) for k in range(len(reading.chars))]
-    written = [_written(reading, k, min_guess, lost_as) for k in range(len(reading.chars))]
+    pending: list[tuple[int, int, range]] = []  # consecutive pieces without a guess kept
+    # which characters are guesses kept, and what each writes (once, not per piece)
+    kept = [s == GUESSED and GUESS_FLOOR + GUESS_SPAN * p >= min_guess for s, p in zip(status, posterior)]
+    written = [
+        c if s == READ or keep else (LOST if s == GUESSED else lost_as) for c, s, keep in zip(chars, status, kept)
+    ]
 
     def flush() -> None:
         if not pending:
             return
-        idx = [k for p in pending for k in p[2]]
-        out = "".join([written[k] for k in idx])
-        statuses = {reading.status[k] for k in idx}
+        a, b = pending[0][2].start, pending[-1][2].stop
+        statuses = set(status[a:b])
         recov = "full" if statuses <= {READ} else ("none" if READ not in statuses else "partial")
-        edit = tight_edit(text, pending[0][0], pending[-1][1], out, cause, confidence, recov)
+        edit = tight_edit(text, pending[0][0], pending[-1][1], "".join(written[a:b]), cause, confidence, recov)
         if edit is not None:
             edits.append(edit)
         pending.clear()
@@ -877,31 +889,18 @@ def reading_edits(
         if n in refused:
             flush()
             continue
-        guessed = [k for k in piece[2] if kept[k]]
-        if not guessed:
+        idx = piece[2]
+        if True not in kept[idx.start : idx.stop]:
             pending.append(piece)
             continue
         flush()
-        out = "".join([written[k] for k in piece[2]])
-        conf = guess_confidence([reading.posterior[k] for k in guessed], confidence)
+        conf = guess_confidence([posterior[k] for k in idx if kept[k]], confidence)
+        out = "".join(written[idx.start : idx.stop])
         edit = tight_edit(text, piece[0], piece[1], out, cause, conf, "partial", guessed=True)
         if edit is not None:
             edits.append(edit)
     flush()
     return edits
-
-
-def _kept_guess(reading: Reading, k: int, min_guess: float) -> bool:
-    return reading.status[k] == GUESSED and GUESS_FLOOR + GUESS_SPAN * reading.posterior[k] >= min_guess
-
-
-def _written(reading: Reading, k: int, min_guess: float, lost_as: str) -> str:
-    status = reading.status[k]
-    if status == READ:
-        return reading.chars[k]
-    if status == GUESSED and _kept_guess(reading, k, min_guess):
-        return reading.chars[k]
-    return LOST if status == GUESSED else lost_as
 
 
 def tight_edit(

@@ -232,7 +232,7 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
         return (), "", ""
     reading, cause, starts = found
     fixed = reading.text
-    if cause != "utf8-as-gbk" and sum(c.isascii() for c in fixed) > run.count(LOST):
+    if cause != "utf8-as-gbk" and len(fixed.encode("ascii", "ignore")) > run.count(LOST):  # its ASCII characters
         return (), "", ""  # an ASCII character the run took in was not a trail byte after all (┻_案)
     # A clean run never gains this much; mojibake gains 2 or more.  Filling
     # the guesses from context never raises the mean (the unfilled ones are
@@ -283,8 +283,15 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
     (``报北`` beside the U+FFFD of lost characters is not read again as ``迂``;
     one mojibake character can look like a common one: ``差`` of ``い差``)."""
     refused: set[int] = set()
-    good = [bool(before) and lm.text_logp(before) >= SUSPICIOUS_MEAN * len(before) for before, _ in pieces]
-    if sum(good) == 0:
+    # the pieces' characters scored at once; a piece's sum is text_logp's of the piece
+    terms = lm.char_logps("".join([before for before, _ in pieces]))
+    good = []
+    at = 0
+    for before, _ in pieces:
+        n = len(before)
+        good.append(n > 0 and sum(terms[at : at + n]) >= SUSPICIOUS_MEAN * n)
+        at += n
+    if True not in good:
         return refused
     stretch: list[int] = []
     for n, ok in enumerate([*good, False]):
@@ -421,9 +428,15 @@ def fix_kunjinkao(text: str) -> list[Edit]:
     return edits
 
 
+_LOST_RUN = re.compile(r"\ufffd(?:[^\n]{0,2}\ufffd){2,}")
+
+
 def report_lost_runs(text: str) -> list[Edit]:
-    """Runs of U+FFFD left by GBK read as UTF-8: nothing to recover, only to report."""
-    return [
-        Edit(m.start(), m.end(), m.group(), "gbk-as-utf8", 0.6, "none")
-        for m in re.finditer(r"\ufffd(?:[^\n]{0,2}\ufffd){2,}", text)
-    ]
+    """Runs of U+FFFD left by GBK read as UTF-8: nothing to recover, only to report.
+
+    >>> [(e.start, e.end) for e in report_lost_runs("报道\ufffd\ufffd说\ufffd")]
+    [(2, 6)]
+    """
+    if LOST not in text:
+        return []  # every line but the few with lost bytes: one scan in C, not a regex search
+    return [Edit(m.start(), m.end(), m.group(), "gbk-as-utf8", 0.6, "none") for m in _LOST_RUN.finditer(text)]
