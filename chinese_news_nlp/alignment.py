@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Iterable, Literal, NamedTuple, Sequence
 
 Side = Literal["start", "end"]
@@ -54,9 +55,12 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     return "".join(parts)
 
 
+_BY_POSITION = itemgetter(0, 1)  # (start, end), read in C: repair sorts the edits of every fix it runs
+
+
 def sorted_edits(edits: Iterable[Edit]) -> list[Edit]:
     """Sort edits by position and reject overlaps (they have no single meaning)."""
-    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    ordered = sorted(edits, key=_BY_POSITION)
     last_end = -1
     for edit in ordered:
         if edit.start > edit.end or edit.start < 0:

@@ -762,6 +762,8 @@ def fill_guesses(reading: Reading, left: str = "", right: str = "") -> Reading:
 @lru_cache(maxsize=50_000)
 def _choose(before: str, options: tuple[str, ...], after: str) -> tuple[int, float]:
     """The candidate that reads best between ``before`` and ``after``, and its probability."""
+    if len(options) == 1:
+        return 0, 1.0  # what the sums below give a lone candidate, without the word model
     # Ranked by the fast sums; candidates tied with the best up to their
     # rounding are summed exactly as the word model does, which decides.
     bonus = _unigram_bonus(options)

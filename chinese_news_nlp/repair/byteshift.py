@@ -36,6 +36,7 @@ from .bytes_model import (
     Reading,
     Splicer,
     decode_with_holes,
+    fill_guesses,
     guesses_off,
     plain_reading,
     reading_edits,
@@ -173,9 +174,10 @@ def _with_dropped_pairs(starts: list[int], score_at, exact_at=None) -> tuple[flo
     return best
 
 
-def _scored(tokens: list[int], must_start: str | None) -> tuple[float, str] | None:
-    """The score of the text ``tokens`` decode to, and that text (None: no
-    reading, or one that does not start with ``must_start``)."""
+def _scored(tokens: list[int], must_start: str | None) -> tuple[float, str, Reading | None] | None:
+    """The score of the text ``tokens`` decode to, that text, and the unfilled
+    reading of tokens with holes (None: no reading, or one that does not start
+    with ``must_start``).  The reading chosen is filled, not parsed again."""
     if must_start and len(tokens) > 1 and tokens[1] >= 0x40 and tokens[0] >= 0x81:
         # the first character is these two bytes in every reading: check it first
         try:
@@ -183,6 +185,7 @@ def _scored(tokens: list[int], must_start: str | None) -> tuple[float, str] | No
                 return None
         except UnicodeDecodeError:
             pass
+    decoded = None
     if HOLE not in tokens and HOLE_BYTE not in tokens:
         text = bytes(tokens).decode("gb18030", errors="replace")
         lost = text.count(LOST)  # the template writes no U+FFFD of its own: each is a byte not read
@@ -193,7 +196,7 @@ def _scored(tokens: list[int], must_start: str | None) -> tuple[float, str] | No
         text, lost = decoded.text, decoded.lost
     if must_start and not text.startswith(tuple(must_start)):
         return None
-    return lm.relative_logp(text) - 2.0 * lost, text
+    return lm.relative_logp(text) - 2.0 * lost, text, decoded
 
 
 def _candidate_ends(line: str, start: int) -> list[int]:
@@ -237,6 +240,7 @@ class _Shift:
     tokens: list[int]
     source: list[tuple[int, int]]  # (token index, line offset) at each character boundary of line[p:end]
     lead_posterior: float  # the probability of the lead byte put back, among the leads tried
+    unfilled: Reading | None = None  # the reading of ``tokens`` as scored, its holes not yet filled
 
 
 def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], must_start: str | None):
@@ -263,14 +267,14 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
             found_score = _scored([lead, *tokens], must_start)
             if found_score is None:
                 continue
-            score, text = found_score
+            score, text, decoded = found_score
             lead_scores.setdefault(end, []).append(score)
             if best is None or score + rest > best[0]:
-                best = (score + rest, end, lead, run, tokens, starts, rest, score, text)
+                best = (score + rest, end, lead, run, tokens, starts, rest, score, text, decoded)
     if best is None:
         return None
     # the best reading's own score and text, kept: decoding it again is the cost of a parse
-    score, end, lead, run, tokens, starts, rest, plain_score, plain_text = best
+    score, end, lead, run, tokens, starts, rest, plain_score, plain_text, unfilled = best
     top = max(lead_scores[end])
     lead_posterior = 1.0 / sum(10 ** (s - top) for s in lead_scores[end])
     inserted = (0, 0)
@@ -316,7 +320,7 @@ def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], mus
         source.append((1 + t + (2 * pairs if pairs and t >= where else 0), run_start + k))
     source.append((1 + len(tokens), end))  # a pinyin tail cut from the run ends with it
     baseline = lm.relative_logp(line[p:horizon].replace("?", "？", 1))
-    return _Shift(score, end, [lead, *tokens], source, lead_posterior), baseline
+    return _Shift(score, end, [lead, *tokens], source, lead_posterior, None if pairs else unfilled), baseline
 
 
 def fix_byte_shifts(text: str, min_guess: float = 0.0) -> list[Edit]:
@@ -352,7 +356,11 @@ def _fix_line(line: str, offset: int, min_guess: float) -> list[Edit]:
                 if shift.score >= baseline + MIN_GAIN:
                     end, tokens = shift.end, shift.tokens
                     run = line[p:end]
-                    reading = _decode(tokens, fill=True, left=line[max(0, p - 3) : p], right=line[end : end + 3])
+                    left, right = line[max(0, p - 3) : p], line[end : end + 3]
+                    if shift.unfilled is not None:  # the tokens scored: their parse is known
+                        reading = fill_guesses(shift.unfilled, left, right)
+                    else:
+                        reading = _decode(tokens, fill=True, left=left, right=right)
                     if reading is not None:
                         if cause == "pinyin-annotation-misaligned" and reading.status[0] == READ:
                             # the lead byte lost with the "(" was chosen among all leads: a guess

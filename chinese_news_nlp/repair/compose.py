@@ -18,7 +18,7 @@ from ..alignment import Edit, apply_edits, sorted_edits
 _RECOVERY_ORDER = {None: 0, "full": 1, "partial": 2, "none": 3}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Segment:
     orig_start: int
     orig_end: int

@@ -57,13 +57,22 @@ _FULL_MARKS = frozenset("，；：？！")
 FOLDED_LINE_MIN_MARKS = 2
 
 
+_MARK = re.compile(r"[,!?:;]")
+_BRACKET = re.compile(r"[()]")
+
+
 def line_is_folded(line: str) -> bool:
-    """Every mark of ``line`` folded: two or more ASCII marks beside Chinese, no full-width one."""
-    if any(c in _FULL_MARKS for c in line):
+    """Every mark of ``line`` folded: two or more ASCII marks beside Chinese, no full-width one.
+
+    >>> line_is_folded("免职省事?有的感叹,也有"), line_is_folded("免职省事?有的感叹，也有")
+    (True, False)
+    """
+    if not _FULL_MARKS.isdisjoint(line):
         return False
     n = 0
-    for k in range(1, len(line) - 1):
-        if line[k] in ",;:!?" and (lm.looks_chinese(line[k - 1]) or lm.is_han(line[k + 1])):
+    for m in _MARK.finditer(line, 1, len(line) - 1):  # the marks alone, not every character
+        k = m.start()
+        if lm.looks_chinese(line[k - 1]) or lm.is_han(line[k + 1]):
             n += 1
             if n >= FOLDED_LINE_MIN_MARKS:
                 return True
@@ -108,29 +117,29 @@ def _fixes(line: str) -> list[tuple[int, float]]:
     brackets = _bracket_fixes(line, folded)
     restored = {k for k, _ in brackets}  # 嘉義五人),八人: the ")" is restored, so the "," follows Chinese
     out = []
-    for k, ch in enumerate(line):
-        if ch in ",!?:;":
-            nxt = line[k + 1] if k + 1 < len(line) else "\n"
-            if ch == ":" and (nxt == "/" or nxt.isdigit() and k > 0 and line[k - 1].isdigit()):
-                continue  # a URL or a clock time
-            if ch == "," and k > 0 and line[k - 1].isdigit() and nxt.isdigit():
-                if folded and not _is_thousands_separator(line, k):
-                    out.append((k, 0.8))  # 6-1,6-4 in a folded line
-                continue  # a thousands separator
-            latin = _latin_before(line, k)
-            if ch in "!?" and not (k > 0 and lm.is_han(line[k - 1]) or latin):
-                continue  # "，?" in a corpus is a lost character, not a folded mark
-            if ch == "?" and not latin and lm.is_han(nxt) and not _in_question(line, k) and not folded:
-                continue
-            before = _chinese_before(line, k) or k - 1 in restored
-            if before and (nxt in "\r\n" or not nxt.isascii() or nxt.isdigit() or nxt in "\"'( " or nxt.isalpha()):
-                out.append((k, 0.95 if not nxt.isalpha() or folded else 0.9))
-            elif _number_then_han(line, k):
-                out.append((k, 0.85))
-            elif latin and (lm.is_han(nxt) or _latin_in_chinese(line, k) and (nxt in "\r\n" or lm.looks_chinese(nxt))):
-                out.append((k, 0.85))  # 他常玩lol,也看; 标签KTV;
-            elif latin and ch in ",;" and nxt.isascii() and nxt.isalnum() and _latin_in_chinese(line, k, both=True):
-                out.append((k, 0.8))  # 解说SPL,MSL,OSL举办
+    for m in _MARK.finditer(line):  # the marks alone, not every character
+        k, ch = m.start(), m.group()
+        nxt = line[k + 1] if k + 1 < len(line) else "\n"
+        if ch == ":" and (nxt == "/" or nxt.isdigit() and k > 0 and line[k - 1].isdigit()):
+            continue  # a URL or a clock time
+        if ch == "," and k > 0 and line[k - 1].isdigit() and nxt.isdigit():
+            if folded and not _is_thousands_separator(line, k):
+                out.append((k, 0.8))  # 6-1,6-4 in a folded line
+            continue  # a thousands separator
+        latin = _latin_before(line, k)
+        if ch in "!?" and not (k > 0 and lm.is_han(line[k - 1]) or latin):
+            continue  # "，?" in a corpus is a lost character, not a folded mark
+        if ch == "?" and not latin and lm.is_han(nxt) and not _in_question(line, k) and not folded:
+            continue
+        before = _chinese_before(line, k) or k - 1 in restored
+        if before and (nxt in "\r\n" or not nxt.isascii() or nxt.isdigit() or nxt in "\"'( " or nxt.isalpha()):
+            out.append((k, 0.95 if not nxt.isalpha() or folded else 0.9))
+        elif _number_then_han(line, k):
+            out.append((k, 0.85))
+        elif latin and (lm.is_han(nxt) or _latin_in_chinese(line, k) and (nxt in "\r\n" or lm.looks_chinese(nxt))):
+            out.append((k, 0.85))  # 他常玩lol,也看; 标签KTV;
+        elif latin and ch in ",;" and nxt.isascii() and nxt.isalnum() and _latin_in_chinese(line, k, both=True):
+            out.append((k, 0.8))  # 解说SPL,MSL,OSL举办
     out.extend(brackets)
     return sorted(out)
 
@@ -139,7 +148,8 @@ def _bracket_fixes(line: str, folded: bool) -> list[tuple[int, float]]:
     out = []
     stack: list[int] = []
     lone: list[int] = []
-    for k, ch in enumerate(line):
+    for m in _BRACKET.finditer(line):
+        k, ch = m.start(), m.group()
         if ch == "(":
             stack.append(k)
         elif ch == ")":
