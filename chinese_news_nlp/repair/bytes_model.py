@@ -26,7 +26,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from operator import add
+from operator import add, itemgetter
 from typing import Callable
 
 from ..alignment import Edit
@@ -811,6 +811,9 @@ def guess_confidence(posteriors: list[float], confidence: float) -> float:
     return max(0.01, round((GUESS_FLOOR + GUESS_SPAN * math.prod(posteriors)) * confidence, 2))
 
 
+_START = itemgetter(0)
+
+
 def reading_edits(
     reading: Reading,
     source: list[tuple[int, int]],
@@ -854,15 +857,23 @@ def reading_edits(
     chars, status, posterior = reading.chars, reading.status, reading.posterior
     # (text start, text end, the indices of its characters: consecutive)
     pieces: list[tuple[int, int, range]] = []
-    piece_start, first = start, 0
-    for k, (a, _b) in enumerate(reading.spans):
-        cut = offset_at.get(a)
-        if cut is None and shifted:
-            cut = offset_at.get(a - 1)
-        if k > first and cut is not None and (cut > piece_start or not shifted):
-            pieces.append((piece_start, cut, range(first, k)))
-            piece_start, first = cut, k
-    pieces.append((piece_start, end, range(first, len(reading.spans))))
+    if not shifted:
+        # a piece starts at every character but the first that starts where a damaged one does
+        cut_at = list(map(offset_at.get, map(_START, reading.spans)))
+        cuts = [k for k, cut in enumerate(cut_at) if cut is not None and k]
+        ends = [*cuts, len(cut_at)]
+        offsets = [start, *[cut_at[k] for k in cuts], end]
+        pieces = [(offsets[n], offsets[n + 1], range(k, ends[n])) for n, k in enumerate([0, *cuts])]
+    else:
+        piece_start, first = start, 0
+        for k, (a, _b) in enumerate(reading.spans):
+            cut = offset_at.get(a)
+            if cut is None:
+                cut = offset_at.get(a - 1)
+            if k > first and cut is not None and cut > piece_start:
+                pieces.append((piece_start, cut, range(first, k)))
+                piece_start, first = cut, k
+        pieces.append((piece_start, end, range(first, len(reading.spans))))
     refused: set[int] = set()
     if refuse is not None:
         refused = refuse([(text[a:b], "".join(chars[idx.start : idx.stop])) for a, b, idx in pieces])

@@ -285,12 +285,10 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
     refused: set[int] = set()
     # the pieces' characters scored at once; a piece's sum is text_logp's of the piece
     terms = lm.char_logps("".join([before for before, _ in pieces]))
-    good = []
-    at = 0
-    for before, _ in pieces:
-        n = len(before)
-        good.append(n > 0 and sum(terms[at : at + n]) >= SUSPICIOUS_MEAN * n)
-        at += n
+    lengths = [len(before) for before, _ in pieces]
+    good = [
+        n > 0 and sum(terms[a : a + n]) >= SUSPICIOUS_MEAN * n for a, n in zip(accumulate(lengths, initial=0), lengths)
+    ]
     if True not in good:
         return refused
     stretch: list[int] = []

@@ -512,7 +512,7 @@ def warm_up() -> None:
 
 
 @lru_cache(maxsize=1)
-def _pairs() -> tuple[dict[str, str], dict[str, str]]:
+def _pairs() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """The two-character entries of the word model (words and prefixes of
     words) by their first character (the characters that may follow it) and
     by their second (those that may precede it): which of a window's
@@ -524,7 +524,10 @@ def _pairs() -> tuple[dict[str, str], dict[str, str]]:
         if len(key) == 2:
             following.setdefault(key[0], []).append(key[1])
             preceding.setdefault(key[1], []).append(key[0])
-    return {c: "".join(v) for c, v in following.items()}, {c: "".join(v) for c, v in preceding.items()}
+    return {c: frozenset(v) for c, v in following.items()}, {c: frozenset(v) for c, v in preceding.items()}
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=50_000)
@@ -541,18 +544,21 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
     simple = _simplified_tuple(middles)
     longest = min(len(after), MAX_WORD_LEN - 1)
     # the candidate as a word of its own
-    out = [here + step + suffix[0] for step in _singles(middles)]
+    alone = suffix[0]
+    out = [here + step + alone for step in _singles(middles)]
     # words that reach into it from before, then those that start with it; most
     # candidates make no word with either neighbour: a one-character neighbour
-    # tells which do from the pairs that hold it
-    for base, left in [*starts, (here, "")]:
+    # tells which do from the pairs that hold it (one set operation for all)
+    for base, left in (*starts, (here, "")):
         first = 1 if not left else 0
         if first > longest:
             continue
         room = MAX_WORD_LEN - len(left) - 1
         if len(left) < 2:
-            pairs = following.get(left, "") if left else preceding.get(sa[0], "")
-            hits = [k for k, sc in enumerate(simple) if sc in pairs] if pairs else ()
+            pairs = following.get(left, _NONE) if left else preceding.get(sa[0], _NONE)
+            if pairs.isdisjoint(simple):
+                continue
+            hits = [k for k, sc in enumerate(simple) if sc in pairs]
         else:
             hits = [k for k, sc in enumerate(simple) if left + sc in freq]
         for k in hits:
