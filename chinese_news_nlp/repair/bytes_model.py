@@ -26,6 +26,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import accumulate
 from operator import add, itemgetter
 from typing import Callable
 
@@ -306,8 +307,13 @@ def _expand(tokens: list[int]) -> tuple[list[int | None], list[bool], list[int]]
     """Byte values (None: unknown) and optional flags of the positions of
     ``tokens`` (a hole is one byte, optionally followed by a second one), and
     where each token starts (one more entry: the end)."""
+    if HOLE not in tokens:  # single lost bytes only (a codec's U+FFFD): a position each
+        values: list[int | None] = list(tokens)
+        for k in _positions(tokens, HOLE_BYTE):
+            values[k] = None
+        return values, [False] * len(values), list(range(len(values) + 1))
     holes = [k for k, t in enumerate(tokens) if t < 0]  # HOLE and HOLE_BYTE
-    values: list[int | None] = []
+    values = []
     optional: list[bool] = []
     token_positions: list[int] = []
     # the surviving bytes between holes copied a stretch at a time (runs are
@@ -448,12 +454,77 @@ def _parse_split(
     The stretches between are read apart, those without a hole by the codec:
     UTF-8 mojibake resynchronises at each lead byte, and read as Big5 its
     continuation bytes 80-A0 are no trail bytes."""
+    if encoding == "utf-8":
+        return _parse_utf8(values, optional, n, open_end, lost_in)
+    return _parse_stretches(values, optional, n, encoding, open_end, lost_in, 0, n)
+
+
+def _parse_utf8(
+    values: list, optional: list, n: int, open_end: bool, lost_in: str | None
+) -> list[tuple[str, tuple, int, int]] | None:
+    """:func:`_parse_split` for UTF-8, found from the holes: the stretches that
+    hold one (from the lead byte before it to the next) are parsed, the
+    surviving bytes between them read in one decoding each, as the stretches
+    there, valid together, would be one by one (the codec resynchronises at
+    each lead byte); only where such bytes are no valid UTF-8 are they cut
+    into stretches and read as :func:`_parse_split` reads them."""
+    leading = _NOT_FOLLOWING["utf-8"]
+    holey: list[tuple[int, int]] = []  # the stretches holding a hole, in order
+    for h in _positions(values, None):
+        if holey and h < holey[-1][1]:
+            continue  # in the stretch of the hole before
+        a = h
+        while a > 0 and values[a] not in leading:
+            a -= 1
+        b = h + 1
+        while b < n and values[b] not in leading:
+            b += 1
+        holey.append((a, b))
+    picks: list[tuple[str, tuple, int, int]] = []
+    pos = 0
+    for a, b in [*holey, (n, n)]:
+        if pos < a:  # surviving bytes only
+            found = _read_whole(values[pos:a], pos, "utf-8")
+            if found is None:
+                found = _parse_stretches(values, optional, n, "utf-8", open_end, lost_in, pos, a)
+                if found is None:
+                    return None
+            picks.extend(found)
+        if a < b:
+            found = _parse(values[a:b], optional[a:b], b - a, "utf-8", open_end and b == n, lost_in)
+            if found is None:
+                return None
+            picks.extend([(ch, pattern, i + a, j + a) for ch, pattern, i, j in found])
+        pos = b
+    return picks
+
+
+def _positions(items: list, value: object) -> list[int]:
+    """Where ``items`` holds ``value`` (the few holes of a run), found in C.
+
+    >>> _positions([0xE6, None, 0xAC, None], None)
+    [1, 3]
+    """
+    out: list[int] = []
+    at = -1
+    while True:
+        try:
+            at = items.index(value, at + 1)
+        except ValueError:
+            return out
+        out.append(at)
+
+
+def _parse_stretches(
+    values: list, optional: list, n: int, encoding: str, open_end: bool, lost_in: str | None, lo: int, hi: int
+) -> list[tuple[str, tuple, int, int]] | None:
+    """:func:`_parse_split` of the positions ``lo..hi``, cut into its stretches."""
     leading = _NOT_FOLLOWING[encoding]
     if encoding == "utf-8":
-        cuts = [p for p, b in enumerate(values) if p and b in leading]
+        cuts = [p for p in range(lo + 1, hi) if values[p] in leading]
     else:
-        cuts = [p for p, b in enumerate(values) if p and b in leading and values[p - 1] is not None]
-    cuts = [0, *cuts, n]
+        cuts = [p for p in range(lo + 1, hi) if values[p] in leading and values[p - 1] is not None]
+    cuts = [lo, *cuts, hi]
     picks: list[tuple[str, tuple, int, int]] = []
     stretches = list(zip(cuts, cuts[1:]))
     k = 0
@@ -495,6 +566,9 @@ def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tupl
         text = bytes(part).decode(encoding)
     except UnicodeDecodeError:
         return None
+    if encoding == "utf-8":  # each character is its own encoding: where they start, found in C
+        starts = list(accumulate(map(len, map(str.encode, text)), initial=0))
+        return [(ch, tuple(part[i:j]), at + i, at + j) for ch, i, j in zip(text, starts, starts[1:])]
     out = []
     i = 0
     for ch in text:
@@ -534,28 +608,24 @@ def decode_with_holes(
         picks = _parse(values, optional, n, encoding, open_end, lost_in)
     if picks is None:
         return None
-    chars, status, spans, posterior = [], [], [], []
+    # every character read, then those with unknown bytes (a few) guessed or lost
+    chars = [pick[0] for pick in picks]
+    spans = [(i, j) for _, _, i, j in picks]
+    status = [READ] * len(picks)
+    posterior = [1.0] * len(picks)
     holes: list[tuple[int, tuple[str, ...]]] = []
-    for ch, pattern, i, j in picks:
-        if spans and spans[-1][1] < i:
-            spans[-1] = (spans[-1][0], i)  # skipped optional bytes join the character before
-        k = len(chars)
-        spans.append((i, j))
-        if None not in pattern:
-            chars.append(ch)
-            status.append(READ)
-            posterior.append(1.0)
+    for k in [k for k, pick in enumerate(picks) if None in pick[1]]:
+        options = candidates(picks[k][1], encoding, lost_in)
+        if not options:
+            status[k], posterior[k] = LOST_CHAR, 0.0
         else:
-            options = candidates(pattern, encoding, lost_in)
-            if not options:
-                chars.append(ch)
-                status.append(LOST_CHAR)
-                posterior.append(0.0)
-            else:
-                chars.append(options[0])  # the likeliest character first: the context of its neighbours
-                status.append(GUESSED)
-                posterior.append(1.0 / len(options))
-                holes.append((k, options[:FILL_CANDIDATES]))
+            chars[k] = options[0]  # the likeliest character first: the context of its neighbours
+            status[k], posterior[k] = GUESSED, 1.0 / len(options)
+            holes.append((k, options[:FILL_CANDIDATES]))
+    if True in optional:  # skipped optional bytes join the character before
+        for k in range(1, len(spans)):
+            if spans[k - 1][1] < spans[k][0]:
+                spans[k - 1] = (spans[k - 1][0], spans[k][0])
     if spans and spans[-1][1] < n:
         spans[-1] = (spans[-1][0], n)
     reading = Reading(chars, status, spans, posterior, token_positions, holes)
