@@ -881,7 +881,7 @@ def guess_confidence(posteriors: list[float], confidence: float) -> float:
     return max(0.01, round((GUESS_FLOOR + GUESS_SPAN * math.prod(posteriors)) * confidence, 2))
 
 
-_START = itemgetter(0)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def reading_edits(
@@ -923,13 +923,14 @@ def reading_edits(
 
     if GUESSED not in reading.status and refuse is None:
         return whole()
-    offset_at = {reading.token_positions[t]: off for t, off in source}
+    # the position in the reading of each boundary of the damaged text, and its offset (built in C)
+    offset_at = dict(zip(map(reading.token_positions.__getitem__, map(_FIRST, source)), map(_SECOND, source)))
     chars, status, posterior = reading.chars, reading.status, reading.posterior
     # (text start, text end, the indices of its characters: consecutive)
     pieces: list[tuple[int, int, range]] = []
     if not shifted:
         # a piece starts at every character but the first that starts where a damaged one does
-        cut_at = list(map(offset_at.get, map(_START, reading.spans)))
+        cut_at = list(map(offset_at.get, map(_FIRST, reading.spans)))
         cuts = [k for k, cut in enumerate(cut_at) if cut is not None and k]
         ends = [*cuts, len(cut_at)]
         offsets = [start, *[cut_at[k] for k in cuts], end]

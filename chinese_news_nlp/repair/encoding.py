@@ -159,7 +159,7 @@ _WIDTHS: dict[str, dict[str, int]] = {}
 
 def _starts(run: str, codec: str) -> list[int]:
     """Where each character of ``run`` starts in :func:`_tokens` (one more entry: the end)."""
-    widths = _WIDTHS.setdefault(codec, {LOST: 1})
+    widths = _WIDTHS.get(codec) or _WIDTHS.setdefault(codec, {LOST: 1})
     try:
         return list(accumulate(map(widths.__getitem__, run), initial=0))
     except KeyError:
@@ -249,7 +249,7 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     recovered, lost = reading.recovered, reading.lost
     recoverable = "full" if not recovered and not lost else ("none" if lost > len(fixed) // 2 else "partial")
     confidence = round(min(0.99, 0.5 + (after - before) / 6), 2)
-    source = [(t, k) for k, t in enumerate(starts)]  # (token index, offset in the run)
+    source = list(zip(starts, range(len(starts))))  # (token index, offset in the run)
     found_edits = reading_edits(reading, source, run, cause, confidence, recoverable, min_guess, refuse=_worsened)
     return tuple(found_edits), cause, recoverable
 
