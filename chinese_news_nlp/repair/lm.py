@@ -516,7 +516,7 @@ def _pairs() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """The two-character entries of the word model (words and prefixes of
     words) by their first character (the characters that may follow it) and
     by their second (those that may precede it): which of a window's
-    candidates make a word with a neighbour, from one small string, rather
+    candidates make a word with a neighbour, from one small set, rather
     than one look-up per candidate in the large dictionary (some 0.2 s, once)."""
     following: dict[str, list[str]] = {}
     preceding: dict[str, list[str]] = {}
