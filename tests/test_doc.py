@@ -26,7 +26,14 @@ def test_pinyin_repair_keeps_the_reading_with_its_character():
     assert doc.to_raw(0, 2) == (0, 6) and doc.raw[slice(*doc.to_raw(0, 2))] == "產業(yè)"
     assert doc.to_raw(2, 4) == (6, 8)
     first = doc.repairs[0]
-    assert (first.raw_start, first.raw_end, first.before, first.after, first.start, first.end) == (2, 6, "(yè)", "", 2, 2)
+    assert (first.raw_start, first.raw_end, first.before, first.after, first.start, first.end) == (
+        2,
+        6,
+        "(yè)",
+        "",
+        2,
+        2,
+    )
 
 
 def test_later_rewrite_moves_earlier_repairs():
