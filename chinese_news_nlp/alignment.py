@@ -9,9 +9,12 @@ Only edits that change length are stored as runs: a same-length replacement
 (``國`` → ``国``, ``,`` → ``，``) maps offsets one to one, which is finer than
 any run could be.  Inside a run, an offset maps to the run's ends: a span
 *start* to the run's start, a span *end* to the run's end, so a mapped span
-always covers what its text came from.  At a pure deletion (the pinyin reading
-``(yè)`` removed) a start maps past the deleted text and an end before it, so
-``產業`` keeps its raw span without the reading.
+always covers what its text came from.  At a pure deletion (a zero-width space
+removed) a start maps past the deleted text and an end before it.  A deletion
+*attached* to the character before it (the pinyin reading ``(yè)`` of ``業``)
+goes with that character: a span ending at ``業`` ends after the reading in the
+raw text (``浦東新區(qū)``, as the gold README's surfaces have it), one starting
+after it starts after it.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ class Edit(NamedTuple):
     ``cause`` set means the edit is a repair and is reported as such
     (``Doc.repairs``); ``confidence`` and ``recoverable`` ("full", "partial",
     "none") describe it, ``guessed`` says its replacement holds characters
-    chosen where their bytes were lost.  Offsets are on the text the stage
-    received.
+    chosen where their bytes were lost.  ``attached`` marks a deletion of text
+    that belongs to the character before it (that character's pinyin reading):
+    the offset map counts it in that character's raw extent.  Offsets are on the
+    text the stage received.
     """
 
     start: int
@@ -41,6 +46,7 @@ class Edit(NamedTuple):
     confidence: float = 1.0
     recoverable: str | None = None
     guessed: bool = False
+    attached: bool = False
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:
@@ -132,6 +138,10 @@ class Alignment:
             shift += len(edit.replacement) - (edit.end - edit.start)
             if len(edit.replacement) == edit.end - edit.start:
                 continue  # same length: offsets map one to one
+            if edit.attached and not edit.replacement and edit.start > (runs[-1][1] if runs else 0):
+                # the character before and its deleted reading: one run, 區(qū) → 區
+                runs.append([edit.start - 1, edit.end, new_start - 1, new_start])
+                continue
             # Adjacent runs merge when either is empty on a side: a pure insertion or deletion next to a
             # replacement has no offsets of its own to map to.  Two real replacements stay apart.
             touching = runs and runs[-1][1] == edit.start

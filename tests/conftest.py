@@ -46,3 +46,11 @@ def seed_texts(seeds_dir: Path) -> dict[str, str]:
 def read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+@pytest.fixture
+def workers_forced(monkeypatch):
+    """Worker processes even for the few documents of a test, and on a loaded machine: pipe()
+    keeps small inputs in-process, and the worker plan runs in-process when no core is free
+    (a stage that calls os._exit would then end pytest itself)."""
+    monkeypatch.setenv("CNNLP_WORKERS_PLAN", "processes")

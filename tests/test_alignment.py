@@ -21,6 +21,20 @@ def test_deletion_maps_starts_past_and_ends_before():
     assert align.to_new(4) == 2  # inside the deleted run
 
 
+def test_attached_deletion_goes_with_the_character_before():
+    # "新區(qū)發展" -> "新區發展": the reading is 區's, so a name ending at 區 takes it along
+    # (the gold README's surface of 浦東新區 in seed 004 is 浦東新區(qū))
+    align = Alignment.from_edits(8, [Edit(2, 6, "", attached=True)])
+    assert align.new_len == 4
+    assert align.span_to_old(0, 2) == (0, 6)  # 新區 with its reading
+    assert align.span_to_old(1, 2) == (1, 6)  # 區 alone
+    assert align.span_to_old(0, 1) == (0, 1)  # 新 is untouched
+    assert align.span_to_old(2, 4) == (6, 8)  # 發展 starts after the reading
+    assert align.span_to_new(0, 6) == (0, 2)
+    # at the start of the text there is no character to attach to: a plain deletion
+    assert Alignment.from_edits(4, [Edit(0, 2, "", attached=True)]).span_to_old(0, 2) == (2, 4)
+
+
 def test_replacement_run_maps_to_its_ends():
     # "部落格" (3) -> "博客" (2) at offset 2
     align = Alignment.from_edits(6, [Edit(2, 5, "博客")])
@@ -71,7 +85,10 @@ def text_and_edits(draw):
         s, e = cuts[i], cuts[i + 1]
         if s <= last:
             continue
-        edits.append(Edit(s, e, draw(st.text(alphabet="xyz国", max_size=4))))
+        replacement = draw(st.text(alphabet="xyz国", max_size=4))
+        # a deleted reading goes with the character before it (attached)
+        attached = not replacement and draw(st.booleans())
+        edits.append(Edit(s, e, replacement, attached=attached))
         last = e
     return text, edits
 

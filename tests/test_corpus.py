@@ -169,7 +169,7 @@ def test_parquet_input(tmp_path):
 
 
 # -- faults ---------------------------------------------------------------------------------
-def test_salted_corpus_loses_nothing(tmp_path, seeds_dir):
+def test_salted_corpus_loses_nothing(tmp_path, seeds_dir, workers_forced):
     """Undecodable bytes, an empty file, a 20 MB file, a raising stage, a slow document:
     every seed is processed, each bad document is an error record with its stage."""
     corpus = tmp_path / "salted"
@@ -202,7 +202,7 @@ def test_salted_corpus_loses_nothing(tmp_path, seeds_dir):
     assert summary.errors == 5 and summary.errors_by_stage == {"decode": 3, "test_raise": 1, "test_slow": 1}
 
 
-def test_worker_that_dies_or_ignores_its_timeout_costs_one_document(tmp_path):
+def test_worker_that_dies_or_ignores_its_timeout_costs_one_document(tmp_path, workers_forced):
     corpus = tmp_path / "c"
     corpus.mkdir()
     for i in range(8):
@@ -510,7 +510,7 @@ def test_help_documents_the_exit_status():
 
 
 # -- issue 12: workers die with their parent --------------------------------------------------------------
-def test_workers_exit_at_once_and_quietly_when_their_parent_is_killed(tmp_path):
+def test_workers_exit_at_once_and_quietly_when_their_parent_is_killed(tmp_path, workers_forced):
     corpus = tmp_path / "c"
     ids = small_corpus(corpus, 80)
     marks = tmp_path / "marks"

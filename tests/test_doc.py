@@ -17,6 +17,25 @@ def test_apply_edits_records_repairs_and_keeps_spans():
     doc.check()
 
 
+def test_pinyin_repair_keeps_the_reading_with_its_character():
+    # through the repair stage: 產業's raw span holds 業's reading, 發展's starts after it
+    from chinese_news_nlp import load
+
+    doc = load(["repair"])("產業(yè)發展,很好")
+    assert doc.text.startswith("產業發展")
+    assert doc.to_raw(0, 2) == (0, 6) and doc.raw[slice(*doc.to_raw(0, 2))] == "產業(yè)"
+    assert doc.to_raw(2, 4) == (6, 8)
+    first = doc.repairs[0]
+    assert (first.raw_start, first.raw_end, first.before, first.after, first.start, first.end) == (
+        2,
+        6,
+        "(yè)",
+        "",
+        2,
+        2,
+    )
+
+
 def test_later_rewrite_moves_earlier_repairs():
     doc = Doc(raw="ab(x)cd")
     doc.apply_edits([Edit(2, 5, "", cause="pinyin-annotation")])

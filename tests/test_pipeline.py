@@ -84,12 +84,6 @@ def test_call_names_the_failing_stage():
         nlp(b"")
 
 
-@pytest.fixture
-def workers_forced(monkeypatch):
-    """Worker processes even for the few documents of a test (pipe() keeps small inputs in-process)."""
-    monkeypatch.setenv("CNNLP_WORKERS_PLAN", "processes")
-
-
 def test_pipe_in_worker_processes_keeps_order(workers_forced):
     nlp = load(["convert", "segment"])
     texts = [f"第{i}篇報道，經濟發展。" for i in range(12)]

@@ -112,6 +112,7 @@ def fix_pinyin_annotations(text: str) -> list[Edit]:
                     "pinyin-annotation",
                     0.99 if toned else 0.8,
                     "full",
+                    attached=True,  # the reading is the character's: 區(qū) is one raw extent
                 )
             )
     return edits
