@@ -268,8 +268,9 @@ DEFAULT_CONFIG = {
     "batch": 32,
     "epochs": 12,
     "msra_per_epoch": 12000,
-    # the shipped weights are the mean of the last N epochs' (0: the last epoch's): the
-    # mean of nearby points of a decaying run sits nearer the middle of the basin
+    # export the mean of the last N epochs' weights (0: the last epoch's).  Measured with the
+    # rest of this configuration, N=4: CLUENER dev 0.740 vs 0.739, ORG 0.740 vs 0.747, MSRA
+    # 0.903 vs 0.904 - no gain, so off
     "average_last": 0,
     "min_char_count": 2,
     "seed": SEED,
