@@ -58,7 +58,9 @@ def test_to_json_is_json_dumps_of_to_dict_whatever_a_span_holds():
     doc.fill_raw_offsets()
     assert doc.to_json() == json.dumps(doc.to_dict(), ensure_ascii=False)
     assert "note" not in doc.to_json()
-    assert doc.to_json(raw=False, alignment=False) == json.dumps(doc.to_dict(raw=False, alignment=False), ensure_ascii=False)
+    assert doc.to_json(raw=False, alignment=False) == json.dumps(
+        doc.to_dict(raw=False, alignment=False), ensure_ascii=False
+    )
 
 
 def test_to_dict_without_raw():
