@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -181,7 +181,7 @@ def break_positions(text: str, breaks: str) -> list[int]:
     return [m.start() for m in _break_class(breaks).finditer(text)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _break_class(breaks: str) -> re.Pattern:
     return re.compile(f"[{re.escape(breaks)}]")
 
