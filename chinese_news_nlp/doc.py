@@ -152,6 +152,20 @@ def span_dict(span: Token | Entity | Official | Fact | Repair | Zone) -> dict[st
     return {name: values[name] for name in field_names(type(span))}
 
 
+def _fields_view(span: Token | Entity | Official | Fact | Repair | Zone) -> dict[str, Any]:
+    """``span_dict(span)`` for encoding at once: the span's ``__dict__`` itself when its keys are
+    exactly the fields in order, as ``__init__`` leaves them (the dict comprehension of
+    :func:`span_dict` was a third of a document's serialization)."""
+    values = span.__dict__
+    return values if tuple(values) == field_names(type(span)) else span_dict(span)
+
+
+# json.dumps(..., ensure_ascii=False) without the circular-reference bookkeeping of every span
+# dict: a Doc's JSON form is a tree (a cycle would need a stage to put a container inside itself,
+# and then the encoder's recursion limit still stops it with an error).
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 @dataclass(repr=False)
 class Doc:
     raw: str
@@ -301,12 +315,15 @@ class Doc:
     # -- JSON ---------------------------------------------------------------------
     def to_dict(self, *, raw: bool = True, alignment: bool = True) -> dict[str, Any]:
         """The documented JSON form; ``raw=False`` leaves the raw text out."""
+        return self._json_form(raw, alignment, span_dict)
+
+    def _json_form(self, raw: bool, alignment: bool, as_dict: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"schema": SCHEMA_VERSION, "id": self.id, "meta": dict(self.meta)}
         if raw:
             out["raw"] = self.raw
         out["text"] = self.text
         for name in ("zones", "repairs", "tokens", "entities", "officials", "facts"):
-            out[name] = [span_dict(x) for x in getattr(self, name)]
+            out[name] = [as_dict(x) for x in getattr(self, name)]
         out["error"] = self.error
         if alignment:
             out["alignment"] = self.alignment.to_dict()
@@ -329,8 +346,10 @@ class Doc:
         doc.zones = [_build(Zone, x) for x in data.get("zones", [])]
         return doc
 
-    def to_json(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_dict(**kwargs), ensure_ascii=False)
+    def to_json(self, *, raw: bool = True, alignment: bool = True) -> str:
+        """``json.dumps(doc.to_dict(), ensure_ascii=False)``, the same string, made faster: each span's
+        own ``__dict__`` goes to the encoder where it holds just the fields, in order (no copy)."""
+        return _JSON.encode(self._json_form(raw, alignment, _fields_view))
 
     @classmethod
     def from_json(cls, line: str) -> Doc:

@@ -476,7 +476,8 @@ class FastLAC:
             starts = np.concatenate(([0], starts))
         bounds = starts.tolist() + [len(text)]
         labels = self.tag_labels
-        return [(text[s:e], labels[tag_ids[s]]) for s, e in zip(bounds, bounds[1:])]
+        tags = tag_ids[starts].tolist()  # one numpy call, not a numpy scalar per word
+        return [(text[s:e], labels[t]) for s, e, t in zip(bounds, bounds[1:], tags)]
 
 
 @cache

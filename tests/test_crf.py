@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chinese_news_nlp.crf import Crf, bioes_spans, bioes_transitions, forward_backward, viterbi_batch
 
@@ -147,3 +149,34 @@ def test_stacked_decoding_equals_each_crf_alone():
         for row, n in enumerate(lengths):
             assert (alone[row, :n] == path[row, :n]).all()
             assert np.allclose(ref.marginals()[row, :n], post.marginals()[row, :n])
+
+
+def _plain_viterbi(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
+    """The textbook Viterbi of one row: every K×K move at every step, first maximum on ties."""
+    dp = emissions[0].copy()
+    back = []
+    for t in range(1, len(emissions)):
+        scores = dp[:, None] + transitions  # [from, to]
+        back.append(scores.argmax(axis=0))
+        dp = scores.max(axis=0) + emissions[t]
+    path = [int(dp.argmax())]
+    for pointers in reversed(back):
+        path.append(int(pointers[path[-1]]))
+    return path[::-1]
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12), st.integers(1, 9), st.integers(2, 6), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_viterbi_batch_equals_the_plain_viterbi_row_by_row(seed, rows, steps, n_tags, ties):
+    # its shortcuts (one transition row where a tag provably leads; only running rows visited,
+    # longest first) must give the textbook paths, ties (rounded scores) and empty rows included
+    rng = np.random.default_rng(seed)
+    em = rng.normal(0, rng.choice([0.1, 1.0, 5.0]), (rows, steps, n_tags)).astype(np.float32)
+    trans = rng.normal(0, rng.choice([0.05, 1.0]), (n_tags, n_tags)).astype(np.float32)
+    if ties:
+        em, trans = np.round(em), np.round(trans)
+    lengths = rng.integers(0, steps + 1, rows)
+    paths = viterbi_batch(em, trans, lengths)
+    for row, n in enumerate(lengths):
+        if n:
+            assert paths[row, :n].tolist() == _plain_viterbi(em[row, :n], trans)

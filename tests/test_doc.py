@@ -62,6 +62,26 @@ def test_round_trip_through_json():
     again.check()
 
 
+def test_to_json_is_json_dumps_of_to_dict_whatever_a_span_holds():
+    # to_json hands the encoder each span's own __dict__ where it is exactly the fields in
+    # order: a span with an attribute of its own, or whose fields were deleted and set again
+    # (so its __dict__ is out of field order), must still be written as to_dict writes it
+    doc = Doc(raw="北京“引号”\\和\t控制", meta={"id": "d2"})
+    extra = Token("北京", 0, 2)
+    extra.note = "not a field"
+    reordered = Entity("北京", "LOC", 0, 2, score=0.5)
+    del reordered.text
+    reordered.text = "北京"
+    doc.tokens = [extra, Token("引号", 3, 5, pos="n")]
+    doc.entities = [reordered, Entity("控制", "ORG", 8, 10, score=float("nan"))]
+    doc.fill_raw_offsets()
+    assert doc.to_json() == json.dumps(doc.to_dict(), ensure_ascii=False)
+    assert "note" not in doc.to_json()
+    assert doc.to_json(raw=False, alignment=False) == json.dumps(
+        doc.to_dict(raw=False, alignment=False), ensure_ascii=False
+    )
+
+
 def test_to_dict_without_raw():
     doc = Doc(raw="你好")
     assert "raw" not in doc.to_dict(raw=False)

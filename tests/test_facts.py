@@ -382,3 +382,18 @@ def test_list_number_before_a_year_is_not_a_decimal():
     assert [f["surface"] for f in facts] == ["五年"]
     assert facts[0]["year"] == 1992
     assert [f["value"] for f in extract_facts("3.5亿元的项目已经开工。")] == [3.5e8]
+
+
+@given(st.text(alphabet="甲乙，。；\n!?：", max_size=40), st.data())
+@settings(max_examples=200, deadline=None)
+def test_break_bounds_are_the_find_and_rfind_of_each_break(text, data):
+    # the clause / sentence bounds come from each text's break positions, bisected: the same
+    # answer as a find and an rfind per break character
+    from chinese_news_nlp.facts.timeframe import _bounds, last_break_before
+
+    pos = data.draw(st.integers(0, len(text)))
+    breaks = data.draw(st.sampled_from(["，。", "。！？!?\n", "；;。！？!?\n", "\n", "：:"]))
+    ends = [i for i in (text.find(ch, pos) for ch in breaks) if i >= 0]
+    last = max(text.rfind(ch, 0, pos) for ch in breaks)
+    assert _bounds(text, pos, breaks) == (last + 1, min(ends) if ends else len(text))
+    assert last_break_before(text, pos, breaks) == last

@@ -132,7 +132,7 @@ def encode(doc: Doc, fmt: str, tables: tuple[str, ...] = DEFAULT_TABLES) -> Any:
     if doc.error is not None:
         doc = error_record(doc)
     if fmt == "jsonl":
-        return json.dumps(doc.to_dict(), ensure_ascii=False)
+        return doc.to_json()  # the same string as json.dumps(doc.to_dict(), ensure_ascii=False)
     if fmt == "dict":
         return doc.to_dict()
     if fmt == "parquet":

@@ -124,9 +124,19 @@ def freeze_loaded() -> None:
     process; without this every full collection walks them all again (``gc.freeze``).  Done in
     the processes this package starts or runs (the command line, pool and Dask workers), where
     everything alive at that point is ours; ``load()`` leaves a notebook's collector alone.
+
+    The youngest generation is collected every :data:`GC_YOUNG_THRESHOLD` allocations instead of
+    Python's 700: a batch's tokens and spans (hundreds of thousands of small acyclic objects)
+    then survive fewer young collections to be walked again in the older ones (on 300 news
+    pages: collection 0.48–0.55 s of the pass at 700, 0.21 s at 20,000; the same output).
     """
     gc.collect()
     gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, max(older, 20), max(oldest, 20))
+
+
+GC_YOUNG_THRESHOLD = 20_000
 
 
 # Stages load models lazily, on the first document; a warm-up document loads them

@@ -18,7 +18,7 @@ from ..doc import Doc, Fact
 from ..pipeline import register_stage
 from .attach import metric_for, pair_respective_lists, subject_for
 from .detect import find_figures, normalize_for_scan
-from .timeframe import find_time_mentions, reference_year, resolve_year
+from .timeframe import find_time_mentions, last_break_before, reference_year, resolve_year
 
 FACT_FIELDS = (
     "surface", "value", "value_max", "unit", "kind", "qualifier", "year", "year_end", "time_surface",
@@ -38,7 +38,7 @@ def find_facts(text: str, date: str | None = None, entities: list | None = None)
     respective = pair_respective_lists(norm, [(f.start, f.end) for f in figures])
     facts: list[Fact] = []
     for i, fig in enumerate(figures):
-        clause_start = max(norm.rfind(ch, 0, fig.start) for ch in "，,；;。！？!?\n") + 1
+        clause_start = last_break_before(norm, fig.start, "，,；;。！？!?\n") + 1
         earlier = any(clause_start <= g.end <= fig.start for g in figures[:i])
         year, year_end, time_surface = resolve_year(norm, mentions, fig.start, fig.end, earlier)
         subject = subject_for(norm, fig.start, entities)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import regex
 
 from ..doc import Entity
+from .timeframe import last_break_before
 
 SUBJECT_LABELS = {"LOC", "GOV", "COMPANY", "LAB", "ORG", "EDU"}
 BREAKS = '，,；;。！？!?\n：:（）()“”"《》'
@@ -38,7 +39,7 @@ RESPECTIVELY = regex.compile(r"分别(?:达到|达|为|是|有|增长|占|实现
 
 
 def subject_for(text: str, start: int, entities: list[Entity]) -> str | None:
-    sent_start = max(text.rfind(ch, 0, start) for ch in "。！？!?\n") + 1
+    sent_start = last_break_before(text, start, "。！？!?\n") + 1
     para_start = text.rfind("\n", 0, start) + 1
     for lo in (sent_start, para_start):
         found = [e for e in entities if e.label in SUBJECT_LABELS and lo <= e.start and e.end <= start]
@@ -67,7 +68,7 @@ def _last_name_by_pos(span: str) -> str | None:
 
 
 def metric_for(text: str, start: int, end: int, after_end: int, kind: str, subject: str | None) -> str | None:
-    clause_start = max(text.rfind(ch, 0, start) for ch in BREAKS + "、") + 1
+    clause_start = last_break_before(text, start, BREAKS + "、") + 1
     left = text[clause_start:start]
     if kind in ("count", "measure") and regex.match(r"\p{Han}", text[after_end : after_end + 1]):
         m = FOLLOWING_NOUN.match(text[after_end:])
@@ -91,7 +92,7 @@ def pair_respective_lists(text: str, spans: list[tuple[int, int]]) -> dict[int, 
     i = 0
     while i < len(spans):
         start = spans[i][0]
-        clause_start = max(text.rfind(ch, 0, start) for ch in "，,；;。！？!?\n：:") + 1
+        clause_start = last_break_before(text, start, "，,；;。！？!?\n：:") + 1
         head = text[clause_start:start]
         m = RESPECTIVELY.search(head)
         if not m:

@@ -63,6 +63,8 @@ def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
         while start >= 0:
             spans.append((start, start + len(word)))
             start = text.find(word, start + 1)
+    if "《" not in text:  # no title to mask: skip the walk over every character
+        return spans
     depth, open_at = 0, 0
     for i, ch in enumerate(text):
         if ch == "\n":

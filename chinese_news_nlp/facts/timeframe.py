@@ -24,8 +24,10 @@ gives 2015 to the first and 2019 to the second.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import regex
 
@@ -160,9 +162,35 @@ def _frame_resets(text: str) -> list[TimeMention]:
 
 
 def _bounds(text: str, pos: int, breaks: str) -> tuple[int, int]:
-    start = max(text.rfind(ch, 0, pos) for ch in breaks) + 1
-    ends = [i for i in (text.find(ch, pos) for ch in breaks) if i >= 0]
-    return start, (min(ends) if ends else len(text))
+    """The span around ``pos`` between break characters: after the last one before ``pos`` (or
+    the text's start), to the first one at or after it (or the text's end).
+
+    >>> _bounds("甲，乙丙。丁", 3, "，。")
+    (2, 4)
+    """
+    positions = break_positions(text, breaks)
+    i = bisect.bisect_left(positions, pos)
+    return (positions[i - 1] + 1 if i else 0), (positions[i] if i < len(positions) else len(text))
+
+
+@lru_cache(maxsize=32)  # a page's text and its scan form, under ~8 sets of breaks each
+def break_positions(text: str, breaks: str) -> list[int]:
+    """Where a character of ``breaks`` stands in ``text``, in order: one scan per text and set of
+    breaks, where a ``find`` and ``rfind`` per break character and figure (each to the text's end
+    when the character is not there) made a page's clause bounds quadratic in its length."""
+    return [m.start() for m in _break_class(breaks).finditer(text)]
+
+
+@cache
+def _break_class(breaks: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(breaks)}]")
+
+
+def last_break_before(text: str, pos: int, breaks: str) -> int:
+    """``max(text.rfind(ch, 0, pos) for ch in breaks)``: where the last break before ``pos`` is, or -1."""
+    positions = break_positions(text, breaks)
+    i = bisect.bisect_left(positions, pos)
+    return positions[i - 1] if i else -1
 
 
 def resolve_year(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +27,10 @@ class ZoneLexicon:
     patterns: dict[str, regex.Pattern]
     roles: dict[str, str]  # byline word → "reporter" | "other"
     site_patterns: tuple[regex.Pattern, ...]
+    _prefixes: tuple[str, ...] = field(init=False, repr=False, compare=False)  # the prefix cues alone
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_prefixes", tuple(cue for cue, _ in self.prefix_cues))
 
     def cue_zone(self, line: str) -> str | None:
         """The zone a cue word gives ``line`` (stripped), or None.
@@ -45,9 +49,10 @@ class ZoneLexicon:
         if zone is not None:
             return zone
         low = line.lstrip(CUE_DECORATION[:4]).lower()
-        for cue, zone in self.prefix_cues:
-            if low.startswith(cue):
-                return zone
+        if low.startswith(self._prefixes):  # one C-level test first: most lines start with no cue
+            for cue, zone in self.prefix_cues:  # the first cue listed wins, as before
+                if low.startswith(cue):
+                    return zone
         if len(line) <= SHORT_LINE:
             for cue, zone in self.short_cues:
                 if cue in line:
