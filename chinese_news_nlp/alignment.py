@@ -9,12 +9,11 @@ Only edits that change length are stored as runs: a same-length replacement
 (``國`` → ``国``, ``,`` → ``，``) maps offsets one to one, which is finer than
 any run could be.  Inside a run, an offset maps to the run's ends: a span
 *start* to the run's start, a span *end* to the run's end, so a mapped span
-always covers what its text came from.  At a pure deletion (a zero-width space
-removed) a start maps past the deleted text and an end before it.  A deletion
-*attached* to the character before it (the pinyin reading ``(yè)`` of ``業``)
-goes with that character: a span ending at ``業`` ends after the reading in the
-raw text (``浦東新區(qū)``, as the gold README's surfaces have it), one starting
-after it starts after it.
+always covers what its text came from.  At a pure deletion a start maps past
+the deleted text and an end before it.  A deletion *attached* to the character
+before it (the pinyin reading ``(yè)`` of ``業``) goes with that character: a
+span ending at ``業`` ends after the reading in the raw text (``浦東新區(qū)``, as
+the gold README's surfaces have it), one starting after it starts after it.
 """
 
 from __future__ import annotations
