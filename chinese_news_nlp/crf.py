@@ -380,7 +380,7 @@ def forward_backward_stacked(
     """:func:`forward_backward` of several CRFs over the same few texts in one loop (rows stacked;
     ``stacked``: :func:`stack_rows` of the same arguments, if made already)."""
     em, trans, all_lengths = stacked if stacked is not None else stack_rows(crfs, emissions, lengths)
-    stacked = forward_backward(
+    joint = forward_backward(
         Crf(trans, np.zeros(em.shape[2], np.float32), np.zeros(em.shape[2], np.float32)),
         em,
         all_lengths,
@@ -392,10 +392,10 @@ def forward_backward_stacked(
         rows, n = slice(k * batch, (k + 1) * batch), crf.n_tags
         out.append(
             Posterior(
-                stacked.alpha[rows, :, :n],
-                stacked.beta[rows, :, :n],
-                stacked.scale[rows],
-                stacked.potentials[rows, :, :n],
+                joint.alpha[rows, :, :n],
+                joint.beta[rows, :, :n],
+                joint.scale[rows],
+                joint.potentials[rows, :, :n],
                 np.exp(crf.transitions.astype(np.float64)),
             )
         )
