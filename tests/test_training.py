@@ -27,7 +27,8 @@ def test_bioes_tags_keep_the_longest_of_overlapping_gold():
 
 
 @pytest.mark.slow
-def test_a_tiny_training_run_exports_a_head_equal_to_the_torch_model(shared_dir, tmp_path):
+@pytest.mark.parametrize("bigrams", [0, 101], ids=["chars", "chars+hashed-bigrams"])
+def test_a_tiny_training_run_exports_a_head_equal_to_the_torch_model(shared_dir, tmp_path, bigrams):
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnx")
     from chinese_news_nlp.entities.model import EntityModel, read_metadata
@@ -43,6 +44,8 @@ def test_a_tiny_training_run_exports_a_head_equal_to_the_torch_model(shared_dir,
         hidden=32,
         proj=32,
         char_dim=8,
+        bigram_buckets=bigrams,
+        bigram_dim=4,
     )
     model, table, _ = T.train(config, shared_dir / "data", log=lambda *_: None)
     path = tmp_path / "entities.onnx"

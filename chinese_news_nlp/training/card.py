@@ -39,6 +39,11 @@ def architecture(config: dict) -> list[str]:
         parts.append(
             f"a {config['char_dim']}-d character embedding over characters seen {config['min_char_count']}+ times"
         )
+    if config.get("bigram_buckets"):
+        parts.append(
+            f"a {config['bigram_dim']}-d embedding of each character's left and right bigram, hashed into "
+            f"{config['bigram_buckets']:,} buckets (no bigram strings stored)"
+        )
     parts.append(f"a {config['proj']}-unit ReLU projection of all of these")
     if config.get("lstm", True):
         parts.append(f"a BiLSTM ({config['hidden']} units each way)")

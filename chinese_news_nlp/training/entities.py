@@ -43,6 +43,11 @@ FEATURES = ("states", "emissions", "embedding", "fool", "layer1")
 FEATURE_DIMS = {"states": 256, "emissions": 59, "embedding": 128, "fool": 25, "layer1": 256}
 # Features read by a fine-tuned copy of LAC's layer-2 GRU (config "gru"), not by the projection.
 GRU_FEATURES = ("layer1",)
+# hashed character bigrams: the pair (a, b) of head character ids lands in bucket
+# (a * BIGRAM_MULTIPLIER + b) % buckets; no table of bigram strings is stored
+BIGRAM_MULTIPLIER = 100003
+
+
 HEAD_OUTPUTS = {"fine": FINE_LABELS, "coarse": COARSE_LABELS}
 CORPUS_HEAD = {"cluener": "fine", "msra": "coarse"}
 MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
@@ -125,6 +130,20 @@ def _torch():
     return torch, nn
 
 
+def bigram_buckets(chars, lengths, buckets: int):
+    """Left and right bigram buckets ``(B, T)`` of padded head character ids ``(B, T)``
+    (torch tensors); a position past a row's length counts as character 0, as
+    the exported graph computes it."""
+    import torch
+
+    width = chars.shape[1]
+    ids = chars * (torch.arange(width)[None, :] < lengths[:, None])
+    zeros = ids[:, :1] * 0
+    right = torch.cat([ids[:, 1:], zeros], dim=1)
+    left = torch.cat([zeros, ids[:, :-1]], dim=1)
+    return (left * BIGRAM_MULTIPLIER + ids) % buckets, (ids * BIGRAM_MULTIPLIER + right) % buckets
+
+
 def build_tagger(n_chars: int, config: dict):
     """The torch head: features + char embedding → projection → BiLSTM → one linear layer per head."""
     torch, nn = _torch()
@@ -174,6 +193,10 @@ def build_tagger(n_chars: int, config: dict):
                 self.gru = nn.GRU(256, 128, batch_first=True, bidirectional=True)
                 self.gru.load_state_dict(lac_layer2_state())
                 feat_dim += 256
+            self.bigram = None
+            if config.get("bigram_buckets"):  # one table for the left and the right bigram
+                self.bigram = nn.Embedding(config["bigram_buckets"], config["bigram_dim"])
+                feat_dim += 2 * config["bigram_dim"]
             self.drop = nn.Dropout(config["dropout"])
             self.proj = nn.Linear(feat_dim + config["char_dim"], config["proj"])
             # the BiLSTM is optional: with the fine-tuned GRU the context is already trained
@@ -197,6 +220,9 @@ def build_tagger(n_chars: int, config: dict):
                 x = torch.cat([x, g], dim=-1)
             if self.char is not None:
                 x = torch.cat([x, self.char(chars)], dim=-1)
+            if self.bigram is not None:
+                left, right = bigram_buckets(chars, lengths, self.bigram.num_embeddings)
+                x = torch.cat([x, self.bigram(left), self.bigram(right)], dim=-1)
             x = torch.relu(self.proj(self.drop(x)))
             if self.lstm is not None:
                 packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
@@ -273,6 +299,9 @@ DEFAULT_CONFIG = {
     # 0.903 vs 0.904 - no gain, so off
     "average_last": 0,
     "min_char_count": 2,
+    # hashed bigram embeddings (0 buckets: none)
+    "bigram_buckets": 0,
+    "bigram_dim": 32,
     "seed": SEED,
 }
 
@@ -577,6 +606,10 @@ def export_onnx(model, table: np.ndarray, metadata: dict, fool: dict | None = No
         nodes.append(helper.make_node("Gather", [p + "char_table", "token_ids"], [p + "char_ids"]))
         nodes.append(helper.make_node("Gather", [p + "char_embedding", p + "char_ids"], [p + "chars"]))
         parts.append(p + "chars")
+    if config.get("bigram_buckets"):
+        if not config["char_dim"]:
+            raise ValueError("bigrams are built from the head's character ids: char_dim must be > 0")
+        parts += _bigram_nodes(nodes, const, p, state["bigram.weight"], config["bigram_buckets"])
     nodes.append(helper.make_node("Concat", parts, [p + "features"], axis=-1))
     const(p + "proj_w", state["proj.weight"].T.astype(np.float32))
     const(p + "proj_b", state["proj.bias"].astype(np.float32))
@@ -648,6 +681,42 @@ def export_onnx(model, table: np.ndarray, metadata: dict, fool: dict | None = No
     return onnx_model.SerializeToString()
 
 
+def _bigram_nodes(nodes: list, const, p: str, weight: np.ndarray, buckets: int) -> list[str]:
+    """ONNX nodes computing :func:`bigram_buckets` from ``char_ids`` and looking both up;
+    returns the two embedded tensors' names (left, right)."""
+    from onnx import helper
+
+    from .. import lac
+
+    def node(op, inputs, name, **attrs):
+        nodes.append(helper.make_node(op, inputs, [p + name], **attrs))
+        return p + name
+
+    shape = node("Shape", [p + "char_ids"], "bg_shape")
+    width = node("Gather", [shape, const(p + "bg_one", np.array(1, np.int64))], "bg_width")
+    steps = node("Range", [const(p + "bg_zero", np.array(0, np.int64)), width, p + "bg_one"], "bg_steps")
+    lengths = node("Cast", [lac.LAC_LENGTHS_I32], "bg_lengths", to=7)  # int64
+    column = node("Unsqueeze", [lengths, const(p + "bg_axis1", np.array([1], np.int64))], "bg_column")
+    inside = node("Cast", [node("Less", [steps, column], "bg_less")], "bg_inside", to=7)
+    ids = node("Mul", [p + "char_ids", inside], "bg_ids")
+    axis = p + "bg_axis1"
+    first = node("Slice", [ids, const(p + "bg_s0", np.array([0], np.int64)), axis, axis], "bg_first")
+    zeros = node("Mul", [first, const(p + "bg_zero_i", np.array(0, np.int64))], "bg_zeros")
+    tail = node("Slice", [ids, axis, const(p + "bg_end", np.array([2**62], np.int64)), axis], "bg_tail")
+    body = node("Slice", [ids, p + "bg_s0", const(p + "bg_m1", np.array([-1], np.int64)), axis], "bg_body")
+    right = node("Concat", [tail, zeros], "bg_right", axis=1)
+    left = node("Concat", [zeros, body], "bg_left", axis=1)
+    mult = const(p + "bg_mult", np.array(BIGRAM_MULTIPLIER, np.int64))
+    mod = const(p + "bg_buckets", np.array(buckets, np.int64))
+    table = const(p + "bigram_embedding", weight.astype(np.float32))
+    out = []
+    for side, (a, b) in (("left", (left, ids)), ("right", (ids, right))):
+        pair = node("Add", [node("Mul", [a, mult], f"bg_{side}_scaled"), b], f"bg_{side}_pair")
+        bucket = node("Mod", [pair, mod], f"bg_{side}_bucket")
+        out.append(node("Gather", [table, bucket], f"bigram_{side}"))
+    return out
+
+
 def tagger_from_onnx(graph: bytes):
     """The torch head rebuilt from an exported graph's weights (the inverse of :func:`export_onnx`).
 
@@ -677,6 +746,8 @@ def tagger_from_onnx(graph: bytes):
     }
     if config["char_dim"]:
         state["char.weight"] = weights["char_embedding"]
+    if config.get("bigram_buckets"):
+        state["bigram.weight"] = weights["bigram_embedding"]
     for d, suffix in ((0, ""), (1, "_reverse")) if config.get("lstm", True) else ():
         hidden = config["hidden"]
         state[f"lstm.weight_ih_l0{suffix}"] = torch_gates(weights["lstm_w"][d])
