@@ -188,6 +188,7 @@ def main() -> None:
 
     import chinese_news_nlp
     from chinese_news_nlp.entities import EntityStage
+    from chinese_news_nlp.entities.model import NAME_DECODINGS
     from chinese_news_nlp.entities.policy import policy_names
     from chinese_news_nlp.entities.refine import DEFAULT_STEPS, OPTIONAL_STEPS
     from chinese_news_nlp.scoring import CLUENER_CORE, CLUENER_VIEW, MSRA_VIEW
@@ -284,6 +285,26 @@ def main() -> None:
     print(f"  seeds micro F1 (strict) {seeds_model['strict']['ALL'][2]:.3f} (≥ {TARGETS['seeds']})")
 
     if not args.quick:
+        print(
+            "\nnames read from the CRFs (model.NAME_DECODINGS): CLUENER core micro F1 (CLUENER's conventions) / "
+            "MSRA micro F1 (MSRA's) / seeds strict micro F1 (default)"
+        )
+        for names in NAME_DECODINGS:
+            c = scores_in(
+                CLUENER_VIEW,
+                stage_spans(EntityStage(conventions="cluener", names=names), c_texts),
+                c_gold,
+                CLUENER_CORE,
+            )["ALL"][2]
+            m = scores_in(
+                MSRA_VIEW,
+                stage_spans(EntityStage(conventions="msra", names=names), m_texts),
+                m_gold,
+                ("PERSON", "LOC", "ORG"),
+            )["ALL"][2]
+            s = seed_scores(chinese_news_nlp.load(entities={"names": names}), args.shared)["strict"]["ALL"][2]
+            default = " (the default)" if names == NAME_DECODINGS[0] else ""
+            print(f"  {names + default:24} {c:.4f} / {m:.4f} / {s:.4f}")
         print(
             "\nconflict policies (default conventions): CLUENER core micro F1 / MSRA micro F1 / seeds strict micro F1"
         )

@@ -13,6 +13,7 @@ Tags of the entity heads are BIOES over a label list: 0 is ``O`` and label
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -427,6 +428,54 @@ def span_probabilities(post: Posterior, paths: np.ndarray, spans: list[tuple[int
     return np.clip(np.exp(logp), 0.0, 1.0)
 
 
+def probable_names(
+    paths: np.ndarray, lengths: np.ndarray, labels: Sequence[str], post: Posterior, threshold: float = 0.5
+) -> list[list[tuple[int, int, str, float]]]:
+    """Per row, the names the CRF finds at least ``threshold`` probable, ``(start, end, label, p)``.
+
+    The best path is the likeliest *sequence*; a name on it can still be
+    improbable (``p`` 0.3: the CRF spreads its mass over other readings of
+    those characters), and a name off it can be more probable than not.  For
+    ``threshold`` ≥ 0.5 the candidates are complete: a name more probable than
+    not has each of its tags more probable than not at its position, so it is
+    a name of the path of each position's likeliest tag.  The best path's names
+    are candidates too (they decide ties at exactly 0.5).  Kept names never
+    overlap (two overlapping names exclude each other: both cannot pass 0.5);
+    on a tie the more probable, then the earlier, wins.  Measured against the
+    best path's names (the trained model, full dev splits, strict-span micro
+    F1): CLUENER 0.7452 vs 0.7385, MSRA 0.9067 vs 0.9042.
+    """
+    best = [bioes_spans(paths[row, :n], labels) for row, n in enumerate(lengths)]
+    likeliest = (post.alpha * post.beta).argmax(axis=2)  # each position's likeliest tag
+    index = {label: k for k, label in enumerate(labels)}
+    # the names off the best path, written alone on an otherwise empty (all-O) path: a well
+    # formed path, whose every step span_probabilities can read
+    others = np.zeros_like(paths)
+    extra: list[list[tuple[int, int, str]]] = []
+    for row, n in enumerate(lengths):
+        on_best = set(best[row])
+        row_extra = [name for name in bioes_spans(likeliest[row, :n], labels) if name not in on_best]
+        for start, end, label in row_extra:
+            base = 1 + 4 * index[label]
+            if end - start == 1:
+                others[row, start] = base + 3
+            else:
+                others[row, start], others[row, start + 1 : end - 1], others[row, end - 1] = base, base + 1, base + 2
+        extra.append(row_extra)
+    p_best = iter(span_probabilities(post, paths, [(r, a, b) for r, names in enumerate(best) for a, b, _ in names]))
+    p_extra = iter(span_probabilities(post, others, [(r, a, b) for r, names in enumerate(extra) for a, b, _ in names]))
+    out = []
+    for row in range(len(lengths)):
+        scored = [(a, b, label, float(next(p_best))) for a, b, label in best[row]]
+        scored += [(a, b, label, float(next(p_extra))) for a, b, label in extra[row]]
+        kept: list[tuple[int, int, str, float]] = []
+        for name in sorted((x for x in scored if x[3] >= threshold), key=lambda x: (-x[3], x[0])):
+            if all(name[1] <= k[0] or k[1] <= name[0] for k in kept):
+                kept.append(name)
+        out.append(sorted(kept))
+    return out
+
+
 __all__ = [
     "FORBIDDEN",
     "Crf",
@@ -436,6 +485,7 @@ __all__ = [
     "decode_stacked",
     "forward_backward",
     "forward_backward_stacked",
+    "probable_names",
     "span_probabilities",
     "stack_rows",
     "viterbi_batch",

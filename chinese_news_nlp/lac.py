@@ -43,6 +43,7 @@ from .crf import (
     decode_stacked,
     forward_backward,
     forward_backward_stacked,
+    probable_names,
     span_probabilities,
     stack_rows,
     viterbi_batch,
@@ -250,6 +251,9 @@ class Head:
     graph: bytes
     crfs: dict[str, Crf]
     labels: dict[str, tuple[str, ...]]  # per output: the labels of its BIOES tags
+    # which names a head's tags give: "best-path" (the names of the Viterbi path) or
+    # "probable" (:func:`~chinese_news_nlp.crf.probable_names`: those at least 0.5 probable)
+    names: str = "best-path"
 
 
 @dataclass(frozen=True)
@@ -424,8 +428,9 @@ class FastLAC:
                 posteriors = [forward_backward(crf, scores[name], lengths) for crf, name in zip(crfs, heads)]
             head_paths = dict(zip(heads, paths))
             # posteriors live only while their group is decoded: memory stays bounded by the group
+            spell = probable_names if heads and self.head.names == "probable" else scored_names
             names = {
-                name: scored_names(head_paths[name], lengths, self.head.labels[name], post)
+                name: spell(head_paths[name], lengths, self.head.labels[name], post)
                 for name, post in zip(heads, posteriors)
             }
             for row, i in enumerate(group):

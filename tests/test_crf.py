@@ -180,3 +180,36 @@ def test_viterbi_batch_equals_the_plain_viterbi_row_by_row(seed, rows, steps, n_
     for row, n in enumerate(lengths):
         if n:
             assert paths[row, :n].tolist() == _plain_viterbi(em[row, :n], trans)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_probable_names_are_every_name_at_least_half_probable(seed):
+    """Brute force over every tag sequence: the names whose probability (summed over the
+    sequences spelling them) is ≥ 0.5 are exactly probable_names', with their probabilities."""
+    from chinese_news_nlp.crf import probable_names
+
+    rng = np.random.default_rng(seed)
+    labels = ("A", "B")
+    allowed, may_start, may_end = bioes_transitions(len(labels))
+    n_tags = allowed.shape[0]
+    trans = np.where(allowed, rng.normal(0, 1, (n_tags, n_tags)), -1e4).astype(np.float32)
+    crf = Crf(trans, np.where(may_start, 0, -1e4).astype(np.float32), np.where(may_end, 0, -1e4).astype(np.float32))
+    lengths = np.array([5, 4, 1])
+    # weak emissions (scale 1): the CRF is unsure, so the best path's names are often improbable
+    em = rng.normal(0, 1 + seed % 3, (len(lengths), int(lengths.max()), n_tags)).astype(np.float32)
+    paths = crf.decode(em, lengths)
+    post = forward_backward(crf, em, lengths)
+    got = probable_names(paths, lengths, labels, post)
+    for row, n in enumerate(lengths):
+        seqs = list(itertools.product(range(n_tags), repeat=int(n)))
+        scores = np.array([_sequence_score(crf, em[row], s) for s in seqs])
+        probs = np.exp(scores - scores.max())
+        probs /= probs.sum()
+        mass: dict[tuple[int, int, str], float] = {}
+        for s, p in zip(seqs, probs):
+            for name in bioes_spans(np.array(s), labels):
+                mass[name] = mass.get(name, 0.0) + p
+        expected = sorted((a, b, lab) for (a, b, lab), p in mass.items() if p >= 0.5)
+        assert [(a, b, lab) for a, b, lab, _ in got[row]] == expected
+        for a, b, lab, p in got[row]:
+            assert p == pytest.approx(mass[(a, b, lab)], abs=1e-6)

@@ -121,3 +121,24 @@ def test_a_text_tagged_again_comes_from_the_cache(monkeypatch):
     model.CACHE_CHARS = 0
     model.tag(["另一段文字"])
     assert not model._cache  # bounded: nothing kept past the limit
+
+
+def test_names_are_read_as_probable_by_default_or_from_the_best_path(shared_dir):
+    """The default proposes each name at least 0.5 probable; ``names="best-path"`` the Viterbi
+    path's names, whatever their probability.  On dev sentences the two differ (names of the
+    best path below 0.5 are dropped), and an unknown reading is refused."""
+    texts = [s.text for s in sample(load_split("cluener", "dev", shared_dir / "data"), 200)]
+    probable, best = get_model(), get_model(names="best-path")
+    assert probable is not best and probable is get_model()
+    p_cands = [cands for _, cands in probable.tag(texts, words=False)]
+    b_cands = [cands for _, cands in best.tag(texts, words=False)]
+    assert all(c.score >= 0.5 for cands in p_cands for c in cands)
+    assert any(c.score < 0.5 for cands in b_cands for c in cands)
+    for p_row, b_row in zip(p_cands, b_cands):
+        # a best-path name at least 0.5 probable is always proposed, with the same probability
+        proposed = {(c.start, c.end, c.label, c.source): c.score for c in p_row}
+        for c in b_row:
+            if c.score >= 0.5:
+                assert proposed[(c.start, c.end, c.label, c.source)] == pytest.approx(c.score, abs=1e-4)
+    with pytest.raises(ValueError, match="names="):
+        EntityModel(names="likeliest")

@@ -66,15 +66,19 @@ class ModelEngine:
 
     ``heads`` chooses which label sets propose candidates: ``("fine", "coarse")``
     (default) lets the conflict policy pick among both, ``("fine",)`` gives
-    CLUENER's labels only.
+    CLUENER's labels only.  ``names``: ``"probable"`` (default) proposes each name
+    the CRF finds at least 0.5 probable, ``"best-path"`` the Viterbi path's names
+    (:data:`.model.NAME_DECODINGS`; ``benchmarks/entities.py`` prints both).
     """
 
     name = "model"
 
-    def __init__(self, model: str | Path | None = None, heads: Sequence[str] = ("fine", "coarse")):
+    def __init__(
+        self, model: str | Path | None = None, heads: Sequence[str] = ("fine", "coarse"), names: str = "probable"
+    ):
         from .model import get_model
 
-        self.model = get_model(model)
+        self.model = get_model(model, names)
         unknown = set(heads) - set(self.model.heads)
         if unknown:
             raise ValueError(f"the entity model has no head {sorted(unknown)}; it has {sorted(self.model.heads)}")
