@@ -54,7 +54,7 @@ def architecture(config: dict) -> list[str]:
         "padding is exact) and appended to LAC's graph at load time: one `session.run` per batch",
         "gives LAC's words and both heads' scores; the CRFs are decoded in numpy.  The names read",
         "from each head are those its CRF finds at least 0.5 probable (`crf.probable_names`;",
-        "`names=\"best-path\"` gives the Viterbi path's names instead; the scores below are of the first).",
+        '`names="best-path"` gives the Viterbi path\'s names instead; the scores below are of the first).',
     ]
     return lines
 
