@@ -299,7 +299,9 @@ DEFAULT_CONFIG = {
     # 0.903 vs 0.904 - no gain, so off
     "average_last": 0,
     "min_char_count": 2,
-    # hashed bigram embeddings (0 buckets: none)
+    # hashed bigram embeddings (0 buckets: none).  Measured with the rest of this configuration,
+    # 20,011 buckets x 32: CLUENER dev 0.741 vs 0.745 (names at least 0.5 probable), MSRA 0.908
+    # vs 0.907, seeds 0.746 vs 0.752, and 10.7 MB instead of 8.1 - no gain, so off
     "bigram_buckets": 0,
     "bigram_dim": 32,
     "seed": SEED,
