@@ -62,6 +62,8 @@ def test_kunjinkao_is_reported_not_invented() -> None:
         "蕞尔小国",
         "他的公司已跻身行业头部。",  # 头部 at a clause end, no ranking verb: the leaders, not 第一
         "”。場內头部”。場內",  # found by test_clean_text_unchanged (hypothesis)
+        "\ufffd报北×",  # U+FFFD beside Chinese, a symbol after: loss, not Big5 read out of phase (was \ufffd\ufffd)
+        "\ufffd上上\ue000",  # a private-use character likewise (was 時珈洈，)
     ],
 )
 def test_genuine_text_kept(text: str) -> None:
@@ -330,6 +332,25 @@ def test_lost_bytes_written_as_replacement_characters() -> None:
     assert repair_text(DATELINE, min_confidence=0.5) == replaced[0]
     with pytest.raises(ValueError):
         repair_text(DATELINE, lost_bytes="invent")
+
+
+@pytest.mark.parametrize(
+    ("damaged", "lost_bytes", "clean"),
+    [
+        # found by test_mixtures_never_raise_and_are_idempotent: 上上 written as
+        # UTF-8 read as GBK, its first character's last byte lost, a reading and
+        # a private-use character after.  The U+FFFD written for the lost
+        # character made the next round read 上上 as Big5 out of phase
+        # (\ufffd珈洈\ufffd, then \ufffd上\ufffd; repaired again: \ufffd\ufffd).
+        ("涓\ufffd涓婁笂(yè)\ue000", "replace", "\ufffd上上\ue000"),
+        ("涓\ufffd涓婁笂(yè)\ue000", "guess", "不上上\ue000"),
+    ],
+)
+def test_replacement_characters_written_are_kept_on_repair(damaged: str, lost_bytes: str, clean: str) -> None:
+    fixed, edits = fix_and_explain(damaged, lost_bytes=lost_bytes)
+    assert fixed == clean
+    assert {e.cause for e in edits} == {"utf8-as-gbk", "pinyin-annotation"}
+    assert repair_text(fixed, lost_bytes=lost_bytes) == fixed
 
 
 def test_guessed_in_the_stage_and_the_json() -> None:

@@ -313,14 +313,27 @@ AROUND_LOST_MEAN = 4.5
 def _reads_around_lost(run: str) -> bool:
     """U+FFFD amid two or more characters that read as Chinese (``\ufffd报北\ufffd``):
     characters lost and nothing more, not mojibake, whose characters read badly
-    or hold the ASCII of trail bytes (``\ufffdH\ufffdC``)."""
+    or hold the ASCII of trail bytes (``\ufffdH\ufffdC``).
+
+    A symbol among them (``×``, ``é``, ``①``, a private-use character of the
+    publisher's font) is no sign they are mojibake: the Chinese characters,
+    most of the run, are judged alone.  ``lost_bytes="replace"`` writes
+    ``\ufffd上上\ue000`` for ``涓\ufffd涓婁笂(yè)\ue000``; the private-use
+    character let the next round read it as Big5, one byte out of phase
+    through the U+FFFD (``\ufffd珈洈\ufffd``, then ``\ufffd上\ufffd``), and
+    each repair of the repair changed it again (``\ufffd\ufffd``);
+    ``\ufffd报北×`` lost 报北 outright.
+
+    >>> _reads_around_lost("\ufffd上上\ue000"), _reads_around_lost("\ufffd报北×")
+    (True, True)
+    >>> _reads_around_lost("\ufffdH\ufffdC"), _reads_around_lost("\ufffd鎶ュ寳\ue000")
+    (False, False)
+    """
     kept = run.replace(LOST, "")
-    return (
-        len(kept) >= 2
-        and not any(c.isascii() for c in kept)
-        and all(lm.looks_chinese(c) for c in kept)
-        and lm.mean_logp(kept) >= AROUND_LOST_MEAN
-    )
+    if len(kept) < 2 or any(c.isascii() for c in kept):
+        return False
+    chinese = "".join(filter(lm.looks_chinese, kept))  # most of them: a few symbols among Chinese
+    return len(chinese) >= 2 and 2 * len(chinese) > len(kept) and lm.mean_logp(chinese) >= AROUND_LOST_MEAN
 
 
 # Once a line shows one confusion, its short runs between ASCII (``3る30日``:
