@@ -457,6 +457,11 @@ def test_generated_content_farm_lines_traditional_as_simplified(msra_lines) -> N
         ("税务(shuìwù)局发布通知", "税务局发布通知"),
         ("發展(fā zhǎn)和改革委員會", "發展和改革委員會"),
         ("局(shuì wù)", "局(shuì wù)"),  # two syllables after one character: not its reading
+        # readings pasted again after the first: one went each round, a fourth
+        # stayed for the next repair (found by test_mixtures_never_raise_and_are_idempotent)
+        ("个(zhōng)(zhōng)(zhōng)(zhōng)好", "个好"),
+        ("发展(fā zhǎn)（fā zhǎn）(fā)(zhǎn)", "发展"),
+        ("局(shuì)(shuì wù)", "局(shuì wù)"),  # the second is not a reading of 局
         ("他说(hello world)好", "他说(hello world)好"),
     ],
 )
