@@ -335,21 +335,27 @@ def test_lost_bytes_written_as_replacement_characters() -> None:
 
 
 @pytest.mark.parametrize(
-    ("damaged", "lost_bytes", "clean"),
+    ("damaged", "lost_bytes", "clean", "causes"),
     [
         # found by test_mixtures_never_raise_and_are_idempotent: 上上 written as
         # UTF-8 read as GBK, its first character's last byte lost, a reading and
         # a private-use character after.  The U+FFFD written for the lost
         # character made the next round read 上上 as Big5 out of phase
         # (\ufffd珈洈\ufffd, then \ufffd上\ufffd; repaired again: \ufffd\ufffd).
-        ("涓\ufffd涓婁笂(yè)\ue000", "replace", "\ufffd上上\ue000"),
-        ("涓\ufffd涓婁笂(yè)\ue000", "guess", "不上上\ue000"),
+        ("涓\ufffd涓婁笂(yè)\ue000", "replace", "\ufffd上上\ue000", {"utf8-as-gbk", "pinyin-annotation"}),
+        ("涓\ufffd涓婁笂(yè)\ue000", "guess", "不上上\ue000", {"utf8-as-gbk", "pinyin-annotation"}),
+        # found likewise (2,000 examples, seed 2): 隊們導時機學一 in Big5 read as
+        # GBK, 們 and 學 lost, read back and forth between Big5 and GBK through
+        # the U+FFFD written for them (隊\ufffd時\ufffd珨; repaired again: 钉\ufffd\ufffd一)
+        ("钉\ufffd叹僧删骶\ufffd一", "replace", "隊\ufffd導時機\ufffd一", {"big5-as-gbk"}),
     ],
 )
-def test_replacement_characters_written_are_kept_on_repair(damaged: str, lost_bytes: str, clean: str) -> None:
+def test_replacement_characters_written_are_kept_on_repair(
+    damaged: str, lost_bytes: str, clean: str, causes: set[str]
+) -> None:
     fixed, edits = fix_and_explain(damaged, lost_bytes=lost_bytes)
     assert fixed == clean
-    assert {e.cause for e in edits} == {"utf8-as-gbk", "pinyin-annotation"}
+    assert {e.cause for e in edits} == causes
     assert repair_text(fixed, lost_bytes=lost_bytes) == fixed
 
 

@@ -281,11 +281,29 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
     """The pieces of a reading to leave as they were: two or more characters in a
     row that read as Chinese (each piece on its own), and would read far worse
     (``报北`` beside the U+FFFD of lost characters is not read again as ``迂``;
-    one mojibake character can look like a common one: ``差`` of ``い差``)."""
+    one mojibake character can look like a common one: ``差`` of ``い差``).
+
+    U+FFFD is left out on both sides: in the damaged text it is a lost
+    character beside the others, no sign they are mojibake, and in the
+    reading it is nothing read (a guess written as U+FFFD, as
+    ``lost_bytes="replace"`` writes every guess, does not make the reading
+    read well).  ``钉\ufffd叹僧删骶\ufffd一`` (隊們導時機學一 in Big5 read as
+    GBK, two bytes lost) was written ``隊\ufffd導時機\ufffd珨``; the next
+    round read it as GBK read as Big5, ``導時機`` as ``僧删`` with two
+    guesses, and the rounds and each repair of the repair went on reading it
+    back and forth (``钉\ufffd僧删\ufffd一``, ``隊\ufffd時\ufffd珨``,
+    ``钉\ufffd\ufffd一``).  Now ``隊`` and ``導時機`` (5.2) are kept from
+    ``钉`` and ``僧删`` (3.5), and only ``珨`` is read back (``一``):
+    ``隊\ufffd導時機\ufffd一``, which stays.
+
+    >>> sorted(_worsened([("隊", "钉"), ("\ufffd導時機\ufffd", "\ufffd僧删\ufffd"), ("珨", "一")]))
+    [0, 1]
+    """
     refused: set[int] = set()
     # the pieces' characters scored at once; a piece's sum is text_logp's of the piece
-    terms = lm.char_logps("".join([before for before, _ in pieces]))
-    lengths = [len(before) for before, _ in pieces]
+    kept = [before.replace(LOST, "") for before, _ in pieces]
+    terms = lm.char_logps("".join(kept))
+    lengths = [len(before) for before in kept]
     good = [
         n > 0 and sum(terms[a : a + n]) >= SUSPICIOUS_MEAN * n for a, n in zip(accumulate(lengths, initial=0), lengths)
     ]
@@ -297,9 +315,9 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
             stretch.append(n)
             continue
         if stretch:
-            was = "".join(pieces[k][0] for k in stretch)
-            now = "".join(pieces[k][1] for k in stretch)
-            if len(was) >= 2 and lm.mean_logp(now) < lm.mean_logp(was) - WORSE_BY:
+            was = "".join(kept[k] for k in stretch)
+            now = "".join(pieces[k][1] for k in stretch).replace(LOST, "")
+            if len(was) >= 2 and now and lm.mean_logp(now) < lm.mean_logp(was) - WORSE_BY:
                 refused.update(stretch)
             stretch = []
     return refused
