@@ -62,6 +62,8 @@ def test_kunjinkao_is_reported_not_invented() -> None:
         "蕞尔小国",
         "他的公司已跻身行业头部。",  # 头部 at a clause end, no ranking verb: the leaders, not 第一
         "”。場內头部”。場內",  # found by test_clean_text_unchanged (hypothesis)
+        "\ufffd报北×",  # U+FFFD beside Chinese, a symbol after: loss, not Big5 read out of phase (was \ufffd\ufffd)
+        "\ufffd上上\ue000",  # a private-use character likewise (was 時珈洈，)
     ],
 )
 def test_genuine_text_kept(text: str) -> None:
@@ -332,6 +334,31 @@ def test_lost_bytes_written_as_replacement_characters() -> None:
         repair_text(DATELINE, lost_bytes="invent")
 
 
+@pytest.mark.parametrize(
+    ("damaged", "lost_bytes", "clean", "causes"),
+    [
+        # found by test_mixtures_never_raise_and_are_idempotent: 上上 written as
+        # UTF-8 read as GBK, its first character's last byte lost, a reading and
+        # a private-use character after.  The U+FFFD written for the lost
+        # character made the next round read 上上 as Big5 out of phase
+        # (\ufffd珈洈\ufffd, then \ufffd上\ufffd; repaired again: \ufffd\ufffd).
+        ("涓\ufffd涓婁笂(yè)\ue000", "replace", "\ufffd上上\ue000", {"utf8-as-gbk", "pinyin-annotation"}),
+        ("涓\ufffd涓婁笂(yè)\ue000", "guess", "不上上\ue000", {"utf8-as-gbk", "pinyin-annotation"}),
+        # found likewise (2,000 examples, seed 2): 隊們導時機學一 in Big5 read as
+        # GBK, 們 and 學 lost, read back and forth between Big5 and GBK through
+        # the U+FFFD written for them (隊\ufffd時\ufffd珨; repaired again: 钉\ufffd\ufffd一)
+        ("钉\ufffd叹僧删骶\ufffd一", "replace", "隊\ufffd導時機\ufffd一", {"big5-as-gbk"}),
+    ],
+)
+def test_replacement_characters_written_are_kept_on_repair(
+    damaged: str, lost_bytes: str, clean: str, causes: set[str]
+) -> None:
+    fixed, edits = fix_and_explain(damaged, lost_bytes=lost_bytes)
+    assert fixed == clean
+    assert {e.cause for e in edits} == causes
+    assert repair_text(fixed, lost_bytes=lost_bytes) == fixed
+
+
 def test_guessed_in_the_stage_and_the_json() -> None:
     doc = RepairStage()(Doc(raw=DATELINE))
     assert any(r.guessed for r in doc.repairs)
@@ -436,6 +463,11 @@ def test_generated_content_farm_lines_traditional_as_simplified(msra_lines) -> N
         ("税务(shuìwù)局发布通知", "税务局发布通知"),
         ("發展(fā zhǎn)和改革委員會", "發展和改革委員會"),
         ("局(shuì wù)", "局(shuì wù)"),  # two syllables after one character: not its reading
+        # readings pasted again after the first: one went each round, a fourth
+        # stayed for the next repair (found by test_mixtures_never_raise_and_are_idempotent)
+        ("个(zhōng)(zhōng)(zhōng)(zhōng)好", "个好"),
+        ("发展(fā zhǎn)（fā zhǎn）(fā)(zhǎn)", "发展"),
+        ("局(shuì)(shuì wù)", "局(shuì wù)"),  # the second is not a reading of 局
         ("他说(hello world)好", "他说(hello world)好"),
     ],
 )

@@ -907,7 +907,8 @@ def reading_edits(
     read keep ``confidence``.  A guess less certain than ``min_guess`` is
     written as U+FFFD instead (``min_guess`` above 0.5: every guess).  Lost
     characters are written ``lost_as``.  ``refuse``: given the (damaged,
-    read) text of each piece, the pieces to leave as they were.
+    read) text of each piece, the pieces to leave as they were; the read text
+    is what will be written when a guess is written as U+FFFD.
 
     ``shifted``: the damaged characters were read one byte out of phase (a
     byte shift), so they never share a boundary with the restored ones; a
@@ -945,18 +946,20 @@ def reading_edits(
                 pieces.append((piece_start, cut, range(first, k)))
                 piece_start, first = cut, k
         pieces.append((piece_start, end, range(first, len(reading.spans))))
-    refused: set[int] = set()
-    if refuse is not None:
-        refused = refuse([(text[a:b], "".join(chars[idx.start : idx.stop])) for a, b, idx in pieces])
-        if not refused and GUESSED not in status:
-            return whole()
-    edits: list[Edit] = []
-    pending: list[tuple[int, int, range]] = []  # consecutive pieces without a guess kept
     # which characters are guesses kept, and what each writes (once, not per piece)
     kept = [s == GUESSED and GUESS_FLOOR + GUESS_SPAN * p >= min_guess for s, p in zip(status, posterior)]
     written = [
         c if s == READ or keep else (LOST if s == GUESSED else lost_as) for c, s, keep in zip(chars, status, kept)
     ]
+    refused: set[int] = set()
+    if refuse is not None:
+        # judged as written: a guess written as U+FFFD does not make the reading read well
+        judged = written if kept.count(True) < status.count(GUESSED) else chars
+        refused = refuse([(text[a:b], "".join(judged[idx.start : idx.stop])) for a, b, idx in pieces])
+        if not refused and GUESSED not in status:
+            return whole()
+    edits: list[Edit] = []
+    pending: list[tuple[int, int, range]] = []  # consecutive pieces without a guess kept
 
     def flush() -> None:
         if not pending:

@@ -281,11 +281,29 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
     """The pieces of a reading to leave as they were: two or more characters in a
     row that read as Chinese (each piece on its own), and would read far worse
     (``报北`` beside the U+FFFD of lost characters is not read again as ``迂``;
-    one mojibake character can look like a common one: ``差`` of ``い差``)."""
+    one mojibake character can look like a common one: ``差`` of ``い差``).
+
+    U+FFFD is left out on both sides: in the damaged text it is a lost
+    character beside the others, no sign they are mojibake, and in the
+    reading it is nothing read (a guess written as U+FFFD, as
+    ``lost_bytes="replace"`` writes every guess, does not make the reading
+    read well).  ``钉\ufffd叹僧删骶\ufffd一`` (隊們導時機學一 in Big5 read as
+    GBK, two bytes lost) was written ``隊\ufffd導時機\ufffd珨``; the next
+    round read it as GBK read as Big5, ``導時機`` as ``僧删`` with two
+    guesses, and the rounds and each repair of the repair went on reading it
+    back and forth (``钉\ufffd僧删\ufffd一``, ``隊\ufffd時\ufffd珨``,
+    ``钉\ufffd\ufffd一``).  Now ``隊`` and ``導時機`` (5.2) are kept from
+    ``钉`` and ``僧删`` (3.5), and only ``珨`` is read back (``一``):
+    ``隊\ufffd導時機\ufffd一``, which stays.
+
+    >>> sorted(_worsened([("隊", "钉"), ("\ufffd導時機\ufffd", "\ufffd僧删\ufffd"), ("珨", "一")]))
+    [0, 1]
+    """
     refused: set[int] = set()
     # the pieces' characters scored at once; a piece's sum is text_logp's of the piece
-    terms = lm.char_logps("".join([before for before, _ in pieces]))
-    lengths = [len(before) for before, _ in pieces]
+    kept = [before.replace(LOST, "") for before, _ in pieces]
+    terms = lm.char_logps("".join(kept))
+    lengths = [len(before) for before in kept]
     good = [
         n > 0 and sum(terms[a : a + n]) >= SUSPICIOUS_MEAN * n for a, n in zip(accumulate(lengths, initial=0), lengths)
     ]
@@ -297,9 +315,9 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
             stretch.append(n)
             continue
         if stretch:
-            was = "".join(pieces[k][0] for k in stretch)
-            now = "".join(pieces[k][1] for k in stretch)
-            if len(was) >= 2 and lm.mean_logp(now) < lm.mean_logp(was) - WORSE_BY:
+            was = "".join(kept[k] for k in stretch)
+            now = "".join(pieces[k][1] for k in stretch).replace(LOST, "")
+            if len(was) >= 2 and now and lm.mean_logp(now) < lm.mean_logp(was) - WORSE_BY:
                 refused.update(stretch)
             stretch = []
     return refused
@@ -313,14 +331,27 @@ AROUND_LOST_MEAN = 4.5
 def _reads_around_lost(run: str) -> bool:
     """U+FFFD amid two or more characters that read as Chinese (``\ufffd报北\ufffd``):
     characters lost and nothing more, not mojibake, whose characters read badly
-    or hold the ASCII of trail bytes (``\ufffdH\ufffdC``)."""
+    or hold the ASCII of trail bytes (``\ufffdH\ufffdC``).
+
+    A symbol among them (``×``, ``é``, ``①``, a private-use character of the
+    publisher's font) is no sign they are mojibake: the Chinese characters,
+    most of the run, are judged alone.  ``lost_bytes="replace"`` writes
+    ``\ufffd上上\ue000`` for ``涓\ufffd涓婁笂(yè)\ue000``; the private-use
+    character let the next round read it as Big5, one byte out of phase
+    through the U+FFFD (``\ufffd珈洈\ufffd``, then ``\ufffd上\ufffd``), and
+    each repair of the repair changed it again (``\ufffd\ufffd``);
+    ``\ufffd报北×`` lost 报北 outright.
+
+    >>> _reads_around_lost("\ufffd上上\ue000"), _reads_around_lost("\ufffd报北×")
+    (True, True)
+    >>> _reads_around_lost("\ufffdH\ufffdC"), _reads_around_lost("\ufffd鎶ュ寳\ue000")
+    (False, False)
+    """
     kept = run.replace(LOST, "")
-    return (
-        len(kept) >= 2
-        and not any(c.isascii() for c in kept)
-        and all(lm.looks_chinese(c) for c in kept)
-        and lm.mean_logp(kept) >= AROUND_LOST_MEAN
-    )
+    if len(kept) < 2 or any(c.isascii() for c in kept):
+        return False
+    chinese = "".join(filter(lm.looks_chinese, kept))  # most of them: a few symbols among Chinese
+    return len(chinese) >= 2 and 2 * len(chinese) > len(kept) and lm.mean_logp(chinese) >= AROUND_LOST_MEAN
 
 
 # Once a line shows one confusion, its short runs between ASCII (``3る30日``:

@@ -25,9 +25,9 @@ TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _LETTERS = "a-zü" + TONED
 # A bracketed lowercase word right after a Han character (ASCII or full-width
 # brackets), or up to eight of them apart by spaces or apostrophes.
-ANNOTATION = re.compile(
-    rf"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]([{_LETTERS}]{{1,7}}(?:[ '][{_LETTERS}]{{1,7}}){{0,7}}|[{_LETTERS}]{{8,30}})[)）]"
-)
+_BRACKETED = rf"[(（]([{_LETTERS}]{{1,7}}(?:[ '][{_LETTERS}]{{1,7}}){{0,7}}|[{_LETTERS}]{{8,30}})[)）]"
+ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff\uf900-\ufaff]){_BRACKETED}")
+_BRACKETED_AT = re.compile(_BRACKETED)  # a reading right after a reading: see _readings_end
 MAX_SYLLABLES = 8
 
 
@@ -78,15 +78,34 @@ def _fewest_syllables(word: str) -> int:
     return fewest[len(word)]
 
 
-def _is_reading(line: str, m: re.Match) -> bool:
-    """A bracket of pinyin with no more syllables than Han characters before it."""
+def _is_reading(line: str, m: re.Match, at: int | None = None) -> bool:
+    """A bracket of pinyin with no more syllables than Han characters before it
+    (before ``at``: where the first of the readings pasted one after another starts)."""
     n = syllable_count(m.group(1))
     if not n or n > MAX_SYLLABLES:
         return False
-    k = m.start()
-    while k > m.start() - n and k > 0 and is_cjk(line[k - 1]):
+    at = m.start() if at is None else at
+    k = at
+    while k > at - n and k > 0 and is_cjk(line[k - 1]):
         k -= 1
-    return m.start() - k >= n
+    return at - k >= n
+
+
+def _readings_end(line: str, m: re.Match) -> int:
+    """Where the reading ``m`` ends, with the readings of the same characters
+    pasted right after it: ``个(zhōng)(zhōng)(zhōng)(zhōng)`` is ``个``.  A
+    reading must follow a Han character, so each round of the repair removed
+    one of them: a line repaired in full (three rounds) kept the fourth, and
+    the next repair removed it (found by the idempotence property test).
+
+    >>> line = "个(gè)(gè)（gè）好"
+    >>> line[: _readings_end(line, ANNOTATION.search(line))]
+    '个(gè)(gè)（gè）'
+    """
+    end = m.end()
+    while (more := _BRACKETED_AT.match(line, end)) and _is_reading(line, more, at=m.start()):
+        end = more.end()
+    return end
 
 
 def has_tone(word: str) -> bool:
@@ -107,7 +126,7 @@ def fix_pinyin_annotations(text: str) -> list[Edit]:
             edits.append(
                 Edit(
                     line_start + m.start(),
-                    line_start + m.end(),
+                    line_start + _readings_end(line, m),
                     "",
                     "pinyin-annotation",
                     0.99 if toned else 0.8,
