@@ -530,6 +530,22 @@ def _pairs() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
 _NONE: frozenset[str] = frozenset()
 
 
+def word_followers(ch: str) -> frozenset[str]:
+    """The characters that make a word (or the start of one) after ``ch``, in
+    simplified script (empty for no character).
+
+    >>> "司" in word_followers("公")
+    True
+    """
+    return _pairs()[0].get(simplified_char(ch), _NONE) if ch else _NONE
+
+
+def word_preceders(ch: str) -> frozenset[str]:
+    """The characters that make a word (or the start of one) before ``ch``, in
+    simplified script (empty for no character)."""
+    return _pairs()[1].get(simplified_char(ch), _NONE) if ch else _NONE
+
+
 @lru_cache(maxsize=50_000)
 def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
     """:func:`word_logps_between`, summed in another order: the best path
