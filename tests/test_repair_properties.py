@@ -246,3 +246,21 @@ def test_common_characters_read_well_without_a_sum(text: str) -> None:
         assert found == all(lm.char_logp(c) >= 4.0 for c in text)
     if found and text:
         assert lm.mean_logp(text) >= 4.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(COMMON + TRADITIONAL + PUNCT))
+def test_merged_pairs_are_what_the_bytes_allow(ch: str) -> None:
+    """Each pair a character read in a byte shift may be the merge of keeps the
+    character's lead byte and trail byte, and what lies between them is a pair
+    of GBK's user areas: the pair the damaged text may have dropped."""
+    from chinese_news_nlp.repair.byteshift import merged_pairs
+
+    lead, trail = ch.encode("gb18030")
+    for a, _, seconds, simple, together in merged_pairs(ch):
+        for b in seconds:
+            first, second = a.encode("gb18030"), b.encode("gb18030")
+            assert first[0] == lead and second[1] == trail
+            assert "\ue000" <= bytes((first[1], second[0])).decode("gb18030") <= "\uf8ff"
+        assert simple == tuple(map(lm.simplified_char, seconds))
+        assert all(lm.is_word(lm.simplified_char(a) + simple[m]) for m in together)

@@ -424,7 +424,7 @@ MERGE_CONTEXT = 3
 def merged_pairs(ch: str) -> tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[int, ...]], ...]:
     """The two characters ``ch`` may be the merge of: (first, it in simplified
     script, the seconds it goes with, those in simplified script, which of
-    them make a word with it), the first sharing ``ch``'s lead byte and ending in a byte that
+    them make a two-character word with it), the first sharing ``ch``'s lead byte and ending in a byte that
     with the second's lead byte makes a user-area pair (AAA1-AFFE, F8A1-FEFE,
     A140-A7A0), the second sharing ``ch``'s trail byte.
 
@@ -447,10 +447,9 @@ def merged_pairs(ch: str) -> tuple[tuple[str, str, tuple[str, ...], tuple[str, .
         goes_with = high if 0xAA <= trail <= 0xAF or trail >= 0xF8 else low if 0xA1 <= trail <= 0xA7 else ()
         if goes_with:
             simple = simplified[goes_with]  # one tuple for every first of a kind: its word hits are found once
-            together = lm.word_followers(a)
-            out.append(
-                (a, lm.simplified_char(a), goes_with, simple, tuple(m for m, b in enumerate(simple) if b in together))
-            )
+            simple_a = lm.simplified_char(a)
+            together = tuple(m for m, b in enumerate(simple) if lm.is_word(simple_a + b))
+            out.append((a, simple_a, goes_with, simple, together))
             if len(out) == MERGE_CANDIDATES:
                 break
     return tuple(out)
@@ -483,15 +482,17 @@ def _doubt_merged_characters(reading: Reading, left: str, right: str) -> None:
         # a pair can read better than the merge only where it makes a word: the
         # first with the character before, the two together, or the second with
         # the one after (two characters of no word cost a step each, more than one)
-        left_word = lm.word_followers(before[-1:])
-        right_word = lm.word_preceders(after[:1])
+        before_ch = lm.simplified_char(before[-1]) if before else ""
+        after_ch = lm.simplified_char(after[0]) if after else ""
         right_hits: dict[int, list[int]] = {}  # of each tuple of seconds (two kinds), those making a word on the right
         best, pair = -math.inf, ""
         for a, simple_a, seconds, simple, together in options:
-            if simple_a not in left_word:
+            if not (before_ch and lm.is_word(before_ch + simple_a)):
                 hits = right_hits.get(id(simple))
                 if hits is None:
-                    hits = right_hits[id(simple)] = [m for m, sb in enumerate(simple) if sb in right_word]
+                    hits = right_hits[id(simple)] = [
+                        m for m, sb in enumerate(simple) if after_ch and lm.is_word(sb + after_ch)
+                    ]
                 if together:
                     hits = sorted({*hits, *together})
                 if not hits:

@@ -530,20 +530,13 @@ def _pairs() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
 _NONE: frozenset[str] = frozenset()
 
 
-def word_followers(ch: str) -> frozenset[str]:
-    """The characters that make a word (or the start of one) after ``ch``, in
-    simplified script (empty for no character).
+def is_word(simplified: str) -> bool:
+    """Whether ``simplified`` (in simplified script) is a word of the word model.
 
-    >>> "司" in word_followers("公")
-    True
+    >>> is_word("公司"), is_word("限公")
+    (True, False)
     """
-    return _pairs()[0].get(simplified_char(ch), _NONE) if ch else _NONE
-
-
-def word_preceders(ch: str) -> frozenset[str]:
-    """The characters that make a word (or the start of one) before ``ch``, in
-    simplified script (empty for no character)."""
-    return _pairs()[1].get(simplified_char(ch), _NONE) if ch else _NONE
+    return bool(_word_model()[0].get(simplified))
 
 
 @lru_cache(maxsize=50_000)
