@@ -257,10 +257,12 @@ def test_merged_pairs_are_what_the_bytes_allow(ch: str) -> None:
     from chinese_news_nlp.repair.byteshift import merged_pairs
 
     lead, trail = ch.encode("gb18030")
-    for a, _, seconds, simple, together in merged_pairs(ch):
-        for b in seconds:
-            first, second = a.encode("gb18030"), b.encode("gb18030")
-            assert first[0] == lead and second[1] == trail
-            assert "\ue000" <= bytes((first[1], second[0])).decode("gb18030") <= "\uf8ff"
-        assert simple == tuple(map(lm.simplified_char, seconds))
-        assert all(lm.is_word(lm.simplified_char(a) + simple[m]) for m in together)
+    for firsts, seconds, together in merged_pairs(ch):
+        for a in firsts:
+            for b in seconds:
+                first, second = a.encode("gb18030"), b.encode("gb18030")
+                assert first[0] == lead and second[1] == trail
+                assert "\ue000" <= bytes((first[1], second[0])).decode("gb18030") <= "\uf8ff"
+        for a, words in together:
+            assert a in firsts and set(words) <= set(seconds)
+            assert all(lm.is_word(lm.simplified_char(a) + lm.simplified_char(b)) for b in words)

@@ -421,15 +421,17 @@ MERGE_CONTEXT = 3
 
 
 @lru_cache(maxsize=20_000)
-def merged_pairs(ch: str) -> tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[int, ...]], ...]:
-    """The two characters ``ch`` may be the merge of: (first, it in simplified
-    script, the seconds it goes with, those in simplified script, which of
-    them make a two-character word with it), the first sharing ``ch``'s lead byte and ending in a byte that
-    with the second's lead byte makes a user-area pair (AAA1-AFFE, F8A1-FEFE,
-    A140-A7A0), the second sharing ``ch``'s trail byte.
+def merged_pairs(
+    ch: str,
+) -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]], ...]:
+    """The pairs of characters ``ch`` may be the merge of, by kind of the
+    dropped pair: (firsts, seconds, the firsts with the seconds they make a
+    two-character word with).  A first shares ``ch``'s lead byte and ends in
+    a byte that with a second's lead byte makes a user-area pair (AAA1-AFFE,
+    F8A1-FEFE, A140-A7A0); a second shares ``ch``'s trail byte.
 
-    >>> any(a == "公" and "司" in bs for a, _, bs, _, _ in merged_pairs("咕"))
-    True
+    >>> [any(a == "公" and "司" in words for a, words in together) for _, _, together in merged_pairs("咕")]
+    [True, False]
     >>> merged_pairs("a")
     ()
     """
@@ -440,28 +442,34 @@ def merged_pairs(ch: str) -> tuple[tuple[str, str, tuple[str, ...], tuple[str, .
     seconds = table.get((None, data[1]), [])
     high = tuple(b for b in seconds if b.encode("gb18030")[0] >= 0xA1)[:MERGE_CANDIDATES]
     low = tuple(b for b in seconds if 0x81 <= b.encode("gb18030")[0] <= 0xA0)[:MERGE_CANDIDATES]
-    simplified = {high: tuple(map(lm.simplified_char, high)), low: tuple(map(lm.simplified_char, low))}
-    out = []
+    firsts: dict[tuple[str, ...], list[str]] = {high: [], low: []}
     for a in table.get((data[0], None), []):
         trail = a.encode("gb18030")[1]
-        goes_with = high if 0xAA <= trail <= 0xAF or trail >= 0xF8 else low if 0xA1 <= trail <= 0xA7 else ()
-        if goes_with:
-            simple = simplified[goes_with]  # one tuple for every first of a kind: its word hits are found once
-            simple_a = lm.simplified_char(a)
-            together = tuple(m for m, b in enumerate(simple) if lm.is_word(simple_a + b))
-            out.append((a, simple_a, goes_with, simple, together))
-            if len(out) == MERGE_CANDIDATES:
-                break
+        if 0xAA <= trail <= 0xAF or trail >= 0xF8:
+            firsts[high].append(a)
+        elif 0xA1 <= trail <= 0xA7:
+            firsts[low].append(a)
+    out = []
+    for kind in (high, low):
+        found = tuple(firsts[kind][:MERGE_CANDIDATES])
+        if not found or not kind:
+            continue
+        together = tuple(
+            (a, words)
+            for a in found
+            if (words := tuple(b for b in kind if lm.is_word(lm.simplified_char(a) + lm.simplified_char(b))))
+        )
+        out.append((found, kind, together))
     return tuple(out)
 
 
 def _doubt_merged_characters(reading: Reading, left: str, right: str) -> None:
     """Mark guessed each character read from surviving bytes that a pair it may
     be the merge of (:func:`merged_pairs`) reads better than in its context
-    (see :data:`MERGE_DOUBT`): its bytes all survive, but
-    they need not have been neighbours.  Where the pair reads better by
-    :data:`MERGE_SPLIT`, the pair is written.  The posterior: the probability
-    of what is written, against the other."""
+    (see :data:`MERGE_DOUBT`): its bytes all survive, but they need not have
+    been neighbours.  Where the pair reads better by :data:`MERGE_SPLIT`, the
+    pair is written.  The posterior: the probability of what is written,
+    against the other."""
     chars, status = reading.chars, reading.status
     # a character inside a word of the reading's best segmentation is taken as read (a merge
     # seldom makes a word with its neighbours: 咕 of 有限咕執 does not); the others are weighed
@@ -473,34 +481,26 @@ def _doubt_merged_characters(reading: Reading, left: str, right: str) -> None:
         # (the first character holds the lead byte put back: no pair before it)
         if status[k] != READ or reading.spans[k][0] == 0 or in_words[k]:
             continue
-        options = merged_pairs(ch)
-        if not options:
+        kinds = merged_pairs(ch)
+        if not kinds:
             continue
         before = (left + "".join(chars[:k]))[-MERGE_CONTEXT:]
         after = ("".join(chars[k + 1 :]) + right)[:MERGE_CONTEXT]
         merged = lm.word_logp(before + ch + after)
-        # a pair can read better than the merge only where it makes a word: the
-        # first with the character before, the two together, or the second with
-        # the one after (two characters of no word cost a step each, more than one)
-        before_ch = lm.simplified_char(before[-1]) if before else ""
-        after_ch = lm.simplified_char(after[0]) if after else ""
-        right_hits: dict[int, list[int]] = {}  # of each tuple of seconds (two kinds), those making a word on the right
         best, pair = -math.inf, ""
-        for a, simple_a, seconds, simple, together in options:
-            if not (before_ch and lm.is_word(before_ch + simple_a)):
-                hits = right_hits.get(id(simple))
-                if hits is None:
-                    hits = right_hits[id(simple)] = [
-                        m for m, sb in enumerate(simple) if after_ch and lm.is_word(sb + after_ch)
-                    ]
-                if together:
-                    hits = sorted({*hits, *together})
-                if not hits:
-                    continue
-                seconds = tuple(seconds[m] for m in hits)
-            found = max(zip(lm.word_logps_around(before + a, seconds, after), (a + b for b in seconds)))
-            if found[0] > best:
-                best, pair = found
+        for firsts, seconds, together in kinds:
+            # the word model scores a segmentation word by word: where no word
+            # holds both characters, the pair's best reading is the best one
+            # ending with the first and the best one starting with the second
+            ending = lm.word_logps_around(before, firsts, "")
+            starting = lm.word_logps_around("", seconds, after)
+            m, n = ending.index(max(ending)), starting.index(max(starting))
+            if ending[m] + starting[n] > best:
+                best, pair = ending[m] + starting[n], firsts[m] + seconds[n]
+            for a, words in together:  # and the pairs that make a word
+                found = max(zip(lm.word_logps_around(before + a, words, after), (a + b for b in words)))
+                if found[0] > best:
+                    best, pair = found
         gain = best - merged
         if gain > MERGE_SPLIT:
             chars[k], status[k], reading.posterior[k] = pair, GUESSED, round(1.0 / (1.0 + 10**-gain), 2)
