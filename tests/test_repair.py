@@ -399,7 +399,7 @@ def test_certain_byte_shift_repairs_of_generated_lines(shared_dir) -> None:
     sentences joined, seed 11: 120 lines, one private-use pair dropped in each
     shifted run): before characters read across the loss were doubted, 87 of
     the 108 unguessed byte-shift repairs wrote something else than the clean
-    text and 3 lines came back exact; now 22 of 169, and 24 lines.  The rest:
+    text and 3 lines came back exact; now 22 of 168, and 24 lines.  The rest:
     merges the word model prefers (军官 read 举, 敏督利 read 敏督繳)."""
     pairs = []
     for name in ("pku_test_gold.utf8", "cityu_test_gold.utf8"):
