@@ -266,3 +266,41 @@ def test_merged_pairs_are_what_the_bytes_allow(ch: str) -> None:
         for a, words in together:
             assert a in firsts and set(words) <= set(seconds)
             assert all(lm.is_word(lm.simplified_char(a) + lm.simplified_char(b)) for b in words)
+
+
+def _pair_reading_by_word_logps(before: str, kinds, after: str) -> tuple[float, str]:
+    """The best pair of :func:`.lm.best_pair_logp`, the plain way (its docstring)."""
+    import math
+
+    best, pair = -math.inf, ""
+    for firsts, seconds, together in kinds:
+        ending = lm.word_logps_around(before, firsts, "")
+        starting = lm.word_logps_around("", seconds, after)
+        m, n = ending.index(max(ending)), starting.index(max(starting))
+        if ending[m] + starting[n] > best:
+            best, pair = ending[m] + starting[n], firsts[m] + seconds[n]
+        for a, words in together:
+            found = max(zip(lm.word_logps_around(before + a, words, after), (a + b for b in words)))
+            if found[0] > best:
+                best, pair = found
+    return best, pair
+
+
+# Contexts that make words with what is around them (有限 + 公司, 中华人民 + 共和国).
+_context = st.one_of(
+    st.text(alphabet=COMMON[:300] + TRADITIONAL[:30] + "，。a1", max_size=4),
+    st.sampled_from(["有限", "四川有限", "上海", "中華人民", "人民", "執行", "董事會", "發展", "國際", "的", "，"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_context, st.sampled_from(COMMON + TRADITIONAL + "咕练硅举"), _context)
+def test_best_pair_reading_is_that_of_the_word_scores(before: str, ch: str, after: str) -> None:
+    """The pair a merged character is weighed against, found in one pass, is
+    the one the word model's scores of its readings give, with the same
+    score to the last bit: the check decides exactly as it would one call at
+    a time."""
+    from chinese_news_nlp.repair.byteshift import _merge_candidates, merged_pairs
+
+    kinds = merged_pairs(ch)
+    assert lm.best_pair_logp(before, _merge_candidates(ch), after) == _pair_reading_by_word_logps(before, kinds, after)

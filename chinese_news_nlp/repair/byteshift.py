@@ -30,7 +30,6 @@ The same machinery repairs a pinyin reading pasted *inside* a character
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -420,7 +419,6 @@ MERGE_CANDIDATES = 16  # of each half, likeliest first
 MERGE_CONTEXT = 3
 
 
-@lru_cache(maxsize=20_000)
 def merged_pairs(
     ch: str,
 ) -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]], ...]:
@@ -438,29 +436,63 @@ def merged_pairs(
     data = ch.encode("gb18030")
     if len(data) != 2:
         return ()
-    table = _pair_table("gb18030")
-    seconds = table.get((None, data[1]), [])
-    high = tuple(b for b in seconds if b.encode("gb18030")[0] >= 0xA1)[:MERGE_CANDIDATES]
-    low = tuple(b for b in seconds if 0x81 <= b.encode("gb18030")[0] <= 0xA0)[:MERGE_CANDIDATES]
-    firsts: dict[tuple[str, ...], list[str]] = {high: [], low: []}
-    for a in table.get((data[0], None), []):
-        trail = a.encode("gb18030")[1]
-        if 0xAA <= trail <= 0xAF or trail >= 0xF8:
-            firsts[high].append(a)
-        elif 0xA1 <= trail <= 0xA7:
-            firsts[low].append(a)
+    following = lm.word_pairs()
     out = []
-    for kind in (high, low):
-        found = tuple(firsts[kind][:MERGE_CANDIDATES])
+    for found, kind in zip(_merge_firsts(data[0]), _merge_seconds(data[1])):
         if not found or not kind:
             continue
-        together = tuple(
-            (a, words)
-            for a in found
-            if (words := tuple(b for b in kind if lm.is_word(lm.simplified_char(a) + lm.simplified_char(b))))
-        )
-        out.append((found, kind, together))
+        simple = tuple(lm.to_simplified("".join(kind)))  # character by character
+        simple_set = frozenset(simple)
+        together = []
+        for a, simple_a in zip(found, lm.to_simplified("".join(found))):
+            # a two-character word is an entry of the word model's pair index:
+            # the seconds not in it are no word with ``a`` (most of them)
+            hits = simple_set.intersection(following.get(simple_a, ()))
+            if hits:
+                words = tuple(b for b, sb in zip(kind, simple) if sb in hits and lm.is_word(simple_a + sb))
+                if words:
+                    together.append((a, words))
+        out.append((found, kind, tuple(together)))
     return tuple(out)
+
+
+# A merge's first and second by the byte they share with it, in two kinds: the
+# first's trail byte and the second's lead byte make a pair of the user area
+# AAA1-AFFE or F8A1-FEFE (trail AA-AF or F8-FE; lead A1-FE), or of A140-A7A0
+# (trail A1-A7; lead 81-A0).  Per byte, not per character: a character's
+# candidates are those of its lead byte and its trail byte.
+
+
+@lru_cache(maxsize=256)
+def _merge_firsts(lead: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The characters of lead byte ``lead`` that may be a merge's first, by kind
+    (see above), likeliest first, :data:`MERGE_CANDIDATES` of each."""
+    high: list[str] = []
+    low: list[str] = []
+    for a in _pair_table("gb18030").get((lead, None), []):
+        trail = a.encode("gb18030")[1]
+        if 0xAA <= trail <= 0xAF or trail >= 0xF8:
+            high.append(a)
+        elif 0xA1 <= trail <= 0xA7:
+            low.append(a)
+    return tuple(high[:MERGE_CANDIDATES]), tuple(low[:MERGE_CANDIDATES])
+
+
+@lru_cache(maxsize=256)
+def _merge_seconds(trail: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The characters of trail byte ``trail`` that may be a merge's second, by
+    kind (see above), likeliest first, :data:`MERGE_CANDIDATES` of each."""
+    seconds = _pair_table("gb18030").get((None, trail), [])
+    high = tuple(b for b in seconds if b.encode("gb18030")[0] >= 0xA1)[:MERGE_CANDIDATES]
+    low = tuple(b for b in seconds if 0x81 <= b.encode("gb18030")[0] <= 0xA0)[:MERGE_CANDIDATES]
+    return high, low
+
+
+@lru_cache(maxsize=20_000)
+def _merge_candidates(ch: str) -> tuple[lm.PairCandidates, ...]:
+    """:func:`merged_pairs` of ``ch`` as :func:`.lm.best_pair_logp` weighs them
+    (a table by character, like the word model's)."""
+    return tuple(lm.pair_candidates(*kind) for kind in merged_pairs(ch))
 
 
 def _doubt_merged_characters(reading: Reading, left: str, right: str) -> None:
@@ -481,26 +513,17 @@ def _doubt_merged_characters(reading: Reading, left: str, right: str) -> None:
         # (the first character holds the lead byte put back: no pair before it)
         if status[k] != READ or reading.spans[k][0] == 0 or in_words[k]:
             continue
-        kinds = merged_pairs(ch)
-        if not kinds:
+        kinds = _merge_candidates(ch)
+        if not kinds:  # no pair of GBK's user areas lies within its bytes
             continue
         before = (left + "".join(chars[:k]))[-MERGE_CONTEXT:]
         after = ("".join(chars[k + 1 :]) + right)[:MERGE_CONTEXT]
         merged = lm.word_logp(before + ch + after)
-        best, pair = -math.inf, ""
-        for firsts, seconds, together in kinds:
-            # the word model scores a segmentation word by word: where no word
-            # holds both characters, the pair's best reading is the best one
-            # ending with the first and the best one starting with the second
-            ending = lm.word_logps_around(before, firsts, "")
-            starting = lm.word_logps_around("", seconds, after)
-            m, n = ending.index(max(ending)), starting.index(max(starting))
-            if ending[m] + starting[n] > best:
-                best, pair = ending[m] + starting[n], firsts[m] + seconds[n]
-            for a, words in together:  # and the pairs that make a word
-                found = max(zip(lm.word_logps_around(before + a, words, after), (a + b for b in words)))
-                if found[0] > best:
-                    best, pair = found
+        # the word model scores a segmentation word by word: where no word holds
+        # both characters, the pair's best reading is the best one ending with
+        # the first and the best one starting with the second; pairs that make
+        # a word are scored whole
+        best, pair = lm.best_pair_logp(before, kinds, after)
         gain = best - merged
         if gain > MERGE_SPLIT:
             chars[k], status[k], reading.posterior[k] = pair, GUESSED, round(1.0 / (1.0 + 10**-gain), 2)
