@@ -475,6 +475,8 @@ def _merge_firsts(lead: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
             high.append(a)
         elif 0xA1 <= trail <= 0xA7:
             low.append(a)
+        if len(high) >= MERGE_CANDIDATES and len(low) >= MERGE_CANDIDATES:
+            break
     return tuple(high[:MERGE_CANDIDATES]), tuple(low[:MERGE_CANDIDATES])
 
 
@@ -482,10 +484,17 @@ def _merge_firsts(lead: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _merge_seconds(trail: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The characters of trail byte ``trail`` that may be a merge's second, by
     kind (see above), likeliest first, :data:`MERGE_CANDIDATES` of each."""
-    seconds = _pair_table("gb18030").get((None, trail), [])
-    high = tuple(b for b in seconds if b.encode("gb18030")[0] >= 0xA1)[:MERGE_CANDIDATES]
-    low = tuple(b for b in seconds if 0x81 <= b.encode("gb18030")[0] <= 0xA0)[:MERGE_CANDIDATES]
-    return high, low
+    high: list[str] = []
+    low: list[str] = []
+    for b in _pair_table("gb18030").get((None, trail), []):
+        lead = b.encode("gb18030")[0]
+        if lead >= 0xA1:
+            high.append(b)
+        elif lead >= 0x81:
+            low.append(b)
+        if len(high) >= MERGE_CANDIDATES and len(low) >= MERGE_CANDIDATES:
+            break
+    return tuple(high[:MERGE_CANDIDATES]), tuple(low[:MERGE_CANDIDATES])
 
 
 @lru_cache(maxsize=20_000)

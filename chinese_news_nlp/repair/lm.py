@@ -632,9 +632,8 @@ def pair_candidates(
     """The pairs of ``firsts`` × ``seconds`` for :func:`best_pair_logp`;
     ``together``: firsts with the seconds they make a word with (each first
     of ``firsts``, each second of ``seconds``)."""
-    first_simple = tuple(to_simplified("".join(firsts)))  # character by character
-    second_simple = tuple(to_simplified("".join(seconds)))
-    second_singles = tuple(map(_single, seconds))
+    first_simple, first_singles, first_at = _candidate_side(firsts)
+    second_simple, second_singles, second_at = _candidate_side(seconds)
     pairs = []
     for a, words in together:
         k_a = firsts.index(a)
@@ -643,15 +642,17 @@ def pair_candidates(
             (k_a, first_simple[k_a], tuple((k, second_simple[k], second_singles[k], a + b) for k, b in zip(at, words)))
         )
     return PairCandidates(
-        firsts,
-        first_simple,
-        tuple(map(_single, firsts)),
-        _positions(first_simple),
-        seconds,
-        second_singles,
-        _positions(second_simple),
-        tuple(pairs),
+        firsts, first_simple, first_singles, first_at, seconds, second_singles, second_at, tuple(pairs)
     )
+
+
+@lru_cache(maxsize=20_000)
+def _candidate_side(chars: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[float, ...], dict[str, tuple[int, ...]]]:
+    """The simplified forms of ``chars``, their scores as one-character words,
+    where each simplified form stands (the firsts of a merge are those of its
+    lead byte, the seconds those of its trail byte: shared by many characters)."""
+    simple = tuple(to_simplified("".join(chars)))  # character by character
+    return simple, tuple(map(_single, chars)), _positions(simple)
 
 
 def best_pair_logp(before: str, kinds: Iterable[PairCandidates], after: str) -> tuple[float, str]:
@@ -710,11 +711,13 @@ def best_pair_logp(before: str, kinds: Iterable[PairCandidates], after: str) -> 
                             if v > ending[k]:
                                 ending[k] = v
             else:
-                for k, f in enumerate(map(get, map(left.__add__, c.first_simple))):
-                    if f:
-                        v = base + log10(f) - log_total + 0.0
-                        if v > ending[k]:
-                            ending[k] = v
+                counts = list(map(get, map(left.__add__, c.first_simple)))
+                if any(counts):
+                    for k, f in enumerate(counts):
+                        if f:
+                            v = base + log10(f) - log_total + 0.0
+                            if v > ending[k]:
+                                ending[k] = v
         # word_logps_around("", seconds, after): no path before (0.0), a second
         # alone or the start of a word into after; those words (where they
         # end in after, log10 count) are kept for the pairs of together
