@@ -174,7 +174,7 @@ def test_word_scores_of_candidates(before: str, middles: list[str], after: str) 
     exact = lm.word_logps_between(before, tuple(middles), after)
     fast = lm.word_logps_around(before, tuple(middles), after)
     for c, e, f in zip(middles, exact, fast):
-        assert e == lm.word_logp(before + c + after)
+        assert e == lm.word_logp(before + c + after) == lm.word_logp_after(before, c + after)
         assert abs(f - e) < 1e-9
 
 
@@ -304,3 +304,4 @@ def test_best_pair_reading_is_that_of_the_word_scores(before: str, ch: str, afte
 
     kinds = merged_pairs(ch)
     assert lm.best_pair_logp(before, _merge_candidates(ch), after) == _pair_reading_by_word_logps(before, kinds, after)
+    assert lm.word_logp_after(before, ch + after) == lm.word_logp(before + ch + after)  # the merge's own score

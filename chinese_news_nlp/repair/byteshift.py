@@ -527,7 +527,7 @@ def _doubt_merged_characters(reading: Reading, left: str, right: str) -> None:
             continue
         before = (left + "".join(chars[:k]))[-MERGE_CONTEXT:]
         after = ("".join(chars[k + 1 :]) + right)[:MERGE_CONTEXT]
-        merged = lm.word_logp(before + ch + after)
+        merged = lm.word_logp_after(before, ch + after)  # word_logp(before + ch + after)
         # the word model scores a segmentation word by word: where no word holds
         # both characters, the pair's best reading is the best one ending with
         # the first and the best one starting with the second; pairs that make

@@ -599,6 +599,44 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
     return tuple(out)
 
 
+def word_logp_after(before: str, rest: str) -> float:
+    """``word_logp(before + rest)``, the best paths through ``before`` those of
+    :func:`_before_paths` (found once for the readings of many ``rest``): the
+    same sums as :func:`word_logp`, so the same value.
+
+    >>> word_logp_after("有限", "公司") == word_logp("有限公司")
+    True
+    """
+    freq, log_total = _word_model()
+    here, starts = _before_paths(before)
+    s = to_simplified(rest)
+    n = len(rest)
+    best = [here] + [-math.inf] * n  # at each position of rest
+    for base, left in starts:  # the words from before that go on into rest
+        for t in range(1, min(n, MAX_WORD_LEN - len(left)) + 1):
+            f = freq.get(left + s[:t])
+            if f is None:
+                break
+            if f:
+                v = base + math.log10(f) - log_total
+                if v > best[t]:
+                    best[t] = v
+    for t in range(n):
+        base = best[t]
+        v = base + _single(rest[t])
+        if v > best[t + 1]:
+            best[t + 1] = v
+        for e in range(t + 2, min(n, t + MAX_WORD_LEN) + 1):
+            f = freq.get(s[t:e])
+            if f is None:
+                break
+            if f:
+                v = base + math.log10(f) - log_total
+                if v > best[e]:
+                    best[e] = v
+    return best[n]
+
+
 class PairCandidates(NamedTuple):
     """The pairs ``(a, b)`` of ``firsts`` × ``seconds`` that
     :func:`best_pair_logp` weighs, with what it needs of each character
