@@ -174,7 +174,7 @@ PER_TEXT = (
 )
 PER_CHARACTER = tuple(
     value
-    for module in (repair.lm, repair.bytes_model)
+    for module in (repair.lm, repair.bytes_model, repair.byteshift)
     for value in vars(module).values()
     if isinstance(value, _lru_cache_wrapper) and value not in PER_TEXT and value.cache_info().maxsize not in (None, 1)
 )

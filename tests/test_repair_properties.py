@@ -174,7 +174,7 @@ def test_word_scores_of_candidates(before: str, middles: list[str], after: str) 
     exact = lm.word_logps_between(before, tuple(middles), after)
     fast = lm.word_logps_around(before, tuple(middles), after)
     for c, e, f in zip(middles, exact, fast):
-        assert e == lm.word_logp(before + c + after)
+        assert e == lm.word_logp(before + c + after) == lm.word_logp_after(before, c + after)
         assert abs(f - e) < 1e-9
 
 
@@ -246,3 +246,62 @@ def test_common_characters_read_well_without_a_sum(text: str) -> None:
         assert found == all(lm.char_logp(c) >= 4.0 for c in text)
     if found and text:
         assert lm.mean_logp(text) >= 4.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(COMMON + TRADITIONAL + PUNCT))
+def test_merged_pairs_are_what_the_bytes_allow(ch: str) -> None:
+    """Each pair a character read in a byte shift may be the merge of keeps the
+    character's lead byte and trail byte, and what lies between them is a pair
+    of GBK's user areas: the pair the damaged text may have dropped."""
+    from chinese_news_nlp.repair.byteshift import merged_pairs
+
+    lead, trail = ch.encode("gb18030")
+    for firsts, seconds, together in merged_pairs(ch):
+        for a in firsts:
+            for b in seconds:
+                first, second = a.encode("gb18030"), b.encode("gb18030")
+                assert first[0] == lead and second[1] == trail
+                assert "\ue000" <= bytes((first[1], second[0])).decode("gb18030") <= "\uf8ff"
+        for a, words in together:
+            assert a in firsts and set(words) <= set(seconds)
+            assert all(lm.is_word(lm.simplified_char(a) + lm.simplified_char(b)) for b in words)
+
+
+def _pair_reading_by_word_logps(before: str, kinds, after: str) -> tuple[float, str]:
+    """The best pair of :func:`.lm.best_pair_logp`, the plain way (its docstring)."""
+    import math
+
+    best, pair = -math.inf, ""
+    for firsts, seconds, together in kinds:
+        ending = lm.word_logps_around(before, firsts, "")
+        starting = lm.word_logps_around("", seconds, after)
+        m, n = ending.index(max(ending)), starting.index(max(starting))
+        if ending[m] + starting[n] > best:
+            best, pair = ending[m] + starting[n], firsts[m] + seconds[n]
+        for a, words in together:
+            found = max(zip(lm.word_logps_around(before + a, words, after), (a + b for b in words)))
+            if found[0] > best:
+                best, pair = found
+    return best, pair
+
+
+# Contexts that make words with what is around them (有限 + 公司, 中华人民 + 共和国).
+_context = st.one_of(
+    st.text(alphabet=COMMON[:300] + TRADITIONAL[:30] + "，。a1", max_size=4),
+    st.sampled_from(["有限", "四川有限", "上海", "中華人民", "人民", "執行", "董事會", "發展", "國際", "的", "，"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_context, st.sampled_from(COMMON + TRADITIONAL + "咕练硅举"), _context)
+def test_best_pair_reading_is_that_of_the_word_scores(before: str, ch: str, after: str) -> None:
+    """The pair a merged character is weighed against, found in one pass, is
+    the one the word model's scores of its readings give, with the same
+    score to the last bit: the check decides exactly as it would one call at
+    a time."""
+    from chinese_news_nlp.repair.byteshift import _merge_candidates, merged_pairs
+
+    kinds = merged_pairs(ch)
+    assert lm.best_pair_logp(before, _merge_candidates(ch), after) == _pair_reading_by_word_logps(before, kinds, after)
+    assert lm.word_logp_after(before, ch + after) == lm.word_logp(before + ch + after)  # the merge's own score

@@ -16,6 +16,13 @@ Characters whose bytes are gone are filled only from the few candidates their
 surviving byte allows (``來`` from 81 ??), else left out and the span reported
 as partially recovered.
 
+Where a private-use pair of the shifted bytes was dropped (it decoded to a
+character of GBK's user areas), the characters on each side of it read as
+one, often a real one (``公司`` read ``咕``): a character read from surviving
+bytes that the word model likes less than the pair it may be the merge of is
+a guess, and where the pair reads clearly better it is written, as a guess
+(:func:`_doubt_merged_characters`).
+
 The same machinery repairs a pinyin reading pasted *inside* a character
 (``變?yōu)楫a`` → ``變為產``): the lead byte of ``為`` and the ``(`` became one
 ``?``; the characters after ``)`` are out of phase by one byte.
@@ -24,6 +31,7 @@ The same machinery repairs a pinyin reading pasted *inside* a character
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..alignment import Edit
 from . import lm
@@ -35,6 +43,7 @@ from .bytes_model import (
     READ,
     Reading,
     Splicer,
+    _pair_table,
     decode_with_holes,
     fill_guesses,
     guesses_off,
@@ -366,6 +375,8 @@ def _fix_line(line: str, offset: int, min_guess: float) -> list[Edit]:
                             # the lead byte lost with the "(" was chosen among all leads: a guess
                             reading.status[0] = GUESSED
                             reading.posterior[0] = shift.lead_posterior
+                        if cause == "gb18030-byte-shift":
+                            _doubt_merged_characters(reading, left, right)
                         partial = (
                             reading.recovered
                             or reading.lost
@@ -384,3 +395,146 @@ def _fix_line(line: str, offset: int, min_guess: float) -> list[Edit]:
                         next_p = end
         p = line.find("?", next_p)
     return edits
+
+
+# -- characters read across a dropped pair ---------------------------------------------
+# A pair of GBK's user areas in the shifted bytes (the trail byte of one
+# character, the lead byte of the next) was dropped without a trace, and the
+# two characters around it read as one: 公司 = B9 AB CB BE lost AB CB, and B9 BE
+# reads 咕, a real character (seed 004; 龍頭 read 练, 如果需要 read 如硅 in
+# samples.byte_shift_lines damage).  Any character of a shifted run may be
+# such a merge; the word model tells which read about as well as, or worse
+# than, a pair they may have been.
+#
+# A character is in doubt where the best pair reads better than it (log10,
+# by more than -MERGE_DOUBT): it is likelier a merge than not.  Chosen on
+# byte_shift_lines damage of icwb2 pku and cityu (seed 7), every character
+# weighed: that flagged a quarter of those read wrong and 4 of 549 read right
+# (msr and as, seed 8: 75 of 315, none of 412); doubting also pairs up to 1.0
+# below flagged 19 and 9 read right.  Where the pair reads better by
+# MERGE_SPLIT it is written instead, as a guess.
+MERGE_DOUBT = 0.0
+MERGE_SPLIT = 1.0
+MERGE_CANDIDATES = 16  # of each half, likeliest first
+MERGE_CONTEXT = 3
+
+
+def merged_pairs(
+    ch: str,
+) -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]], ...]:
+    """The pairs of characters ``ch`` may be the merge of, by kind of the
+    dropped pair: (firsts, seconds, the firsts with the seconds they make a
+    two-character word with).  A first shares ``ch``'s lead byte and ends in
+    a byte that with a second's lead byte makes a user-area pair (AAA1-AFFE,
+    F8A1-FEFE, A140-A7A0); a second shares ``ch``'s trail byte.
+
+    >>> [any(a == "公" and "司" in words for a, words in together) for _, _, together in merged_pairs("咕")]
+    [True, False]
+    >>> merged_pairs("a")
+    ()
+    """
+    data = ch.encode("gb18030")
+    if len(data) != 2:
+        return ()
+    following = lm.word_pairs()
+    out = []
+    for found, kind in zip(_merge_firsts(data[0]), _merge_seconds(data[1])):
+        if not found or not kind:
+            continue
+        simple = tuple(lm.to_simplified("".join(kind)))  # character by character
+        simple_set = frozenset(simple)
+        together = []
+        for a, simple_a in zip(found, lm.to_simplified("".join(found))):
+            # a two-character word is an entry of the word model's pair index:
+            # the seconds not in it are no word with ``a`` (most of them)
+            hits = simple_set.intersection(following.get(simple_a, ()))
+            if hits:
+                words = tuple(b for b, sb in zip(kind, simple) if sb in hits and lm.is_word(simple_a + sb))
+                if words:
+                    together.append((a, words))
+        out.append((found, kind, tuple(together)))
+    return tuple(out)
+
+
+# A merge's first and second by the byte they share with it, in two kinds: the
+# first's trail byte and the second's lead byte make a pair of the user area
+# AAA1-AFFE or F8A1-FEFE (trail AA-AF or F8-FE; lead A1-FE), or of A140-A7A0
+# (trail A1-A7; lead 81-A0).  Per byte, not per character: a character's
+# candidates are those of its lead byte and its trail byte.
+
+
+@lru_cache(maxsize=256)
+def _merge_firsts(lead: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The characters of lead byte ``lead`` that may be a merge's first, by kind
+    (see above), likeliest first, :data:`MERGE_CANDIDATES` of each."""
+    high: list[str] = []
+    low: list[str] = []
+    for a in _pair_table("gb18030").get((lead, None), []):
+        trail = a.encode("gb18030")[1]
+        if 0xAA <= trail <= 0xAF or trail >= 0xF8:
+            high.append(a)
+        elif 0xA1 <= trail <= 0xA7:
+            low.append(a)
+        if len(high) >= MERGE_CANDIDATES and len(low) >= MERGE_CANDIDATES:
+            break
+    return tuple(high[:MERGE_CANDIDATES]), tuple(low[:MERGE_CANDIDATES])
+
+
+@lru_cache(maxsize=256)
+def _merge_seconds(trail: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The characters of trail byte ``trail`` that may be a merge's second, by
+    kind (see above), likeliest first, :data:`MERGE_CANDIDATES` of each."""
+    high: list[str] = []
+    low: list[str] = []
+    for b in _pair_table("gb18030").get((None, trail), []):
+        lead = b.encode("gb18030")[0]
+        if lead >= 0xA1:
+            high.append(b)
+        elif lead >= 0x81:
+            low.append(b)
+        if len(high) >= MERGE_CANDIDATES and len(low) >= MERGE_CANDIDATES:
+            break
+    return tuple(high[:MERGE_CANDIDATES]), tuple(low[:MERGE_CANDIDATES])
+
+
+@lru_cache(maxsize=20_000)
+def _merge_candidates(ch: str) -> tuple[lm.PairCandidates, ...]:
+    """:func:`merged_pairs` of ``ch`` as :func:`.lm.best_pair_logp` weighs them
+    (a table by character, like the word model's)."""
+    return tuple(lm.pair_candidates(*kind) for kind in merged_pairs(ch))
+
+
+def _doubt_merged_characters(reading: Reading, left: str, right: str) -> None:
+    """Mark guessed each character read from surviving bytes that a pair it may
+    be the merge of (:func:`merged_pairs`) reads better than in its context
+    (see :data:`MERGE_DOUBT`): its bytes all survive, but they need not have
+    been neighbours.  Where the pair reads better by :data:`MERGE_SPLIT`, the
+    pair is written.  The posterior: the probability of what is written,
+    against the other."""
+    chars, status = reading.chars, reading.status
+    # a character inside a word of the reading's best segmentation is taken as read (a merge
+    # seldom makes a word with its neighbours: 咕 of 有限咕執 does not); the others are weighed
+    in_words = bytearray(len(chars))
+    for a, b in lm.best_segmentation("".join(chars)):  # one character each: offsets are indices
+        if b - a > 1:
+            in_words[a:b] = b"\x01" * (b - a)
+    for k, ch in enumerate(chars):
+        # (the first character holds the lead byte put back: no pair before it)
+        if status[k] != READ or reading.spans[k][0] == 0 or in_words[k]:
+            continue
+        kinds = _merge_candidates(ch)
+        if not kinds:  # no pair of GBK's user areas lies within its bytes
+            continue
+        before = (left + "".join(chars[:k]))[-MERGE_CONTEXT:]
+        after = ("".join(chars[k + 1 :]) + right)[:MERGE_CONTEXT]
+        merged = lm.word_logp_after(before, ch + after)  # word_logp(before + ch + after)
+        # the word model scores a segmentation word by word: where no word holds
+        # both characters, the pair's best reading is the best one ending with
+        # the first and the best one starting with the second; pairs that make
+        # a word are scored whole
+        best, pair = lm.best_pair_logp(before, kinds, after)
+        gain = best - merged
+        if gain > MERGE_SPLIT:
+            chars[k], status[k], reading.posterior[k] = pair, GUESSED, round(1.0 / (1.0 + 10**-gain), 2)
+        elif gain > -MERGE_DOUBT:
+            status[k], reading.posterior[k] = GUESSED, round(1.0 / (1.0 + 10**gain), 2)

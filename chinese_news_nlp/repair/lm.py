@@ -27,6 +27,7 @@ from array import array
 from collections.abc import Iterable
 from functools import lru_cache, reduce
 from operator import add
+from typing import NamedTuple
 
 from ..charfreq import char_log_freq, is_cjk
 
@@ -530,6 +531,28 @@ def _pairs() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
 _NONE: frozenset[str] = frozenset()
 
 
+def word_pairs() -> dict[str, frozenset[str]]:
+    """The two-character entries of the word model (words and prefixes of
+    words, simplified), by their first character: the characters that may
+    follow it.  Every two-character word (:func:`is_word`) is one of them, so
+    a character not listed after ``a`` makes no word with it (do not change
+    the table).
+
+    >>> "司" in word_pairs()["公"]
+    True
+    """
+    return _pairs()[0]
+
+
+def is_word(simplified: str) -> bool:
+    """Whether ``simplified`` (in simplified script) is a word of the word model.
+
+    >>> is_word("公司"), is_word("限公")
+    (True, False)
+    """
+    return bool(_word_model()[0].get(simplified))
+
+
 @lru_cache(maxsize=50_000)
 def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tuple[float, ...]:
     """:func:`word_logps_between`, summed in another order: the best path
@@ -574,6 +597,223 @@ def word_logps_around(before: str, middles: tuple[str, ...], after: str) -> tupl
                         top = v
             out[k] = top
     return tuple(out)
+
+
+def word_logp_after(before: str, rest: str) -> float:
+    """``word_logp(before + rest)``, the best paths through ``before`` those of
+    :func:`_before_paths` (found once for the readings of many ``rest``): the
+    same sums as :func:`word_logp`, so the same value.
+
+    >>> word_logp_after("有限", "公司") == word_logp("有限公司")
+    True
+    """
+    freq, log_total = _word_model()
+    here, starts = _before_paths(before)
+    s = to_simplified(rest)
+    n = len(rest)
+    best = [here] + [-math.inf] * n  # at each position of rest
+    for base, left in starts:  # the words from before that go on into rest
+        for t in range(1, min(n, MAX_WORD_LEN - len(left)) + 1):
+            f = freq.get(left + s[:t])
+            if f is None:
+                break
+            if f:
+                v = base + math.log10(f) - log_total
+                if v > best[t]:
+                    best[t] = v
+    for t in range(n):
+        base = best[t]
+        v = base + _single(rest[t])
+        if v > best[t + 1]:
+            best[t + 1] = v
+        for e in range(t + 2, min(n, t + MAX_WORD_LEN) + 1):
+            f = freq.get(s[t:e])
+            if f is None:
+                break
+            if f:
+                v = base + math.log10(f) - log_total
+                if v > best[e]:
+                    best[e] = v
+    return best[n]
+
+
+class PairCandidates(NamedTuple):
+    """The pairs ``(a, b)`` of ``firsts`` × ``seconds`` that
+    :func:`best_pair_logp` weighs, with what it needs of each character
+    found once (:func:`pair_candidates`): the simplified forms, the scores as
+    one-character words (:func:`_single`), where each simplified form stands,
+    and for each first of ``together`` (where it stands, simplified) its
+    seconds (where each stands, simplified, its score, the pair)."""
+
+    firsts: tuple[str, ...]
+    first_simple: tuple[str, ...]
+    first_singles: tuple[float, ...]
+    first_at: dict[str, tuple[int, ...]]
+    seconds: tuple[str, ...]
+    second_singles: tuple[float, ...]
+    second_at: dict[str, tuple[int, ...]]
+    together: tuple[tuple[int, str, tuple[tuple[int, str, float, str], ...]], ...]
+
+
+def _positions(simple: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    at = {sc: (k,) for k, sc in enumerate(simple)}
+    if len(at) < len(simple):  # 國 and 国 both stand for 国
+        at = {}
+        for k, sc in enumerate(simple):
+            at[sc] = at.get(sc, ()) + (k,)
+    return at
+
+
+def pair_candidates(
+    firsts: tuple[str, ...], seconds: tuple[str, ...], together: tuple[tuple[str, tuple[str, ...]], ...]
+) -> PairCandidates:
+    """The pairs of ``firsts`` × ``seconds`` for :func:`best_pair_logp`;
+    ``together``: firsts with the seconds they make a word with (each first
+    of ``firsts``, each second of ``seconds``)."""
+    first_simple, first_singles, first_at = _candidate_side(firsts)
+    second_simple, second_singles, second_at = _candidate_side(seconds)
+    pairs = []
+    for a, words in together:
+        k_a = firsts.index(a)
+        at = [seconds.index(b) for b in words]
+        pairs.append(
+            (k_a, first_simple[k_a], tuple((k, second_simple[k], second_singles[k], a + b) for k, b in zip(at, words)))
+        )
+    return PairCandidates(
+        firsts, first_simple, first_singles, first_at, seconds, second_singles, second_at, tuple(pairs)
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _candidate_side(chars: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[float, ...], dict[str, tuple[int, ...]]]:
+    """The simplified forms of ``chars``, their scores as one-character words,
+    where each simplified form stands (the firsts of a merge are those of its
+    lead byte, the seconds those of its trail byte: shared by many characters)."""
+    simple = tuple(to_simplified("".join(chars)))  # character by character
+    return simple, tuple(map(_single, chars)), _positions(simple)
+
+
+def best_pair_logp(before: str, kinds: Iterable[PairCandidates], after: str) -> tuple[float, str]:
+    """The best reading of ``before + a + b + after`` over the pairs ``(a, b)``
+    of ``kinds`` (:func:`pair_candidates`), and that pair (``-inf, ""`` for
+    none).  A pair of no word is scored as the best reading ending with a
+    first plus the best one starting with a second, the pairs of
+    ``together`` whole; ties go to the first pair so found.  The same values
+    as (``kinds`` made of ``(firsts, seconds, together)``)::
+
+        best, pair = -math.inf, ""
+        for firsts, seconds, together in kinds:
+            ending = word_logps_around(before, firsts, "")
+            starting = word_logps_around("", seconds, after)
+            m, n = ending.index(max(ending)), starting.index(max(starting))
+            if ending[m] + starting[n] > best:
+                best, pair = ending[m] + starting[n], firsts[m] + seconds[n]
+            for a, words in together:
+                found = max(zip(word_logps_around(before + a, words, after), (a + b for b in words)))
+                if found[0] > best:
+                    best, pair = found
+
+    (the same sums, so the same floats: tests/test_repair_properties.py),
+    found with what those calls share done once: the paths through
+    ``before`` and ``after``, the words starting with each second; and
+    through ``before + a`` the best path is ``a``'s ending score, the words
+    reaching into ``a`` those of ``before`` that go on with it.
+
+    >>> kinds = [pair_candidates(("公", "國"), ("司", "際"), (("公", ("司",)),))]
+    >>> score, pair = best_pair_logp("有限", kinds, "執行")
+    >>> pair, round(score, 9) == round(word_logp("有限公司執行"), 9)
+    ('公司', True)
+    """
+    freq, log_total = _word_model()
+    following, preceding = _pairs()
+    get, log10 = freq.get, math.log10
+    here, starts = _before_paths(before)
+    sa = to_simplified(after)
+    suffix = _suffix_paths(after)
+    longest = min(len(after), MAX_WORD_LEN - 1)
+    alone = suffix[0]
+    # the characters that make a two-character entry with the first one after
+    ahead = preceding.get(sa[0], _NONE) if longest else _NONE
+    best, pair = -math.inf, ""
+    for c in kinds:
+        # word_logps_around(before, firsts, ""): no path after ("" scores 0.0),
+        # a first alone or the end of a word from before
+        ending = [here + step + 0.0 for step in c.first_singles]
+        for base, left in starts:
+            if len(left) < 2:  # the pair index tells which firsts make an entry with it
+                for sc in following.get(left, _NONE).intersection(c.first_at):
+                    f = get(left + sc)
+                    if f:
+                        v = base + log10(f) - log_total + 0.0
+                        for k in c.first_at[sc]:
+                            if v > ending[k]:
+                                ending[k] = v
+            else:
+                counts = list(map(get, map(left.__add__, c.first_simple)))
+                if any(counts):
+                    for k, f in enumerate(counts):
+                        if f:
+                            v = base + log10(f) - log_total + 0.0
+                            if v > ending[k]:
+                                ending[k] = v
+        # word_logps_around("", seconds, after): no path before (0.0), a second
+        # alone or the start of a word into after; those words (where they
+        # end in after, log10 count) are kept for the pairs of together
+        starting = [0.0 + step + alone for step in c.second_singles]
+        words_from: dict[int, list[tuple[int, float]]] = {}
+        if ahead:
+            for sc in ahead.intersection(c.second_at):
+                found_words = []
+                for m in range(1, longest + 1):
+                    f = get(sc + sa[:m])
+                    if f is None:
+                        break
+                    if f:
+                        found_words.append((m, log10(f)))
+                for k in c.second_at[sc] if found_words else ():
+                    words_from[k] = found_words
+                    top = starting[k]
+                    for m, lf in found_words:
+                        v = 0.0 + lf - log_total + suffix[m]
+                        if v > top:
+                            top = v
+                    starting[k] = top
+        e, s = max(ending), max(starting)
+        if e + s > best:
+            best, pair = e + s, c.firsts[ending.index(e)] + c.seconds[starting.index(s)]
+        for k_a, simple_a, words in c.together:
+            # word_logps_around(before + a, words, after): the best path through
+            # before + a is a's ending score; the words starting in before that
+            # go on with a, and a itself, may go on with the second
+            here_a = ending[k_a]
+            starts_a = [
+                (base, left + simple_a)
+                for base, left in starts
+                if len(left) < MAX_WORD_LEN - 1 and left + simple_a in freq
+            ]
+            starts_a.append((here, simple_a))
+            found = None
+            for k, sc, single, ab in words:
+                top = here_a + single + alone
+                for base, left in starts_a:
+                    word = left + sc
+                    for m in range(min(longest, MAX_WORD_LEN - len(left) - 1) + 1):
+                        f = get(word + sa[:m])
+                        if f is None:
+                            break
+                        if f:
+                            v = base + log10(f) - log_total + suffix[m]
+                            if v > top:
+                                top = v
+                for m, lf in words_from.get(k, ()):
+                    v = here_a + lf - log_total + suffix[m]
+                    if v > top:
+                        top = v
+                if found is None or (top, ab) > found:
+                    found = (top, ab)
+            if found is not None and found[0] > best:
+                best, pair = found
+    return best, pair
 
 
 @lru_cache(maxsize=20_000)

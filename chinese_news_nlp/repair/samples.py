@@ -107,3 +107,48 @@ def pinyin_lines(lines: Iterable[str], seed: int, size: int) -> list[tuple[str, 
         spaced = reading if rng.random() < 0.7 else reading.replace(" ", "")
         out.append((line.replace(word, f"{word}({spaced})", 1), line))
     return out
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def shift_damage(clean: str) -> str | None:
+    """``clean`` after the lead byte of its first ``。`` was lost from its
+    GB18030 bytes (written ``?``), as the damage of seed 004 came about: the rest decoded one
+    byte out of phase (GB18030, unreadable bytes U+FFFD), the private-use
+    characters of GBK's user areas dropped without a trace (a pair of bytes
+    gone: the characters on each side of it straddle the loss), U+FFFD
+    written ``?``, full-width ASCII folded to half width; None without a ``。``.
+
+    >>> shift_damage("說。”四川有限公司執行董事")  # AB CB of 公司 dropped; 事 lost its trail byte
+    '說?!彼拇ㄓ邢薰緢绦卸?'
+    """
+    at = clean.find("。")
+    if at == -1:
+        return None
+    data = clean[:at].encode("gb18030") + b"?" + clean[at:].encode("gb18030")[1:]
+    text = _PRIVATE_USE.sub("", data.decode("gb18030", errors="replace")).replace("\ufffd", "?")
+    return "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else " " if c == "\u3000" else c for c in text)
+
+
+def byte_shift_lines(lines: Iterable[str], seed: int, size: int, longest: int = 20) -> list[tuple[str, str]]:
+    """:func:`shift_damage` of clean lines cut after a ``。`` and at most
+    ``longest`` characters more, the most whose shifted bytes drop exactly one
+    private-use pair inside the run and read no U+FFFD before its end: the damage where the
+    character read across the loss may be a real one (004: 公司 read ``咕``)."""
+    rng = random.Random(seed)
+    pool = [ln for ln in lines if re.search("。[\u4e00-\u9fff]{4}", ln)]
+    rng.shuffle(pool)
+    out = []
+    for line in pool:
+        at = line.find("。")
+        for length in range(min(longest, len(line) - at - 1), 3, -1):
+            clean = line[: at + 1 + length]
+            shifted = clean[at:].encode("gb18030")[1:].decode("gb18030", errors="replace")
+            inside = shifted[:-2]  # the last byte is half a pair, and the pair before it reads the line's end
+            if "\ufffd" not in inside and len(_PRIVATE_USE.findall(inside)) == 1 == len(_PRIVATE_USE.findall(shifted)):
+                out.append((shift_damage(clean), clean))
+                break
+        if len(out) == size:
+            break
+    return out
