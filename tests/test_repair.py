@@ -64,6 +64,8 @@ def test_kunjinkao_is_reported_not_invented() -> None:
         "”。場內头部”。場內",  # found by test_clean_text_unchanged (hypothesis)
         "\ufffd报北×",  # U+FFFD beside Chinese, a symbol after: loss, not Big5 read out of phase (was \ufffd\ufffd)
         "\ufffd上上\ue000",  # a private-use character likewise (was 時珈洈，)
+        "\ufffd祥",  # one character beside U+FFFD, cut into two guesses past its end (was 嚥还)
+        "\ufffd差",  # likewise (was 租闇)
     ],
 )
 def test_genuine_text_kept(text: str) -> None:
@@ -349,6 +351,11 @@ def test_lost_bytes_written_as_replacement_characters() -> None:
         # GBK, 們 and 學 lost, read back and forth between Big5 and GBK through
         # the U+FFFD written for them (隊\ufffd時\ufffd珨; repaired again: 钉\ufffd\ufffd一)
         ("钉\ufffd叹僧删骶\ufffd一", "replace", "隊\ufffd導時機\ufffd一", {"big5-as-gbk"}),
+        # found likewise: the Big5 reading of \ufffd悠W不 (its lead byte lost)
+        # writes \ufffd祥, which repaired again was read as GBK read as Big5,
+        # 祥 cut into two guesses (叢会, written \ufffd\ufffd)
+        ("\ufffd悠W不", "replace", "\ufffd祥", {"big5-as-gbk"}),
+        ("\ufffd悠W不", "guess", "着灣祥", {"big5-as-gbk"}),
     ],
 )
 def test_replacement_characters_written_are_kept_on_repair(

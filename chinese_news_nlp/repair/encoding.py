@@ -27,6 +27,7 @@ from .bytes_model import (
     HOLE,
     HOLE_BYTE,
     LOST,
+    READ,
     Reading,
     decode_spans,
     decode_with_holes,
@@ -231,6 +232,8 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     if found is None:
         return (), "", ""
     reading, cause, starts = found
+    if _reads_nothing_but_loss(reading, run):
+        return (), "", ""
     fixed = reading.text
     if cause != "utf8-as-gbk" and len(fixed.encode("ascii", "ignore")) > run.count(LOST):  # its ASCII characters
         return (), "", ""  # an ASCII character the run took in was not a trail byte after all (┻_案)
@@ -252,6 +255,24 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     source = list(zip(starts, range(len(starts))))  # (token index, offset in the run)
     found_edits = reading_edits(reading, source, run, cause, confidence, recoverable, min_guess, refuse=_worsened)
     return tuple(found_edits), cause, recoverable
+
+
+def _reads_nothing_but_loss(reading: Reading, run: str) -> bool:
+    """A reading of ``run`` that reads no character in full and guesses more
+    characters than the run shows lost (its U+FFFD): it cuts the run's
+    characters into guesses, one past the run's end, a loss the text does not
+    show.  The gain of such a reading is only its U+FFFD (scored -4) turned
+    into guesses, no sign the characters beside it are mojibake.
+    ``lost_bytes="replace"`` repaired ``\ufffd悠W不`` to ``\ufffd祥`` (Big5
+    read as GBK); repaired again, ``\ufffd祥`` was read as GBK read as Big5,
+    two guesses (``叢会``, written ``\ufffd\ufffd``).  Mojibake whose bytes were
+    lost reads as many guesses as U+FFFD (``鏈\ufffd``: ``本`` of UTF-8 read as
+    GBK, its last byte lost), or reads characters in full beside them.
+
+    >>> [(reinterpret(run)[0].text, _reads_nothing_but_loss(reinterpret(run)[0], run)) for run in ("\ufffd祥", "鏈\ufffd")]
+    [('叢会', True), ('有', False)]
+    """
+    return READ not in reading.status and reading.recovered + reading.lost > run.count(LOST)
 
 
 def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
