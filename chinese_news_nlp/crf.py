@@ -109,6 +109,17 @@ def bioes_spans(path: np.ndarray, labels: tuple[str, ...] | list[str]) -> list[t
     return out
 
 
+def write_name(tags: np.ndarray, start: int, end: int, k: int) -> None:
+    """Write label ``k``'s BIOES tags of the name ``[start, end)`` into ``tags`` (the inverse
+    of :func:`bioes_spans` for one name)."""
+    if end - start == 1:
+        tags[start] = 4 + 4 * k
+    else:
+        tags[start] = 1 + 4 * k
+        tags[start + 1 : end - 1] = 2 + 4 * k
+        tags[end - 1] = 3 + 4 * k
+
+
 def viterbi_batch(emissions: np.ndarray, transitions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Best tag paths for a padded batch ``(B, T, K)``; rows past their length are padding.
 
@@ -456,11 +467,7 @@ def probable_names(
         on_best = set(best[row])
         row_extra = [name for name in bioes_spans(likeliest[row, :n], labels) if name not in on_best]
         for start, end, label in row_extra:
-            base = 1 + 4 * index[label]
-            if end - start == 1:
-                others[row, start] = base + 3
-            else:
-                others[row, start], others[row, start + 1 : end - 1], others[row, end - 1] = base, base + 1, base + 2
+            write_name(others[row], start, end, index[label])
         extra.append(row_extra)
     p_best = iter(span_probabilities(post, paths, [(r, a, b) for r, names in enumerate(best) for a, b, _ in names]))
     p_extra = iter(span_probabilities(post, others, [(r, a, b) for r, names in enumerate(extra) for a, b, _ in names]))
@@ -491,4 +498,5 @@ __all__ = [
     "viterbi_batch",
     "viterbi_bioes",
     "viterbi_small",
+    "write_name",
 ]

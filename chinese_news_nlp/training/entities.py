@@ -36,7 +36,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..crf import FORBIDDEN, bioes_transitions
+from ..crf import FORBIDDEN, bioes_transitions, write_name
 from .corpora import COARSE_LABELS, FINE_LABELS, SEED, Sentence, load_split, shared_data_dir
 
 FEATURES = ("states", "emissions", "embedding", "fool", "layer1")
@@ -110,13 +110,7 @@ def bioes_tags(n: int, spans: Sequence[tuple[int, int, str]], labels: Sequence[s
         if label not in labels or taken[start:end].any():
             continue
         taken[start:end] = True
-        k = labels.index(label)
-        if end - start == 1:
-            tags[start] = 4 + 4 * k
-        else:
-            tags[start] = 1 + 4 * k
-            tags[start + 1 : end - 1] = 2 + 4 * k
-            tags[end - 1] = 3 + 4 * k
+        write_name(tags, start, end, labels.index(label))
     return tags
 
 
