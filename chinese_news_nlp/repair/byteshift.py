@@ -438,7 +438,7 @@ def merged_pairs(
         return ()
     following = lm.word_pairs()
     out = []
-    for found, kind in zip(_merge_firsts(data[0]), _merge_seconds(data[1])):
+    for found, kind in zip(_merge_half("first", data[0]), _merge_half("second", data[1])):
         if not found or not kind:
             continue
         simple = tuple(lm.to_simplified("".join(kind)))  # character by character
@@ -460,41 +460,31 @@ def merged_pairs(
 # first's trail byte and the second's lead byte make a pair of the user area
 # AAA1-AFFE or F8A1-FEFE (trail AA-AF or F8-FE; lead A1-FE), or of A140-A7A0
 # (trail A1-A7; lead 81-A0).  Per byte, not per character: a character's
-# candidates are those of its lead byte and its trail byte.
+# candidates are those of its lead byte and its trail byte.  Per half: the byte
+# it shares (0: lead, 1: trail), and for each kind the ranges of its other byte.
+_MERGE_HALVES = {
+    "first": (0, (((0xAA, 0xAF), (0xF8, 0xFE)), ((0xA1, 0xA7),))),
+    "second": (1, (((0xA1, 0xFE),), ((0x81, 0xA0),))),
+}
 
 
-@lru_cache(maxsize=256)
-def _merge_firsts(lead: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The characters of lead byte ``lead`` that may be a merge's first, by kind
-    (see above), likeliest first, :data:`MERGE_CANDIDATES` of each."""
-    high: list[str] = []
-    low: list[str] = []
-    for a in _pair_table("gb18030").get((lead, None), []):
-        trail = a.encode("gb18030")[1]
-        if 0xAA <= trail <= 0xAF or trail >= 0xF8:
-            high.append(a)
-        elif 0xA1 <= trail <= 0xA7:
-            low.append(a)
-        if len(high) >= MERGE_CANDIDATES and len(low) >= MERGE_CANDIDATES:
+@lru_cache(maxsize=512)
+def _merge_half(half: str, byte: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The characters sharing ``byte`` that may be a merge's ``half`` (``"first"``:
+    ``byte`` is their lead byte; ``"second"``: their trail byte), by kind (see
+    above), likeliest first, :data:`MERGE_CANDIDATES` of each."""
+    shared, kinds = _MERGE_HALVES[half]
+    key = (byte, None) if shared == 0 else (None, byte)
+    found: tuple[list[str], list[str]] = ([], [])
+    for c in _pair_table("gb18030").get(key, []):
+        other = c.encode("gb18030")[1 - shared]
+        for into, ranges in zip(found, kinds):
+            if any(lo <= other <= hi for lo, hi in ranges):
+                into.append(c)
+                break
+        if all(len(into) >= MERGE_CANDIDATES for into in found):
             break
-    return tuple(high[:MERGE_CANDIDATES]), tuple(low[:MERGE_CANDIDATES])
-
-
-@lru_cache(maxsize=256)
-def _merge_seconds(trail: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The characters of trail byte ``trail`` that may be a merge's second, by
-    kind (see above), likeliest first, :data:`MERGE_CANDIDATES` of each."""
-    high: list[str] = []
-    low: list[str] = []
-    for b in _pair_table("gb18030").get((None, trail), []):
-        lead = b.encode("gb18030")[0]
-        if lead >= 0xA1:
-            high.append(b)
-        elif lead >= 0x81:
-            low.append(b)
-        if len(high) >= MERGE_CANDIDATES and len(low) >= MERGE_CANDIDATES:
-            break
-    return tuple(high[:MERGE_CANDIDATES]), tuple(low[:MERGE_CANDIDATES])
+    return tuple(found[0][:MERGE_CANDIDATES]), tuple(found[1][:MERGE_CANDIDATES])
 
 
 @lru_cache(maxsize=20_000)
