@@ -43,6 +43,7 @@ from .crf import (
     decode_stacked,
     forward_backward,
     forward_backward_stacked,
+    names_path,
     probable_names,
     span_probabilities,
     stack_rows,
@@ -258,8 +259,10 @@ class Head:
 
 @dataclass(frozen=True)
 class Tagging:
-    """One text's tags: LAC's best tag ids; per head output its best tags and the names they
-    spell, each ``(start, end, label, probability)`` with the probability under the CRF."""
+    """One text's tags: LAC's best tag ids; per head output its tags and the names they
+    spell, each ``(start, end, label, probability)`` with the probability under the CRF.
+    A head's tags are its best path, or with ``Head.names == "probable"`` the tags spelling
+    its probable names (O elsewhere)."""
 
     lac: np.ndarray
     heads: dict[str, np.ndarray]
@@ -412,27 +415,36 @@ class FastLAC:
                 for job in jobs:
                     encode(job)
             crfs = [self.head.crfs[name] for name in heads]
+            # probable names are read from the posteriors alone: no Viterbi pass for the heads
+            best_paths = bool(heads) and self.head.names != "probable"
+            paths, posteriors = [], []
             if len(seqs) <= SMALL_BATCH:  # a few texts: the decoders share each step's numpy calls
                 if with_lac:
                     lac_paths = viterbi_small(scores[LAC_EMISSIONS], self.transitions, lengths)
-                paths, posteriors = [], []
                 if heads:
                     ems = [scores[n] for n in heads]
                     stacked = stack_rows(crfs, ems, lengths)
-                    paths = decode_stacked(crfs, ems, lengths, stacked)
+                    if best_paths:
+                        paths = decode_stacked(crfs, ems, lengths, stacked)
                     posteriors = forward_backward_stacked(crfs, ems, lengths, stacked)
             else:
                 if with_lac:
                     lac_paths = viterbi_batch(scores[LAC_EMISSIONS], self.transitions, lengths)
-                paths = [crf.decode(scores[name], lengths) for crf, name in zip(crfs, heads)]
+                if best_paths:
+                    paths = [crf.decode(scores[name], lengths) for crf, name in zip(crfs, heads)]
                 posteriors = [forward_backward(crf, scores[name], lengths) for crf, name in zip(crfs, heads)]
-            head_paths = dict(zip(heads, paths))
             # posteriors live only while their group is decoded: memory stays bounded by the group
-            spell = probable_names if heads and self.head.names == "probable" else scored_names
-            names = {
-                name: spell(head_paths[name], lengths, self.head.labels[name], post)
-                for name, post in zip(heads, posteriors)
-            }
+            if best_paths:
+                head_paths = dict(zip(heads, paths))
+                names = {
+                    name: scored_names(head_paths[name], lengths, self.head.labels[name], post)
+                    for name, post in zip(heads, posteriors)
+                }
+            else:  # each head's tags: those spelling its probable names
+                names = {
+                    name: probable_names(lengths, self.head.labels[name], post) for name, post in zip(heads, posteriors)
+                }
+                head_paths = {name: names_path(names[name], width, self.head.labels[name]) for name in heads}
             for row, i in enumerate(group):
                 n = lengths[row]
                 result[i] = Tagging(
