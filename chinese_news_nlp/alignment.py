@@ -9,7 +9,9 @@ Only edits that change length are stored as runs: a same-length replacement
 (``國`` → ``国``, ``,`` → ``，``) maps offsets one to one, which is finer than
 any run could be.  Inside a run, an offset maps to the run's ends: a span
 *start* to the run's start, a span *end* to the run's end, so a mapped span
-always covers what its text came from.  At a pure deletion a start maps past
+always covers what its text came from.  An edit that knows its pieces (a
+byte-shift reading: each restored character and the damaged characters
+holding its bytes) is one run per piece.  At a pure deletion a start maps past
 the deleted text and an end before it.  A deletion *attached* to the character
 before it (the pinyin reading ``(yè)`` of ``業``) goes with that character: a
 span ending at ``業`` ends after the reading in the raw text (``浦東新區(qū)``, as
@@ -34,8 +36,12 @@ class Edit(NamedTuple):
     "none") describe it, ``guessed`` says its replacement holds characters
     chosen where their bytes were lost.  ``attached`` marks a deletion of text
     that belongs to the character before it (that character's pinyin reading):
-    the offset map counts it in that character's raw extent.  Offsets are on the
-    text the stage received.
+    the offset map counts it in that character's raw extent.  ``pieces``, when
+    known, cut the edit into consecutive ``(old length, new length)`` pieces
+    that map onto each other (a byte-shift reading: which damaged characters
+    hold each restored character's bytes), so offsets inside the edit map to
+    their piece, not to the whole edit; the edit is still one repair.  Offsets
+    are on the text the stage received.
     """
 
     start: int
@@ -46,6 +52,7 @@ class Edit(NamedTuple):
     recoverable: str | None = None
     guessed: bool = False
     attached: bool = False
+    pieces: tuple[tuple[int, int], ...] | None = None
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:
@@ -74,6 +81,45 @@ def sorted_edits(edits: Iterable[Edit]) -> list[Edit]:
             raise ValueError(f"overlapping edits at offset {edit.start}")
         last_end = edit.end
     return ordered
+
+
+def _by_pieces(edits: list[Edit]) -> list[Edit]:
+    """``edits`` with each edit that knows its :attr:`Edit.pieces` cut into them (pieces
+    that do not add up to the edit are ignored: the edit maps whole)."""
+    out: list[Edit] = []
+    for edit in edits:
+        pieces = edit.pieces
+        if (
+            not pieces
+            or len(pieces) == 1
+            or sum(a for a, _ in pieces) != edit.end - edit.start
+            or sum(b for _, b in pieces) != len(edit.replacement)
+        ):
+            out.append(edit)
+            continue
+        old = new = 0
+        for a, b in pieces:
+            out.append(Edit(edit.start + old, edit.start + old + a, edit.replacement[new : new + b]))
+            old, new = old + a, new + b
+    return out
+
+
+def trim_pieces(pieces: Sequence[tuple[int, int]], head: int, tail: int) -> tuple[tuple[int, int], ...]:
+    """``pieces`` of an edit whose first ``head`` and last ``tail`` characters, the same
+    before and after, are trimmed off (on both sides).
+
+    >>> trim_pieces([(2, 1), (1, 1), (1, 1)], 1, 1)
+    ((1, 0), (1, 1))
+    """
+    old_len, new_len = sum(a for a, _ in pieces), sum(b for _, b in pieces)
+    cuts, old, new = [(0, 0)], 0, 0
+    for a, b in pieces:
+        old, new = old + a, new + b
+        cuts.append((old, new))
+    clipped = [
+        (min(max(o - head, 0), old_len - head - tail), min(max(n - head, 0), new_len - head - tail)) for o, n in cuts
+    ]
+    return tuple((o2 - o1, n2 - n1) for (o1, n1), (o2, n2) in zip(clipped, clipped[1:]) if (o2 - o1, n2 - n1) != (0, 0))
 
 
 @dataclass(frozen=True)
@@ -131,7 +177,7 @@ class Alignment:
         """Build the map for ``apply_edits(old_text, edits)``."""
         runs: list[list[int]] = []
         shift = 0
-        for edit in sorted_edits(edits):
+        for edit in _by_pieces(sorted_edits(edits)):
             new_start = edit.start + shift
             new_end = new_start + len(edit.replacement)
             shift += len(edit.replacement) - (edit.end - edit.start)

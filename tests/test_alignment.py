@@ -44,6 +44,18 @@ def test_replacement_run_maps_to_its_ends():
     assert align.span_to_new(2, 5) == (2, 4)
 
 
+def test_an_edit_with_pieces_maps_inside_to_its_pieces():
+    # 碧K州 (a byte-shift reading) -> 蘇州 restored: 碧 holds 蘇's first byte, K its second
+    pieces = Alignment.from_edits(5, [Edit(1, 4, "蘇州", pieces=((2, 1), (1, 1)))])
+    assert pieces.span_to_old(1, 2) == (1, 3)
+    assert pieces.span_to_old(2, 3) == (3, 4)
+    whole = Alignment.from_edits(5, [Edit(1, 4, "蘇州")])
+    assert whole.span_to_old(2, 3) == (1, 4)
+    # pieces that do not add up to the edit are not trusted: it maps whole
+    wrong = Alignment.from_edits(5, [Edit(1, 4, "蘇州", pieces=((1, 1), (1, 1)))])
+    assert wrong.span_to_old(2, 3) == (1, 4)
+
+
 def test_insertion():
     align = Alignment.from_edits(4, [Edit(2, 2, "平")])
     assert align.new_len == 5

@@ -449,6 +449,27 @@ def test_certain_byte_shift_repairs_of_generated_lines(shared_dir) -> None:
     assert exact >= 20
 
 
+def test_each_character_of_a_byte_shift_reading_maps_to_the_bytes_it_was_read_from(shared_dir) -> None:
+    """A byte-shift reading is one repair, but each restored character maps to the one or
+    two damaged characters holding its bytes, not to the whole run: an entity inside the
+    run has raw offsets of its own (seed 004: 成都市经信局 covered the damaged text of
+    。” before it and of 相关 after it).  icwb2 pku lines, first 600, shift_damage: before,
+    14 of 30,052 characters mapped to more than 4 damaged ones (up to 8)."""
+    path = shared_dir / "data" / "icwb2" / "gold" / "pku_test_gold.utf8"
+    lines = [ln.replace(" ", "").strip() for ln in path.read_text(encoding="utf-8").splitlines()[:600]]
+    widths = []
+    for clean in lines:
+        damaged = samples.shift_damage(clean)
+        if damaged is None:
+            continue
+        doc = RepairStage()(Doc(raw=damaged))
+        for i in range(doc.text.find("。") + 1, len(doc.text)):
+            a, b = doc.alignment.span_to_old(i, i + 1)
+            widths.append(b - a)
+    assert len(widths) > 20_000
+    assert max(widths) <= 2
+
+
 # -- no crash (issue 12, item 5) ---------------------------------------------------------
 def test_kunjinkao_runs_inside_one_another_do_not_crash() -> None:
     """锟斤拷 undone into one run, inside which two runs of U+FFFD were then

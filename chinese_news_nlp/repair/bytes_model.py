@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import accumulate
 from operator import add, itemgetter
-from typing import Callable
+from typing import Callable, Sequence
 
-from ..alignment import Edit
+from ..alignment import Edit, trim_pieces
 from . import lm
 
 HOLE = -1  # a lost byte (or two: the parser decides)
@@ -916,36 +916,17 @@ def reading_edits(
     before it, the damaged character counted with the piece before.
     """
     start, end = source[0][1], source[-1][1]
+    pieces = _pieces(reading, source, start, end, shifted)
 
     def whole() -> list[Edit]:
-        out = "".join(lost_as if s == LOST_CHAR else c for c, s in zip(reading.chars, reading.status))
-        edit = tight_edit(text, start, end, out, cause, confidence, recoverable)
+        out = [lost_as if s == LOST_CHAR else c for c, s in zip(reading.chars, reading.status)]
+        lengths = [(b - a, sum(map(len, out[idx.start : idx.stop]))) for a, b, idx in pieces]
+        edit = tight_edit(text, start, end, "".join(out), cause, confidence, recoverable, pieces=lengths)
         return [edit] if edit is not None else []
 
     if GUESSED not in reading.status and refuse is None:
         return whole()
-    # the position in the reading of each boundary of the damaged text, and its offset (built in C)
-    offset_at = dict(zip(map(reading.token_positions.__getitem__, map(_FIRST, source)), map(_SECOND, source)))
     chars, status, posterior = reading.chars, reading.status, reading.posterior
-    # (text start, text end, the indices of its characters: consecutive)
-    pieces: list[tuple[int, int, range]] = []
-    if not shifted:
-        # a piece starts at every character but the first that starts where a damaged one does
-        cut_at = list(map(offset_at.get, map(_FIRST, reading.spans)))
-        cuts = [k for k, cut in enumerate(cut_at) if cut is not None and k]
-        ends = [*cuts, len(cut_at)]
-        offsets = [start, *[cut_at[k] for k in cuts], end]
-        pieces = [(offsets[n], offsets[n + 1], range(k, ends[n])) for n, k in enumerate([0, *cuts])]
-    else:
-        piece_start, first = start, 0
-        for k, (a, _b) in enumerate(reading.spans):
-            cut = offset_at.get(a)
-            if cut is None:
-                cut = offset_at.get(a - 1)
-            if k > first and cut is not None and cut > piece_start:
-                pieces.append((piece_start, cut, range(first, k)))
-                piece_start, first = cut, k
-        pieces.append((piece_start, end, range(first, len(reading.spans))))
     # which characters are guesses kept, and what each writes (once, not per piece)
     kept = [s == GUESSED and GUESS_FLOOR + GUESS_SPAN * p >= min_guess for s, p in zip(status, posterior)]
     written = [
@@ -967,7 +948,9 @@ def reading_edits(
         a, b = pending[0][2].start, pending[-1][2].stop
         statuses = set(status[a:b])
         recov = "full" if statuses <= {READ} else ("none" if READ not in statuses else "partial")
-        edit = tight_edit(text, pending[0][0], pending[-1][1], "".join(written[a:b]), cause, confidence, recov)
+        lengths = [(q - p, sum(map(len, written[idx.start : idx.stop]))) for p, q, idx in pending]
+        fixed = "".join(written[a:b])
+        edit = tight_edit(text, pending[0][0], pending[-1][1], fixed, cause, confidence, recov, pieces=lengths)
         if edit is not None:
             edits.append(edit)
         pending.clear()
@@ -991,10 +974,19 @@ def reading_edits(
 
 
 def tight_edit(
-    text: str, start: int, end: int, fixed: str, cause: str, conf: float, recov: str, guessed: bool = False
+    text: str,
+    start: int,
+    end: int,
+    fixed: str,
+    cause: str,
+    conf: float,
+    recov: str,
+    guessed: bool = False,
+    pieces: Sequence[tuple[int, int]] | None = None,
 ) -> Edit | None:
     """Trim the characters the run and its repair share at both ends (not a
-    U+FFFD: the one written for a lost character is not the damaged one)."""
+    U+FFFD: the one written for a lost character is not the damaged one).
+    ``pieces``: the edit's :attr:`~chinese_news_nlp.alignment.Edit.pieces`, untrimmed."""
     before = text[start:end]
     if before == fixed:
         return None
@@ -1004,4 +996,31 @@ def tight_edit(
     b = 0
     while b < min(len(before), len(fixed)) - a and before[len(before) - 1 - b] == fixed[len(fixed) - 1 - b] != LOST:
         b += 1
-    return Edit(start + a, end - b, fixed[a : len(fixed) - b], cause, conf, recov, guessed)
+    kept = trim_pieces(pieces, a, b) if pieces else None
+    return Edit(start + a, end - b, fixed[a : len(fixed) - b], cause, conf, recov, guessed, pieces=kept)
+
+
+def _pieces(reading: Reading, source: list[tuple[int, int]], start: int, end: int, shifted: bool):
+    """``(text start, text end, the indices of its characters: consecutive)`` of each piece
+    of the damaged text ``[start, end)`` that maps onto characters of ``reading``: they
+    share their bytes (see :func:`reading_edits`'s ``shifted``)."""
+    # the position in the reading of each boundary of the damaged text, and its offset (built in C)
+    offset_at = dict(zip(map(reading.token_positions.__getitem__, map(_FIRST, source)), map(_SECOND, source)))
+    if not shifted:
+        # a piece starts at every character but the first that starts where a damaged one does
+        cut_at = list(map(offset_at.get, map(_FIRST, reading.spans)))
+        cuts = [k for k, cut in enumerate(cut_at) if cut is not None and k]
+        ends = [*cuts, len(cut_at)]
+        offsets = [start, *[cut_at[k] for k in cuts], end]
+        return [(offsets[n], offsets[n + 1], range(k, ends[n])) for n, k in enumerate([0, *cuts])]
+    pieces = []
+    piece_start, first = start, 0
+    for k, (a, _b) in enumerate(reading.spans):
+        cut = offset_at.get(a)
+        if cut is None:
+            cut = offset_at.get(a - 1)
+        if k > first and cut is not None and cut > piece_start:
+            pieces.append((piece_start, cut, range(first, k)))
+            piece_start, first = cut, k
+    pieces.append((piece_start, end, range(first, len(reading.spans))))
+    return pieces
