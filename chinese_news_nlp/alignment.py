@@ -11,7 +11,9 @@ any run could be.  Inside a run, an offset maps to the run's ends: a span
 *start* to the run's start, a span *end* to the run's end, so a mapped span
 always covers what its text came from.  An edit that knows its pieces (a
 byte-shift reading: each restored character and the damaged characters
-holding its bytes) is one run per piece.  At a pure deletion a start maps past
+holding its bytes) is one run per piece; a damaged character holding the
+last byte of one character and the first of the next goes with the next, so
+there a span's raw end misses one character holding its last byte.  At a pure deletion a start maps past
 the deleted text and an end before it.  A deletion *attached* to the character
 before it (the pinyin reading ``(yè)`` of ``業``) goes with that character: a
 span ending at ``業`` ends after the reading in the raw text (``浦東新區(qū)``, as
