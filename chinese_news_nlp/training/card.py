@@ -111,7 +111,7 @@ def card_text(path: Path, metadata: dict) -> str:
         "(`../shared/gold/README.md`), nothing was tuned to either: CLUENER's `address` covers full",
         "street addresses (北京市海淀区中关村大街) where the seeds' LOC names places one by one;",
         "CLUENER's `position` may include the department (研究部主任) and covers job words nobody",
-        "holds (记者在现场), which the seeds' gold leaves out (the optional `titles-held` step); MSRA tags some",
+        "holds (记者在现场), which the seeds' gold leaves out (the default `titles-held` step); MSRA tags some",
         "buildings and institutions as LOC; CLUENER has no LAB or EDU (both are its",
         "`organization`).  The `coarse` head follows MSRA, the `fine` head CLUENER; the stage's",
         "conflict policy lets the more probable span win, the fine label on a span both found.",
