@@ -12,9 +12,10 @@ any run could be.  Inside a run, an offset maps to the run's ends: a span
 always covers what its text came from.  An edit that knows its pieces (a
 byte-shift reading: each restored character and the damaged characters
 holding its bytes) is one run per piece; a damaged character holding the
-last byte of one character and the first of the next goes with the next, so
-there a span's raw end misses one character holding its last byte.  At a pure deletion a start maps past
-the deleted text and an end before it.  A deletion *attached* to the character
+last byte of one character and the first of the next is a *shared* run,
+which a span ending before it and a span starting after it both cover.  At a
+pure deletion a start maps past the deleted text and an end before it.  A
+deletion *attached* to the character
 before it (the pinyin reading ``(yè)`` of ``業``) goes with that character: a
 span ending at ``業`` ends after the reading in the raw text (``浦東新區(qū)``, as
 the gold README's surfaces have it), one starting after it starts after it.
@@ -85,10 +86,12 @@ def sorted_edits(edits: Iterable[Edit]) -> list[Edit]:
     return ordered
 
 
-def _by_pieces(edits: list[Edit]) -> list[Edit]:
-    """``edits`` with each edit that knows its :attr:`Edit.pieces` cut into them (pieces
-    that do not add up to the edit are ignored: the edit maps whole)."""
-    out: list[Edit] = []
+def _by_pieces(edits: list[Edit]) -> list[tuple[Edit, bool]]:
+    """``edits`` with each edit that knows its :attr:`Edit.pieces` cut into them, each with
+    whether it is *shared*: a piece with no new text between two with some, the damaged
+    character holding the last byte of one character and the first of the next.  Pieces
+    that do not add up to the edit are ignored: the edit maps whole."""
+    out: list[tuple[Edit, bool]] = []
     for edit in edits:
         pieces = edit.pieces
         if (
@@ -97,11 +100,12 @@ def _by_pieces(edits: list[Edit]) -> list[Edit]:
             or sum(a for a, _ in pieces) != edit.end - edit.start
             or sum(b for _, b in pieces) != len(edit.replacement)
         ):
-            out.append(edit)
+            out.append((edit, False))
             continue
         old = new = 0
-        for a, b in pieces:
-            out.append(Edit(edit.start + old, edit.start + old + a, edit.replacement[new : new + b]))
+        for k, (a, b) in enumerate(pieces):
+            shared = a > 0 and b == 0 and 0 < k < len(pieces) - 1 and pieces[k - 1][1] > 0 and pieces[k + 1][1] > 0
+            out.append((Edit(edit.start + old, edit.start + old + a, edit.replacement[new : new + b]), shared))
             old, new = old + a, new + b
     return out
 
@@ -132,14 +136,19 @@ class _Runs:
     src_ends: tuple[int, ...]
     dst_starts: tuple[int, ...]
     dst_ends: tuple[int, ...]
+    shared: frozenset[int] = frozenset()  # runs whose text both neighbours cover (Edit.pieces)
 
     def map(self, pos: int, side: Side) -> int:
         i = bisect_right(self.src_starts, pos) - 1
         if i < 0:
             return pos
+        if i - 1 in self.shared and self.src_starts[i - 1] == pos:
+            i -= 1  # at a shared run's place: the shared run decides
         s0, s1, d0, d1 = self.src_starts[i], self.src_ends[i], self.dst_starts[i], self.dst_ends[i]
         if pos == s0:
             if s0 == s1:  # pure deletion on the source side: nothing here maps inside
+                if i in self.shared:  # but a shared character is covered from both sides
+                    return d0 if side == "start" else d1
                 return d1 if side == "start" else d0
             return d0
         if pos < s1:
@@ -154,10 +163,12 @@ class Alignment:
     ``span_to_old`` / ``span_to_new`` map a ``(start, end)`` pair.
     """
 
-    __slots__ = ("_new_to_old", "_old_to_new", "old_len", "new_len", "_steps")
+    __slots__ = ("_new_to_old", "_old_to_new", "old_len", "new_len", "_steps", "_shared")
 
-    def __init__(self, runs: Sequence[tuple[int, int, int, int]] = (), old_len: int = 0, new_len: int = 0):
-        """``runs`` are ``(old_start, old_end, new_start, new_end)`` sorted, non-adjacent."""
+    def __init__(self, runs: Sequence[tuple[int, ...]] = (), old_len: int = 0, new_len: int = 0):
+        """``runs`` are ``(old_start, old_end, new_start, new_end)`` sorted, non-adjacent; a fifth
+        element, true, marks a *shared* run (empty on the new side, covered by the spans on
+        both sides of it: :attr:`Edit.pieces`)."""
         runs = list(runs)
         self.old_len = old_len
         self.new_len = new_len
@@ -165,9 +176,16 @@ class Alignment:
         self._old_to_new = _Runs(
             tuple(r[0] for r in runs), tuple(r[1] for r in runs), tuple(r[2] for r in runs), tuple(r[3] for r in runs)
         )
+        # new → old: a shared run goes before the run that starts where it is (map looks back)
+        back = sorted(runs, key=lambda r: (r[2], not (len(r) > 4 and r[4])))
         self._new_to_old = _Runs(
-            tuple(r[2] for r in runs), tuple(r[3] for r in runs), tuple(r[0] for r in runs), tuple(r[1] for r in runs)
+            tuple(r[2] for r in back),
+            tuple(r[3] for r in back),
+            tuple(r[0] for r in back),
+            tuple(r[1] for r in back),
+            frozenset(k for k, r in enumerate(back) if len(r) > 4 and r[4]),
         )
+        self._shared = frozenset(k for k, r in enumerate(runs) if len(r) > 4 and r[4])
 
     # -- construction ------------------------------------------------------------
     @classmethod
@@ -179,19 +197,22 @@ class Alignment:
         """Build the map for ``apply_edits(old_text, edits)``."""
         runs: list[list[int]] = []
         shift = 0
-        for edit in _by_pieces(sorted_edits(edits)):
+        for edit, shared in _by_pieces(sorted_edits(edits)):
             new_start = edit.start + shift
             new_end = new_start + len(edit.replacement)
             shift += len(edit.replacement) - (edit.end - edit.start)
             if len(edit.replacement) == edit.end - edit.start:
                 continue  # same length: offsets map one to one
+            if shared:  # its own run, never merged: both neighbours' spans cover it
+                runs.append([edit.start, edit.end, new_start, new_start, 1])
+                continue
             if edit.attached and not edit.replacement and edit.start > (runs[-1][1] if runs else 0):
                 # the character before and its deleted reading: one run, 區(qū) → 區
                 runs.append([edit.start - 1, edit.end, new_start - 1, new_start])
                 continue
             # Adjacent runs merge when either is empty on a side: a pure insertion or deletion next to a
             # replacement has no offsets of its own to map to.  Two real replacements stay apart.
-            touching = runs and runs[-1][1] == edit.start
+            touching = runs and runs[-1][1] == edit.start and len(runs[-1]) == 4
             empty_side = touching and (
                 runs[-1][0] == runs[-1][1]
                 or runs[-1][2] == runs[-1][3]
@@ -226,7 +247,9 @@ class Alignment:
             for part, part_steps in zip(parts, steps):
                 if level < len(part_steps):
                     step = part_steps[level]
-                    runs.extend((a + old_off, b + old_off, c + new_off, d + new_off) for a, b, c, d in step.runs())
+                    runs.extend(
+                        (r[0] + old_off, r[1] + old_off, r[2] + new_off, r[3] + new_off, *r[4:]) for r in step.runs()
+                    )
                     old_off, new_off = old_off + step.old_len, new_off + step.new_len
                 else:  # done rewriting: the piece's final text, unchanged by this step
                     old_off, new_off = old_off + part.new_len, new_off + part.new_len
@@ -278,11 +301,17 @@ class Alignment:
     def is_identity(self) -> bool:
         return not self._steps and not self._old_to_new.src_starts
 
+    @property
+    def has_shared(self) -> bool:
+        """Does a step hold a shared run (a character two spans side by side both cover)?"""
+        return any(s._shared for s in (self._steps or [self]))
+
     # -- serialisation ---------------------------------------------------------------
-    def runs(self) -> list[tuple[int, int, int, int]]:
+    def runs(self) -> list[tuple[int, ...]]:
         """This step's runs ``(old_start, old_end, new_start, new_end)``; a composed alignment keeps them per step (``to_dict``)."""
         r = self._old_to_new
-        return list(zip(r.src_starts, r.src_ends, r.dst_starts, r.dst_ends))
+        runs = list(zip(r.src_starts, r.src_ends, r.dst_starts, r.dst_ends))
+        return [(*run, 1) if k in self._shared else run for k, run in enumerate(runs)]
 
     def to_dict(self) -> dict:
         steps = self._steps or [self]

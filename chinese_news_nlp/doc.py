@@ -133,6 +133,37 @@ ZONE_LABELS = ("title", "meta", "heading", "body", "boilerplate", "related")
 ARTICLE_ZONES = frozenset({"title", "meta", "heading", "body"})
 
 _SPAN_LISTS = ("tokens", "entities", "facts", "zones")
+
+
+def _earlier_keeps_shared(spans: Sequence) -> None:
+    """Two spans side by side in ``text`` whose raw extents overlap share a damaged character
+    (a byte-shift reading: 碧 = B1 CC holds the last byte of ``”`` and the first of 蘇): the
+    earlier span keeps it, so raw extents never overlap where texts do not (the tokens ``”``
+    and ``苏州市科技局``; the entity 苏州市科技局, with no entity before it, covers 碧).  The
+    gold does the same for two entities side by side (四川数聚智造科技有限公司 keeps 緢, which
+    holds the last byte of 司 and the first of 執; 执行董事 starts after it)."""
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    for before, after in zip(ordered, ordered[1:]):
+        if before.end <= after.start and before.raw_end > after.raw_start:
+            after.raw_start = min(before.raw_end, after.raw_end)
+
+
+def _raw_extents(spans: Sequence, to_raw, shared: bool) -> list[tuple[int, int]]:
+    """``(raw_start, raw_end)`` of each of ``spans`` as :meth:`Doc.fill_raw_offsets` sets them."""
+    extents = [_Extent(s.start, s.end, *to_raw(s.start, s.end)) for s in spans]
+    if shared:
+        _earlier_keeps_shared(extents)
+    return [(e.raw_start, e.raw_end) for e in extents]
+
+
+@dataclass
+class _Extent:
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+
+
 _ZONED_LISTS = ("entities", "facts", "repairs")
 
 
@@ -210,12 +241,16 @@ class Doc:
         """Derive ``raw_start``/``raw_end`` of every span (of the named lists) from the alignment,
         and the ``zone`` of every entity, official, fact and repair from ``doc.zones``."""
         identity = self.alignment.is_identity  # clean simplified input: nothing to map
+        shared = not identity and self.alignment.has_shared
         for name in lists:
-            for span in getattr(self, name):
+            spans = getattr(self, name)
+            for span in spans:
                 if identity:
                     span.raw_start, span.raw_end = span.start, span.end
                 else:
                     span.raw_start, span.raw_end = self.to_raw(span.start, span.end)
+            if shared:
+                _earlier_keeps_shared(spans)
         self.fill_zones()
 
     def fill_zones(self) -> None:
@@ -303,9 +338,11 @@ class Doc:
             assert self.text[ent.start : ent.end] == ent.text, ent
         for fact in self.facts:
             assert self.text[fact.start : fact.end] == fact.surface, fact
+        shared = self.alignment.has_shared
         for name in _SPAN_LISTS:
-            for span in getattr(self, name):
-                assert (span.raw_start, span.raw_end) == self.to_raw(span.start, span.end), span
+            spans = getattr(self, name)
+            for span, extent in zip(spans, _raw_extents(spans, self.to_raw, shared)):
+                assert (span.raw_start, span.raw_end) == extent, span
         for rep in self.repairs:
             assert 0 <= rep.start <= rep.end <= len(self.text), rep
             assert 0 <= rep.raw_start <= rep.raw_end <= len(self.raw), rep

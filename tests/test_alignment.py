@@ -56,6 +56,22 @@ def test_an_edit_with_pieces_maps_inside_to_its_pieces():
     assert wrong.span_to_old(2, 3) == (1, 4)
 
 
+def test_a_shared_piece_is_covered_from_both_sides():
+    # ?!碧K → 。”蘇: 碧 holds the last byte of ” and the first of 蘇, a piece with no new text
+    edit = Edit(0, 4, "。”蘇", pieces=((1, 1), (1, 1), (1, 0), (1, 1)))
+    align = Alignment.from_edits(6, [edit])
+    assert align.span_to_old(1, 2) == (1, 3)  # ” ends after 碧
+    assert align.span_to_old(2, 3) == (2, 4)  # 蘇 starts at 碧
+    assert align.span_to_old(2, 5) == (2, 6)
+    assert align.span_to_new(2, 3) == (2, 2)
+    again = Alignment.from_dict(align.to_dict())
+    assert [again.span_to_old(i, j) for i in range(6) for j in range(i, 6)] == [
+        align.span_to_old(i, j) for i in range(6) for j in range(i, 6)
+    ]
+    both = Alignment.concat([align, align])
+    assert (both.span_to_old(6, 7), both.span_to_old(7, 8)) == ((7, 9), (8, 10))
+
+
 def test_insertion():
     align = Alignment.from_edits(4, [Edit(2, 2, "平")])
     assert align.new_len == 5

@@ -450,9 +450,10 @@ def test_certain_byte_shift_repairs_of_generated_lines(shared_dir) -> None:
 
 
 def test_each_character_of_a_byte_shift_reading_maps_to_the_bytes_it_was_read_from(shared_dir) -> None:
-    """A byte-shift reading is one repair, but each restored character maps to the one or
-    two damaged characters holding its bytes, not to the whole run: an entity inside the
-    run has raw offsets of its own (seed 004: 成都市经信局 covered the damaged text of
+    """A byte-shift reading is one repair, but each restored character maps to the damaged
+    characters holding its bytes (one byte out of phase: two, the first shared with the
+    character before, the last with the one after), not to the whole run: an entity inside
+    the run has raw offsets of its own (seed 004: 成都市经信局 covered the damaged text of
     。” before it and of 相关 after it).  icwb2 pku lines, first 600, shift_damage: before,
     14 of 30,052 characters mapped to more than 4 damaged ones (up to 8)."""
     path = shared_dir / "data" / "icwb2" / "gold" / "pku_test_gold.utf8"
@@ -467,10 +468,25 @@ def test_each_character_of_a_byte_shift_reading_maps_to_the_bytes_it_was_read_fr
             a, b = doc.alignment.span_to_old(i, i + 1)
             widths.append(b - a)
     assert len(widths) > 20_000
-    assert max(widths) <= 2
+    assert max(widths) <= 3 and min(widths) >= 1
+    assert sum(w <= 2 for w in widths) >= 0.99 * len(widths)
 
 
-# -- no crash (issue 12, item 5) ---------------------------------------------------------
+def test_a_damaged_character_two_restored_ones_share_is_covered_by_both() -> None:
+    """``。”蘇州`` one byte out of phase: 碧 = B1 CC holds the last byte of ``”`` and the
+    first of 蘇.  A span starting at 蘇 starts at 碧, one ending at ``”`` ends after it."""
+    clean = "說。”蘇州市科技局局長"
+    damaged = samples.shift_damage(clean)
+    doc = RepairStage()(Doc(raw=damaged))
+    at = doc.text.index("蘇")
+    assert doc.text.startswith("說。”蘇州")
+    start, _ = doc.alignment.span_to_old(at, at + 1)
+    _, end = doc.alignment.span_to_old(at - 1, at)
+    assert damaged[start] == damaged[end - 1]  # the same damaged character, covered by both
+    assert (damaged[start].encode("gb18030")[1:], clean[at].encode("gb18030")[:1]) == (b"\xcc", b"\xcc")
+
+
+# -- no crash (issue 12, item 5) ---# -- no crash (issue 12, item 5) ---------------------------------------------------------
 def test_kunjinkao_runs_inside_one_another_do_not_crash() -> None:
     """锟斤拷 undone into one run, inside which two runs of U+FFFD were then
     reported: the composition of passes failed with IndexError."""

@@ -916,11 +916,11 @@ def reading_edits(
     before it, the damaged character counted with the piece before.
     """
     start, end = source[0][1], source[-1][1]
-    pieces = _pieces(reading, source, start, end, shifted)
+    pieces, shared_at = _pieces(reading, source, start, end, shifted)
 
     def whole() -> list[Edit]:
         out = [lost_as if s == LOST_CHAR else c for c, s in zip(reading.chars, reading.status)]
-        lengths = [(b - a, sum(map(len, out[idx.start : idx.stop]))) for a, b, idx in pieces]
+        lengths = _piece_lengths(pieces, shared_at, out)
         edit = tight_edit(text, start, end, "".join(out), cause, confidence, recoverable, pieces=lengths)
         return [edit] if edit is not None else []
 
@@ -948,7 +948,7 @@ def reading_edits(
         a, b = pending[0][2].start, pending[-1][2].stop
         statuses = set(status[a:b])
         recov = "full" if statuses <= {READ} else ("none" if READ not in statuses else "partial")
-        lengths = [(q - p, sum(map(len, written[idx.start : idx.stop]))) for p, q, idx in pending]
+        lengths = _piece_lengths(pending, shared_at, written)
         fixed = "".join(written[a:b])
         edit = tight_edit(text, pending[0][0], pending[-1][1], fixed, cause, confidence, recov, pieces=lengths)
         if edit is not None:
@@ -1000,10 +1000,15 @@ def tight_edit(
     return Edit(start + a, end - b, fixed[a : len(fixed) - b], cause, conf, recov, guessed, pieces=kept)
 
 
-def _pieces(reading: Reading, source: list[tuple[int, int]], start: int, end: int, shifted: bool):
+def _pieces(
+    reading: Reading, source: list[tuple[int, int]], start: int, end: int, shifted: bool
+) -> tuple[list[tuple[int, int, range]], set[int]]:
     """``(text start, text end, the indices of its characters: consecutive)`` of each piece
-    of the damaged text ``[start, end)`` that maps onto characters of ``reading``: they
-    share their bytes (see :func:`reading_edits`'s ``shifted``)."""
+    of the damaged text ``[start, end)`` that maps onto characters of ``reading`` (see
+    :func:`reading_edits`'s ``shifted``), and the text offsets of the damaged characters
+    two restored ones share: read one byte out of phase, ``碧`` = B1 CC holds the last byte
+    of ``”`` (A1 B1) and the first of ``蘇`` (CC D5); each such character begins the piece
+    of the character whose first byte it holds."""
     # the position in the reading of each boundary of the damaged text, and its offset (built in C)
     offset_at = dict(zip(map(reading.token_positions.__getitem__, map(_FIRST, source)), map(_SECOND, source)))
     if not shifted:
@@ -1012,15 +1017,33 @@ def _pieces(reading: Reading, source: list[tuple[int, int]], start: int, end: in
         cuts = [k for k, cut in enumerate(cut_at) if cut is not None and k]
         ends = [*cuts, len(cut_at)]
         offsets = [start, *[cut_at[k] for k in cuts], end]
-        return [(offsets[n], offsets[n + 1], range(k, ends[n])) for n, k in enumerate([0, *cuts])]
-    pieces = []
+        return [(offsets[n], offsets[n + 1], range(k, ends[n])) for n, k in enumerate([0, *cuts])], set()
+    pieces, shared_at = [], set()
     piece_start, first = start, 0
     for k, (a, _b) in enumerate(reading.spans):
-        cut = offset_at.get(a)
+        cut, shared = offset_at.get(a), False
         if cut is None:
-            cut = offset_at.get(a - 1)
+            cut, shared = offset_at.get(a - 1), True
         if k > first and cut is not None and cut > piece_start:
             pieces.append((piece_start, cut, range(first, k)))
             piece_start, first = cut, k
+            if shared:
+                shared_at.add(cut)
     pieces.append((piece_start, end, range(first, len(reading.spans))))
-    return pieces
+    return pieces, shared_at
+
+
+def _piece_lengths(
+    pieces: Sequence[tuple[int, int, range]], shared_at: set[int], written: Sequence[str]
+) -> list[tuple[int, int]]:
+    """The :attr:`~chinese_news_nlp.alignment.Edit.pieces` of consecutive ``pieces``: a shared
+    damaged character (``shared_at``) a piece of its own with no new text, which the
+    alignment lets the pieces on both sides cover."""
+    out = []
+    for n, (a, b, idx) in enumerate(pieces):
+        new = sum(map(len, written[idx.start : idx.stop]))
+        if n and a in shared_at and b > a:
+            out += [(1, 0), (b - a - 1, new)]
+        else:
+            out.append((b - a, new))
+    return out
