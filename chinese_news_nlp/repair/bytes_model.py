@@ -263,11 +263,19 @@ def decode_spans(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]
     from, and whether it is a U+FFFD the decoder wrote for bytes it could not read."""
     _decoding.errors = errors = []
     text = data.decode(encoding, errors="chinese_news_nlp.repair.recorded")
+    widths = _widths(encoding)
+    if not errors:  # every character read: where each starts, from the widths in C
+        try:
+            starts = list(accumulate(map(widths.__getitem__, text), initial=0))
+        except KeyError:  # a character not seen yet
+            for ch in set(text) - widths.keys():
+                widths[ch] = len(ch.encode(encoding))
+            starts = list(accumulate(map(widths.__getitem__, text), initial=0))
+        return text, list(zip(starts, starts[1:])), [False] * len(text)
     spans = []
     replaced = []
     pos = 0
     k = 0
-    widths = _widths(encoding)
     for ch in text:
         if k < len(errors) and errors[k][0] == pos and ch == LOST:
             spans.append(errors[k])

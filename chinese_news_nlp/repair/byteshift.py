@@ -515,8 +515,10 @@ def _doubt_merged_characters(reading: Reading, left: str, right: str) -> None:
         kinds = _merge_candidates(ch)
         if not kinds:  # no pair of GBK's user areas lies within its bytes
             continue
-        before = (left + "".join(chars[:k]))[-MERGE_CONTEXT:]
-        after = ("".join(chars[k + 1 :]) + right)[:MERGE_CONTEXT]
+        # (the neighbours within the context only, not the whole reading joined for each
+        # character: every entry holds a character or two)
+        before = (left + "".join(chars[max(0, k - MERGE_CONTEXT) : k]))[-MERGE_CONTEXT:]
+        after = ("".join(chars[k + 1 : k + 1 + MERGE_CONTEXT]) + right)[:MERGE_CONTEXT]
         merged = lm.word_logp_after(before, ch + after)  # word_logp(before + ch + after)
         # the word model scores a segmentation word by word: where no word holds
         # both characters, the pair's best reading is the best one ending with
