@@ -233,6 +233,25 @@ def test_deleted_characters_not_invented(text: str) -> None:
     assert repair_text(text) == text
 
 
+def test_deleted_characters_inside_a_codec_reading() -> None:
+    """Found by test_mixtures_never_raise_and_are_idempotent (2,000 examples,
+    seed 8): 甶籓籓甶籓籓 (展臺臺展臺臺 in Big5 read as GBK) repaired to
+    展臺臺展臺臺, whose repair inserted 平 (平臺 bare): deleted characters are
+    looked for in the repaired text, each its own edit between the halves of
+    the reading, which keep their confidence."""
+    fixed, edits = fix_and_explain("甶籓籓甶籓籓")
+    assert fixed == "展臺平臺展臺平臺"
+    assert repair_text(fixed) == fixed
+    inserted = [e for e in edits if e.cause == "deleted-character"]
+    assert [(e.start, e.end, e.replacement) for e in inserted] == [(2, 2, "平"), (5, 5, "平")]
+    read = [e for e in edits if e.cause == "big5-as-gbk"]
+    assert "".join(e.replacement for e in read) == "展臺臺展臺臺"
+    assert all(e.confidence > 0.9 and e.recoverable == "full" for e in read)
+    doc = RepairStage()(Doc(raw="甶籓籓甶籓籓"))
+    assert doc.text == fixed and [r.before for r in doc.repairs] == ["甶籓", "", "籓甶籓", "", "籓"]
+    doc.check()
+
+
 # -- the dev set ----------------------------------------------------------------------
 # Character recovery reached on mojibake_dev.jsonl (benchmarks/repair.py), with
 # a little slack.  ``full`` rows: every byte of the clean text survives, the

@@ -414,6 +414,35 @@ def fix_short_runs(text: str, edits: list[Edit], evidence: list[tuple[str, int]]
     return out
 
 
+def split_reading(before: str, after: str, at: int, cause: str) -> int | None:
+    """Where in ``before`` (damaged text a codec confusion read as ``after``)
+    the characters read as ``after[:at]`` end: the offset whose bytes, in the
+    codec the text was wrongly read with, are those of ``after[:at]`` in the
+    right one; ``None`` where no character of ``before`` ends there (read out
+    of phase), bytes were lost, or ``cause`` is no codec confusion.  Lets a
+    character inserted inside a reading (a deleted character) be an edit of its
+    own beside the two halves, each keeping its confidence.
+
+    >>> split_reading("甶籓籓", "展臺臺", 2, "big5-as-gbk")
+    2
+    >>> split_reading("鍙戝睍", "发展", 1, "utf8-as-gbk"), split_reading("鍙戝睍", "发展", 1, "kunjinkao")
+    (None, None)
+    """
+    codecs = _CODECS.get(cause)
+    if codecs is None or LOST in before or LOST in after:
+        return None
+    wrong, right = codecs
+    try:
+        head = after[:at].encode(right)
+        ends = list(accumulate((len(c.encode(wrong)) for c in before), initial=0))
+    except UnicodeEncodeError:
+        return None
+    if len(head) not in ends:
+        return None
+    k = ends.index(len(head))
+    return k if 0 < k < len(before) and before[:k].encode(wrong) == head else None
+
+
 _KUNJINKAO_CHARS = frozenset(KUNJINKAO)
 _NON_ASCII_STRETCH = re.compile(r"[^\x00-\x7f]+(?:[\x00-\x7f]{1,6}[^\x00-\x7f]+)*")
 
