@@ -66,6 +66,7 @@ def test_kunjinkao_is_reported_not_invented() -> None:
         "\ufffd上上\ue000",  # a private-use character likewise (was 時珈洈，)
         "\ufffd祥",  # one character beside U+FFFD, cut into two guesses past its end (was 嚥还)
         "\ufffd差",  # likewise (was 租闇)
+        "\ufffd灣祥",  # 灣 not cut into a guess and a Latin letter (was 绕W不)
     ],
 )
 def test_genuine_text_kept(text: str) -> None:
@@ -371,9 +372,10 @@ def test_lost_bytes_written_as_replacement_characters() -> None:
         # the U+FFFD written for them (隊\ufffd時\ufffd珨; repaired again: 钉\ufffd\ufffd一)
         ("钉\ufffd叹僧删骶\ufffd一", "replace", "隊\ufffd導時機\ufffd一", {"big5-as-gbk"}),
         # found likewise: the Big5 reading of \ufffd悠W不 (its lead byte lost)
-        # writes \ufffd祥, which repaired again was read as GBK read as Big5,
-        # 祥 cut into two guesses (叢会, written \ufffd\ufffd)
-        ("\ufffd悠W不", "replace", "\ufffd祥", {"big5-as-gbk"}),
+        # is \ufffd灣祥; the next round read 灣 as a guess and W (GBK read as
+        # Big5), the one after that W不 as 祥: \ufffd祥, 灣 lost; repaired
+        # again, 祥 was cut into two guesses (叢会, written \ufffd\ufffd)
+        ("\ufffd悠W不", "replace", "\ufffd灣祥", {"big5-as-gbk"}),
         ("\ufffd悠W不", "guess", "着灣祥", {"big5-as-gbk"}),
     ],
 )

@@ -235,8 +235,8 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     if _reads_nothing_but_loss(reading, run):
         return (), "", ""
     fixed = reading.text
-    if cause != "utf8-as-gbk" and len(fixed.encode("ascii", "ignore")) > run.count(LOST):  # its ASCII characters
-        return (), "", ""  # an ASCII character the run took in was not a trail byte after all (┻_案)
+    if cause != "utf8-as-gbk" and _reads_letters_out_of_chinese(fixed, run):
+        return (), "", ""
     # A clean run never gains this much; mojibake gains 2 or more.  Filling
     # the guesses from context never raises the mean (the unfilled ones are
     # the likeliest characters alone): a run that fails unfilled fails filled.
@@ -273,6 +273,26 @@ def _reads_nothing_but_loss(reading: Reading, run: str) -> bool:
     [('叢会', True), ('有', False)]
     """
     return READ not in reading.status and reading.recovered + reading.lost > run.count(LOST)
+
+
+def _reads_letters_out_of_chinese(fixed: str, run: str) -> bool:
+    """A Big5 or GBK reading ``fixed`` of ``run`` with more ASCII characters
+    than the run holds, or than its U+FFFD: an ASCII character of a reading is
+    one the run took in as a possible trail byte that was ASCII after all,
+    which a lost byte can leave (``\ufffdH\ufffdC``); beyond those, a letter
+    the run took in was no trail byte (``┻_案``), or the reading cuts a Chinese
+    character of the run into a guess and a Latin letter.
+    ``lost_bytes="replace"`` repaired ``\ufffd悠W不`` (Big5 read as GBK, a
+    lead byte lost) to ``\ufffd灣祥`` in its first round, read that as GBK
+    read as Big5 in the next (``\ufffdW不``: 灣 cut into a guess and ``W``),
+    and again (``\ufffd祥``): 灣, read in full from bytes the input holds, was
+    lost.
+
+    >>> [(reinterpret(run)[0].text, _reads_letters_out_of_chinese(reinterpret(run)[0].text, run)) for run in ("\ufffd灣祥", "┻_案", "\ufffd悠W不")]
+    [('埰W不', True), ('拋_偶', True), ('個灣祥', False)]
+    """
+    letters = len(fixed.encode("ascii", "ignore"))
+    return letters > 0 and letters > min(run.count(LOST), len(run.encode("ascii", "ignore")))
 
 
 def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
