@@ -253,6 +253,22 @@ def test_deleted_characters_inside_a_codec_reading() -> None:
     doc.check()
 
 
+def test_deleted_character_inside_a_reading_out_of_phase() -> None:
+    """展台台展台台 in UTF-8 read as GBK (灞曞彴鍙板睍鍙板彴): the first 平 falls
+    where the reading splits (展台 is 灞曞彴), the second inside a GBK character
+    (after 15 bytes of UTF-8, seven and a half GBK characters): it goes into
+    that reading's edit, which takes the insertion's confidence and is
+    partial, never a certain repair."""
+    damaged = "灞曞彴鍙板睍鍙板彴"
+    fixed, edits = fix_and_explain(damaged)
+    assert fixed == "展台平台展台平台" and repair_text(fixed) == fixed
+    first, inserted, merged = edits
+    assert (first.replacement, first.recoverable) == ("展台", "full") and first.confidence > 0.8
+    assert (inserted.start, inserted.end, inserted.replacement, inserted.cause) == (3, 3, "平", "deleted-character")
+    assert merged.replacement == "台展台平台" and merged.recoverable == "partial"
+    assert merged.confidence <= inserted.confidence
+
+
 # -- the dev set ----------------------------------------------------------------------
 # Character recovery reached on mojibake_dev.jsonl (benchmarks/repair.py), with
 # a little slack.  ``full`` rows: every byte of the clean text survives, the

@@ -176,8 +176,10 @@ def _with_deletions(text: str, edits: list[Edit], min_confidence: float) -> list
     if not found:
         return edits
     edits = list(edits)
-    for d in sorted(found, key=lambda d: d.start, reverse=True):  # the offsets before it stay valid
-        edits = _inserted_at(text, edits, d)
+    added = 0  # characters inserted before: first to last, so a split keeps the confidence of the reading it halves
+    for d in sorted(found, key=lambda d: d.start):
+        edits = _inserted_at(text, edits, d._replace(start=d.start + added, end=d.end + added))
+        added += len(d.replacement)
     return sorted(edits, key=lambda e: (e.start, e.end))
 
 
