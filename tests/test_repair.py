@@ -393,6 +393,11 @@ def test_lost_bytes_written_as_replacement_characters() -> None:
         # again, 祥 was cut into two guesses (叢会, written \ufffd\ufffd)
         ("\ufffd悠W不", "replace", "\ufffd灣祥", {"big5-as-gbk"}),
         ("\ufffd悠W不", "guess", "着灣祥", {"big5-as-gbk"}),
+        # found likewise (5,000 examples, seed 19): U+FFFD, Ž, U+FFFD in UTF-8
+        # read as GBK, read as Big5 read as GBK (\ufffd蕭鬚嚙\ufffd), then back
+        # and forth (\ufffd脚斤\ufffd, \ufffd鬚\ufffd; repaired again: \ufffd\ufffd)
+        ("\ufffd锟脚斤拷", "replace", "\ufffd锟脚斤拷", set()),
+        ("\ufffd锟脚斤拷", "guess", "\ufffd锟脚斤拷", set()),
     ],
 )
 def test_replacement_characters_written_are_kept_on_repair(

@@ -18,7 +18,7 @@ must make the text read better as Chinese by a clear margin (:mod:`.lm`).
 The stage runs before t2s conversion: it needs the bytes the damage came from.
 
 Deleted characters (``重大创新台`` for ``重大创新平台``, :mod:`.deletion`) are
-looked for in the whole text after the line fixes: a filter that strips a
+looked for in the whole text the line fixes wrote: a filter that strips a
 character works through the whole text, and the evidence is counted there.
 """
 

@@ -223,7 +223,7 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     alone (they read nothing outside it), with the cause and ``recoverable``
     of its reading.  Cached: a run comes back in the next round of a line's
     repairs when it was left alone, and in the boilerplate of other lines."""
-    if KUNJINKAO in run or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
+    if _holds_kunjinkao(run) or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
         return (), "", ""  # (common characters only: a mean above SUSPICIOUS_MEAN, found without a sum)
     before = lm.mean_logp(run)
     if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
@@ -255,6 +255,25 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     source = list(zip(starts, range(len(starts))))  # (token index, offset in the run)
     found_edits = reading_edits(reading, source, run, cause, confidence, recoverable, min_guess, refuse=_worsened)
     return tuple(found_edits), cause, recoverable
+
+
+def _holds_kunjinkao(run: str) -> bool:
+    """Does ``run`` hold the UTF-8 bytes of U+FFFD (EF BF BD) read as GBK, in
+    either phase: ``锟斤拷`` and its pieces beside other characters (``锟脚``
+    is EF BF BD C5, ``斤拷`` BD EF BF BD)?  Such a run is U+FFFD written as
+    UTF-8 and read as GBK: no Big5 or GBK mojibake, left to
+    :func:`fix_kunjinkao`.  ``lost_bytes="replace"`` read
+    ``\ufffd锟脚斤拷`` (U+FFFD, Ž, U+FFFD in UTF-8 read as GBK) as Big5 read
+    as GBK (``\ufffd蕭鬚嚙\ufffd``), the next rounds read that back and forth
+    (``\ufffd脚斤\ufffd``, ``\ufffd鬚\ufffd``), and its repair changed it again
+    (``\ufffd\ufffd``).
+
+    >>> _holds_kunjinkao("锟脚斤拷"), _holds_kunjinkao("锟斤拷"), _holds_kunjinkao("王锟说")
+    (True, True, False)
+    """
+    if "锟" not in run and "拷" not in run:
+        return False
+    return b"\xef\xbf\xbd" in run.encode("gb18030", errors="replace")
 
 
 def _reads_nothing_but_loss(reading: Reading, run: str) -> bool:
