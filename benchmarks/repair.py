@@ -27,6 +27,7 @@ Both tools are loaded before timing.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import statistics
 import sys
@@ -38,6 +39,7 @@ from pathlib import Path
 import ftfy
 
 import chinese_news_nlp.repair as repair
+from chinese_news_nlp.doc import Doc
 from chinese_news_nlp.repair import fix_and_explain, repair_text, samples
 from chinese_news_nlp.scoring import recovery
 
@@ -131,6 +133,53 @@ def print_guesses(rows: list[dict]) -> None:
             q1, med, q3 = (statistics.quantiles(found, n=4) if len(found) > 1 else [found[0]] * 3)[:3]
             below = sum(c < 0.5 for c in found) / len(found)
             print(f"{kind:20} {label:9} {chars[(kind, guessed)]:6d} {q1:8.2f} {med:7.2f} {q3:6.2f} {below:6.2f}")
+
+
+def print_read_precision(rows: list[dict], options: tuple[dict, ...] = ({}, {"lost_bytes": "replace"})) -> None:
+    """Per cause: of the characters the repairs read from surviving bytes (not
+    guessed, U+FFFD left out), the share that stand in the clean text (difflib
+    on the whole row), beside the confidence the repairs report for them;
+    repairs beside lost bytes (writing U+FFFD, U+FFFD in the damaged text
+    within two characters, or a guessed or U+FFFD-writing repair next to them) apart
+    from those with all their bytes.  A confidence beside lost bytes is
+    overstated where these characters are wrong more often than the others at
+    the same confidence."""
+    counts: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for option in options:
+        mode = option.get("lost_bytes", "guess")
+        for r in rows:
+            doc = repair.RepairStage(**option)(Doc(raw=r["corrupt"]))
+            right = [False] * len(doc.text)
+            for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(
+                None, doc.text, r["clean"], autojunk=False
+            ).get_opcodes():
+                if tag == "equal":
+                    right[i1:i2] = [True] * (i2 - i1)
+            for rep in doc.repairs:
+                if rep.guessed:
+                    continue
+                chars = [k for k in range(rep.start, rep.end) if doc.text[k] != "\ufffd"]
+                if not chars:
+                    continue
+                beside = (
+                    "\ufffd" in rep.after
+                    or "\ufffd" in doc.raw[max(0, rep.raw_start - 2) : rep.raw_end + 2]
+                    or any(
+                        (o.guessed or "\ufffd" in o.after)
+                        and (o.raw_end == rep.raw_start or o.raw_start == rep.raw_end)
+                        for o in doc.repairs
+                        if o is not rep
+                    )
+                )
+                found = counts[(rep.cause, mode, "beside lost" if beside else "all bytes")]
+                found[0] += sum(right[k] for k in chars)
+                found[1] += len(chars)
+                found[2] += rep.confidence * len(chars)
+    print(
+        f"\n{'cause (characters read, not guessed)':36} {'mode':8} {'bytes':12} {'chars':>6} {'right':>6} {'conf':>6}"
+    )
+    for (cause, mode, beside), (ok, n, conf) in sorted(counts.items()):
+        print(f"{cause:36} {mode:8} {beside:12} {int(n):6d} {ok / n:6.3f} {conf / n:6.3f}")
 
 
 def generated_lines(shared: Path) -> None:
@@ -248,6 +297,7 @@ def main() -> int:
     ]
     print_table(scored)
     print_guesses(rows)
+    print_read_precision(rows)
     generated_lines(args.shared)
     changed = [(a, b) for a, b in zip(lines, fixed) if a != b]
     seed_changed, seed_total, farm = seed_report(seed_documents(), args.shared / "gold" / "mojibake.jsonl")

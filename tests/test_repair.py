@@ -66,6 +66,7 @@ def test_kunjinkao_is_reported_not_invented() -> None:
         "\ufffd上上\ue000",  # a private-use character likewise (was 時珈洈，)
         "\ufffd祥",  # one character beside U+FFFD, cut into two guesses past its end (was 嚥还)
         "\ufffd差",  # likewise (was 租闇)
+        "\ufffd灣祥",  # 灣 not cut into a guess and a Latin letter (was 绕W不)
     ],
 )
 def test_genuine_text_kept(text: str) -> None:
@@ -233,6 +234,41 @@ def test_deleted_characters_not_invented(text: str) -> None:
     assert repair_text(text) == text
 
 
+def test_deleted_characters_inside_a_codec_reading() -> None:
+    """Found by test_mixtures_never_raise_and_are_idempotent (2,000 examples,
+    seed 8): 甶籓籓甶籓籓 (展臺臺展臺臺 in Big5 read as GBK) repaired to
+    展臺臺展臺臺, whose repair inserted 平 (平臺 bare): deleted characters are
+    looked for in the repaired text, each its own edit between the halves of
+    the reading, which keep their confidence."""
+    fixed, edits = fix_and_explain("甶籓籓甶籓籓")
+    assert fixed == "展臺平臺展臺平臺"
+    assert repair_text(fixed) == fixed
+    inserted = [e for e in edits if e.cause == "deleted-character"]
+    assert [(e.start, e.end, e.replacement) for e in inserted] == [(2, 2, "平"), (5, 5, "平")]
+    read = [e for e in edits if e.cause == "big5-as-gbk"]
+    assert "".join(e.replacement for e in read) == "展臺臺展臺臺"
+    assert all(e.confidence > 0.9 and e.recoverable == "full" for e in read)
+    doc = RepairStage()(Doc(raw="甶籓籓甶籓籓"))
+    assert doc.text == fixed and [r.before for r in doc.repairs] == ["甶籓", "", "籓甶籓", "", "籓"]
+    doc.check()
+
+
+def test_deleted_character_inside_a_reading_out_of_phase() -> None:
+    """展台台展台台 in UTF-8 read as GBK (灞曞彴鍙板睍鍙板彴): the first 平 falls
+    where the reading splits (展台 is 灞曞彴), the second inside a GBK character
+    (after 15 bytes of UTF-8, seven and a half GBK characters): it goes into
+    that reading's edit, which takes the insertion's confidence and is
+    partial, never a certain repair."""
+    damaged = "灞曞彴鍙板睍鍙板彴"
+    fixed, edits = fix_and_explain(damaged)
+    assert fixed == "展台平台展台平台" and repair_text(fixed) == fixed
+    first, inserted, merged = edits
+    assert (first.replacement, first.recoverable) == ("展台", "full") and first.confidence > 0.8
+    assert (inserted.start, inserted.end, inserted.replacement, inserted.cause) == (3, 3, "平", "deleted-character")
+    assert merged.replacement == "台展台平台" and merged.recoverable == "partial"
+    assert merged.confidence <= inserted.confidence
+
+
 # -- the dev set ----------------------------------------------------------------------
 # Character recovery reached on mojibake_dev.jsonl (benchmarks/repair.py), with
 # a little slack.  ``full`` rows: every byte of the clean text survives, the
@@ -352,10 +388,16 @@ def test_lost_bytes_written_as_replacement_characters() -> None:
         # the U+FFFD written for them (隊\ufffd時\ufffd珨; repaired again: 钉\ufffd\ufffd一)
         ("钉\ufffd叹僧删骶\ufffd一", "replace", "隊\ufffd導時機\ufffd一", {"big5-as-gbk"}),
         # found likewise: the Big5 reading of \ufffd悠W不 (its lead byte lost)
-        # writes \ufffd祥, which repaired again was read as GBK read as Big5,
-        # 祥 cut into two guesses (叢会, written \ufffd\ufffd)
-        ("\ufffd悠W不", "replace", "\ufffd祥", {"big5-as-gbk"}),
+        # is \ufffd灣祥; the next round read 灣 as a guess and W (GBK read as
+        # Big5), the one after that W不 as 祥: \ufffd祥, 灣 lost; repaired
+        # again, 祥 was cut into two guesses (叢会, written \ufffd\ufffd)
+        ("\ufffd悠W不", "replace", "\ufffd灣祥", {"big5-as-gbk"}),
         ("\ufffd悠W不", "guess", "着灣祥", {"big5-as-gbk"}),
+        # found likewise (5,000 examples, seed 19): U+FFFD, Ž, U+FFFD in UTF-8
+        # read as GBK, read as Big5 read as GBK (\ufffd蕭鬚嚙\ufffd), then back
+        # and forth (\ufffd脚斤\ufffd, \ufffd鬚\ufffd; repaired again: \ufffd\ufffd)
+        ("\ufffd锟脚斤拷", "replace", "\ufffd锟脚斤拷", set()),
+        ("\ufffd锟脚斤拷", "guess", "\ufffd锟脚斤拷", set()),
     ],
 )
 def test_replacement_characters_written_are_kept_on_repair(

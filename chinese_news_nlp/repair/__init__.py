@@ -18,7 +18,7 @@ must make the text read better as Chinese by a clear margin (:mod:`.lm`).
 The stage runs before t2s conversion: it needs the bytes the damage came from.
 
 Deleted characters (``重大创新台`` for ``重大创新平台``, :mod:`.deletion`) are
-looked for in the whole text after the line fixes: a filter that strips a
+looked for in the whole text the line fixes wrote: a filter that strips a
 character works through the whole text, and the evidence is counted there.
 """
 
@@ -37,7 +37,14 @@ from .compose import EditLog
 from .contentfarm import fix_content_farm
 from .data import content_farm_table, split_lines
 from .deletion import fix_deleted_characters
-from .encoding import SUSPICIOUS_MEAN, fix_codec_confusions, fix_kunjinkao, fix_latin1_mojibake, report_lost_runs
+from .encoding import (
+    SUSPICIOUS_MEAN,
+    fix_codec_confusions,
+    fix_kunjinkao,
+    fix_latin1_mojibake,
+    report_lost_runs,
+    split_reading,
+)
 from .pinyin import fix_pinyin_annotations
 from .punctuation import fix_halfwidth_punctuation
 
@@ -155,12 +162,68 @@ def fix_and_explain(
 
 def _with_deletions(text: str, edits: list[Edit], min_confidence: float) -> list[Edit]:
     """Add the deleted characters found in the whole text (the evidence may
-    span lines: a filter deletes throughout), away from the other repairs."""
-    found = fix_deleted_characters(text)
+    span lines: a filter deletes throughout).
+
+    They are looked for in the text the other repairs wrote, as the filter
+    saw it and as a repair of the repaired text would: ``甶籓籓甶籓籓`` (Big5
+    read as GBK) reads ``展臺臺展臺臺``, whose 臺 stand bare (``平`` of
+    ``平臺`` stripped); searched in the damaged text, the first repair left them
+    and the repair of its output inserted them (not idempotent).  A character
+    inserted inside another repair's replacement is an edit of its own where
+    that repair splits there (:func:`_inserted_at`)."""
+    repaired = apply_edits(text, edits) if edits else text
+    found = [d for d in fix_deleted_characters(repaired) if d.confidence >= min_confidence]
     if not found:
         return edits
-    found = [d for d in found if d.confidence >= min_confidence and not any(e.start <= d.start <= e.end for e in edits)]
-    return sorted(edits + found, key=lambda e: (e.start, e.end)) if found else edits
+    edits = list(edits)
+    added = 0  # characters inserted before: first to last, so a split keeps the confidence of the reading it halves
+    for d in sorted(found, key=lambda d: d.start):
+        edits = _inserted_at(text, edits, d._replace(start=d.start + added, end=d.end + added))
+        added += len(d.replacement)
+    return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+def _inserted_at(text: str, edits: list[Edit], insertion: Edit) -> list[Edit]:
+    """``edits`` (on ``text``, sorted) with ``insertion`` (at an offset of the
+    text they write) added.  Outside their replacements it is its own edit at
+    the offset it maps to.  Inside one, the replacement is split there when
+    its halves are readings of halves of the damaged text
+    (:func:`.encoding.split_reading`): ``甶籓籓`` → ``展臺臺`` splits after
+    ``甶籓``, ``平`` between, each half keeping its confidence.  Where it does
+    not split (a reading out of phase), the character goes into that edit,
+    which takes the insertion's confidence if lower and is ``partial``: an
+    inserted character is never part of a certain repair.
+
+    >>> ins = Edit(2, 2, "平", "deleted-character", 0.7, "partial")
+    >>> _inserted_at("甶籓籓", [Edit(0, 3, "展臺臺", "big5-as-gbk", 0.99, "full")], ins)  # doctest: +NORMALIZE_WHITESPACE
+    [Edit(start=0, end=2, replacement='展臺', cause='big5-as-gbk', confidence=0.99, recoverable='full', guessed=False, attached=False),
+     Edit(start=2, end=2, replacement='平', cause='deleted-character', confidence=0.7, recoverable='partial', guessed=False, attached=False),
+     Edit(start=2, end=3, replacement='臺', cause='big5-as-gbk', confidence=0.99, recoverable='full', guessed=False, attached=False)]
+    """
+    at = insertion.start
+    shift = 0
+    for k, e in enumerate(edits):
+        new_start = e.start + shift
+        if at <= new_start:
+            break
+        if at < new_start + len(e.replacement):
+            q = at - new_start
+            cut = split_reading(text[e.start : e.end], e.replacement, q, e.cause or "")
+            if cut is None:
+                merged = e._replace(
+                    replacement=e.replacement[:q] + insertion.replacement + e.replacement[q:],
+                    confidence=min(e.confidence, insertion.confidence),
+                    recoverable="partial" if e.recoverable in (None, "full") else e.recoverable,
+                )
+                return [*edits[:k], merged, *edits[k + 1 :]]
+            mid = e.start + cut
+            halves = [
+                e._replace(end=mid, replacement=e.replacement[:q]),
+                e._replace(start=mid, replacement=e.replacement[q:]),
+            ]
+            return [*edits[:k], halves[0], Edit(mid, mid, *insertion[2:]), halves[1], *edits[k + 1 :]]
+        shift += len(e.replacement) - (e.end - e.start)
+    return [*edits, Edit(at - shift, at - shift, *insertion[2:])]
 
 
 # Some publishers write ASCII commas throughout (seeds 000-003 of the project:

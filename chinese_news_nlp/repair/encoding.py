@@ -223,7 +223,7 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     alone (they read nothing outside it), with the cause and ``recoverable``
     of its reading.  Cached: a run comes back in the next round of a line's
     repairs when it was left alone, and in the boilerplate of other lines."""
-    if KUNJINKAO in run or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
+    if _holds_kunjinkao(run) or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
         return (), "", ""  # (common characters only: a mean above SUSPICIOUS_MEAN, found without a sum)
     before = lm.mean_logp(run)
     if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
@@ -235,8 +235,8 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     if _reads_nothing_but_loss(reading, run):
         return (), "", ""
     fixed = reading.text
-    if cause != "utf8-as-gbk" and len(fixed.encode("ascii", "ignore")) > run.count(LOST):  # its ASCII characters
-        return (), "", ""  # an ASCII character the run took in was not a trail byte after all (┻_案)
+    if cause != "utf8-as-gbk" and _reads_letters_out_of_chinese(fixed, run):
+        return (), "", ""
     # A clean run never gains this much; mojibake gains 2 or more.  Filling
     # the guesses from context never raises the mean (the unfilled ones are
     # the likeliest characters alone): a run that fails unfilled fails filled.
@@ -257,6 +257,25 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     return tuple(found_edits), cause, recoverable
 
 
+def _holds_kunjinkao(run: str) -> bool:
+    """Does ``run`` hold the UTF-8 bytes of U+FFFD (EF BF BD) read as GBK, in
+    either phase: ``锟斤拷`` and its pieces beside other characters (``锟脚``
+    is EF BF BD C5, ``斤拷`` BD EF BF BD)?  Such a run is U+FFFD written as
+    UTF-8 and read as GBK: no Big5 or GBK mojibake, left to
+    :func:`fix_kunjinkao`.  ``lost_bytes="replace"`` read
+    ``\ufffd锟脚斤拷`` (U+FFFD, Ž, U+FFFD in UTF-8 read as GBK) as Big5 read
+    as GBK (``\ufffd蕭鬚嚙\ufffd``), the next rounds read that back and forth
+    (``\ufffd脚斤\ufffd``, ``\ufffd鬚\ufffd``), and its repair changed it again
+    (``\ufffd\ufffd``).
+
+    >>> _holds_kunjinkao("锟脚斤拷"), _holds_kunjinkao("锟斤拷"), _holds_kunjinkao("王锟说")
+    (True, True, False)
+    """
+    if "锟" not in run and "拷" not in run:
+        return False
+    return b"\xef\xbf\xbd" in run.encode("gb18030", errors="replace")
+
+
 def _reads_nothing_but_loss(reading: Reading, run: str) -> bool:
     """A reading of ``run`` that reads no character in full and guesses more
     characters than the run shows lost (its U+FFFD): it cuts the run's
@@ -273,6 +292,26 @@ def _reads_nothing_but_loss(reading: Reading, run: str) -> bool:
     [('叢会', True), ('有', False)]
     """
     return READ not in reading.status and reading.recovered + reading.lost > run.count(LOST)
+
+
+def _reads_letters_out_of_chinese(fixed: str, run: str) -> bool:
+    """A Big5 or GBK reading ``fixed`` of ``run`` with more ASCII characters
+    than the run holds, or than its U+FFFD: an ASCII character of a reading is
+    one the run took in as a possible trail byte that was ASCII after all,
+    which a lost byte can leave (``\ufffdH\ufffdC``); beyond those, a letter
+    the run took in was no trail byte (``┻_案``), or the reading cuts a Chinese
+    character of the run into a guess and a Latin letter.
+    ``lost_bytes="replace"`` repaired ``\ufffd悠W不`` (Big5 read as GBK, a
+    lead byte lost) to ``\ufffd灣祥`` in its first round, read that as GBK
+    read as Big5 in the next (``\ufffdW不``: 灣 cut into a guess and ``W``),
+    and again (``\ufffd祥``): 灣, read in full from bytes the input holds, was
+    lost.
+
+    >>> [(reinterpret(run)[0].text, _reads_letters_out_of_chinese(reinterpret(run)[0].text, run)) for run in ("\ufffd灣祥", "┻_案", "\ufffd悠W不")]
+    [('埰W不', True), ('拋_偶', True), ('個灣祥', False)]
+    """
+    letters = len(fixed.encode("ascii", "ignore"))
+    return letters > 0 and letters > min(run.count(LOST), len(run.encode("ascii", "ignore")))
 
 
 def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
@@ -412,6 +451,35 @@ def fix_short_runs(text: str, edits: list[Edit], evidence: list[tuple[str, int]]
         if edit is not None:
             out.append(edit)
     return out
+
+
+def split_reading(before: str, after: str, at: int, cause: str) -> int | None:
+    """Where in ``before`` (damaged text a codec confusion read as ``after``)
+    the characters read as ``after[:at]`` end: the offset whose bytes, in the
+    codec the text was wrongly read with, are those of ``after[:at]`` in the
+    right one; ``None`` where no character of ``before`` ends there (read out
+    of phase), bytes were lost, or ``cause`` is no codec confusion.  Lets a
+    character inserted inside a reading (a deleted character) be an edit of its
+    own beside the two halves, each keeping its confidence.
+
+    >>> split_reading("甶籓籓", "展臺臺", 2, "big5-as-gbk")
+    2
+    >>> split_reading("鍙戝睍", "发展", 1, "utf8-as-gbk"), split_reading("鍙戝睍", "发展", 1, "kunjinkao")
+    (None, None)
+    """
+    codecs = _CODECS.get(cause)
+    if codecs is None or LOST in before or LOST in after:
+        return None
+    wrong, right = codecs
+    try:
+        head = after[:at].encode(right)
+        ends = list(accumulate((len(c.encode(wrong)) for c in before), initial=0))
+    except UnicodeEncodeError:
+        return None
+    if len(head) not in ends:
+        return None
+    k = ends.index(len(head))
+    return k if 0 < k < len(before) and before[:k].encode(wrong) == head else None
 
 
 _KUNJINKAO_CHARS = frozenset(KUNJINKAO)
