@@ -377,6 +377,10 @@ def test_offsets_slice_to_surfaces_on_any_text(text):
         assert fact["qualifier"] in {"exact", "approx", "over", "under", "range"}
 
 
+def test_a_rate_sign_at_the_end_of_the_text():
+    assert [f["surface"] for f in extract_facts("0%/")] == ["0%"]  # hypothesis: was an IndexError
+
+
 def test_list_number_before_a_year_is_not_a_decimal():
     facts = extract_facts("2.1992年向银行发行的债券，期限五年。", date="1998-06-01")
     assert [f["surface"] for f in facts] == ["五年"]

@@ -247,8 +247,9 @@ def _rate_unit(text: str, unit: Unit, end: int, lex: Lexicon) -> tuple[Unit, int
     names = [unit.unit]
     while text[end : end + 1] == "/":
         nxt, nxt_end = lex.match_unit(text, end + 1)
-        if nxt is None and text[end + 1 : end + 2] in RATE_DENOMINATORS:
-            nxt, nxt_end = Unit(text[end + 1], text[end + 1], "measure"), end + 2  # 元/月, 元/日
+        denominator = text[end + 1 : end + 2]  # empty after a "/" that ends the text (0%/), and "" is in any str
+        if nxt is None and denominator and denominator in RATE_DENOMINATORS:
+            nxt, nxt_end = Unit(denominator, denominator, "measure"), end + 2  # 元/月, 元/日
         if nxt is None:
             break
         names.append(nxt.unit)
