@@ -189,6 +189,26 @@ def test_counting_with_those_classifiers_still_counts():
     ]
 
 
+# Found on generated text (chinese_news_nlp.facts.samples, development seed 1):
+
+
+@pytest.mark.parametrize(
+    "text, surface, value, unit",
+    [
+        ("新增装机容量830万千瓦。", "830万千瓦", 8.3e6, "千瓦"),  # 万千 is an idiom only outside a number
+        ("新增装机容量10多万千瓦，", "10多万千瓦", 1e5, "千瓦"),
+        ("全年发电量五百九十亿千瓦时。", "五百九十亿千瓦时", 5.9e10, "千瓦时"),  # was 59000001000 瓦
+        ("新增装机两百千瓦，", "两百千瓦", 200, "千瓦"),  # 两百千 read no number: missed
+        ("新增装机三十多千瓦。", "三十多千瓦", 30, "千瓦"),  # was 30000 瓦
+        ("跑完三千米。", "三千米", 3000, "米"),  # a digit before 千: it is 3000, the unit 米
+    ],
+)
+def test_a_thousand_that_begins_the_unit_is_the_units(text, surface, value, unit):
+    fact = one(text)
+    assert (fact["surface"], fact["unit"]) == (surface, unit)
+    assert fact["value"] == pytest.approx(value)
+
+
 def test_a_change_between_two_values_is_two_facts():
     facts = extract_facts("营收由12亿元增长到18亿元。")
     assert [f["surface"] for f in facts] == ["12亿元", "18亿元"]
@@ -330,6 +350,7 @@ def test_subject_from_entities_when_present():
         "一方面要创新，一批企业走出去",  # indefinite 一
         "第三方机构、第46届运动会",  # ordinals of names and events
         "他千方百计联系了千家万户",  # idioms
+        "气象万千，千千万万",
     ],
 )
 def test_non_facts(text):

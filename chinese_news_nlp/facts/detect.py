@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import regex
 
 from .lexicon import Lexicon, Unit, lexicon
-from .numerals import FULLWIDTH, NUMERAL, Numeral, parse_numeral
+from .numerals import CN_NUMERAL_CHARS, FULLWIDTH, NUMERAL, Numeral, parse_numeral
 
 NUMERAL_RE = regex.compile(NUMERAL)
 RANGE_CONNECTORS = "至到-~～—－"
@@ -61,7 +61,9 @@ def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
     for word in lex.idioms:
         start = text.find(word)
         while start >= 0:
-            spans.append((start, start + len(word)))
+            # 830万千瓦, 三十万千克, 10多万千瓦: 万 closes a number and 千 opens its unit; no idiom (万千) there
+            if not (start and (text[start - 1].isdigit() or text[start - 1] in CN_NUMERAL_CHARS + "余多")):
+                spans.append((start, start + len(word)))
             start = text.find(word, start + 1)
     if "《" not in text:  # no title to mask: skip the walk over every character
         return spans
@@ -111,6 +113,7 @@ def read_figure(text: str, start: int, end: int, lex: Lexicon) -> Figure | None:
         return None  # G60, V2, TOP50, 300324: part of a code or name
     # The decimal point lost to a space or a full stop in scraped teasers: 11 4%, 51。5%.
     run, end = _join_lost_decimal(text, start, end, run)
+    run, end = _unit_thousand_back(text, run, end, lex)
     numeral = parse_numeral(run)
     if numeral is None:
         return None
@@ -219,6 +222,20 @@ def _join_lost_decimal(text: str, start: int, end: int, run: str) -> tuple[str, 
     return f"{run}.{m.group(1)}" + _multiplier_tail(text, end + m.end()), end + m.end() + len(
         _multiplier_tail(text, end + m.end())
     )
+
+
+def _unit_thousand_back(text: str, run: str, end: int, lex: Lexicon) -> tuple[str, int]:
+    """``五百九十亿千瓦时``, ``两百千瓦``, ``三十多千瓦``: a 千 the numeral run took that begins a
+    unit (千瓦, 千瓦时, 千克) goes back to the unit when the run reads no number with it, or
+    when it follows 万/亿/余/多, after which a bare 千 is no digit's place (三千米 stays 3000 米)."""
+    if len(run) < 2 or run[-1] != "千" or run[-2] not in CN_NUMERAL_CHARS + "余多":
+        return run, end
+    unit, _ = lex.match_unit(text, end - 1)
+    if unit is None or not unit.surface.startswith("千"):
+        return run, end
+    if run[-2] in "万亿余多" or parse_numeral(run) is None:
+        return run[:-1], end - 1
+    return run, end
 
 
 def _multiplier_tail(text: str, pos: int) -> str:
