@@ -4,7 +4,6 @@ stage measured on what it writes."""
 from __future__ import annotations
 
 import random
-from dataclasses import asdict
 
 import pytest
 from hypothesis import given, settings
