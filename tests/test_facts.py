@@ -209,6 +209,26 @@ def test_a_thousand_that_begins_the_unit_is_the_units(text, surface, value, unit
     assert fact["value"] == pytest.approx(value)
 
 
+@pytest.mark.parametrize(
+    "text, surface, value",
+    [
+        ("同比增长百分之三十五点一。", "百分之三十五点一", 35.1),  # was 百分之三十五, 35
+        ("常住人口为五点四万人。", "五点四万人", 54_000),  # was 四万人
+        ("接待游客二点二亿人次，", "二点二亿人次", 2.2e8),
+        ("提高零点五个百分点", "零点五个百分点", 0.5),
+    ],
+)
+def test_chinese_decimals(text, surface, value):
+    fact = one(text)
+    assert fact["surface"] == surface
+    assert fact["value"] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["下午三点二十分开会。", "九点零五分出发。", "三点一刻到。", "这一点很重要。"])
+def test_a_clock_is_no_chinese_decimal(text):
+    assert extract_facts(text) == []
+
+
 def test_a_change_between_two_values_is_two_facts():
     facts = extract_facts("营收由12亿元增长到18亿元。")
     assert [f["surface"] for f in facts] == ["12亿元", "18亿元"]
