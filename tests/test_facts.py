@@ -229,6 +229,26 @@ def test_a_clock_is_no_chinese_decimal(text):
     assert extract_facts(text) == []
 
 
+@pytest.mark.parametrize(
+    "text, value, value_max",
+    [
+        ("项目总投资608至609亿元。", 6.08e10, 6.09e10),  # the low end was 608
+        ("投资三至五亿元。", 3e8, 5e8),
+        ("预算三至五千万元。", 3e7, 5e7),
+        ("预算八百至一千万元。", 8e6, 1e7),
+        ("补贴5000至1万元。", 5000, 1e4),  # 5000万 would pass the high end: 5000 stays
+        ("建设10至15家。", 10, 15),
+    ],
+)
+def test_a_range_written_with_one_multiplier_applies_it_to_both_ends(text, value, value_max):
+    fact = one(text)
+    assert (fact["value"], fact["value_max"], fact["qualifier"]) == (
+        pytest.approx(value),
+        pytest.approx(value_max),
+        "range",
+    )
+
+
 def test_a_change_between_two_values_is_two_facts():
     facts = extract_facts("营收由12亿元增长到18亿元。")
     assert [f["surface"] for f in facts] == ["12亿元", "18亿元"]

@@ -10,13 +10,15 @@ slogans are masked first (``nonfact_patterns.txt``, ``idioms.txt``, 《book titl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import regex
 
 from .lexicon import Lexicon, Unit, lexicon
-from .numerals import CN_NUMERAL_CHARS, FULLWIDTH, NUMERAL, Numeral, parse_numeral
+from .numerals import CN_BIG_UNITS, CN_NUMERAL_CHARS, CN_SMALL_UNITS, FULLWIDTH, NUMERAL, Numeral, parse_numeral
 
 NUMERAL_RE = regex.compile(NUMERAL)
+PLACES = {**CN_SMALL_UNITS, **CN_BIG_UNITS}
 RANGE_CONNECTORS = "至到-~～—－"
 LINK_VERBS = ("达到", "占", "达", "为", "有", "是", "计")
 CJK = regex.compile(r"\p{Han}")
@@ -298,6 +300,8 @@ def _range(text, start, end, after, numeral, unit, lex) -> Figure | None:
         return None
     if unit2.unit == "年" and (_is_calendar_year(m.group()) or _is_calendar_year(text[start:end])):
         return None
+    if unit is None:
+        numeral = _shared_multiplier(text[start:end], m.group(), numeral, high)
     if high.value <= numeral.value:
         return None
     unit2, end2 = _rate_unit(text, unit2, end2, lex)
@@ -305,6 +309,22 @@ def _range(text, start, end, after, numeral, unit, lex) -> Figure | None:
     fig.value_max = high.value
     fig.qualifier = "range"
     return fig
+
+
+def _shared_multiplier(low_run: str, high_run: str, low: Numeral, high: Numeral) -> Numeral:
+    """``3至5亿元`` is 3亿 to 5亿: a low end written without multiplier takes the high end's
+    (万, 亿, 千万) when that keeps it below the high end (``5000至1万元`` stays 5000 to 1万)."""
+    if "万" in low_run or "亿" in low_run or low.value_max is not None:
+        return low
+    for tail in (regex.search(r"[十百千][万亿]+$", high_run), regex.search(r"[万亿]+$", high_run)):
+        if tail is None:
+            continue
+        mult = 1
+        for ch in tail.group():
+            mult *= PLACES[ch]
+        if low.value * mult < high.value:
+            return Numeral(float(Decimal(str(low.value)) * mult), qualifier=low.qualifier)
+    return low
 
 
 def _ordinal(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) -> Figure | None:
