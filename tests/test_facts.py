@@ -249,6 +249,20 @@ def test_a_range_written_with_one_multiplier_applies_it_to_both_ends(text, value
     )
 
 
+@pytest.mark.parametrize(
+    "text, surface, value",
+    [
+        ("规模位列中西部地区第13。", "第13", 13),
+        ("总量跻身同类城市前十。", "前十", 10),
+        ("综合实力居同类城市首位。", "首位", 1),
+        ("增速居长三角城市群第二，", "第二", 2),
+    ],
+)
+def test_a_rank_among_a_named_field_of_peers(text, surface, value):
+    fact = one(text)
+    assert (fact["surface"], fact["value"], fact["kind"]) == (surface, value, "rank")
+
+
 def test_a_change_between_two_values_is_two_facts():
     facts = extract_facts("营收由12亿元增长到18亿元。")
     assert [f["surface"] for f in facts] == ["12亿元", "18亿元"]

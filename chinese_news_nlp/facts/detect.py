@@ -22,10 +22,13 @@ PLACES = {**CN_SMALL_UNITS, **CN_BIG_UNITS}
 RANGE_CONNECTORS = "至到-~～—－"
 LINK_VERBS = ("达到", "占", "达", "为", "有", "是", "计")
 CJK = regex.compile(r"\p{Han}")
-# Scope words before a bare ordinal that make it a ranking: 居全国第四, 进入全国前四.
-RANK_CONTEXT = regex.compile(
-    r"(?:居|列|排|排名|位居|位列|位于|进入|跻身|达|升至|升到|跃居|名列)(?:全国|全省|全市|全球|世界|国内|省内|省区|行业|同类|全区)?$"
+# Scope words before a bare ordinal that make it a ranking: 居全国第四, 进入全国前四; the scope
+# may be any short phrase ending in a word for a field of peers (位列中西部地区第13, 跻身同类城市前十).
+RANK_SCOPE = (
+    r"(?:全国|全省|全市|全球|世界|国内|省内|省区|行业|同类|全区"
+    r"|\p{Han}{0,6}?(?:地区|城市|城市群|都市圈|省份|区域|国家|经济体|行业|板块|榜单|高校|企业))?"
 )
+RANK_CONTEXT = regex.compile(r"(?:居|列|排|排名|位居|位列|位于|进入|跻身|达|升至|升到|跃居|名列)" + RANK_SCOPE + "$")
 RANK_UNITS = {"位", "名", "家", "个", "座", "所"}
 ORDINAL_LIST = regex.compile(r"第[\d一二三四五六七八九十百]+(?:、[\d一二三四五六七八九十百]+)*、$")
 DURATION_UNITS = {"年", "月", "周", "天", "日", "交易日", "工作日", "小时", "分钟", "秒"}
@@ -338,7 +341,7 @@ def _ordinal(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) ->
     if (
         (unit is None and unit_end == end)
         and not CJK.match(nxt)
-        and RANK_CONTEXT.search(text[max(0, start - 8) : start - 1])
+        and RANK_CONTEXT.search(text[max(0, start - 12) : start - 1])
     ):
         return _figure(start - 1, end, numeral, Unit("", "位", "rank"), text, lex, numeral_start=start)
     return None
@@ -346,7 +349,7 @@ def _ordinal(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) ->
 
 def _top_n(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) -> Figure | None:
     """进入全国前四, 位列前十名: a rank among the first N."""
-    if not RANK_CONTEXT.search(text[max(0, start - 9) : start - 1]) and not regex.search(
+    if not RANK_CONTEXT.search(text[max(0, start - 12) : start - 1]) and not regex.search(
         r"(?:全国|全省|全市|全球|世界|行业|国内)$", text[max(0, start - 3) : start - 1]
     ):
         return None
@@ -377,7 +380,7 @@ def _scale_figure(text: str, start: int, end: int, numeral: Numeral) -> Figure |
 def _first_place_ranks(text: str, blocked, figures) -> list[Figure]:
     """位居全国首位: rank 1 said without a numeral."""
     out = []
-    for m in regex.finditer(r"(?:居|列|位居|位列|排名|跃居)(?:全国|全省|全市|全球|世界|国内|省内|同类)?(首位)", text):
+    for m in regex.finditer(r"(?:居|列|位居|位列|排名|跃居)" + RANK_SCOPE + "(首位)", text):
         s, e = m.span(1)
         if _overlaps(s, e, blocked) or any(f.start < e and s < f.end for f in figures):
             continue
