@@ -338,6 +338,12 @@ def test_inline_year_holds_to_the_semicolon_then_the_topic_returns():
     assert [(f["year"], f["year_end"]) for f in extract_facts(text)] == [(2016, 2020), (2020, None), (2016, 2020)]
 
 
+def test_a_time_before_a_colon_dates_every_item_of_the_list():
+    # generated text, seed 1: the items after the first semicolon took the earlier paragraph's 2018
+    text = "2018年，新增企业30家。“十三五”时期重点抓好以下工作：一是新增企业五十多家；二是袁某：新建厂房20万平方米。"
+    assert [(f["year"], f["year_end"]) for f in extract_facts(text)] == [(2018, None), (2016, 2020), (2016, 2020)]
+
+
 def test_event_date_after_yu_dates_only_its_clause():
     facts = extract_facts("该园区成立于2010年5月，总占地500亩，于2019年新增企业20家。")
     assert [f["year"] for f in facts] == [None, 2019]

@@ -213,8 +213,15 @@ def resolve_year(
         elif m.role == "event" and m.start >= clause[0]:
             local = m
     # An inline mention holds to the next semicolon; past it the paragraph's topic is back,
-    # and only when the paragraph has none does it run on to the full stop.
-    if local is not None and local.role == "inline" and local.start < semi[0] and frame is not None:
+    # and only when the paragraph has none does it run on to the full stop.  A mention before a
+    # colon heads the list the colon opens (十四五时期重点抓好以下工作：一是……；二是……：every item).
+    if (
+        local is not None
+        and local.role == "inline"
+        and local.start < semi[0]
+        and frame is not None
+        and not _heads_list(text, local.end, semi[0])
+    ):
         local = None
     chosen = local or frame
     if chosen is None or chosen.start < clause[0]:
@@ -244,6 +251,13 @@ def resolve_year(
         if earlier_in_clause and MOVEMENT_END.search(head):
             return chosen.year_end, None, chosen.surface
     return chosen.year, chosen.year_end, chosen.surface
+
+
+def _heads_list(text: str, after: int, item_start: int) -> bool:
+    """A colon after a mention (ending at ``after``) before any semicolon, and the list item at
+    ``item_start`` after that colon: the mention heads the list (an item may hold a colon of its own)."""
+    head = regex.match(r"[^；;：:]*[：:]", text[after:item_start])  # the first colon, no semicolon before it
+    return head is not None
 
 
 def reference_year(text: str, date: str | None) -> int | None:
