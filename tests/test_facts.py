@@ -344,6 +344,19 @@ def test_a_time_before_a_colon_dates_every_item_of_the_list():
     assert [(f["year"], f["year_end"]) for f in extract_facts(text)] == [(2018, None), (2016, 2020), (2016, 2020)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年，全市营业收入达50亿元，比2019年增长20%，新增企业30家。",  # 20% and 30家 were 2019
+        "2023年，全市营业收入达50亿元，较2019年增长20%，新增企业30家。",
+        "2023年，全市营业收入达50亿元，比去年同期增长20%，新增企业30家。",  # read from 去年, by chance 2023
+    ],
+)
+def test_the_base_of_a_comparison_dates_no_figure(text):
+    facts = extract_facts(text, date="2024-03-01")
+    assert [(f["year"], f["time_surface"]) for f in facts] == [(2023, "2023年")] * 3
+
+
 def test_event_date_after_yu_dates_only_its_clause():
     facts = extract_facts("该园区成立于2010年5月，总占地500亩，于2019年新增企业20家。")
     assert [f["year"] for f in facts] == [None, 2019]
