@@ -424,6 +424,7 @@ def test_subject_from_entities_when_present():
         "第三方机构、第46届运动会",  # ordinals of names and events
         "他千方百计联系了千家万户",  # idioms
         "气象万千，千千万万",
+        "坚持“八项规定”，落实“两个维护”",  # quoted slogans with any classifier
     ],
 )
 def test_non_facts(text):
