@@ -263,6 +263,18 @@ def test_a_rank_among_a_named_field_of_peers(text, surface, value):
     assert (fact["surface"], fact["value"], fact["kind"]) == (surface, value, "rank")
 
 
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("创新指数位列全市第5，670名志愿者参与服务", [("第5", 5), ("670名", 670)]),  # was 第5，670名: 5670
+        ("该公司总量位列第2，５０４项科技成果实现转化", [("第2", 2), ("５０４项", 504)]),
+        ("共有１，２３４家企业", [("１，２３４家", 1234)]),  # between full-width digits it groups them
+    ],
+)
+def test_a_full_width_comma_after_a_digit_is_a_clause_break(text, found):
+    assert [(f["surface"], f["value"]) for f in extract_facts(text)] == found
+
+
 def test_a_change_between_two_values_is_two_facts():
     facts = extract_facts("营收由12亿元增长到18亿元。")
     assert [f["surface"] for f in facts] == ["12亿元", "18亿元"]

@@ -15,7 +15,16 @@ from decimal import Decimal
 import regex
 
 from .lexicon import Lexicon, Unit, lexicon
-from .numerals import CN_BIG_UNITS, CN_NUMERAL_CHARS, CN_SMALL_UNITS, FULLWIDTH, NUMERAL, Numeral, parse_numeral
+from .numerals import (
+    CN_BIG_UNITS,
+    CN_NUMERAL_CHARS,
+    CN_SMALL_UNITS,
+    FULLWIDTH,
+    FULLWIDTH_GROUPING,
+    NUMERAL,
+    Numeral,
+    parse_numeral,
+)
 
 NUMERAL_RE = regex.compile(NUMERAL)
 PLACES = {**CN_SMALL_UNITS, **CN_BIG_UNITS}
@@ -54,8 +63,12 @@ class Figure:
 
 
 def normalize_for_scan(text: str) -> str:
-    """Full-width digits and signs as ASCII; same length as ``text``."""
-    return text.translate(FULLWIDTH)
+    """Full-width digits and signs as ASCII; same length as ``text``.
+
+    >>> normalize_for_scan("共１，２３４家，位列第5，670名")  # the comma after 5 is a clause break
+    '共1,234家，位列第5，670名'
+    """
+    return FULLWIDTH_GROUPING.sub(",", text).translate(FULLWIDTH)
 
 
 def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ not a well-formed number (``"十四五"``, ``"一二"``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -19,8 +20,11 @@ CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 CN_NUMERAL_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS)
 
 # Full-width digits and signs as they appear in scraped pages; translated to ASCII
-# on a copy of the text of the same length, so offsets do not move.
-FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
+# on a copy of the text of the same length, so offsets do not move.  The full-width comma is
+# the clause break of Chinese text (位列第2，504项科技成果): it groups digits only between
+# full-width digits (１，２３４), see :data:`FULLWIDTH_GROUPING`.
+FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+FULLWIDTH_GROUPING = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
 
 # One numeral run.  Alternatives, most specific first:
 #   数/几 + magnitude (数万, 数千万, 几十)
