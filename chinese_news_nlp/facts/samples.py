@@ -222,7 +222,7 @@ QUALIFIER_WAYS = {
     # qualifier: (markers before the number, outside the surface; markers after the unit, outside)
     "approx": (("约", "约", "大约", "近", "将近", "接近"), ("左右",)),
     "over": (("超", "超过", "逾", "突破"), ("以上",)),
-    "under": (("不足", "不到"), ("以下",)),
+    "under": (("不足", "不到"), ("以下", "以内")),
 }
 
 
@@ -239,6 +239,14 @@ def make_figure(rng: random.Random, unit: str, kind: str, multipliers: tuple[str
         m = _mantissa(rng, lo, hi, decimals)
         text, form = _write_number(rng, m, multiplier)
         return Figure(text + unit_text, _value(m, multiplier), unit, kind, form=form)
+    if roll < 0.54 and (multiplier or hi >= 1000):  # 近千家, 超万人, 逾百亿元: a bare 百/千/万 after a marker
+        bare = [(word, n) for word, n in (("百", 100), ("千", 1000), ("万", 10**4)) if multiplier or lo <= n <= hi]
+        bare = [(w_, n) for w_, n in bare if not (multiplier == "万" and w_ == "万")] or [("千", 1000)]
+        word, n = rng.choice(bare)
+        qualifier = rng.choice(("approx", "over"))
+        before = rng.choice(("近", "将近") if qualifier == "approx" else ("超", "逾", "超过", "突破"))
+        return Figure(word + multiplier + unit_text, float(n * MULTIPLIERS[multiplier]), unit, kind, qualifier, None,
+                      before, "", "bare")  # fmt: skip
     if roll < 0.62:  # 约/近 … or … 左右
         m = _mantissa(rng, lo, hi, decimals)
         text, form = _write_number(rng, m, multiplier)
@@ -335,7 +343,8 @@ def make_rank(rng: random.Random) -> tuple[str, Figure, str]:
     if way < 0.75:
         n = rng.randint(3, 10)
         numeral = str(n) if rng.random() < 0.3 else chinese_integer(n)
-        return f"跻身{scope}", Figure(f"前{numeral}", float(n), "位", "rank", form="rank-qian"), ""
+        word = rng.choice(("", "", "名", "位"))  # 前十, 前十名, 前十位: the measure word, when written, is the unit
+        return f"跻身{scope}", Figure(f"前{numeral}{word}", float(n), word or "位", "rank", form="rank-qian"), ""
     if way < 0.88:
         return f"排名{scope}", Figure(f"第{numeral}名", float(n), "名", "rank", form="rank-di-ming"), ""
     return f"居{scope}", Figure("首位", 1.0, "位", "rank", form="rank-shou"), ""
@@ -525,7 +534,9 @@ class _Writer:
 
 
 def _clauses(host: str) -> list[str]:
-    return [c for c in host.rstrip("。！？；，").split("，") if c]
+    """The clauses of a host sentence: no clause holds a sentence end (a list item with a 。 in
+    it would end the sentence that dates it)."""
+    return [c for c in re.split(r"[，。！？；]", host) if c.strip("”“）（ ")]
 
 
 def _fact_clause(rng: random.Random, w: _Writer, time: Time | None, subject: str) -> None:
@@ -542,6 +553,33 @@ def _fact_clause(rng: random.Random, w: _Writer, time: Time | None, subject: str
         unit, written = ("月", "个月") if months else ("年", "年")
         w.figure(Figure(numeral + written, float(n), unit, "measure", form="duration"), year, year_end, ts)
         w.add(tail)
+        return
+    if roll < 0.09:  # respective figures: 营业收入和利润总额分别为50亿元和3.2亿元, 分别增长5%、6.3%和7%
+        n = rng.choice((2, 2, 3))
+        if rng.random() < 0.5:
+            w.add(rng.choice(("营业收入、利润总额和税收", "进口、出口和转口")) if n == 3 else "营业收入和利润总额")
+            w.add(rng.choice(("分别为", "分别达到", "分别")))
+            mult = rng.choice(("万", "亿"))
+            figures = []
+            for _ in range(n):
+                m = _mantissa(rng, 1, 999)
+                text, form = _write_number(rng, m, mult, allow_chinese=False)
+                figures.append(Figure(text + "元", _value(m, mult), "元", "money", form=form + "-respective"))
+        else:
+            w.add(rng.choice(("一、二、三产业增加值", "工业、农业和服务业")) if n == 3 else "进口和出口")
+            w.add(rng.choice(("分别增长", "分别下降", "分别占")))
+            figures = []
+            for _ in range(n):
+                fig = make_percent(rng)
+                if fig.qualifier != "exact" or fig.form == "chinese":
+                    m = _mantissa(rng, 1, 60, decimals=0.6)
+                    fig = Figure(m + "%", float(Decimal(m)), "%", "percent", form="arabic")
+                fig.form += "-respective"
+                figures.append(fig)
+        for i, fig in enumerate(figures):
+            if i:
+                w.add("和" if i == n - 1 else "、")
+            w.figure(fig, year, year_end, ts)
         return
     if roll < 0.16:  # a rank
         words, fig, after = make_rank(rng)
@@ -580,6 +618,14 @@ def _fact_clause(rng: random.Random, w: _Writer, time: Time | None, subject: str
         fig.after = "人民币"  # 50亿元人民币: the currency named after the unit, outside the surface
     w.figure(fig, year, year_end, ts)
     w.add(tail)
+    if time is not None and not time.period and time.surface[:2] in ("今年", "上半", "前三", "一季"):
+        if rng.random() < 0.25:  # 比去年同期增长20%: the base, not the year of the figure
+            w.add("，" + rng.choice(("比去年同期增长", "较去年同期增长", "比上年同期下降")))
+            rate = make_percent(rng)
+            rate.before, rate.after = "", ""
+            rate.qualifier = "range" if rate.qualifier == "range" else "exact"
+            w.figure(rate, year, year_end, ts)
+            return
     if time is not None and time.surface.endswith("年") and not time.period and time.surface[:4].isdigit():
         if rng.random() < 0.25:  # 比2019年增长20%: a base year, not the year of the figure
             w.add(f"，比{time.year - rng.randint(1, 5)}年增长")
