@@ -79,8 +79,9 @@ def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
     for word in lex.idioms:
         start = text.find(word)
         while start >= 0:
-            # 830万千瓦, 三十万千克, 10多万千瓦: 万 closes a number and 千 opens its unit; no idiom (万千) there
-            if not (start and (text[start - 1].isdigit() or text[start - 1] in CN_NUMERAL_CHARS + "余多")):
+            # 830万千瓦, 三十万千克, 10多万千瓦, 数万千瓦时: 万 closes a number and 千 opens its unit;
+            # no idiom (万千) there
+            if not (start and (text[start - 1].isdigit() or text[start - 1] in CN_NUMERAL_CHARS + "余多数几")):
                 spans.append((start, start + len(word)))
             start = text.find(word, start + 1)
     if "《" not in text:  # no title to mask: skip the walk over every character
