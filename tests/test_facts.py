@@ -189,6 +189,93 @@ def test_counting_with_those_classifiers_still_counts():
     ]
 
 
+# Found on generated text (chinese_news_nlp.facts.samples, development seed 1):
+
+
+@pytest.mark.parametrize(
+    "text, surface, value, unit",
+    [
+        ("新增装机容量830万千瓦。", "830万千瓦", 8.3e6, "千瓦"),  # 万千 is an idiom only outside a number
+        ("新增装机容量10多万千瓦，", "10多万千瓦", 1e5, "千瓦"),
+        ("全年发电量数万千瓦时；", "数万千瓦时", 1e4, "千瓦时"),
+        ("全年发电量五百九十亿千瓦时。", "五百九十亿千瓦时", 5.9e10, "千瓦时"),  # was 59000001000 瓦
+        ("新增装机两百千瓦，", "两百千瓦", 200, "千瓦"),  # 两百千 read no number: missed
+        ("新增装机三十多千瓦。", "三十多千瓦", 30, "千瓦"),  # was 30000 瓦
+        ("跑完三千米。", "三千米", 3000, "米"),  # a digit before 千: it is 3000, the unit 米
+    ],
+)
+def test_a_thousand_that_begins_the_unit_is_the_units(text, surface, value, unit):
+    fact = one(text)
+    assert (fact["surface"], fact["unit"]) == (surface, unit)
+    assert fact["value"] == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "text, surface, value",
+    [
+        ("同比增长百分之三十五点一。", "百分之三十五点一", 35.1),  # was 百分之三十五, 35
+        ("常住人口为五点四万人。", "五点四万人", 54_000),  # was 四万人
+        ("接待游客二点二亿人次，", "二点二亿人次", 2.2e8),
+        ("提高零点五个百分点", "零点五个百分点", 0.5),
+    ],
+)
+def test_chinese_decimals(text, surface, value):
+    fact = one(text)
+    assert fact["surface"] == surface
+    assert fact["value"] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["下午三点二十分开会。", "九点零五分出发。", "三点一刻到。", "这一点很重要。"])
+def test_a_clock_is_no_chinese_decimal(text):
+    assert extract_facts(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, value, value_max",
+    [
+        ("项目总投资608至609亿元。", 6.08e10, 6.09e10),  # the low end was 608
+        ("投资三至五亿元。", 3e8, 5e8),
+        ("预算三至五千万元。", 3e7, 5e7),
+        ("预算八百至一千万元。", 8e6, 1e7),
+        ("补贴5000至1万元。", 5000, 1e4),  # 5000万 would pass the high end: 5000 stays
+        ("建设10至15家。", 10, 15),
+    ],
+)
+def test_a_range_written_with_one_multiplier_applies_it_to_both_ends(text, value, value_max):
+    fact = one(text)
+    assert (fact["value"], fact["value_max"], fact["qualifier"]) == (
+        pytest.approx(value),
+        pytest.approx(value_max),
+        "range",
+    )
+
+
+@pytest.mark.parametrize(
+    "text, surface, value",
+    [
+        ("规模位列中西部地区第13。", "第13", 13),
+        ("总量跻身同类城市前十。", "前十", 10),
+        ("综合实力居同类城市首位。", "首位", 1),
+        ("增速居长三角城市群第二，", "第二", 2),
+    ],
+)
+def test_a_rank_among_a_named_field_of_peers(text, surface, value):
+    fact = one(text)
+    assert (fact["surface"], fact["value"], fact["kind"]) == (surface, value, "rank")
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("创新指数位列全市第5，670名志愿者参与服务", [("第5", 5), ("670名", 670)]),  # was 第5，670名: 5670
+        ("该公司总量位列第2，５０４项科技成果实现转化", [("第2", 2), ("５０４项", 504)]),
+        ("共有１，２３４家企业", [("１，２３４家", 1234)]),  # between full-width digits it groups them
+    ],
+)
+def test_a_full_width_comma_after_a_digit_is_a_clause_break(text, found):
+    assert [(f["surface"], f["value"]) for f in extract_facts(text)] == found
+
+
 def test_a_change_between_two_values_is_two_facts():
     facts = extract_facts("营收由12亿元增长到18亿元。")
     assert [f["surface"] for f in facts] == ["12亿元", "18亿元"]
@@ -264,6 +351,25 @@ def test_inline_year_holds_to_the_semicolon_then_the_topic_returns():
     assert [(f["year"], f["year_end"]) for f in extract_facts(text)] == [(2016, 2020), (2020, None), (2016, 2020)]
 
 
+def test_a_time_before_a_colon_dates_every_item_of_the_list():
+    # generated text, seed 1: the items after the first semicolon took the earlier paragraph's 2018
+    text = "2018年，新增企业30家。“十三五”时期重点抓好以下工作：一是新增企业五十多家；二是袁某：新建厂房20万平方米。"
+    assert [(f["year"], f["year_end"]) for f in extract_facts(text)] == [(2018, None), (2016, 2020), (2016, 2020)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年，全市营业收入达50亿元，比2019年增长20%，新增企业30家。",  # 20% and 30家 were 2019
+        "2023年，全市营业收入达50亿元，较2019年增长20%，新增企业30家。",
+        "2023年，全市营业收入达50亿元，比去年同期增长20%，新增企业30家。",  # read from 去年, by chance 2023
+    ],
+)
+def test_the_base_of_a_comparison_dates_no_figure(text):
+    facts = extract_facts(text, date="2024-03-01")
+    assert [(f["year"], f["time_surface"]) for f in facts] == [(2023, "2023年")] * 3
+
+
 def test_event_date_after_yu_dates_only_its_clause():
     facts = extract_facts("该园区成立于2010年5月，总占地500亩，于2019年新增企业20家。")
     assert [f["year"] for f in facts] == [None, 2019]
@@ -330,6 +436,8 @@ def test_subject_from_entities_when_present():
         "一方面要创新，一批企业走出去",  # indefinite 一
         "第三方机构、第46届运动会",  # ordinals of names and events
         "他千方百计联系了千家万户",  # idioms
+        "气象万千，千千万万",
+        "坚持“八项规定”，落实“两个维护”",  # quoted slogans with any classifier
     ],
 )
 def test_non_facts(text):
@@ -375,6 +483,10 @@ def test_offsets_slice_to_surfaces_on_any_text(text):
         assert text[fact["start"] : fact["end"]] == fact["surface"]
         assert fact["kind"] in {"money", "count", "percent", "measure", "rank"}
         assert fact["qualifier"] in {"exact", "approx", "over", "under", "range"}
+
+
+def test_a_rate_sign_at_the_end_of_the_text():
+    assert [f["surface"] for f in extract_facts("0%/")] == ["0%"]  # hypothesis: was an IndexError
 
 
 def test_list_number_before_a_year_is_not_a_decimal():

@@ -10,20 +10,34 @@ slogans are masked first (``nonfact_patterns.txt``, ``idioms.txt``, 《book titl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import regex
 
 from .lexicon import Lexicon, Unit, lexicon
-from .numerals import FULLWIDTH, NUMERAL, Numeral, parse_numeral
+from .numerals import (
+    CN_BIG_UNITS,
+    CN_NUMERAL_CHARS,
+    CN_SMALL_UNITS,
+    FULLWIDTH,
+    FULLWIDTH_GROUPING,
+    NUMERAL,
+    Numeral,
+    parse_numeral,
+)
 
 NUMERAL_RE = regex.compile(NUMERAL)
+PLACES = {**CN_SMALL_UNITS, **CN_BIG_UNITS}
 RANGE_CONNECTORS = "至到-~～—－"
 LINK_VERBS = ("达到", "占", "达", "为", "有", "是", "计")
 CJK = regex.compile(r"\p{Han}")
-# Scope words before a bare ordinal that make it a ranking: 居全国第四, 进入全国前四.
-RANK_CONTEXT = regex.compile(
-    r"(?:居|列|排|排名|位居|位列|位于|进入|跻身|达|升至|升到|跃居|名列)(?:全国|全省|全市|全球|世界|国内|省内|省区|行业|同类|全区)?$"
+# Scope words before a bare ordinal that make it a ranking: 居全国第四, 进入全国前四; the scope
+# may be any short phrase ending in a word for a field of peers (位列中西部地区第13, 跻身同类城市前十).
+RANK_SCOPE = (
+    r"(?:全国|全省|全市|全球|世界|国内|省内|省区|行业|同类|全区"
+    r"|\p{Han}{0,6}?(?:地区|城市|城市群|都市圈|省份|区域|国家|经济体|行业|板块|榜单|高校|企业))?"
 )
+RANK_CONTEXT = regex.compile(r"(?:居|列|排|排名|位居|位列|位于|进入|跻身|达|升至|升到|跃居|名列)" + RANK_SCOPE + "$")
 RANK_UNITS = {"位", "名", "家", "个", "座", "所"}
 ORDINAL_LIST = regex.compile(r"第[\d一二三四五六七八九十百]+(?:、[\d一二三四五六七八九十百]+)*、$")
 DURATION_UNITS = {"年", "月", "周", "天", "日", "交易日", "工作日", "小时", "分钟", "秒"}
@@ -49,8 +63,12 @@ class Figure:
 
 
 def normalize_for_scan(text: str) -> str:
-    """Full-width digits and signs as ASCII; same length as ``text``."""
-    return text.translate(FULLWIDTH)
+    """Full-width digits and signs as ASCII; same length as ``text``.
+
+    >>> normalize_for_scan("共１，２３４家，位列第5，670名")  # the comma after 5 is a clause break
+    '共1,234家，位列第5，670名'
+    """
+    return FULLWIDTH_GROUPING.sub(",", text).translate(FULLWIDTH)
 
 
 def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
@@ -61,7 +79,10 @@ def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
     for word in lex.idioms:
         start = text.find(word)
         while start >= 0:
-            spans.append((start, start + len(word)))
+            # 830万千瓦, 三十万千克, 10多万千瓦, 数万千瓦时: 万 closes a number and 千 opens its unit;
+            # no idiom (万千) there
+            if not (start and (text[start - 1].isdigit() or text[start - 1] in CN_NUMERAL_CHARS + "余多数几")):
+                spans.append((start, start + len(word)))
             start = text.find(word, start + 1)
     if "《" not in text:  # no title to mask: skip the walk over every character
         return spans
@@ -111,6 +132,7 @@ def read_figure(text: str, start: int, end: int, lex: Lexicon) -> Figure | None:
         return None  # G60, V2, TOP50, 300324: part of a code or name
     # The decimal point lost to a space or a full stop in scraped teasers: 11 4%, 51。5%.
     run, end = _join_lost_decimal(text, start, end, run)
+    run, end = _unit_thousand_back(text, run, end, lex)
     numeral = parse_numeral(run)
     if numeral is None:
         return None
@@ -221,6 +243,20 @@ def _join_lost_decimal(text: str, start: int, end: int, run: str) -> tuple[str, 
     )
 
 
+def _unit_thousand_back(text: str, run: str, end: int, lex: Lexicon) -> tuple[str, int]:
+    """``五百九十亿千瓦时``, ``两百千瓦``, ``三十多千瓦``: a 千 the numeral run took that begins a
+    unit (千瓦, 千瓦时, 千克) goes back to the unit when the run reads no number with it, or
+    when it follows 万/亿/余/多, after which a bare 千 is no digit's place (三千米 stays 3000 米)."""
+    if len(run) < 2 or run[-1] != "千" or run[-2] not in CN_NUMERAL_CHARS + "余多":
+        return run, end
+    unit, _ = lex.match_unit(text, end - 1)
+    if unit is None or not unit.surface.startswith("千"):
+        return run, end
+    if run[-2] in "万亿余多" or parse_numeral(run) is None:
+        return run[:-1], end - 1
+    return run, end
+
+
 def _multiplier_tail(text: str, pos: int) -> str:
     m = regex.match(r"[万亿]+", text[pos:])
     return m.group() if m else ""
@@ -247,8 +283,9 @@ def _rate_unit(text: str, unit: Unit, end: int, lex: Lexicon) -> tuple[Unit, int
     names = [unit.unit]
     while text[end : end + 1] == "/":
         nxt, nxt_end = lex.match_unit(text, end + 1)
-        if nxt is None and text[end + 1 : end + 2] in RATE_DENOMINATORS:
-            nxt, nxt_end = Unit(text[end + 1], text[end + 1], "measure"), end + 2  # 元/月, 元/日
+        denominator = text[end + 1 : end + 2]  # empty after a "/" that ends the text (0%/), and "" is in any str
+        if nxt is None and denominator and denominator in RATE_DENOMINATORS:
+            nxt, nxt_end = Unit(denominator, denominator, "measure"), end + 2  # 元/月, 元/日
         if nxt is None:
             break
         names.append(nxt.unit)
@@ -280,6 +317,8 @@ def _range(text, start, end, after, numeral, unit, lex) -> Figure | None:
         return None
     if unit2.unit == "年" and (_is_calendar_year(m.group()) or _is_calendar_year(text[start:end])):
         return None
+    if unit is None:
+        numeral = _shared_multiplier(text[start:end], m.group(), numeral, high)
     if high.value <= numeral.value:
         return None
     unit2, end2 = _rate_unit(text, unit2, end2, lex)
@@ -287,6 +326,22 @@ def _range(text, start, end, after, numeral, unit, lex) -> Figure | None:
     fig.value_max = high.value
     fig.qualifier = "range"
     return fig
+
+
+def _shared_multiplier(low_run: str, high_run: str, low: Numeral, high: Numeral) -> Numeral:
+    """``3至5亿元`` is 3亿 to 5亿: a low end written without multiplier takes the high end's
+    (万, 亿, 千万) when that keeps it below the high end (``5000至1万元`` stays 5000 to 1万)."""
+    if "万" in low_run or "亿" in low_run or low.value_max is not None:
+        return low
+    for tail in (regex.search(r"[十百千][万亿]+$", high_run), regex.search(r"[万亿]+$", high_run)):
+        if tail is None:
+            continue
+        mult = 1
+        for ch in tail.group():
+            mult *= PLACES[ch]
+        if low.value * mult < high.value:
+            return Numeral(float(Decimal(str(low.value)) * mult), qualifier=low.qualifier)
+    return low
 
 
 def _ordinal(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) -> Figure | None:
@@ -300,7 +355,7 @@ def _ordinal(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) ->
     if (
         (unit is None and unit_end == end)
         and not CJK.match(nxt)
-        and RANK_CONTEXT.search(text[max(0, start - 8) : start - 1])
+        and RANK_CONTEXT.search(text[max(0, start - 12) : start - 1])
     ):
         return _figure(start - 1, end, numeral, Unit("", "位", "rank"), text, lex, numeral_start=start)
     return None
@@ -308,7 +363,7 @@ def _ordinal(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) ->
 
 def _top_n(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) -> Figure | None:
     """进入全国前四, 位列前十名: a rank among the first N."""
-    if not RANK_CONTEXT.search(text[max(0, start - 9) : start - 1]) and not regex.search(
+    if not RANK_CONTEXT.search(text[max(0, start - 12) : start - 1]) and not regex.search(
         r"(?:全国|全省|全市|全球|世界|行业|国内)$", text[max(0, start - 3) : start - 1]
     ):
         return None
@@ -339,7 +394,7 @@ def _scale_figure(text: str, start: int, end: int, numeral: Numeral) -> Figure |
 def _first_place_ranks(text: str, blocked, figures) -> list[Figure]:
     """位居全国首位: rank 1 said without a numeral."""
     out = []
-    for m in regex.finditer(r"(?:居|列|位居|位列|排名|跃居)(?:全国|全省|全市|全球|世界|国内|省内|同类)?(首位)", text):
+    for m in regex.finditer(r"(?:居|列|位居|位列|排名|跃居)" + RANK_SCOPE + "(首位)", text):
         s, e = m.span(1)
         if _overlaps(s, e, blocked) or any(f.start < e and s < f.end for f in figures):
             continue

@@ -9,6 +9,7 @@ not a well-formed number (``"十四五"``, ``"一二"``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -19,18 +20,22 @@ CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 CN_NUMERAL_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "".join(CN_BIG_UNITS)
 
 # Full-width digits and signs as they appear in scraped pages; translated to ASCII
-# on a copy of the text of the same length, so offsets do not move.
-FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
+# on a copy of the text of the same length, so offsets do not move.  The full-width comma is
+# the clause break of Chinese text (位列第2，504项科技成果): it groups digits only between
+# full-width digits (１，２３４), see :data:`FULLWIDTH_GROUPING`.
+FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+FULLWIDTH_GROUPING = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
 
 # One numeral run.  Alternatives, most specific first:
 #   数/几 + magnitude (数万, 数千万, 几十)
 #   Arabic with thousands separators or decimals, then 余/多 and multipliers (3.5万, 1000余万, 1.6万亿)
-#   Chinese numerals with 余/多/几 inside (五十余, 十几, 千余, 八九十)
+#   Chinese numerals with 余/多/几 inside (五十余, 十几, 千余, 八九十), or decimals written with 点
+#   (三十五点一, 三点二万; not a clock's 三点二十分, 九点零五分, 三点一刻: no place word, 分 or 刻 after)
 NUMERAL = (
     r"(?:[数几][十百千万亿]+(?:[余多]?[万亿]+)?"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[余多])?(?:[十百千]?[万亿]+)?"
     r"|\d+(?:\.\d+)?(?:[余多])?(?:[十百千]?[万亿]+|[百千](?=[万亿]))*"
-    rf"|[{CN_NUMERAL_CHARS}]+(?:[余多几][十百千万亿]*)?)"
+    rf"|[{CN_NUMERAL_CHARS}]+(?:点[〇零一二三四五六七八九]++(?![十百千分刻钟])[万亿]*|[余多几][十百千万亿]*)?)"
 )
 
 
@@ -65,6 +70,8 @@ def parse_numeral(run: str) -> Numeral | None:
             return Numeral(base * mult, qualifier="over")
     if run[0].isdigit():
         return _parse_arabic(run)
+    if "点" in run:
+        return _parse_chinese_decimal(run)
     approx_range = _parse_adjacent_digits(run)
     if approx_range is not None:
         return approx_range
@@ -72,6 +79,29 @@ def parse_numeral(run: str) -> Numeral | None:
     if value is None:
         return None
     return Numeral(value, magnitude_only=all(c in CN_SMALL_UNITS or c in CN_BIG_UNITS for c in run))
+
+
+def _parse_chinese_decimal(run: str) -> Numeral | None:
+    """三十五点一 → 35.1, 三点二万 → 32000, 零点五 → 0.5: a whole number, 点, its decimals digit by
+    digit, then multipliers.
+
+    >>> _parse_chinese_decimal("三点二万").value, _parse_chinese_decimal("百分之").__class__.__name__
+    (32000.0, 'NoneType')
+    """
+    head, _, tail = run.partition("点")
+    digits = 0
+    while digits < len(tail) and tail[digits] in CN_DIGITS:
+        digits += 1
+    whole = parse_chinese(head) if head else None
+    if whole is None or not digits or whole != int(whole):
+        return None
+    value = Decimal(int(whole)) + Decimal("0." + "".join(str(CN_DIGITS[c]) for c in tail[:digits]))
+    if tail[digits:]:
+        mult = _parse_multipliers(tail[digits:])
+        if mult is None:
+            return None
+        value *= Decimal(int(mult))
+    return Numeral(float(value))
 
 
 def _parse_plain(text: str) -> float | None:

@@ -54,6 +54,9 @@ FUTURE_BEFORE = regex.compile(r"(?:到|至|预计|计划|力争|将|将于|目�
 # A year after these is the base of a comparison (为2000年的两倍, 比2000年增长), not the year of
 # the figure before it.
 COMPARED_BEFORE = regex.compile(r"(?:比|较|为|是|相当于|相比|与|和|同|超过|高于|低于|多于|少于|回到|恢复到|接近)$")
+# A year after these is the base a later figure is compared with (比2019年增长20%, 较去年同期下降,
+# 与2015年相比): it dates no figure.
+BASE_BEFORE = regex.compile(r"(?:比|较|与|同|相比|相较于?|较之)$")
 
 
 @dataclass
@@ -63,7 +66,7 @@ class TimeMention:
     year: int | None
     year_end: int | None
     surface: str
-    role: str  # topic, inline, event, reset
+    role: str  # topic, inline, event, reset, base
     calendar: bool = False  # a year written out (2000年, 二〇二三年), not 去年 or 十四五
     target: bool = False  # 到2025年, 预计2024年: a year aimed at, not the year of what is said
 
@@ -118,7 +121,7 @@ def find_time_mentions(text: str, reference_year: int | None) -> list[TimeMentio
             return
         taken.append((start, end))
         target = pre in ("到", "至", "预计到") or bool(FUTURE_BEFORE.search(text, max(0, start - 3), start))
-        role = _role(text, start, end, pre)
+        role = "base" if BASE_BEFORE.search(text, max(0, start - 3), start) else _role(text, start, end, pre)
         out.append(TimeMention(surface_start, end, year, year_end, text[surface_start:end], role, calendar, target))
 
     for m in YEAR_RE.finditer(text):
@@ -204,7 +207,7 @@ def resolve_year(
     frame: TimeMention | None = None  # the paragraph's latest topic (or reset)
     local: TimeMention | None = None  # the latest inline or event mention in scope
     for m in mentions:
-        if m.start >= start or m.start < para[0]:
+        if m.start >= start or m.start < para[0] or m.role == "base":
             continue
         if m.role in ("topic", "reset"):
             frame, local = m, None
@@ -213,8 +216,15 @@ def resolve_year(
         elif m.role == "event" and m.start >= clause[0]:
             local = m
     # An inline mention holds to the next semicolon; past it the paragraph's topic is back,
-    # and only when the paragraph has none does it run on to the full stop.
-    if local is not None and local.role == "inline" and local.start < semi[0] and frame is not None:
+    # and only when the paragraph has none does it run on to the full stop.  A mention before a
+    # colon heads the list the colon opens (十四五时期重点抓好以下工作：一是……；二是……：every item).
+    if (
+        local is not None
+        and local.role == "inline"
+        and local.start < semi[0]
+        and frame is not None
+        and not _heads_list(text, local.end, semi[0])
+    ):
         local = None
     chosen = local or frame
     if chosen is None or chosen.start < clause[0]:
@@ -230,7 +240,7 @@ def resolve_year(
         ):
             chosen = said[0]
     if chosen is None or chosen.role == "reset":
-        later = [m for m in mentions if end <= m.start < clause[1] and m.role != "reset"]
+        later = [m for m in mentions if end <= m.start < clause[1] and m.role not in ("reset", "base")]
         if chosen is None and later:
             chosen = later[0]
         else:
@@ -244,6 +254,13 @@ def resolve_year(
         if earlier_in_clause and MOVEMENT_END.search(head):
             return chosen.year_end, None, chosen.surface
     return chosen.year, chosen.year_end, chosen.surface
+
+
+def _heads_list(text: str, after: int, item_start: int) -> bool:
+    """A colon after a mention (ending at ``after``) before any semicolon, and the list item at
+    ``item_start`` after that colon: the mention heads the list (an item may hold a colon of its own)."""
+    head = regex.match(r"[^；;：:]*[：:]", text[after:item_start])  # the first colon, no semicolon before it
+    return head is not None
 
 
 def reference_year(text: str, date: str | None) -> int | None:
