@@ -196,9 +196,12 @@ def _inserted_at(text: str, edits: list[Edit], insertion: Edit) -> list[Edit]:
 
     >>> ins = Edit(2, 2, "平", "deleted-character", 0.7, "partial")
     >>> _inserted_at("甶籓籓", [Edit(0, 3, "展臺臺", "big5-as-gbk", 0.99, "full")], ins)  # doctest: +NORMALIZE_WHITESPACE
-    [Edit(start=0, end=2, replacement='展臺', cause='big5-as-gbk', confidence=0.99, recoverable='full', guessed=False, attached=False),
-     Edit(start=2, end=2, replacement='平', cause='deleted-character', confidence=0.7, recoverable='partial', guessed=False, attached=False),
-     Edit(start=2, end=3, replacement='臺', cause='big5-as-gbk', confidence=0.99, recoverable='full', guessed=False, attached=False)]
+    [Edit(start=0, end=2, replacement='展臺', cause='big5-as-gbk', confidence=0.99, recoverable='full', guessed=False, attached=False,
+     pieces=None),
+     Edit(start=2, end=2, replacement='平', cause='deleted-character', confidence=0.7, recoverable='partial', guessed=False, attached=False,
+     pieces=None),
+     Edit(start=2, end=3, replacement='臺', cause='big5-as-gbk', confidence=0.99, recoverable='full', guessed=False, attached=False,
+     pieces=None)]
     """
     at = insertion.start
     shift = 0
