@@ -135,33 +135,24 @@ ARTICLE_ZONES = frozenset({"title", "meta", "heading", "body"})
 _SPAN_LISTS = ("tokens", "entities", "facts", "zones")
 
 
-def _earlier_keeps_shared(spans: Sequence) -> None:
-    """Two spans side by side in ``text`` whose raw extents overlap share a damaged character
-    (a byte-shift reading: 碧 = B1 CC holds the last byte of ``”`` and the first of 蘇): the
-    earlier span keeps it, so raw extents never overlap where texts do not (the tokens ``”``
-    and ``苏州市科技局``; the entity 苏州市科技局, with no entity before it, covers 碧).  The
-    gold does the same for two entities side by side (四川数聚智造科技有限公司 keeps 緢, which
-    holds the last byte of 司 and the first of 執; 执行董事 starts after it)."""
-    ordered = sorted(spans, key=lambda s: (s.start, s.end))
-    for before, after in zip(ordered, ordered[1:]):
-        if before.end <= after.start and before.raw_end > after.raw_start:
-            after.raw_start = min(before.raw_end, after.raw_end)
-
-
 def _raw_extents(spans: Sequence, to_raw, shared: bool) -> list[tuple[int, int]]:
-    """``(raw_start, raw_end)`` of each of ``spans`` as :meth:`Doc.fill_raw_offsets` sets them."""
-    extents = [_Extent(s.start, s.end, *to_raw(s.start, s.end)) for s in spans]
+    """``(raw_start, raw_end)`` of each of ``spans``: :meth:`Doc.to_raw` of its offsets.
+
+    With ``shared`` (the alignment holds shared runs), two spans side by side in ``text``
+    whose raw extents overlap share a damaged character (a byte-shift reading: 碧 = B1 CC
+    holds the last byte of ``”`` and the first of 蘇): the earlier span keeps it, so raw
+    extents never overlap where texts do not (the tokens ``”`` and ``苏州市科技局``; the
+    entity 苏州市科技局, with no entity before it, covers 碧).  The gold does the same for two
+    entities side by side (四川数聚智造科技有限公司 keeps 緢, which holds the last byte of 司 and
+    the first of 執; 执行董事 starts after it).
+    """
+    extents = [to_raw(s.start, s.end) for s in spans]
     if shared:
-        _earlier_keeps_shared(extents)
-    return [(e.raw_start, e.raw_end) for e in extents]
-
-
-@dataclass
-class _Extent:
-    start: int
-    end: int
-    raw_start: int
-    raw_end: int
+        order = sorted(range(len(spans)), key=lambda k: (spans[k].start, spans[k].end))
+        for i, j in zip(order, order[1:]):
+            if spans[i].end <= spans[j].start and extents[i][1] > extents[j][0]:
+                extents[j] = (min(extents[i][1], extents[j][1]), extents[j][1])
+    return extents
 
 
 _ZONED_LISTS = ("entities", "facts", "repairs")
@@ -244,13 +235,12 @@ class Doc:
         shared = not identity and self.alignment.has_shared
         for name in lists:
             spans = getattr(self, name)
-            for span in spans:
-                if identity:
+            if identity:
+                for span in spans:
                     span.raw_start, span.raw_end = span.start, span.end
-                else:
-                    span.raw_start, span.raw_end = self.to_raw(span.start, span.end)
-            if shared:
-                _earlier_keeps_shared(spans)
+                continue
+            for span, (raw_start, raw_end) in zip(spans, _raw_extents(spans, self.to_raw, shared)):
+                span.raw_start, span.raw_end = raw_start, raw_end
         self.fill_zones()
 
     def fill_zones(self) -> None:
