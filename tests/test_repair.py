@@ -51,6 +51,19 @@ def test_kunjinkao_is_reported_not_invented() -> None:
     assert "锟" not in repair_text(damaged)
 
 
+def test_kunjinkao_survivors_read_as_gbk_again() -> None:
+    """GBK read as UTF-8 left 籱 (E7 B1 B1) between the U+FFFD of 新华社北京;
+    its last two bytes are 北.  Before, the undone 锟斤拷 wrote 籱 and » as
+    certain (0.9) text."""
+    clean = "新华社北京1月1日电"
+    damaged = clean.encode("gbk").decode("utf-8", errors="replace").encode("utf-8").decode("gbk", errors="replace")
+    fixed = repair_text(damaged)
+    assert set(fixed) <= set(clean) | {"\ufffd"}
+    assert "北" in fixed and fixed.count("1") == 2
+    repairs = [r for r in explain_repairs(damaged) if r.cause == "kunjinkao"]
+    assert repairs and all(r.confidence < 0.9 and r.recoverable == "none" for r in repairs)
+
+
 @pytest.mark.parametrize(
     "text",
     [
