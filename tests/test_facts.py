@@ -264,6 +264,16 @@ def test_a_rank_among_a_named_field_of_peers(text, surface, value):
     assert (fact["surface"], fact["value"], fact["kind"]) == (surface, value, "rank")
 
 
+@pytest.mark.parametrize("text", ["该系列第三，也是最后一部。", "排在序列第二，", "跻身行列第一，"])
+def test_a_place_in_a_series_is_no_rank(text):
+    """系列 ends in 列 (位列, 列全省第二): a noun there, a position in a series."""
+    assert extract_facts(text) == []
+
+
+def test_bare_lie_before_a_rank_still_ranks():
+    assert one("2022年，该市GDP列全省第二。")["value"] == 2
+
+
 @pytest.mark.parametrize(
     "text, found",
     [
