@@ -64,6 +64,12 @@ def test_kunjinkao_survivors_read_as_gbk_again() -> None:
     assert repairs and all(r.confidence < 0.9 and r.recoverable == "none" for r in repairs)
 
 
+def test_kunjinkao_keeps_utf8_text_beside_the_lost_characters() -> None:
+    # U+FFFD in UTF-8 text read as GBK: 报 after them was UTF-8 all along, not a survivor to read as GBK
+    damaged = "本报记者\ufffd\ufffd\ufffd\ufffd报道".encode().decode("gbk", errors="replace")
+    assert "\ufffd报" in repair_text(damaged)
+
+
 @pytest.mark.parametrize(
     "text",
     [
