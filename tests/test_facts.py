@@ -270,8 +270,9 @@ def test_a_place_in_a_series_is_no_rank(text):
     assert extract_facts(text) == []
 
 
-def test_bare_lie_before_a_rank_still_ranks():
-    assert one("2022年，该市GDP列全省第二。")["value"] == 2
+@pytest.mark.parametrize("text", ["2022年，该市GDP列全省第二。", "2022年，两市GDP并列全省第二。"])
+def test_bare_lie_before_a_rank_still_ranks(text):
+    assert one(text)["value"] == 2
 
 
 @pytest.mark.parametrize(

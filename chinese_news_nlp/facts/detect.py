@@ -37,9 +37,9 @@ RANK_SCOPE = (
     r"(?:全国|全省|全市|全球|世界|国内|省内|省区|行业|同类|全区"
     r"|\p{Han}{0,6}?(?:地区|城市|城市群|都市圈|省份|区域|国家|经济体|行业|板块|榜单|高校|企业))?"
 )
-# 列 as a verb (列全省第二), not the end of a noun (该系列第三, 序列, 行列: a position in a series).
+# 列 as a verb (列全省第二, 并列第三: tied), not the end of a noun (该系列第三, 序列, 行列: a position in a series).
 RANK_CONTEXT = regex.compile(
-    r"(?:居|(?<![系序行并陈数队])列|排|排名|位居|位列|位于|进入|跻身|达|升至|升到|跃居|名列)" + RANK_SCOPE + "$"
+    r"(?:居|(?<![系序行陈数队])列|排|排名|位居|位列|位于|进入|跻身|达|升至|升到|跃居|名列)" + RANK_SCOPE + "$"
 )
 RANK_UNITS = {"位", "名", "家", "个", "座", "所"}
 ORDINAL_LIST = regex.compile(r"第[\d一二三四五六七八九十百]+(?:、[\d一二三四五六七八九十百]+)*、$")
