@@ -212,20 +212,25 @@ def generated(args, shared: Path, nlp) -> None:
     print("recall by form: " + ", ".join(f"{form} {a / b:.2f} ({b})" for form, (a, b) in sorted(by_form.items())))
 
 
-def _print_generated_errors(sample, pred: list[dict], gold: list[dict], pairs) -> None:
-    raw = sample.text
+def _print_unmatched(ctx, pred: list[dict], gold: list[dict], pairs, where: str = "", note=lambda g: "") -> None:
+    """The gold facts no prediction matched (MISS) and the predictions no gold fact matched (FALSE)."""
     matched_g = {id(g) for g, _ in pairs}
     matched_p = {id(p) for _, p in pairs}
+    for g in gold:
+        if id(g) not in matched_g:
+            print(f"  MISS  {where}{ctx(g['start'], g['end'])}{note(g)}")
+    for p in pred:
+        if id(p) not in matched_p:
+            print(f"  FALSE {where}{ctx(p['raw_start'], p['raw_end'])}")
+
+
+def _print_generated_errors(sample, pred: list[dict], gold: list[dict], pairs) -> None:
+    raw = sample.text
 
     def ctx(s, e):
         return raw[max(0, s - 14) : s] + "[" + raw[s:e] + "]" + raw[e : e + 8]
 
-    for g in gold:
-        if id(g) not in matched_g:
-            print(f"  MISS  {ctx(g['start'], g['end'])}  ({g['form']})")
-    for p in pred:
-        if id(p) not in matched_p:
-            print(f"  FALSE {ctx(p['raw_start'], p['raw_end'])}")
+    _print_unmatched(ctx, pred, gold, pairs, note=lambda g: f"  ({g['form']})")
     for g, p in pairs:
         if g["start"] != p["raw_start"] or g["end"] != p["raw_end"]:
             print(f"  SPAN  {ctx(g['start'], g['end'])} ours={p['surface']}")
@@ -241,18 +246,10 @@ def _print_generated_errors(sample, pred: list[dict], gold: list[dict], pairs) -
 
 
 def _print_errors(name: str, raw: str, pred: list[dict], gold: list[dict], pairs) -> None:
-    matched_g = {id(g) for g, _ in pairs}
-    matched_p = {id(p) for _, p in pairs}
-
     def ctx(s, e):
         return raw[max(0, s - 12) : s].replace("\n", "/") + "[" + raw[s:e] + "]" + raw[e : e + 8].replace("\n", "/")
 
-    for g in gold:
-        if id(g) not in matched_g:
-            print(f"  MISS  {name[:3]} {ctx(g['start'], g['end'])}")
-    for p in pred:
-        if id(p) not in matched_p:
-            print(f"  FALSE {name[:3]} {ctx(p['raw_start'], p['raw_end'])}")
+    _print_unmatched(ctx, pred, gold, pairs, where=f"{name[:3]} ")
     for g, p in pairs:
         for field in ("value", "unit", "qualifier", "year"):
             ok = same_value(g[field], p[field]) if field == "value" else g[field] == p[field]
