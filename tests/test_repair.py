@@ -417,6 +417,11 @@ def test_lost_bytes_written_as_replacement_characters() -> None:
         # and forth (\ufffd脚斤\ufffd, \ufffd鬚\ufffd; repaired again: \ufffd\ufffd)
         ("\ufffd锟脚斤拷", "replace", "\ufffd锟脚斤拷", set()),
         ("\ufffd锟脚斤拷", "guess", "\ufffd锟脚斤拷", set()),
+        # 本报杭州1月 in UTF-8 read as GBK (mojibake_dev row 106): \ufffd报杭\ufffd
+        # was read again as Big5 read as GBK (\ufffd那\ufffd, then \ufffd\ufffd), losing
+        # 报杭, read in full from the bytes
+        ("本报杭州1月".encode().decode("gbk", "replace"), "replace", "\ufffd报杭\ufffd1\ufffd", {"utf8-as-gbk"}),
+        ("本报杭州1月".encode().decode("gbk", "replace"), "guess", "本报杭州1有", {"utf8-as-gbk"}),
     ],
 )
 def test_replacement_characters_written_are_kept_on_repair(

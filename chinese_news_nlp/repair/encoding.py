@@ -232,7 +232,7 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     if found is None:
         return (), "", ""
     reading, cause, starts = found
-    if _reads_nothing_but_loss(reading, run):
+    if _reads_nothing_but_loss(reading, run) or LOST in run and _reads_no_better_than_kept(reading, run):
         return (), "", ""
     fixed = reading.text
     if cause != "utf8-as-gbk" and _reads_letters_out_of_chinese(fixed, run):
@@ -292,6 +292,26 @@ def _reads_nothing_but_loss(reading: Reading, run: str) -> bool:
     [('叢会', True), ('有', False)]
     """
     return READ not in reading.status and reading.recovered + reading.lost > run.count(LOST)
+
+
+def _reads_no_better_than_kept(reading: Reading, run: str) -> bool:
+    """A reading of ``run`` beside U+FFFD whose characters read in full score
+    no better than the characters the run shows (U+FFFD and guesses left out
+    of both): the gain of such a reading is its U+FFFD turned into guesses,
+    no sign the characters beside them are mojibake.  ``lost_bytes="replace"``
+    repaired ``鏈\ufffd鎶ユ澀宸\ufffd`` (本报杭州 in UTF-8 read as GBK) to
+    ``\ufffd报杭\ufffd``; repaired again, 报杭 was read as Big5 read as GBK
+    (``\ufffd那\ufffd``), one character read where the text shows two.
+
+    >>> [_reads_no_better_than_kept(reinterpret(run)[0], run) for run in ("\ufffd报杭\ufffd", "鏈\ufffd鎶ユ澀宸\ufffd")]
+    [True, False]
+    """
+    read = "".join(c for c, status in zip(reading.chars, reading.status) if status == READ)
+    kept = run.replace(LOST, "")
+    if not read or any(c.isascii() for c in kept):
+        return False  # (an ASCII letter amid Chinese is a trail byte: mojibake's own sign)
+    before = lm.mean_logp(kept)
+    return before >= SUSPICIOUS_MEAN and lm.mean_logp(read) < before + GAIN_BESIDE_LOST
 
 
 def _reads_letters_out_of_chinese(fixed: str, run: str) -> bool:
@@ -382,6 +402,11 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
             stretch = []
     return refused
 
+
+# How much better (mean log10 frequency) the characters of a reading beside U+FFFD
+# read in full must read than the characters the run shows: the gain asked of a run
+# as a whole (see _run_edits).
+GAIN_BESIDE_LOST = 1.2
 
 # The mean frequency of characters beside U+FFFD that read as Chinese (报北: 5.1)
 # rather than as mojibake that happens to look common (航材 of Big5 read as GBK: 4.2).
