@@ -202,6 +202,19 @@ def generated_lines(shared: Path) -> None:
         pairs = [(d, c) for d, c in pairs if repair_text(c) == c]
         ok = sum(repair_text(d) == c for d, c in pairs)
         print(f"  {label:42} {ok / len(pairs):.3f} of {len(pairs)}")
+    # bytes lost: character recovery (exact restoration needs every guess right)
+    pairs = samples.replacement_in_utf8_lines(msra, seed=21, size=400)
+    print(f"generated lines, character recovery (1 = all restored, 0 = none), {len(pairs)} msra lines each")
+    label = "UTF-8 text holding U+FFFD, read as GBK"
+    for tool, fix in (
+        ("guess", repair_text),
+        ("replace", lambda d: repair_text(d, lost_bytes="replace")),
+        ("ftfy", ftfy.fix_text),
+    ):
+        scores = [recovery(fix(d), d, c) for d, c in pairs]
+        print(
+            f"  {label:42} {tool:8} {statistics.mean(scores):.3f} (worse than the input: {sum(x < 0 for x in scores)})"
+        )
 
 
 # Caches of results for pieces of text (lines, runs, word-model windows): emptied

@@ -10,7 +10,7 @@ from chinese_news_nlp import create_stage
 from chinese_news_nlp.alignment import apply_edits
 from chinese_news_nlp.doc import Doc
 from chinese_news_nlp.repair import CAUSES, RepairStage, explain_repairs, fix_and_explain, repair_text, samples
-from chinese_news_nlp.scoring import levenshtein
+from chinese_news_nlp.scoring import levenshtein, recovery
 
 SEED_004 = "004_235341cb2f0cebb7.txt"
 
@@ -68,6 +68,32 @@ def test_kunjinkao_keeps_utf8_text_beside_the_lost_characters() -> None:
     # U+FFFD in UTF-8 text read as GBK: 报 after them was UTF-8 all along, not a survivor to read as GBK
     damaged = "本报记者\ufffd\ufffd\ufffd\ufffd报道".encode().decode("gbk", errors="replace")
     assert "\ufffd报" in repair_text(damaged)
+
+
+@pytest.mark.parametrize(
+    "clean", ["本报记者\ufffd\ufffd\ufffd\ufffd报道", "本报记者\ufffd\ufffd报道", "据悉\ufffd该公司今年营收增长"]
+)
+def test_utf8_text_holding_replacement_characters_read_as_gbk(clean: str) -> None:
+    """UTF-8 text that held U+FFFD, read as GBK: one 锟 or none among the pieces of U+FFFD's
+    bytes, and GBK's own losses beside them (鏈\ufffd鎶ヨ\ufffd拌\ufffd咃拷锟芥姤閬\ufffd).  It was left
+    as it stood, or only the pieces beside 锟 were undone; it reads as UTF-8 again, the text's
+    U+FFFD kept, the characters GBK cut guessed."""
+    damaged = clean.encode().decode("gbk", errors="replace")
+    fixed, edits = fix_and_explain(damaged)
+    assert fixed == clean and {e.cause for e in edits} == {"utf8-as-gbk"}
+    assert any(e.guessed for e in edits) and all(e.confidence < 0.5 for e in edits if e.guessed)
+    # without guesses, nothing invented: each character written is the clean text's, or U+FFFD
+    replaced = repair_text(damaged, lost_bytes="replace")
+    assert len(replaced) == len(clean) and all(a in (b, "\ufffd") for a, b in zip(replaced, clean))
+    assert repair_text(fixed) == fixed and repair_text(replaced, lost_bytes="replace") == replaced
+
+
+def test_utf8_text_holding_replacement_characters_generated(shared_dir) -> None:
+    """The same damage made from 200 MSRA lines (seeded): most characters restored, no line worse."""
+    lines = [json.loads(ln)["text"] for ln in open(shared_dir / "data" / "msra" / "train.jsonl", encoding="utf-8")]
+    pairs = samples.replacement_in_utf8_lines(lines[:20_000], seed=5, size=200)
+    scores = [recovery(repair_text(damaged), damaged, clean) for damaged, clean in pairs]
+    assert len(pairs) == 200 and min(scores) >= 0 and sum(scores) / len(scores) >= 0.9
 
 
 @pytest.mark.parametrize(

@@ -169,7 +169,7 @@ def _starts(run: str, codec: str) -> list[int]:
         return list(accumulate(map(widths.__getitem__, run), initial=0))
 
 
-def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
+def reinterpret(run: str, confusions=_CONFUSIONS) -> tuple[Reading, str, list[int]] | None:
     """The best reading of ``run`` under each confusion: (reading, cause, where
     each character of ``run`` starts in the reading's bytes).
 
@@ -180,7 +180,7 @@ def reinterpret(run: str) -> tuple[Reading, str, list[int]] | None:
     """
     best = None
     encoded: dict[str, list[int] | None] = {}  # the bytes of the run in each codec read with (two read GB18030)
-    for wrong, right, cause in _CONFUSIONS:
+    for wrong, right, cause in confusions:
         if wrong not in encoded:
             encoded[wrong] = _tokens(run, wrong)
         tokens = encoded[wrong]
@@ -223,12 +223,13 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     alone (they read nothing outside it), with the cause and ``recoverable``
     of its reading.  Cached: a run comes back in the next round of a line's
     repairs when it was left alone, and in the boilerplate of other lines."""
-    if _holds_kunjinkao(run) or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
+    kunjinkao = _holds_kunjinkao(run)
+    if kunjinkao and not utf8_text_holding_lost(run) or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
         return (), "", ""  # (common characters only: a mean above SUSPICIOUS_MEAN, found without a sum)
     before = lm.mean_logp(run)
     if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
         return (), "", ""
-    found = reinterpret(run)
+    found = reinterpret(run, _CONFUSIONS[:1]) if kunjinkao else reinterpret(run)
     if found is None:
         return (), "", ""
     reading, cause, starts = found
@@ -240,13 +241,13 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     # A clean run never gains this much; mojibake gains 2 or more.  Filling
     # the guesses from context never raises the mean (the unfilled ones are
     # the likeliest characters alone): a run that fails unfilled fails filled.
-    after = lm.mean_logp(fixed)
+    after = lm.mean_logp(_judged(reading))
     if after < before + 1.2 or after < 3.6:
         return (), "", ""
     if reading.recovered:
         fill_guesses(reading)
         fixed = reading.text
-        after = lm.mean_logp(fixed)
+        after = lm.mean_logp(_judged(reading))
         if after < before + 1.2 or after < 3.6:
             return (), "", ""
     recovered, lost = reading.recovered, reading.lost
@@ -255,6 +256,38 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     source = list(zip(starts, range(len(starts))))  # (token index, offset in the run)
     found_edits = reading_edits(reading, source, run, cause, confidence, recoverable, min_guess, refuse=_worsened)
     return tuple(found_edits), cause, recoverable
+
+
+@lru_cache(maxsize=1024)
+def utf8_text_holding_lost(run: str) -> bool:
+    """Is ``run``, which holds U+FFFD's UTF-8 bytes read as GBK (:func:`_holds_kunjinkao`),
+    UTF-8 text that held U+FFFD before it was read as GBK, rather than text that lost most of
+    its characters before (GBK read as UTF-8, then read as GBK: :func:`fix_kunjinkao`'s)?
+    Read as UTF-8, its characters (read in full or guessed where GBK lost a byte) outnumber
+    the U+FFFD it reads in full.
+    ``本报记者\ufffd\ufffd报道`` written as UTF-8 and read as GBK
+    (``鏈\ufffd鎶ヨ\ufffd拌\ufffd咃拷锟芥姤閬\ufffd``) was left to :func:`fix_kunjinkao`,
+    which undid the pieces beside 锟 and 拷 only, and the text GBK had lost around them
+    was left as it stood.
+
+    >>> damaged = "本报记者\ufffd\ufffd报道".encode().decode("gbk", "replace")
+    >>> utf8_text_holding_lost(damaged), utf8_text_holding_lost("锟斤拷锟斤拷新华社")
+    (True, False)
+    """
+    found = reinterpret(run, _CONFUSIONS[:1])
+    if found is None:
+        return False
+    reading = found[0]
+    lost = sum(c == LOST and status == READ for c, status in zip(reading.chars, reading.status))
+    return len(reading.chars) - lost > lost
+
+
+def _judged(reading: Reading) -> str:
+    """The characters of ``reading`` its score is judged on: all but the U+FFFD it reads in full
+    (the text held them before it was misread: they tell nothing of the reading)."""
+    if LOST not in reading.chars:
+        return reading.text
+    return "".join(c for c, status in zip(reading.chars, reading.status) if c != LOST or status != READ)
 
 
 def _holds_kunjinkao(run: str) -> bool:
@@ -535,11 +568,18 @@ def fix_kunjinkao(text: str) -> list[Edit]:
     when it reads no worse undone (``一`` beside ``锟斤拷`` is ``D2 BB``, which
     UTF-8 reads as Cyrillic ``һ``: it stays).
     """
-    edits = []
-    for run_start, run_end in _gbk_spans(text) if text.count("锟") >= 2 else ():
+    edits: list[Edit] = []
+    if text.count("锟") < 2:
+        return edits
+    text_runs = [
+        m.span()
+        for m in _NON_ASCII_RUN.finditer(text)
+        if _holds_kunjinkao(m.group()) and utf8_text_holding_lost(m.group())
+    ]
+    for run_start, run_end in _gbk_spans(text):
         run = text[run_start:run_end]
-        if run.count("锟") < 2:
-            continue
+        if run.count("锟") < 2 or any(a <= run_start and run_end <= b for a, b in text_runs):
+            continue  # (UTF-8 text that held U+FFFD: fix_codec_confusions reads it)
         data = run.encode("gbk")
         fixed, spans, _ = decode_spans(data, "utf-8")
         if fixed == run:

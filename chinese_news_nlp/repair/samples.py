@@ -152,3 +152,27 @@ def byte_shift_lines(lines: Iterable[str], seed: int, size: int, longest: int = 
         if len(out) == size:
             break
     return out
+
+
+def replacement_in_utf8_lines(lines: Iterable[str], seed: int, size: int) -> list[tuple[str, str]]:
+    """A clean line holding one to three U+FFFD (characters an earlier decoder lost) between
+    Chinese characters, written as UTF-8 and read as GBK: ``本报记者\\ufffd\\ufffd报道`` reads
+    ``鏈\\ufffd鎶ヨ\\ufffd拌\\ufffd咃拷锟芥姤閬\\ufffd``, U+FFFD's bytes (EF BF BD) read as 锟, 拷
+    and pieces of them.  The clean side keeps the U+FFFD: the text held them.
+
+    >>> replacement_in_utf8_lines(["本报记者王明报道"], seed=1, size=1)[0][1].count("\\ufffd") >= 1
+    True
+    """
+    rng = random.Random(seed)
+    pool = [ln for ln in lines if 8 <= len(ln) <= 80 and len(_HAN.findall(ln)) >= len(ln) // 2]
+    rng.shuffle(pool)
+    out = []
+    for line in pool[:size]:
+        spots = [k for k in range(1, len(line)) if _HAN.match(line[k - 1]) and _HAN.match(line[k])]
+        if not spots:
+            continue
+        clean = line
+        for k in sorted(rng.sample(spots, min(len(spots), rng.randint(1, 3))), reverse=True):
+            clean = clean[:k] + "\ufffd" * rng.randint(1, 2) + clean[k:]
+        out.append((clean.encode("utf-8").decode("gbk", errors="replace"), clean))
+    return out
