@@ -295,7 +295,8 @@ def _holds_kunjinkao(run: str) -> bool:
     either phase: ``锟斤拷`` and its pieces beside other characters (``锟脚``
     is EF BF BD C5, ``斤拷`` BD EF BF BD)?  Such a run is U+FFFD written as
     UTF-8 and read as GBK: no Big5 or GBK mojibake, left to
-    :func:`fix_kunjinkao`.  ``lost_bytes="replace"`` read
+    :func:`fix_kunjinkao` (or read as UTF-8 alone where it is UTF-8 text that
+    held U+FFFD, :func:`utf8_text_holding_lost`).  ``lost_bytes="replace"`` read
     ``\ufffd锟脚斤拷`` (U+FFFD, Ž, U+FFFD in UTF-8 read as GBK) as Big5 read
     as GBK (``\ufffd蕭鬚嚙\ufffd``), the next rounds read that back and forth
     (``\ufffd脚斤\ufffd``, ``\ufffd鬚\ufffd``), and its repair changed it again
