@@ -223,15 +223,15 @@ def _run_edits(run: str, min_guess: float) -> tuple[tuple[Edit, ...], str, str]:
     alone (they read nothing outside it), with the cause and ``recoverable``
     of its reading.  Cached: a run comes back in the next round of a line's
     repairs when it was left alone, and in the boilerplate of other lines."""
-    kunjinkao = _holds_kunjinkao(run)
-    if kunjinkao and not utf8_text_holding_lost(run) or LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
+    if LOST not in run and lm.scores_at_least(run, SUSPICIOUS_MEAN):
         return (), "", ""  # (common characters only: a mean above SUSPICIOUS_MEAN, found without a sum)
     before = lm.mean_logp(run)
     if _reads_around_lost(run) if LOST in run else before >= SUSPICIOUS_MEAN:
         return (), "", ""
+    kunjinkao = _holds_kunjinkao(run)
     found = reinterpret(run, _CONFUSIONS[:1]) if kunjinkao else reinterpret(run)
-    if found is None:
-        return (), "", ""
+    if found is None or kunjinkao and not _reads_as_text(found[0]):
+        return (), "", ""  # (U+FFFD's bytes, and not UTF-8 text that held U+FFFD: fix_kunjinkao's)
     reading, cause, starts = found
     if _reads_nothing_but_loss(reading, run) or LOST in run and _reads_no_better_than_kept(reading, run):
         return (), "", ""
@@ -275,9 +275,11 @@ def utf8_text_holding_lost(run: str) -> bool:
     (True, False)
     """
     found = reinterpret(run, _CONFUSIONS[:1])
-    if found is None:
-        return False
-    reading = found[0]
+    return found is not None and _reads_as_text(found[0])
+
+
+def _reads_as_text(reading: Reading) -> bool:
+    """Do the characters of ``reading`` (read in full or guessed) outnumber the U+FFFD it reads in full?"""
     lost = sum(c == LOST and status == READ for c, status in zip(reading.chars, reading.status))
     return len(reading.chars) - lost > lost
 
