@@ -27,7 +27,6 @@ Both tools are loaded before timing.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import statistics
 import sys
@@ -41,7 +40,7 @@ import ftfy
 import chinese_news_nlp.repair as repair
 from chinese_news_nlp.doc import Doc
 from chinese_news_nlp.repair import fix_and_explain, repair_text, samples
-from chinese_news_nlp.scoring import recovery
+from chinese_news_nlp.scoring import recovery, standing
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -149,12 +148,7 @@ def print_read_precision(rows: list[dict], options: tuple[dict, ...] = ({}, {"lo
         mode = option.get("lost_bytes", "guess")
         for r in rows:
             doc = repair.RepairStage(**option)(Doc(raw=r["corrupt"]))
-            right = [False] * len(doc.text)
-            for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(
-                None, doc.text, r["clean"], autojunk=False
-            ).get_opcodes():
-                if tag == "equal":
-                    right[i1:i2] = [True] * (i2 - i1)
+            right = standing(doc.text, r["clean"])
             for rep in doc.repairs:
                 if rep.guessed:
                     continue

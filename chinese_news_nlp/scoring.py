@@ -22,6 +22,21 @@ def recovery(fixed: str, corrupt: str, clean: str) -> float:
     return 1.0 - levenshtein(fixed, clean) / base if base else 1.0
 
 
+def standing(fixed: str, clean: str) -> list[bool]:
+    """For each character of ``fixed``: does it stand in ``clean``, aligned by their longest
+    matching blocks (``difflib``, no junk heuristic)?
+
+    >>> standing("本报飞州", "本报杭州")
+    [True, True, False, True]
+    """
+    from difflib import SequenceMatcher
+
+    out = [False] * len(fixed)
+    for a, _b, size in SequenceMatcher(None, fixed, clean, autojunk=False).get_matching_blocks():
+        out[a : a + size] = [True] * size
+    return out
+
+
 def word_spans(words: list[str]) -> set[tuple[int, int]]:
     """``(start, end)`` of each word in the text the words concatenate to."""
     out, pos = set(), 0

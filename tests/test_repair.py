@@ -10,7 +10,7 @@ from chinese_news_nlp import create_stage
 from chinese_news_nlp.alignment import apply_edits
 from chinese_news_nlp.doc import Doc
 from chinese_news_nlp.repair import CAUSES, RepairStage, explain_repairs, fix_and_explain, repair_text, samples
-from chinese_news_nlp.scoring import levenshtein, recovery
+from chinese_news_nlp.scoring import levenshtein, recovery, standing
 
 SEED_004 = "004_235341cb2f0cebb7.txt"
 
@@ -486,17 +486,11 @@ def test_byte_shift_characters_beside_guesses_say_how_often_they_are_right(share
     """Characters a byte-shift reading reads in full next to ones it guessed are wrong more
     often than the rest (法 of 运用法律手段 read 飞): their stated confidence is no higher
     than how often they stand in the clean text, on the dev set's damaged byte-shift rows."""
-    import difflib
-
     rows = [json.loads(ln) for ln in open(shared_dir / "data" / "mojibake_dev.jsonl", encoding="utf-8")]
     right = stated = n = 0
     for r in (r for r in rows if r["kind"] == "gb18030-byte-shift" and r["recoverable"] == "partial"):
         doc = RepairStage()(Doc(raw=r["corrupt"]))
-        ok = [False] * len(doc.text)
-        matcher = difflib.SequenceMatcher(None, doc.text, r["clean"], autojunk=False)
-        for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
-            if tag == "equal":
-                ok[i1:i2] = [True] * (i2 - i1)
+        ok = standing(doc.text, r["clean"])
         guessed = {p for g in doc.repairs if g.guessed for p in (g.start, g.end)}
         for rep in doc.repairs:
             if rep.cause == "gb18030-byte-shift" and not rep.guessed and {rep.start, rep.end} & guessed:
@@ -527,12 +521,8 @@ def _certain_repairs_not_the_clean_text(damaged: str, clean: str) -> tuple[str, 
     """The repair of ``damaged``, its unguessed byte-shift edits, and how many of
     them write characters that are not ``clean``'s at their place (aligned by
     the longest matching blocks of the repair and ``clean``)."""
-    import difflib
-
     fixed, edits = fix_and_explain(damaged)
-    matched = bytearray(len(fixed))
-    for a, _, size in difflib.SequenceMatcher(None, fixed, clean, autojunk=False).get_matching_blocks():
-        matched[a : a + size] = b"\x01" * size
+    matched = standing(fixed, clean)
     certain = wrong = 0
     delta = 0  # where each edit's replacement lands in the repair
     for e in sorted(edits, key=lambda e: e.start):
