@@ -371,6 +371,29 @@ def test_parks_and_media_are_organizations(name, label, refined):
     assert out.label == refined
 
 
+@pytest.mark.parametrize(
+    "words, pieces",
+    [
+        ([("太原市", "LOC"), ("五一广场", "LOC")], ["太原市", "五一广场"]),  # a city holds the square
+        ([("上海", "LOC"), ("浦东新区", "LOC")], ["上海", "浦东新区"]),  # a city of places.txt
+        ([("新浜镇", "LOC"), ("林建村", "LOC")], ["新浜镇", "林建村"]),
+        ([("密歇", "LOC"), ("根州", "LOC")], ["密歇根州"]),  # LAC cut a foreign name: kept whole
+        ([("五常大道", "LOC"), ("181号", "m")], ["五常大道181号"]),  # not all places
+    ],
+)
+def test_places_one_by_one(words, pieces):
+    from chinese_news_nlp.entities.refine import places_one_by_one
+    from chinese_news_nlp.entities.rules import Tok
+
+    text, toks, at = "".join(w for w, _ in words), [], 0
+    for word, tag in words:
+        toks.append(Tok(word, tag, at, at + len(word)))
+        at += len(word)
+    out = places_one_by_one(text, [Candidate(0, len(text), "LOC", 0.9, "model:fine")], toks)
+    assert [text[c.start : c.end] for c in out] == pieces
+    assert all(c.label == "LOC" and c.score == 0.9 for c in out)
+
+
 def test_a_department_is_cut_back_to_its_parent_organ():
     from chinese_news_nlp.entities.refine import parent_organs
 

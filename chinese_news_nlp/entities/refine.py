@@ -14,6 +14,7 @@ measured delta.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from functools import lru_cache
@@ -184,6 +185,54 @@ def parks_are_organizations(text: str, spans: list[Candidate], tokens: Sequence[
             c = _relabel(c, "ORG", "parks-are-organizations")
         out.append(c)
     return out
+
+
+# The last character of an administrative unit's name (浙江省, 太原市, 浦东新区, 德清县, 新浜镇).
+_ADMIN_ENDS = frozenset("省市区县州镇乡村旗盟")
+
+
+@register_step("places-one-by-one")
+def places_one_by_one(text: str, spans: list[Candidate], tokens: Sequence[Tok]) -> list[Candidate]:
+    """A run of places is a place each: ``太原市五一广场`` is LOC 太原市 and LOC 五一广场.
+
+    The gold README's LOC names places one by one (浙江, 杭州, 滨江); CLUENER's
+    ``address`` (so the model's fine head) takes the whole run, down to the street.
+    A LOC is split into LAC's words when each of them is a LOC word and each but
+    the last names a unit that holds the next: a province or city of
+    ``data/entities/places.txt`` or a name ending in an administrative level
+    (省, 市, 区, 县, 镇, 村 …).  Where LAC cut a foreign name (密歇 根州, 拉丁 美洲)
+    the pieces are neither, and the name stays whole.
+
+    >>> toks = [Tok("太原市", "LOC", 0, 3), Tok("五一广场", "LOC", 3, 7)]
+    >>> [(c.start, c.end) for c in places_one_by_one("太原市五一广场", [Candidate(0, 7, "LOC", 0.9, "model:fine")], toks)]
+    [(0, 3), (3, 7)]
+    """
+    places = vocabulary().places
+    starts = [t.start for t in tokens]
+    out = []
+    for c in spans:
+        words: list[Tok] = []
+        if c.label == "LOC":
+            at = bisect.bisect_left(starts, c.start)
+            while at < len(tokens) and tokens[at].end <= c.end:
+                words.append(tokens[at])
+                at += 1
+        if (
+            len(words) >= 2
+            and words[0].start == c.start
+            and words[-1].end == c.end
+            and all(t.tag == "LOC" for t in words)
+            and all(t.word in places or (len(t.word) >= 2 and t.word[-1] in _ADMIN_ENDS) for t in words[:-1])
+        ):
+            out.extend(
+                dataclasses.replace(c, start=t.start, end=t.end, source=f"{c.source}>places-one-by-one") for t in words
+            )
+        else:
+            out.append(c)
+    return out
+
+
+places_one_by_one.uses_tokens = True  # type: ignore[attr-defined]  # it cuts at LAC's words
 
 
 _DECLARED = re.compile(
@@ -370,6 +419,7 @@ DEFAULT_STEPS: tuple[str, ...] = (
     "organ-titles",
     "lab-edu-by-head",
     "parks-are-organizations",
+    "places-one-by-one",
     "media-are-organizations",
     "parent-organs",
     "declared-short-names",
