@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -373,16 +373,25 @@ class FastLAC:
         return [t.lac for t in self.tag(texts, with_heads=False)]
 
     def tag(
-        self, texts: Sequence[str], with_heads: bool = True, outputs: Sequence[str] | None = None, with_lac: bool = True
+        self,
+        texts: Sequence[str],
+        with_heads: bool = True,
+        outputs: Sequence[str] | None = None,
+        with_lac: bool | Callable[[str, dict[str, list]], bool] = True,
     ) -> list[Tagging]:
         """LAC's best tags per character of each text and, with a head, each head output's
         best tags and scored names.  Texts are tagged whole: cut long
-        ones with :meth:`chunks` first (as :meth:`analyze` does)."""
+        ones with :meth:`chunks` first (as :meth:`analyze` does).
+
+        ``with_lac`` may be a predicate over a text and its names (``{head output: names}``):
+        LAC's tags are then decoded only for the texts it accepts (the others get
+        none), since LAC's Viterbi is a good part of decoding a short text."""
         heads = list(self.head.crfs) if (with_heads and self.head is not None) else []
         if outputs is not None:  # only these heads are decoded (the graph computes all of them)
             heads = [h for h in heads if h in outputs]
         outputs = [LAC_EMISSIONS] + heads
         result: list[Tagging] = [_EMPTY] * len(texts)
+        chosen: list[tuple[int, np.ndarray]] = []  # (text, LAC's emissions) where with_lac chose the text
         order = sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i]))
         # The GRUs run best on small batches (ORT's GRU gains little past ~8 rows),
         # the Viterbi on large ones (its cost is per step, nearly flat in rows).
@@ -419,8 +428,6 @@ class FastLAC:
             best_paths = bool(heads) and self.head.names != "probable"
             paths, posteriors = [], []
             if len(seqs) <= SMALL_BATCH:  # a few texts: the decoders share each step's numpy calls
-                if with_lac:
-                    lac_paths = viterbi_small(scores[LAC_EMISSIONS], self.transitions, lengths)
                 if heads:
                     ems = [scores[n] for n in heads]
                     stacked = stack_rows(crfs, ems, lengths)
@@ -428,8 +435,6 @@ class FastLAC:
                         paths = decode_stacked(crfs, ems, lengths, stacked)
                     posteriors = forward_backward_stacked(crfs, ems, lengths, stacked)
             else:
-                if with_lac:
-                    lac_paths = viterbi_batch(scores[LAC_EMISSIONS], self.transitions, lengths)
                 if best_paths:
                     paths = [crf.decode(scores[name], lengths) for crf, name in zip(crfs, heads)]
                 posteriors = [forward_backward(crf, scores[name], lengths) for crf, name in zip(crfs, heads)]
@@ -445,14 +450,33 @@ class FastLAC:
                     name: probable_names(lengths, self.head.labels[name], post) for name, post in zip(heads, posteriors)
                 }
                 head_paths = {name: names_path(names[name], width, self.head.labels[name]) for name in heads}
+            lac_tags: dict = {}
+            if callable(with_lac):  # the rows chosen are decoded together at the end (its cost is per step)
+                for row in range(len(seqs)):
+                    if with_lac(texts[group[row]], {n: names[n][row] for n in heads}):
+                        chosen.append((group[row], scores[LAC_EMISSIONS][row, : lengths[row]].copy()))
+            elif with_lac:
+                lac_tags = dict(enumerate(self._lac_paths(scores[LAC_EMISSIONS], lengths)))
             for row, i in enumerate(group):
                 n = lengths[row]
                 result[i] = Tagging(
-                    lac_paths[row, :n] if with_lac else _NO_TAGS,
+                    lac_tags[row][:n] if row in lac_tags else _NO_TAGS,
                     {name: p[row, :n] for name, p in head_paths.items()},
                     {name: names[name][row] for name in heads},
                 )
+        if chosen:
+            lengths = np.array([len(e) for _, e in chosen], dtype=np.int64)
+            emissions = np.zeros((len(chosen), int(lengths.max()), chosen[0][1].shape[1]), dtype=np.float32)
+            for row, (_, e) in enumerate(chosen):
+                emissions[row, : len(e)] = e
+            for (i, _), path, n in zip(chosen, self._lac_paths(emissions, lengths), lengths):
+                result[i] = Tagging(path[:n], result[i].heads, result[i].spans)
         return result
+
+    def _lac_paths(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """LAC's best path of each row (a few rows: the small-batch decoder)."""
+        decode = viterbi_small if len(lengths) <= SMALL_BATCH else viterbi_batch
+        return decode(emissions, self.transitions, lengths)
 
     def words(self, text: str, tag_ids: np.ndarray) -> list[tuple[str, str]]:
         """``(word, tag)`` pairs of ``text`` from its LAC tag ids."""

@@ -142,3 +142,25 @@ def test_names_are_read_as_probable_by_default_or_from_the_best_path(shared_dir)
                 assert proposed[(c.start, c.end, c.label, c.source)] == pytest.approx(c.score, abs=1e-4)
     with pytest.raises(ValueError, match="names="):
         EntityModel(names="likeliest")
+
+
+def test_words_only_where_a_predicate_wants_them():
+    """``words=`` a predicate: LAC's words for the texts it accepts, the same words a full pass
+    gives; none for the others; a long text accepted in part comes back as a sketch, and the
+    cache serves a later full request only with real words."""
+    model = EntityModel()
+    long_text = "今天天气很好。" * 50 + "太原市五一广场举行活动。"  # cut into pieces of 256 characters
+    texts = ["太原市五一广场举行活动。", "今天天气很好。", long_text]
+    wants = lambda text, names: any(label == "LOC" and end - start >= 3 for start, end, label, _ in names)  # noqa: E731
+    full = model.tag(texts)
+    model.forget()
+    some = model.tag(texts, words=wants)
+    assert some[0] == full[0]  # accepted: the very words and names of a full pass
+    assert some[1][0] is None and some[1][1] == full[1][1]  # not accepted: no words
+    sketch = some[2][0]
+    assert "".join(w for w, _ in sketch) == long_text
+    untagged = [w for w, tag in sketch if not tag]  # the piece without the place: one word
+    assert len(untagged) == 1 and len(untagged[0]) > 100
+    tail = sketch[sketch.index((untagged[0], "")) + 1 :]
+    assert tail and tail == full[2][0][len(full[2][0]) - len(tail) :]  # the piece with it: LAC's words
+    assert model.tag(texts) == full  # the texts without real words are tagged again

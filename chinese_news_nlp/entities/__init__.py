@@ -178,7 +178,8 @@ class EntityStage:
         docs = list(docs)
         paras = [paragraphs(doc.text) for doc in docs]
         flat = [p for ps in paras for p in ps]
-        analyses = self._analyze(flat) if flat else []
+        given = any(doc.entities for doc in docs)  # a user's spans may be steps' matter too
+        analyses = self._analyze(flat, given) if flat else []
         k = 0
         for doc, ps in zip(docs, paras):
             mine = analyses[k : k + len(ps)]
@@ -192,13 +193,22 @@ class EntityStage:
             doc.fill_raw_offsets(["entities"])
             yield doc
 
-    def _analyze(self, paragraphs: list[tuple[int, str]]) -> list[Analysis]:
+    def _analyze(self, paragraphs: list[tuple[int, str]], given: bool = False) -> list[Analysis]:
         # LAC's words matter only to gazetteer matching and steps that read them; the model
-        # engine then skips decoding them (a third of its decoding time on one sentence)
-        needs_words = self.gazetteer is not None or any(getattr(s, "uses_tokens", False) for s in self.steps)
-        if isinstance(self.engine, ModelEngine) and not needs_words:
+        # engine skips decoding them where nothing reads them (a third of its decoding time
+        # on one sentence).  A step that reads them only around some names says which
+        # (``tokens_for``: places-one-by-one, around places of three characters or more).
+        readers = [s for s in self.steps if getattr(s, "uses_tokens", False)]
+        if not isinstance(self.engine, ModelEngine):
+            return self.engine.analyze(paragraphs)
+        if self.gazetteer is not None:
+            return self.engine.analyze(paragraphs)
+        if not readers:
             return self.engine.analyze(paragraphs, words=False)
-        return self.engine.analyze(paragraphs)
+        if given or any(getattr(s, "tokens_for", None) is None for s in readers):
+            return self.engine.analyze(paragraphs)  # (a user's span is no model name: words everywhere)
+        wanted = [s.tokens_for for s in readers]
+        return self.engine.analyze(paragraphs, words=lambda text, names: any(w(text, names) for w in wanted))
 
     # -- one document ---------------------------------------------------------------
     def annotate(

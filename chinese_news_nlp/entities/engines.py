@@ -84,8 +84,12 @@ class ModelEngine:
             raise ValueError(f"the entity model has no head {sorted(unknown)}; it has {sorted(self.model.heads)}")
         self.heads = tuple(heads)
 
-    def analyze(self, paragraphs: Sequence[tuple[int, str]], words: bool = True) -> list[Analysis]:
-        """``words=False``: no LAC words (empty ``tokens``), when the stage needs none."""
+    def analyze(
+        self, paragraphs: Sequence[tuple[int, str]], words: bool | Callable[[str, Sequence[tuple]], bool] = True
+    ) -> list[Analysis]:
+        """``words=False``: no LAC words (empty ``tokens``), when the stage needs none; a
+        predicate over a paragraph and its names ``(start, end, label, ...)``: words only for
+        the paragraphs it accepts."""
         tagged = self.model.tag([text for _, text in paragraphs], words=words, heads=self.heads)
         return [
             Analysis(

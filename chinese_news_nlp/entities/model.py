@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -107,27 +107,45 @@ class EntityModel:
     CACHE_CHARS = 1_000_000
 
     def tag(
-        self, texts: Sequence[str], words: bool = True, heads: Sequence[str] | None = None
+        self,
+        texts: Sequence[str],
+        words: bool | Callable[[str, Sequence[tuple]], bool] = True,
+        heads: Sequence[str] | None = None,
     ) -> list[tuple[list[tuple[str, str]] | None, list[Candidate]]]:
         """Per text: LAC's ``(word, tag)`` list and the heads' candidate spans with probabilities.
 
         ``words=False`` skips decoding LAC's words (``None`` in their place) and
         ``heads`` decodes only those heads: what an entity stage alone needs.
+        ``words`` may be a predicate over a text and its names (``(start, end,
+        label, score)``): LAC's words only for the texts it accepts (a piece of a long
+        text it does not accept stands as one word tagged ``""``).
         Results of the last ~1 M characters are kept, so a text seen again costs
         nothing (the segment stage's pass serves the entity stage after it).
         Treat what is returned as read-only.
         """
         wanted = tuple(self.heads) if heads is None else tuple(heads)
+        keep = {f"model:{h}" for h in wanted}
 
-        def serves(entry) -> bool:
-            return entry is not None and (entry[0] is not None or not words) and set(wanted) <= set(entry[2])
+        def needs_words(text, cands) -> bool:
+            if callable(words):
+                return words(text, [(c.start, c.end, c.label, c.score) for c in cands if c.source in keep])
+            return bool(words)
+
+        def serves(text, entry) -> bool:
+            return (
+                entry is not None
+                and set(wanted) <= set(entry[2])
+                and (entry[0] is not None or not needs_words(text, entry[1]))
+            )
 
         with self._cache_lock:
             found = [self._cache.get(t) for t in texts]
-        found = [f if serves(f) else None for f in found]
+        found = [f if serves(t, f) else None for t, f in zip(texts, found)]
         todo = sorted({t for t, f in zip(texts, found) if f is None})
         if todo:
-            fresh = dict(zip(todo, self._tag(todo, words, wanted)))
+            tagged = self._tag(todo, words, wanted)
+            fresh = {text: (found, cands, done) for text, (found, cands, done, _) in zip(todo, tagged)}
+            partial = {text: sketch for text, (_, _, _, sketch) in zip(todo, tagged) if sketch is not None}
             with self._cache_lock:
                 for text, result in fresh.items():
                     old = self._cache.pop(text, None)
@@ -138,7 +156,7 @@ class EntityModel:
                     self._cached_chars -= len(oldest)
                     del self._cache[oldest]
             found = [f if f is not None else fresh[t] for t, f in zip(texts, found)]
-        keep = {f"model:{h}" for h in wanted}
+            found = [(partial[t], f[1], f[2]) if t in partial else f for t, f in zip(texts, found)]
         return [(w, [c for c in cands if c.source in keep]) for w, cands, _ in found]
 
     def forget(self) -> None:
@@ -151,23 +169,43 @@ class EntityModel:
         """LAC's ``(word, tag)`` lists of ``texts`` from the same (cached) pass as :meth:`tag`."""
         return [w for w, _ in self.tag(texts)]  # type: ignore[misc]
 
-    def _tag(self, texts: Sequence[str], words: bool, heads: tuple[str, ...]) -> list[tuple]:
+    def _tag(self, texts: Sequence[str], words, heads: tuple[str, ...]) -> list[tuple]:
+        """Per text ``(words or None, candidates, heads, sketch)``: ``sketch`` is the word list
+        of a text LAC's words were decoded for in part only (``words`` a predicate, a long
+        text), each piece without them one word tagged ``""``; such a text's ``words`` is None."""
         pieces, owner = [], []
         for n, text in enumerate(texts):
             for piece in self.encoder.chunks(text):
                 pieces.append(piece)
                 owner.append(n)
         outputs = [self.heads[h]["output"] for h in heads]
-        tagged = self.encoder.tag(pieces, outputs=outputs, with_lac=words)
-        out = [([] if words else None, [], heads) for _ in texts]
+        with_lac = words
+        if callable(words):
+            with_lac = lambda text, names: words(text, [n for head in names.values() for n in head])  # noqa: E731
+        tagged = self.encoder.tag(pieces, outputs=outputs, with_lac=with_lac)
+        out = [[[], [], heads, 0] for _ in texts]  # words, candidates, heads, pieces with words
         offsets = [0] * len(texts)
         for n, piece, tagging in zip(owner, pieces, tagged):
-            found_words, candidates, _ = out[n]
-            if words:
-                found_words.extend(self.encoder.words(piece, tagging.lac))
-            candidates.extend(self._candidates(tagging, offsets[n], heads))
+            entry = out[n]
+            if len(tagging.lac) or not piece:
+                entry[0].extend(self.encoder.words(piece, tagging.lac))
+                entry[3] += 1
+            else:
+                entry[0].append((piece, ""))
+            entry[1].extend(self._candidates(tagging, offsets[n], heads))
             offsets[n] += len(piece)
-        return out
+        pieces_of = [0] * len(texts)
+        for n in owner:
+            pieces_of[n] += 1
+        result = []
+        for (found, candidates, done, with_words), n_pieces in zip(out, pieces_of):
+            if with_words == n_pieces:
+                result.append((found, candidates, done, None))
+            elif with_words == 0:
+                result.append((None, candidates, done, None))
+            else:
+                result.append((None, candidates, done, found))
+        return result
 
     def _candidates(self, tagging: Tagging, offset: int, heads: tuple[str, ...]) -> list[Candidate]:
         out = []
