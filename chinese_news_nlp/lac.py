@@ -395,7 +395,8 @@ class FastLAC:
         order = sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i]))
         # The GRUs run best on small batches (ORT's GRU gains little past ~8 rows),
         # the Viterbi on large ones (its cost is per step, nearly flat in rows).
-        for group in _batches(order, texts, self.decode_chars, self.decode_batch):
+        groups = list(_batches(order, texts, self.decode_chars, self.decode_batch))
+        for group in groups:
             seqs = [self._encode(texts[i]) for i in group]
             lengths = np.array([len(s) for s in seqs], dtype=np.int64)
             width = int(lengths.max())
@@ -451,7 +452,7 @@ class FastLAC:
                 }
                 head_paths = {name: names_path(names[name], width, self.head.labels[name]) for name in heads}
             lac_tags: dict = {}
-            if callable(with_lac):  # the rows chosen are decoded together at the end (its cost is per step)
+            if callable(with_lac):
                 for row in range(len(seqs)):
                     if with_lac(texts[group[row]], {n: names[n][row] for n in heads}):
                         chosen.append((group[row], scores[LAC_EMISSIONS][row, : lengths[row]].copy()))
@@ -464,14 +465,21 @@ class FastLAC:
                     {name: p[row, :n] for name, p in head_paths.items()},
                     {name: names[name][row] for name in heads},
                 )
-        if chosen:
-            lengths = np.array([len(e) for _, e in chosen], dtype=np.int64)
-            emissions = np.zeros((len(chosen), int(lengths.max()), chosen[0][1].shape[1]), dtype=np.float32)
-            for row, (_, e) in enumerate(chosen):
-                emissions[row, : len(e)] = e
-            for (i, _), path, n in zip(chosen, self._lac_paths(emissions, lengths), lengths):
-                result[i] = Tagging(path[:n], result[i].heads, result[i].spans)
+            # the rows a predicate chose are decoded together, the Viterbi's cost being per step
+            # rather than per row; a group's worth at a time, so memory stays bounded
+            if chosen and (sum(len(e) for _, e in chosen) >= self.decode_chars or group is groups[-1]):
+                self._decode_chosen(chosen, result)
+                chosen = []
         return result
+
+    def _decode_chosen(self, chosen: list[tuple[int, np.ndarray]], result: list[Tagging]) -> None:
+        """LAC's tags of the texts ``chosen`` (index, LAC's emissions) put into their ``result``."""
+        lengths = np.array([len(e) for _, e in chosen], dtype=np.int64)
+        emissions = np.zeros((len(chosen), int(lengths.max()), chosen[0][1].shape[1]), dtype=np.float32)
+        for row, (_, e) in enumerate(chosen):
+            emissions[row, : len(e)] = e
+        for (i, _), path, n in zip(chosen, self._lac_paths(emissions, lengths), lengths):
+            result[i] = Tagging(path[:n], result[i].heads, result[i].spans)
 
     def _lac_paths(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """LAC's best path of each row (a few rows: the small-batch decoder)."""

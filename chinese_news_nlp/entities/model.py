@@ -144,7 +144,7 @@ class EntityModel:
         todo = sorted({t for t, f in zip(texts, found) if f is None})
         if todo:
             tagged = self._tag(todo, words, wanted)
-            fresh = {text: (found, cands, done) for text, (found, cands, done, _) in zip(todo, tagged)}
+            fresh = {text: (got, cands, done) for text, (got, cands, done, _) in zip(todo, tagged)}
             partial = {text: sketch for text, (_, _, _, sketch) in zip(todo, tagged) if sketch is not None}
             with self._cache_lock:
                 for text, result in fresh.items():
