@@ -197,7 +197,7 @@ class EntityStage:
         # LAC's words matter only to gazetteer matching and steps that read them; the model
         # engine skips decoding them where nothing reads them (a third of its decoding time
         # on one sentence).  A step that reads them only around some names says which
-        # (``tokens_for``: places-one-by-one, around places of three characters or more).
+        # (``tokens_for``: places-one-by-one, around the model's places it could split).
         readers = [s for s in self.steps if getattr(s, "uses_tokens", False)]
         if not isinstance(self.engine, ModelEngine):
             return self.engine.analyze(paragraphs)

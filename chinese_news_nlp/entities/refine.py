@@ -4,8 +4,8 @@ A step takes the paragraph text, the spans the conflict policy chose and the
 engine's words, and returns the spans it keeps.  A step that reads the words
 says so (``step.uses_tokens = True``: the model engine otherwise skips decoding
 them), and may say where (``step.tokens_for = f(text, names)``: words only for
-the paragraphs where ``f`` holds of the model's names, as places-one-by-one does).  Steps run in the order of
-:data:`DEFAULT_STEPS`; ``EntityStage(refine=[...])`` picks others (``[]`` for
+the paragraphs where ``f`` holds of the model's names, as places-one-by-one
+does).  Steps run in the order of :data:`DEFAULT_STEPS`; ``EntityStage(refine=[...])`` picks others (``[]`` for
 none).  Each stays in the default list only while ``benchmarks/entities.py``
 shows it raising F1 on a dev split or on the seeds, which print each step's
 measured delta.
