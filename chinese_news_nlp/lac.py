@@ -395,8 +395,7 @@ class FastLAC:
         order = sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i]))
         # The GRUs run best on small batches (ORT's GRU gains little past ~8 rows),
         # the Viterbi on large ones (its cost is per step, nearly flat in rows).
-        groups = list(_batches(order, texts, self.decode_chars, self.decode_batch))
-        for group in groups:
+        for group in _batches(order, texts, self.decode_chars, self.decode_batch):
             seqs = [self._encode(texts[i]) for i in group]
             lengths = np.array([len(s) for s in seqs], dtype=np.int64)
             width = int(lengths.max())
@@ -451,25 +450,27 @@ class FastLAC:
                     name: probable_names(lengths, self.head.labels[name], post) for name, post in zip(heads, posteriors)
                 }
                 head_paths = {name: names_path(names[name], width, self.head.labels[name]) for name in heads}
-            lac_tags: dict = {}
+            lac_paths = None
             if callable(with_lac):
                 for row in range(len(seqs)):
                     if with_lac(texts[group[row]], {n: names[n][row] for n in heads}):
                         chosen.append((group[row], scores[LAC_EMISSIONS][row, : lengths[row]].copy()))
             elif with_lac:
-                lac_tags = dict(enumerate(self._lac_paths(scores[LAC_EMISSIONS], lengths)))
+                lac_paths = self._lac_paths(scores[LAC_EMISSIONS], lengths)
             for row, i in enumerate(group):
                 n = lengths[row]
                 result[i] = Tagging(
-                    lac_tags[row][:n] if row in lac_tags else _NO_TAGS,
+                    lac_paths[row, :n] if lac_paths is not None else _NO_TAGS,
                     {name: p[row, :n] for name, p in head_paths.items()},
                     {name: names[name][row] for name in heads},
                 )
             # the rows a predicate chose are decoded together, the Viterbi's cost being per step
             # rather than per row; a group's worth at a time, so memory stays bounded
-            if chosen and (sum(len(e) for _, e in chosen) >= self.decode_chars or group is groups[-1]):
+            if sum(len(e) for _, e in chosen) >= self.decode_chars:
                 self._decode_chosen(chosen, result)
                 chosen = []
+        if chosen:
+            self._decode_chosen(chosen, result)
         return result
 
     def _decode_chosen(self, chosen: list[tuple[int, np.ndarray]], result: list[Tagging]) -> None:

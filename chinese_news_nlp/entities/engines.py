@@ -91,18 +91,12 @@ class ModelEngine:
         predicate over a paragraph and its names ``(start, end, label, ...)``: words only for
         the paragraphs it accepts."""
         tagged = self.model.tag([text for _, text in paragraphs], words=words, heads=self.heads)
-
-        def wanted(text, found, candidates) -> bool:  # a cached pass may hold words nobody asked for
-            if found is None or not words:
-                return False
-            return not callable(words) or words(text, [(c.start, c.end, c.label, c.score) for c in candidates])
-
         return [
             Analysis(
-                _tokens(offset, found) if wanted(text, found, candidates) else [],
+                _tokens(offset, found) if words and found is not None else [],  # a cached pass may hold words
                 [Candidate(c.start + offset, c.end + offset, c.label, c.score, c.source) for c in candidates],
             )
-            for (offset, text), (found, candidates) in zip(paragraphs, tagged)
+            for (offset, _text), (found, candidates) in zip(paragraphs, tagged)
         ]
 
 

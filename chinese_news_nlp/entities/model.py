@@ -157,6 +157,8 @@ class EntityModel:
                     del self._cache[oldest]
             found = [f if f is not None else fresh[t] for t, f in zip(texts, found)]
             found = [(partial[t], f[1], f[2]) if t in partial else f for t, f in zip(texts, found)]
+        if callable(words):  # a cached pass may hold words for texts the predicate does not accept
+            found = [f if f[0] is None or needs_words(t, f[1]) else (None, *f[1:]) for t, f in zip(texts, found)]
         return [(w, [c for c in cands if c.source in keep]) for w, cands, _ in found]
 
     def forget(self) -> None:

@@ -192,6 +192,8 @@ def parks_are_organizations(text: str, spans: list[Candidate], tokens: Sequence[
 
 # The last character of an administrative unit's name (浙江省, 太原市, 浦东新区, 德清县, 新浜镇).
 _ADMIN_ENDS = frozenset("省市区县州镇乡村旗盟")
+# A run of two places is three characters or more (上海浦东 4, 京浙 is one word of LAC's).
+_SPLIT_FROM = 3
 
 
 @register_step("places-one-by-one")
@@ -235,8 +237,6 @@ def places_one_by_one(text: str, spans: list[Candidate], tokens: Sequence[Tok]) 
     return out
 
 
-# A run of two places is three characters or more (上海浦东 4, 京浙 is one word of LAC's).
-_SPLIT_FROM = 3
 places_one_by_one.uses_tokens = True  # type: ignore[attr-defined]  # it cuts at LAC's words
 
 
