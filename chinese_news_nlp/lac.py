@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Callable, Sequence
@@ -255,6 +255,10 @@ class Head:
     # which names a head's tags give: "best-path" (the names of the Viterbi path) or
     # "probable" (:func:`~chinese_news_nlp.crf.probable_names`: those at least 0.5 probable)
     names: str = "best-path"
+    # ``(output, label, other output, kinds)``: each name of ``label`` that ``output`` gives is
+    # also read as each of ``kinds`` under the other output's CRF (the probability that the
+    # other head tags those very characters as that kind); see :attr:`Tagging.kinds`.
+    kinds: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,11 +266,14 @@ class Tagging:
     """One text's tags: LAC's best tag ids; per head output its tags and the names they
     spell, each ``(start, end, label, probability)`` with the probability under the CRF.
     A head's tags are its best path, or with ``Head.names == "probable"`` the tags spelling
-    its probable names (O elsewhere)."""
+    its probable names (O elsewhere).  ``kinds``, per head output that :attr:`Head.kinds`
+    names: per name, ``((kind, probability), ...)`` under the other head (empty for a name
+    of another label)."""
 
     lac: np.ndarray
     heads: dict[str, np.ndarray]
     spans: dict[str, list[tuple[int, int, str, float]]]
+    kinds: dict[str, list[tuple[tuple[str, float], ...]]] = field(default_factory=dict)
 
 
 _EMPTY = Tagging(np.zeros(0, dtype=np.int64), {}, {})
@@ -450,6 +457,7 @@ class FastLAC:
                     name: probable_names(lengths, self.head.labels[name], post) for name, post in zip(heads, posteriors)
                 }
                 head_paths = {name: names_path(names[name], width, self.head.labels[name]) for name in heads}
+            kinds = self._kinds(dict(zip(heads, posteriors)), names, width)
             lac_paths = None
             if callable(with_lac):
                 for row in range(len(seqs)):
@@ -463,6 +471,7 @@ class FastLAC:
                     lac_paths[row, :n] if lac_paths is not None else _NO_TAGS,
                     {name: p[row, :n] for name, p in head_paths.items()},
                     {name: names[name][row] for name in heads},
+                    {name: rows[row] for name, rows in kinds.items()},
                 )
             # the rows a predicate chose are decoded together, the Viterbi's cost being per step
             # rather than per row; a group's worth at a time, so memory stays bounded
@@ -480,7 +489,29 @@ class FastLAC:
         for row, (_, e) in enumerate(chosen):
             emissions[row, : len(e)] = e
         for (i, _), path, n in zip(chosen, self._lac_paths(emissions, lengths), lengths):
-            result[i] = Tagging(path[:n], result[i].heads, result[i].spans)
+            result[i] = Tagging(path[:n], result[i].heads, result[i].spans, result[i].kinds)
+
+    def _kinds(self, posteriors: dict[str, Posterior], names: dict[str, list], width: int) -> dict[str, list]:
+        """Per output of a :attr:`Head.kinds` rule whose two heads were decoded: per row, per
+        name, each kind's probability for the name's characters under the other head."""
+        out: dict[str, list] = {}
+        for source, label, target, kinds in self.head.kinds if self.head is not None else ():
+            if source not in posteriors or target not in posteriors:
+                continue
+            rows = names[source]
+            picked = [(r, k) for r, row in enumerate(rows) for k, name in enumerate(row) if name[2] == label]
+            table: list[list[tuple]] = [[()] * len(row) for row in rows]
+            if picked:
+                spans = [(r, rows[r][k][0], rows[r][k][1]) for r, k in picked]
+                probs = []
+                for kind in kinds:  # each picked name alone as ``kind`` on an all-O path of the other head
+                    as_kind = [[(s, e, kind) for rr, s, e in spans if rr == r] for r in range(len(rows))]
+                    path = names_path(as_kind, width, self.head.labels[target])
+                    probs.append(span_probabilities(posteriors[target], path, spans).tolist())
+                for n, (r, k) in enumerate(picked):
+                    table[r][k] = tuple((kind, round(p[n], 4)) for kind, p in zip(kinds, probs))
+            out[source] = table
+        return out
 
     def _lac_paths(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """LAC's best path of each row (a few rows: the small-batch decoder)."""

@@ -394,10 +394,50 @@ def test_places_one_by_one(words, pieces):
     assert all(c.label == "LOC" and c.score == 0.9 for c in out)
 
 
+@pytest.mark.parametrize(
+    "candidate, label",
+    [
+        (Candidate(0, 4, "ORG", 0.99, "model:coarse", (("COMPANY", 0.0), ("GOV", 0.21), ("ORG", 0.04))), "GOV"),
+        (Candidate(0, 4, "ORG", 0.99, "model:coarse", (("COMPANY", 0.3), ("GOV", 0.1), ("ORG", 0.2))), "COMPANY"),
+        (Candidate(0, 4, "ORG", 0.99, "model:coarse", (("COMPANY", 0.1), ("GOV", 0.1), ("ORG", 0.5))), "ORG"),
+        (Candidate(0, 4, "ORG", 0.99, "model:coarse"), "ORG"),  # no kinds read (the coarse head alone)
+        (Candidate(0, 4, "LOC", 0.99, "model:coarse"), "LOC"),
+        (Candidate(0, 4, "ORG", 0.99, "model:fine"), "ORG"),  # the fine head's own label stands
+    ],
+)
+def test_organizations_by_kind(candidate, label):
+    from chinese_news_nlp.entities.refine import organizations_by_kind
+
+    (out,) = organizations_by_kind("全国政协委员", [candidate], [])
+    assert out.label == label and (out.start, out.end, out.score) == (0, 4, 0.99)
+    assert out.source.endswith(">organizations-by-kind") == (label != candidate.label)
+
+
+def test_kinds_survive_the_stage_up_to_the_step():
+    """The kinds the model read reach the step through offsets, policy and trimming: with the
+    step, the stage's coarse organizations carry the fine head's likeliest kind."""
+    from chinese_news_nlp.entities.refine import DEFAULT_STEPS
+
+    raw = "前言。\n今年两会，全国政协委员在北京发言。华为公司和浙江大学也派人参加。农业农村部在新闻发布会上表示。"
+    doc = EntityStage()(Doc(raw=raw))
+    plain = EntityStage(refine=[s for s in DEFAULT_STEPS if s != "organizations-by-kind"])(Doc(raw=raw))
+    found = {e.text: (e.label, e.source) for e in doc.entities}
+    assert found["农业农村部"] == ("GOV", "model:coarse>organizations-by-kind")
+    assert {e.text: e.label for e in plain.entities}["农业农村部"] == "ORG"
+    assert {(e.start, e.end) for e in doc.entities} == {(e.start, e.end) for e in plain.entities}
+    assert found["华为公司"] == ("COMPANY", "model:fine")
+
+
 def test_a_department_is_cut_back_to_its_parent_organ():
     from chinese_news_nlp.entities.refine import parent_organs
 
-    for text, kept in (("省科技厅规划处", "省科技厅"), ("市教育局基教处", "市教育局"), ("国家发改委", "国家发改委")):
+    for text, kept in (
+        ("省科技厅规划处", "省科技厅"),
+        ("市教育局基教处", "市教育局"),
+        ("国家发改委", "国家发改委"),
+        ("街道办事处", "街道办事处"),  # 办事处 and 办公室 are organ words, not 办 + a unit
+        ("卫生部地方病防治办公室", "卫生部地方病防治办公室"),
+    ):
         (out,) = parent_organs(text, [Candidate(0, len(text), "GOV", 0.9, "m")], [])
         assert text[out.start : out.end] == kept
 

@@ -164,3 +164,27 @@ def test_words_only_where_a_predicate_wants_them():
     tail = sketch[sketch.index((untagged[0], "")) + 1 :]
     assert tail and tail == full[2][0][len(full[2][0]) - len(tail) :]  # the piece with it: LAC's words
     assert model.tag(texts) == full  # the texts without real words are tagged again
+
+
+def test_a_coarse_organization_carries_the_fine_heads_kinds():
+    """Each coarse ORG is read as COMPANY, GOV and ORG under the fine head's CRF: where the fine
+    head names the very same span, its own probability for that name is the one of its kind."""
+    model = get_model()
+    texts = ["华为公司董事长任正非在深圳说，浙江大学和国家发改委也派人参加。", "今年两会，全国政协委员在北京发言。"]
+    both = 0
+    for _words, candidates in model.tag(texts, words=False):
+        fine = {(c.start, c.end): c for c in candidates if c.source == "model:fine"}
+        for c in candidates:
+            if c.source == "model:coarse" and c.label == "ORG":
+                assert [k for k, _ in c.kinds] == ["COMPANY", "GOV", "ORG"]
+                assert all(0.0 <= p <= 1.0 for _, p in c.kinds)
+                same = fine.get((c.start, c.end))
+                if same is not None and same.label in ("COMPANY", "GOV", "ORG"):
+                    both += 1
+                    assert dict(c.kinds)[same.label] == pytest.approx(same.score, abs=2e-4)
+            else:
+                assert c.kinds == ()  # only a coarse organization has kinds
+    assert both >= 1
+    # decoding the coarse head alone: no fine head to read kinds from
+    for _words, candidates in model.tag(texts, words=False, heads=["coarse"]):
+        assert all(c.kinds == () for c in candidates)

@@ -21,6 +21,7 @@ How a paragraph becomes entities:
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -263,7 +264,7 @@ def clean_span(text: str, c: Candidate) -> Candidate | None:
         return None
     if (start, end) == (c.start, c.end):
         return c
-    return Candidate(start, end, c.label, c.score, c.source)
+    return dataclasses.replace(c, start=start, end=end)
 
 
 def gazetteer_candidates(

@@ -16,6 +16,7 @@ offsets in document coordinates.  Engines are registered by name
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +95,7 @@ class ModelEngine:
         return [
             Analysis(
                 _tokens(offset, found) if words and found is not None else [],  # a cached pass may hold words
-                [Candidate(c.start + offset, c.end + offset, c.label, c.score, c.source) for c in candidates],
+                [dataclasses.replace(c, start=c.start + offset, end=c.end + offset) for c in candidates],
             )
             for (offset, _text), (found, candidates) in zip(paragraphs, tagged)
         ]

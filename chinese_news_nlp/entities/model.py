@@ -14,6 +14,7 @@ model card reports.  No torch is needed at run time.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from dataclasses import dataclass
@@ -38,6 +39,13 @@ class Candidate:
     label: str
     score: float
     source: str  # "model:fine", "model:coarse", "gazetteer", "user", "rule:<step>", ...
+    # a coarse name's kinds under the fine head, ``((label, probability), ...)``: 全国政协 as
+    # ORG of the coarse head, and how probable the fine head finds it as COMPANY, GOV, ORG
+    kinds: tuple[tuple[str, float], ...] = ()
+
+
+# A coarse label and the fine labels that refine it (the fine head's type wins on the same span).
+REFINES = {"ORG": ("COMPANY", "GOV", "ORG", "LAB", "EDU"), "LOC": ("LOC",), "PERSON": ("PERSON",)}
 
 
 def read_metadata(model: bytes) -> dict:
@@ -97,7 +105,20 @@ class EntityModel:
         options = {"max_batch": 4, "max_chunk": 256, **lac_options}
         if names not in NAME_DECODINGS:
             raise ValueError(f"names={names!r}: expected one of {', '.join(NAME_DECODINGS)}")
-        self.encoder = FastLAC(head=Head(graph, crfs, labels, names), **options)
+        # each coarse name whose label the fine labels split (an organization) is read as each
+        # of those kinds under the other head too: refine.organizations_by_kind reads them
+        kinds = tuple(
+            (a, label, b, split)
+            for a, a_labels in labels.items()
+            for b, b_labels in labels.items()
+            if a != b
+            for label in a_labels
+            for split in [tuple(k for k in REFINES.get(label, ()) if k in b_labels)]
+            if len(split) > 1
+        )
+        self.encoder = FastLAC(head=Head(graph, crfs, labels, names, kinds), **options)
+        head_of = {spec["output"]: f"model:{name}" for name, spec in self.heads.items()}
+        self._kinds_from = {head_of[a]: head_of[b] for a, _, b, _ in kinds}  # a head's kinds: which head read them
         self._cache: dict[str, tuple[list[tuple[str, str]], list[Candidate]]] = {}
         self._cached_chars = 0
         self._cache_lock = threading.Lock()
@@ -159,7 +180,12 @@ class EntityModel:
             found = [(partial[t], f[1], f[2]) if t in partial else f for t, f in zip(texts, found)]
         if callable(words):  # a cached pass may hold words for texts the predicate does not accept
             found = [f if f[0] is None or needs_words(t, f[1]) else (None, *f[1:]) for t, f in zip(texts, found)]
-        return [(w, [c for c in cands if c.source in keep]) for w, cands, _ in found]
+        # (a cached pass of both heads read kinds a call without the other head has no say in)
+        return [(w, [self._as_asked(c, keep) for c in cands if c.source in keep]) for w, cands, _ in found]
+
+    def _as_asked(self, c: Candidate, heads: set[str]) -> Candidate:
+        """``c`` without its kinds if the head that read them was not asked for."""
+        return c if not c.kinds or self._kinds_from.get(c.source) in heads else dataclasses.replace(c, kinds=())
 
     def forget(self) -> None:
         """Empty the cache of recently tagged paragraphs (a timed run starts without it)."""
@@ -212,8 +238,14 @@ class EntityModel:
     def _candidates(self, tagging: Tagging, offset: int, heads: tuple[str, ...]) -> list[Candidate]:
         out = []
         for head in heads:
-            for start, end, label, score in tagging.spans.get(self.heads[head]["output"], ()):
-                out.append(Candidate(offset + start, offset + end, label, round(score, 4), f"model:{head}"))
+            output = self.heads[head]["output"]
+            kinds = tagging.kinds.get(output)
+            for k, (start, end, label, score) in enumerate(tagging.spans.get(output, ())):
+                out.append(
+                    Candidate(
+                        offset + start, offset + end, label, round(score, 4), f"model:{head}", kinds[k] if kinds else ()
+                    )
+                )
         return out
 
 
@@ -251,6 +283,7 @@ def get_model(path: str | Path | None = None, names: str = "probable") -> Entity
 __all__ = [
     "MODEL_PATH",
     "NAME_DECODINGS",
+    "REFINES",
     "Candidate",
     "EntityModel",
     "get_model",

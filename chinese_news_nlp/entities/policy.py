@@ -26,16 +26,15 @@ are placed before any other.  Then:
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable, Iterable, Sequence, Union
 
-from .model import Candidate
+from .model import REFINES, Candidate
 from .registry import Registry
 
 Policy = Callable[[Sequence[Candidate]], list[Candidate]]
 
 USER_SOURCES = ("user", "gazetteer")
-# A coarse label and the fine labels that refine it (the fine head's type wins on the same span).
-REFINES = {"ORG": ("COMPANY", "GOV", "ORG", "LAB", "EDU"), "LOC": ("LOC",), "PERSON": ("PERSON",)}
 
 _POLICIES: Registry[Policy] = Registry("conflict policy")
 register_policy = _POLICIES.register
@@ -67,7 +66,7 @@ def merge_same_spans(candidates: Sequence[Candidate]) -> list[Candidate]:
             continue
         keep = _preferred(old, c)
         score = keep.score if _is_user(keep) else max(old.score, c.score)
-        by_span[key] = Candidate(keep.start, keep.end, keep.label, score, keep.source)
+        by_span[key] = dataclasses.replace(keep, score=score)
     return list(by_span.values())
 
 
