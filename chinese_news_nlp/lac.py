@@ -502,12 +502,19 @@ class FastLAC:
             picked = [(r, k) for r, row in enumerate(rows) for k, name in enumerate(row) if name[2] == label]
             table: list[list[tuple]] = [[()] * len(row) for row in rows]
             if picked:
-                spans = [(r, rows[r][k][0], rows[r][k][1]) for r, k in picked]
+                # only the rows holding such a name, each name alone as a kind on an all-O path
+                keep = sorted({r for r, _ in picked})
+                at = {r: n for n, r in enumerate(keep)}
+                post = posteriors[target]
+                sub = Posterior(post.alpha[keep], post.beta[keep], post.scale[keep], post.potentials[keep], post.expt)
+                spans = [(at[r], rows[r][k][0], rows[r][k][1]) for r, k in picked]
                 probs = []
-                for kind in kinds:  # each picked name alone as ``kind`` on an all-O path of the other head
-                    as_kind = [[(s, e, kind) for rr, s, e in spans if rr == r] for r in range(len(rows))]
+                for kind in kinds:
+                    as_kind: list[list[tuple]] = [[] for _ in keep]
+                    for row, start, end in spans:
+                        as_kind[row].append((start, end, kind))
                     path = names_path(as_kind, width, self.head.labels[target])
-                    probs.append(span_probabilities(posteriors[target], path, spans).tolist())
+                    probs.append(span_probabilities(sub, path, spans).tolist())
                 for n, (r, k) in enumerate(picked):
                     table[r][k] = tuple((kind, round(p[n], 4)) for kind, p in zip(kinds, probs))
             out[source] = table

@@ -21,7 +21,6 @@ How a paragraph becomes entities:
 
 from __future__ import annotations
 
-import dataclasses
 import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -264,7 +263,7 @@ def clean_span(text: str, c: Candidate) -> Candidate | None:
         return None
     if (start, end) == (c.start, c.end):
         return c
-    return dataclasses.replace(c, start=start, end=end)
+    return Candidate(start, end, c.label, c.score, c.source, c.kinds)
 
 
 def gazetteer_candidates(

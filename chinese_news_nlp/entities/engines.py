@@ -16,7 +16,6 @@ offsets in document coordinates.  Engines are registered by name
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +94,7 @@ class ModelEngine:
         return [
             Analysis(
                 _tokens(offset, found) if words and found is not None else [],  # a cached pass may hold words
-                [dataclasses.replace(c, start=c.start + offset, end=c.end + offset) for c in candidates],
+                [Candidate(c.start + offset, c.end + offset, c.label, c.score, c.source, c.kinds) for c in candidates],
             )
             for (offset, _text), (found, candidates) in zip(paragraphs, tagged)
         ]

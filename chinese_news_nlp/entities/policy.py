@@ -26,7 +26,6 @@ are placed before any other.  Then:
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Callable, Iterable, Sequence, Union
 
 from .model import REFINES, Candidate
@@ -66,7 +65,7 @@ def merge_same_spans(candidates: Sequence[Candidate]) -> list[Candidate]:
             continue
         keep = _preferred(old, c)
         score = keep.score if _is_user(keep) else max(old.score, c.score)
-        by_span[key] = dataclasses.replace(keep, score=score)
+        by_span[key] = Candidate(keep.start, keep.end, keep.label, score, keep.source, keep.kinds)
     return list(by_span.values())
 
 
