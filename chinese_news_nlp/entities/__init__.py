@@ -21,7 +21,7 @@ How a paragraph becomes entities:
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -247,6 +247,9 @@ class EntityStage:
         return entities, dedupe_officials(to_official(text, link) for link in links)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's Cc, all of it
+
+
 def clean_span(text: str, c: Candidate) -> Candidate | None:
     """A span without the spaces at its ends, and never one holding a control character.
 
@@ -259,7 +262,7 @@ def clean_span(text: str, c: Candidate) -> Candidate | None:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end <= start or any(unicodedata.category(ch) == "Cc" for ch in text[start:end]):
+    if end <= start or _CONTROL.search(text, start, end) is not None:
         return None
     if (start, end) == (c.start, c.end):
         return c

@@ -94,7 +94,9 @@ class ModelEngine:
         return [
             Analysis(
                 _tokens(offset, found) if words and found is not None else [],  # a cached pass may hold words
-                [Candidate(c.start + offset, c.end + offset, c.label, c.score, c.source, c.kinds) for c in candidates],
+                [Candidate(c.start + offset, c.end + offset, c.label, c.score, c.source, c.kinds) for c in candidates]
+                if offset
+                else list(candidates),
             )
             for (offset, _text), (found, candidates) in zip(paragraphs, tagged)
         ]
