@@ -32,8 +32,9 @@ TRAILING_VERB = regex.compile(
 GROWTH = regex.compile(
     r"((?:同比|比上年|较上年|环比|年均)?)(增长|增加|下降|提升|提高|减少|上涨|下跌|增速)了?(?:达到|达|为)?$"
 )
-FOLLOWING_NOUN = regex.compile(
-    r"^(?:的)?([\p{Han}A-Za-z0-9“”\-（）()]{2,16}?)(?=[，,；;。！？\s、]|$|正在|已|获批|进入|从事|共建|组成|拥有|兼具|不但|等)"
+_HAN = regex.compile(r"\p{Han}")
+FOLLOWING_NOUN = regex.compile(  # matched at a position (pattern.match(text, pos)): no ^
+    r"(?:的)?([\p{Han}A-Za-z0-9“”\-（）()]{2,16}?)(?=[，,；;。！？\s、]|$|正在|已|获批|进入|从事|共建|组成|拥有|兼具|不但|等)"
 )
 RESPECTIVELY = regex.compile(r"分别(?:达到|达|为|是|有|增长|占|实现)?$")
 
@@ -70,8 +71,8 @@ def _last_name_by_pos(span: str) -> str | None:
 def metric_for(text: str, start: int, end: int, after_end: int, kind: str, subject: str | None) -> str | None:
     clause_start = last_break_before(text, start, BREAKS + "、") + 1
     left = text[clause_start:start]
-    if kind in ("count", "measure") and regex.match(r"\p{Han}", text[after_end : after_end + 1]):
-        m = FOLLOWING_NOUN.match(text[after_end:])
+    if kind in ("count", "measure") and _HAN.match(text, after_end, after_end + 1):
+        m = FOLLOWING_NOUN.match(text, after_end)  # at after_end, not on a copy of the rest of the page
         if m:
             return m.group(1)  # 22个省级信息经济示范区: the thing counted follows
     growth = GROWTH.search(left)

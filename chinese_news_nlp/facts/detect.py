@@ -48,6 +48,15 @@ DURATION_UNITS = {"年", "月", "周", "天", "日", "交易日", "工作日", "
 GE_TIME = regex.compile(r"个(交易日|工作日|小时|星期|季度|月)")
 # An order-of-magnitude statement: 千星规模, 万亿参数规模.
 SCALE_NOUN = regex.compile(r"(\p{Han}{1,2})(?=规模)")
+# compiled once: the figure readers below run a few times per figure
+_FULLWIDTH_SIGN = regex.compile("[" + "".join(map(chr, FULLWIDTH)) + "]")  # what normalize_for_scan maps
+_LOST_DECIMAL = regex.compile(r"[ 。](\d{1,2})(?=[%万亿])")
+_DIGIT_BEFORE = regex.compile(r"\d[ 。]?$")
+_MULTIPLIERS = regex.compile(r"[万亿]+")
+_MULTIPLIERS_END = regex.compile(r"[万亿]+$")
+_PLACE_MULTIPLIERS_END = regex.compile(r"[十百千][万亿]+$")
+_TOP_N_SCOPE = regex.compile(r"(?:全国|全省|全市|全球|世界|行业|国内)$")
+_FIRST_PLACE = regex.compile(r"(?:居|列|位居|位列|排名|跃居)" + RANK_SCOPE + "(首位)")
 RATE_DENOMINATORS = "月日年天次人"  # not units on their own (dates), but fine after "/"
 TIME_FRAME_BEFORE = ("未来", "今后", "过去", "此后", "之后", "前后")
 
@@ -71,6 +80,8 @@ def normalize_for_scan(text: str) -> str:
     >>> normalize_for_scan("共１，２３４家，位列第5，670名")  # the comma after 5 is a clause break
     '共1,234家，位列第5，670名'
     """
+    if _FULLWIDTH_SIGN.search(text) is None:  # most pages: nothing to map (translate walks every character)
+        return text
     return FULLWIDTH_GROUPING.sub(",", text).translate(FULLWIDTH)
 
 
@@ -235,11 +246,11 @@ def _join_lost_decimal(text: str, start: int, end: int, run: str) -> tuple[str, 
     """``11 4%`` → ``11.4``; only 1–3 digits, one space or 。, 1–2 digits, then % 万 亿 directly."""
     if not run.isdigit() or len(run) > 3:
         return run, end
-    m = regex.match(r"[ 。](\d{1,2})(?=[%万亿])", text[end : end + 4])
+    m = _LOST_DECIMAL.match(text[end : end + 4])
     if m is None:
         return run, end
     before = text[max(0, start - 2) : start]
-    if regex.search(r"\d[ 。]?$", before):
+    if _DIGIT_BEFORE.search(before):
         return run, end  # 400 0123 021: a run of digit groups is a number, not a decimal
     return f"{run}.{m.group(1)}" + _multiplier_tail(text, end + m.end()), end + m.end() + len(
         _multiplier_tail(text, end + m.end())
@@ -261,7 +272,7 @@ def _unit_thousand_back(text: str, run: str, end: int, lex: Lexicon) -> tuple[st
 
 
 def _multiplier_tail(text: str, pos: int) -> str:
-    m = regex.match(r"[万亿]+", text[pos:])
+    m = _MULTIPLIERS.match(text, pos)  # at pos, not on a copy of the rest of the page
     return m.group() if m else ""
 
 
@@ -336,7 +347,7 @@ def _shared_multiplier(low_run: str, high_run: str, low: Numeral, high: Numeral)
     (万, 亿, 千万) when that keeps it below the high end (``5000至1万元`` stays 5000 to 1万)."""
     if "万" in low_run or "亿" in low_run or low.value_max is not None:
         return low
-    for tail in (regex.search(r"[十百千][万亿]+$", high_run), regex.search(r"[万亿]+$", high_run)):
+    for tail in (_PLACE_MULTIPLIERS_END.search(high_run), _MULTIPLIERS_END.search(high_run)):
         if tail is None:
             continue
         mult = 1
@@ -366,8 +377,8 @@ def _ordinal(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) ->
 
 def _top_n(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon) -> Figure | None:
     """进入全国前四, 位列前十名: a rank among the first N."""
-    if not RANK_CONTEXT.search(text[max(0, start - 12) : start - 1]) and not regex.search(
-        r"(?:全国|全省|全市|全球|世界|行业|国内)$", text[max(0, start - 3) : start - 1]
+    if not RANK_CONTEXT.search(text[max(0, start - 12) : start - 1]) and not _TOP_N_SCOPE.search(
+        text[max(0, start - 3) : start - 1]
     ):
         return None
     unit, unit_end = lex.match_unit(text, end)
@@ -397,7 +408,7 @@ def _scale_figure(text: str, start: int, end: int, numeral: Numeral) -> Figure |
 def _first_place_ranks(text: str, blocked, figures) -> list[Figure]:
     """位居全国首位: rank 1 said without a numeral."""
     out = []
-    for m in regex.finditer(r"(?:居|列|位居|位列|排名|跃居)" + RANK_SCOPE + "(首位)", text):
+    for m in _FIRST_PLACE.finditer(text):
         s, e = m.span(1)
         if _overlaps(s, e, blocked) or any(f.start < e and s < f.end for f in figures):
             continue

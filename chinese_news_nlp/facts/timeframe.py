@@ -158,10 +158,15 @@ def find_time_mentions(text: str, reference_year: int | None) -> list[TimeMentio
 def _frame_resets(text: str) -> list[TimeMention]:
     """目前/未来/近年来 opening a sentence: later figures of the paragraph are "now", no year."""
     out = []
-    words = "|".join(map(regex.escape, lexicon().frame_resets))
-    for m in regex.finditer(rf"(?:^|(?<=[{regex.escape(SENTENCE_BREAKS)}]))[{regex.escape(OPENERS)}]*({words})", text):
+    for m in _frame_reset_pattern().finditer(text):
         out.append(TimeMention(m.start(1), m.end(1), None, None, m.group(1), "reset"))
     return out
+
+
+@cache
+def _frame_reset_pattern() -> regex.Pattern:
+    words = "|".join(map(regex.escape, lexicon().frame_resets))
+    return regex.compile(rf"(?:^|(?<=[{regex.escape(SENTENCE_BREAKS)}]))[{regex.escape(OPENERS)}]*({words})")
 
 
 def _bounds(text: str, pos: int, breaks: str) -> tuple[int, int]:
