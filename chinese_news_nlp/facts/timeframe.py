@@ -71,6 +71,7 @@ class TimeMention:
     target: bool = False  # 到2025年, 预计2024年: a year aimed at, not the year of what is said
 
 
+@cache  # the lexicon is loaded once: so are its patterns
 def _relative_re():
     words = sorted(lexicon().relative_years, key=len, reverse=True)
     years = [w for w in words if w.endswith("年") or w.endswith("年度")]
