@@ -22,6 +22,11 @@ from typing import Any, Iterable, Sequence
 
 from .alignment import Alignment, Edit, apply_edits, sorted_edits
 
+try:
+    import orjson
+except ImportError:  # a dependency of the package; without it, the standard library's encoder
+    orjson = None
+
 SCHEMA_VERSION = 1
 
 
@@ -182,10 +187,33 @@ def _fields_view(span: Token | Entity | Official | Fact | Repair | Zone) -> dict
     return values if tuple(values) == field_names(type(span)) else span_dict(span)
 
 
-# json.dumps(..., ensure_ascii=False) without the circular-reference bookkeeping of every span
-# dict: a Doc's JSON form is a tree (a cycle would need a stage to put a container inside itself,
-# and then the encoder's recursion limit still stops it with an error).
-_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+# The standard library's encoder, in the same compact form as orjson's, without the
+# circular-reference bookkeeping of every span dict: a Doc's JSON form is a tree (a cycle would
+# need a stage to put a container inside itself, and then the recursion limit still stops it).
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON text, characters as they are (no ``\\u`` escapes): the form of
+    every output line.
+
+    orjson encodes a document's JSON form about three times as fast as the standard library
+    (on the throughput corpus, serialization was 4-5 % of the whole pipeline's time); where
+    orjson refuses a value the standard library accepts (an integer past 64 bits, a lone
+    surrogate, nesting past 255 levels) the standard library writes it, in the same form.
+    orjson writes NaN and infinities as ``null`` (JSON has no such numbers).
+
+    >>> json_text({"text": "北京", "start": 0, "score": 0.5, 7: None})
+    '{"text":"北京","start":0,"score":0.5,"7":null}'
+    >>> json_text({"big": 2**70})
+    '{"big":1180591620717411303424}'
+    """
+    if orjson is not None:
+        try:
+            return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+        except TypeError:  # orjson.JSONEncodeError: try the standard library, which may accept it
+            pass
+    return _JSON.encode(value)
 
 
 @dataclass(repr=False)
@@ -374,9 +402,9 @@ class Doc:
         return doc
 
     def to_json(self, *, raw: bool = True, alignment: bool = True) -> str:
-        """``json.dumps(doc.to_dict(), ensure_ascii=False)``, the same string, made faster: each span's
-        own ``__dict__`` goes to the encoder where it holds just the fields, in order (no copy)."""
-        return _JSON.encode(self._json_form(raw, alignment, _fields_view))
+        """``json_text(doc.to_dict())``, the same string, made faster: each span's own ``__dict__``
+        goes to the encoder where it holds just the fields, in order (no copy)."""
+        return json_text(self._json_form(raw, alignment, _fields_view))
 
     @classmethod
     def from_json(cls, line: str) -> Doc:

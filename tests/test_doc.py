@@ -1,6 +1,9 @@
 import json
 
+import pytest
+
 from chinese_news_nlp import Doc, Edit, Entity, Fact, Official, Token
+from chinese_news_nlp.doc import json_text
 
 
 def test_apply_edits_records_repairs_and_keeps_spans():
@@ -62,7 +65,7 @@ def test_round_trip_through_json():
     again.check()
 
 
-def test_to_json_is_json_dumps_of_to_dict_whatever_a_span_holds():
+def test_to_json_is_json_text_of_to_dict_whatever_a_span_holds():
     # to_json hands the encoder each span's own __dict__ where it is exactly the fields in
     # order: a span with an attribute of its own, or whose fields were deleted and set again
     # (so its __dict__ is out of field order), must still be written as to_dict writes it
@@ -75,11 +78,24 @@ def test_to_json_is_json_dumps_of_to_dict_whatever_a_span_holds():
     doc.tokens = [extra, Token("引号", 3, 5, pos="n")]
     doc.entities = [reordered, Entity("控制", "ORG", 8, 10, score=float("nan"))]
     doc.fill_raw_offsets()
-    assert doc.to_json() == json.dumps(doc.to_dict(), ensure_ascii=False)
+    assert doc.to_json() == json_text(doc.to_dict())
     assert "note" not in doc.to_json()
-    assert doc.to_json(raw=False, alignment=False) == json.dumps(
-        doc.to_dict(raw=False, alignment=False), ensure_ascii=False
-    )
+    assert doc.to_json(raw=False, alignment=False) == json_text(doc.to_dict(raw=False, alignment=False))
+    # compact JSON, characters as they are, the keys in field order; NaN (not JSON) as null
+    line = doc.to_json(raw=False, alignment=False)
+    assert '"text":"北京“引号”\\\\和\\t控制"' in line and ", " not in line
+    assert '{"text":"北京","label":"LOC","start":0,"end":2,' in line
+    expected = doc.to_dict(raw=False, alignment=False)
+    expected["entities"][1]["score"] = None
+    assert json.loads(line) == expected
+
+
+def test_json_text_falls_back_to_the_standard_library_where_orjson_refuses():
+    # orjson stops at 64-bit integers and lone surrogates; the standard library writes both
+    assert json_text({"n": 2**70, "s": "\ud800"}) == '{"n":1180591620717411303424,"s":"\ud800"}'
+    assert json.loads(json_text({"n": 2**70})) == {"n": 2**70}
+    with pytest.raises(TypeError):  # what neither can write is still an error
+        json_text({"x": object()})
 
 
 def test_to_dict_without_raw():

@@ -6,7 +6,7 @@ document's JSON in the parent would cost as much as a third of a worker.
 
 Output forms:
 
-* ``jsonl``: one line, ``json.dumps(doc.to_dict())`` (the documented schema);
+* ``jsonl``: one line, ``doc.to_json()``: ``doc.to_dict()`` as compact JSON (the documented schema);
 * ``parquet``: rows of flat tables, each row carrying the document id:
   ``documents`` (one row per document, with its error if any), ``entities``,
   ``facts``, ``repairs``, ``officials``, ``zones`` and, on request, ``tokens``;
@@ -31,7 +31,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Iterator
 
 from ..alignment import Alignment
-from ..doc import ARTICLE_ZONES, Doc, Entity, Fact, Official, Repair, Token, Zone, span_dict
+from ..doc import ARTICLE_ZONES, Doc, Entity, Fact, Official, Repair, Token, Zone, json_text, span_dict
 from ..pieces import shift, span_lists
 from ..pipeline import bounded
 
@@ -132,7 +132,7 @@ def encode(doc: Doc, fmt: str, tables: tuple[str, ...] = DEFAULT_TABLES) -> Any:
     if doc.error is not None:
         doc = error_record(doc)
     if fmt == "jsonl":
-        return doc.to_json()  # the same string as json.dumps(doc.to_dict(), ensure_ascii=False)
+        return doc.to_json()  # the same string as json_text(doc.to_dict())
     if fmt == "dict":
         return doc.to_dict()
     if fmt == "parquet":
@@ -160,7 +160,7 @@ class Fragments:
         compressed, last = self.parts.pop()
         last = zlib.decompress(last) if compressed else last
         assert last.endswith(b"}")
-        self.add(last[:-1] + f", {json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}}}".encode(), compressed)
+        self.add(last[:-1] + f",{json_text(name)}:{json_text(value)}}}".encode(), compressed)
 
 
 @dataclass
@@ -224,9 +224,9 @@ class PieceEncoder:
                 for name in names:
                     spans = getattr(moved, name)
                     if spans:
-                        data = json.dumps([span_dict(x) for x in spans], ensure_ascii=False)
+                        data = json_text([span_dict(x) for x in spans])
                         if fragments[name].parts:
-                            fragments[name].add(b", ")
+                            fragments[name].add(b",")
                         fragments[name].add(data[1:-1].encode("utf-8"), compress=True)
             else:
                 self._arrow_rows(moved, doc.id, arrow)
@@ -251,16 +251,16 @@ class PieceEncoder:
 
     @staticmethod
     def _jsonl(whole: Doc, fragments: dict[str, Fragments]) -> Fragments:
-        """``json.dumps(stitched.to_dict())`` as UTF-8 fragments: the skeleton's JSON with each
+        """``stitched.to_json()`` as UTF-8 fragments: the skeleton's JSON with each
         span list replaced by its pieces' fragments (whatever fields ``to_dict`` writes)."""
         data = whole.to_dict()
         marks = {name: f"@@cnnlp-{uuid.uuid4().hex}-{name}@@" for name in fragments if name in data}
         for name, mark in marks.items():
             data[name] = mark
-        rest = json.dumps(data, ensure_ascii=False)
+        rest = json_text(data)
         out = Fragments()
-        for name, mark in sorted(marks.items(), key=lambda item: rest.index(json.dumps(item[1]))):
-            head, rest = rest.split(json.dumps(mark), 1)
+        for name, mark in sorted(marks.items(), key=lambda item: rest.index(json_text(item[1]))):
+            head, rest = rest.split(json_text(mark), 1)
             out.add(head.encode("utf-8") + b"[", compress=True)  # raw and text: the document itself
             out.parts.extend(fragments[name].parts)
             out.add(b"]")
@@ -316,8 +316,7 @@ def mark_duplicate(payload: Any, fmt: str, duplicate_of: str | None, similarity:
     if fmt == "jsonl" and isinstance(payload, Fragments):
         payload.add_field("duplicate", {"of": duplicate_of, "similarity": similarity})
     elif fmt == "jsonl":
-        mark = json.dumps({"of": duplicate_of, "similarity": similarity}, ensure_ascii=False)
-        return payload[:-1] + ', "duplicate": ' + mark + "}"
+        return payload[:-1] + ',"duplicate":' + json_text({"of": duplicate_of, "similarity": similarity}) + "}"
     if fmt == "parquet":
         payload["documents"][0]["duplicate_of"] = duplicate_of
         payload["documents"][0]["duplicate_similarity"] = similarity
