@@ -25,9 +25,9 @@ import math
 import sys
 import threading
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from itertools import accumulate
-from operator import add, itemgetter
+from functools import cache, lru_cache, partial
+from itertools import accumulate, compress
+from operator import add, is_not, itemgetter
 from typing import Callable, Sequence
 
 from ..alignment import Edit, trim_pieces
@@ -890,6 +890,7 @@ def guess_confidence(posteriors: list[float], confidence: float) -> float:
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_IS_CUT = partial(is_not, None)
 
 
 def reading_edits(
@@ -901,7 +902,7 @@ def reading_edits(
     recoverable: str,
     min_guess: float = 0.0,
     lost_as: str = LOST,
-    refuse: Callable[[list[tuple[str, str]]], set[int]] | None = None,
+    refuse: Callable[[list[str], Callable[[int, int], str]], set[int]] | None = None,
     shifted: bool = False,
 ) -> list[Edit]:
     """The edits that write ``reading`` over the damaged text it was read from.
@@ -914,9 +915,10 @@ def reading_edits(
     ``guessed``, ``partial``, with :func:`guess_confidence`; the characters
     read keep ``confidence``.  A guess less certain than ``min_guess`` is
     written as U+FFFD instead (``min_guess`` above 0.5: every guess).  Lost
-    characters are written ``lost_as``.  ``refuse``: given the (damaged,
-    read) text of each piece, the pieces to leave as they were; the read text
-    is what will be written when a guess is written as U+FFFD.
+    characters are written ``lost_as``.  ``refuse``: given the damaged text
+    of each piece and ``read(i, j)``, the text pieces ``i`` to ``j - 1`` read
+    together (built only where asked), the pieces to leave as they were; the
+    read text is what will be written when a guess is written as U+FFFD.
 
     ``shifted``: the damaged characters were read one byte out of phase (a
     byte shift), so they never share a boundary with the restored ones; a
@@ -936,15 +938,23 @@ def reading_edits(
         return whole()
     chars, status, posterior = reading.chars, reading.status, reading.posterior
     # which characters are guesses kept, and what each writes (once, not per piece)
-    kept = [s == GUESSED and GUESS_FLOOR + GUESS_SPAN * p >= min_guess for s, p in zip(status, posterior)]
-    written = [
-        c if s == READ or keep else (LOST if s == GUESSED else lost_as) for c, s, keep in zip(chars, status, kept)
-    ]
+    if GUESSED not in status:  # (most readings: every character read in full, or lost)
+        kept = [False] * len(status)
+        written = chars if LOST_CHAR not in status else [c if s == READ else lost_as for c, s in zip(chars, status)]
+    else:
+        kept = [s == GUESSED and GUESS_FLOOR + GUESS_SPAN * p >= min_guess for s, p in zip(status, posterior)]
+        written = [
+            c if s == READ or keep else (LOST if s == GUESSED else lost_as) for c, s, keep in zip(chars, status, kept)
+        ]
     refused: set[int] = set()
     if refuse is not None:
         # judged as written: a guess written as U+FFFD does not make the reading read well
         judged = written if kept.count(True) < status.count(GUESSED) else chars
-        refused = refuse([(text[a:b], "".join(judged[idx.start : idx.stop])) for a, b, idx in pieces])
+
+        def read(i: int, j: int) -> str:  # the pieces' characters are consecutive
+            return "".join(judged[pieces[i][2].start : pieces[j - 1][2].stop])
+
+        refused = refuse([text[a:b] for a, b, _ in pieces], read)
         if not refused and GUESSED not in status:
             return whole()
     edits: list[Edit] = []
@@ -1022,10 +1032,10 @@ def _pieces(
     if not shifted:
         # a piece starts at every character but the first that starts where a damaged one does
         cut_at = list(map(offset_at.get, map(_FIRST, reading.spans)))
-        cuts = [k for k, cut in enumerate(cut_at) if cut is not None and k]
-        ends = [*cuts, len(cut_at)]
-        offsets = [start, *[cut_at[k] for k in cuts], end]
-        return [(offsets[n], offsets[n + 1], range(k, ends[n])) for n, k in enumerate([0, *cuts])], set()
+        cuts = list(compress(range(1, len(cut_at)), map(_IS_CUT, cut_at[1:])))
+        offsets = [start, *map(cut_at.__getitem__, cuts), end]
+        # (built in C: a piece a character, for most readings)
+        return list(zip(offsets, offsets[1:], map(range, [0, *cuts], [*cuts, len(cut_at)]))), set()
     pieces, shared_at = [], set()
     piece_start, first = start, 0
     for k, (a, _b) in enumerate(reading.spans):
@@ -1047,9 +1057,15 @@ def _piece_lengths(
     """The :attr:`~chinese_news_nlp.alignment.Edit.pieces` of consecutive ``pieces``: a shared
     damaged character (``shared_at``) a piece of its own with no new text, which the
     alignment lets the pieces on both sides cover."""
+    # the lengths of what the characters write, summed once for all the pieces (a piece
+    # is a character or two: a sum over each piece's slice was most of the cost)
+    first = pieces[0][2].start
+    ends = list(accumulate(map(len, written[first : pieces[-1][2].stop]), initial=0))
+    if not shared_at:
+        return [(b - a, ends[idx.stop - first] - ends[idx.start - first]) for a, b, idx in pieces]
     out = []
     for n, (a, b, idx) in enumerate(pieces):
-        new = sum(map(len, written[idx.start : idx.stop]))
+        new = ends[idx.stop - first] - ends[idx.start - first]
         if n and a in shared_at and b > a:
             out += [(1, 0), (b - a - 1, new)]
         else:

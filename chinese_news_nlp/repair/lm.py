@@ -865,3 +865,23 @@ def count_han(text: str) -> int:
 def looks_chinese(ch: str) -> bool:
     """A Han character or Chinese punctuation (the context that makes ASCII punctuation wrong)."""
     return is_cjk(ch) or ch in CJK_PUNCT
+
+
+# What is not :func:`looks_chinese`, for dropping it in one scan.
+_NOT_CHINESE = re.compile(
+    "[^\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f\uf900-\ufaff" + "".join(map(re.escape, sorted(CJK_PUNCT))) + "]+"
+)
+
+
+def chinese_only(text: str) -> str:
+    """The characters of ``text`` that :func:`looks_chinese`, in order.
+
+    >>> chinese_only("×报北a，é")
+    '报北，'
+    """
+    return _NOT_CHINESE.sub("", text)
+
+
+def holds_han(text: str) -> bool:
+    """Does ``text`` hold a character that :func:`is_han`?"""
+    return _HAN.search(text) is not None
