@@ -200,21 +200,20 @@ def _pair_decodes(a: int, b: int, codec: str) -> bool:
 
 
 # -- the parse ------------------------------------------------------------------------
-def _char_length(lead: int | None, nxt: int | None, encoding: str) -> list[int]:
+def _char_length(lead: int | None, nxt: int | None, encoding: str) -> int:
+    """How many bytes a character starting with ``lead`` (``nxt`` after it)
+    takes, 0 when none can start there (one length at most in these codecs)."""
     if encoding == "utf-8":
-        if lead is None:
-            return [3]
-        n = _utf8_length(lead)
-        return [n] if n else []
+        return 3 if lead is None else _utf8_length(lead)
     if lead is None:
-        return [2]
+        return 2
     if lead < 0x80:
-        return [1]
+        return 1
     if lead == 0x80 or lead == 0xFF:
-        return []
+        return 0
     if encoding == "gb18030" and nxt is not None and 0x30 <= nxt <= 0x39:
-        return [4]
-    return [2]
+        return 4
+    return 2
 
 
 @dataclass
@@ -366,22 +365,25 @@ def _transitions(
     values: list, optional: list, n: int, i: int, encoding: str, open_end: bool, lost_in: str | None
 ) -> list[tuple[str, float, tuple, int]]:
     """The characters that may start at position ``i``: (character, score, pattern, end)."""
+    length = _char_length(values[i], values[i + 1] if i + 1 < n else None, encoding)
+    if not length:
+        return []
+    j = i + length
+    if True in optional[i:j]:
+        patterns = _reads(values, optional, n, i, length, open_end)
+    elif j <= n:  # one pattern (nearly every position): read at once
+        pattern = tuple(values[i:j])
+        ch, score = _read_char(pattern, encoding, lost_in)
+        return [] if ch is None else [(ch, score, pattern, j)]
+    elif open_end:
+        patterns = [(tuple(values[i:n]) + (None,) * (j - n), n)]
+    else:
+        return []
     found = []
-    nxt = values[i + 1] if i + 1 < n else None
-    for length in _char_length(values[i], nxt, encoding):
-        j = i + length
-        if True in optional[i:j]:
-            patterns = _reads(values, optional, n, i, length, open_end)
-        elif j <= n:
-            patterns = ((tuple(values[i:j]), j),)
-        elif open_end:
-            patterns = ((tuple(values[i:n]) + (None,) * (j - n), n),)
-        else:
-            continue
-        for pattern, end in patterns:
-            ch, score = _read_char(pattern, encoding, lost_in)
-            if ch is not None:
-                found.append((ch, score, pattern, end))
+    for pattern, end in patterns:
+        ch, score = _read_char(pattern, encoding, lost_in)
+        if ch is not None:
+            found.append((ch, score, pattern, end))
     return found
 
 
@@ -655,16 +657,14 @@ def _read_extent(values: list, optional: list, n: int, i: int, encoding: str) ->
     4
     """
     nxt = values[i + 1] if i + 1 < n else None
-    far = i + 2  # the lead and the byte after it choose the lengths
-    for length in _char_length(values[i], nxt, encoding):
-        pos, left = i, length
-        while left:
-            if pos >= n:
-                return n + 1
-            left -= not optional[pos]
-            pos += 1
-        far = max(far, pos)
-    return far
+    far = i + 2  # the lead and the byte after it choose the length
+    pos, left = i, _char_length(values[i], nxt, encoding)
+    while left:
+        if pos >= n:
+            return n + 1
+        left -= not optional[pos]
+        pos += 1
+    return max(far, pos)
 
 
 # The most positions one character covers: four bytes, and the optional
