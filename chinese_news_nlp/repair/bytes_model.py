@@ -26,7 +26,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 from operator import add, is_not, itemgetter
 from typing import Callable, Sequence
 
@@ -571,14 +571,16 @@ def _parse_stretches(
 
 
 def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tuple, int, int]] | None:
-    """The characters of surviving bytes, as :func:`_parse` reads them (None if it cannot)."""
+    """The characters of surviving bytes, as :func:`_parse` reads them (None if it
+    cannot), each with an empty pattern: its bytes are all known, and only a
+    pattern with unknown bytes is read again (:func:`decode_with_holes`)."""
     try:
         text = bytes(part).decode(encoding)
     except UnicodeDecodeError:
         return None
     if encoding == "utf-8":  # each character is its own encoding: where they start, found in C
         starts = list(accumulate(map(len, map(str.encode, text)), initial=0))
-        return [(ch, tuple(part[i:j]), at + i, at + j) for ch, i, j in zip(text, starts, starts[1:])]
+        return list(zip(text, repeat(_KNOWN), map(at.__add__, starts), map(at.__add__, starts[1:])))
     out = []
     i = 0
     for ch in text:
@@ -587,9 +589,12 @@ def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tupl
         j = i + (len(ch.encode("utf-8")) if encoding == "utf-8" else 1 if part[i] < 0x80 else 2)
         if j > len(part):
             return None  # a pair read as two characters (Big5-HKSCS): the parse reads it as none
-        out.append((ch, tuple(part[i:j]), at + i, at + j))
+        out.append((ch, _KNOWN, at + i, at + j))
         i = j
     return out if i == len(part) else None
+
+
+_KNOWN: tuple[int, ...] = ()  # the pattern of a character read whole (see _read_whole)
 
 
 def decode_with_holes(
@@ -619,8 +624,8 @@ def decode_with_holes(
     if picks is None:
         return None
     # every character read, then those with unknown bytes (a few) guessed or lost
-    chars = [pick[0] for pick in picks]
-    spans = [(i, j) for _, _, i, j in picks]
+    chars = list(map(_FIRST, picks))
+    spans = list(map(_SPAN, picks))
     status = [READ] * len(picks)
     posterior = [1.0] * len(picks)
     holes: list[tuple[int, tuple[str, ...]]] = []
@@ -889,7 +894,7 @@ def guess_confidence(posteriors: list[float], confidence: float) -> float:
     return max(0.01, round((GUESS_FLOOR + GUESS_SPAN * math.prod(posteriors)) * confidence, 2))
 
 
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_FIRST, _SECOND, _SPAN = itemgetter(0), itemgetter(1), itemgetter(2, 3)
 _IS_CUT = partial(is_not, None)
 
 
