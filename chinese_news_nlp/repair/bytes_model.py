@@ -26,7 +26,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, compress
 from operator import add, is_not, itemgetter
 from typing import Callable, Sequence
 
@@ -573,14 +573,15 @@ def _parse_stretches(
 def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tuple, int, int]] | None:
     """The characters of surviving bytes, as :func:`_parse` reads them (None if it
     cannot), each with an empty pattern: its bytes are all known, and only a
-    pattern with unknown bytes is read again (:func:`decode_with_holes`)."""
+    pattern with unknown bytes is read again (:func:`decode_with_holes`), so
+    no copy of them is made."""
     try:
         text = bytes(part).decode(encoding)
     except UnicodeDecodeError:
         return None
     if encoding == "utf-8":  # each character is its own encoding: where they start, found in C
         starts = list(accumulate(map(len, map(str.encode, text)), initial=0))
-        return list(zip(text, repeat(_KNOWN), map(at.__add__, starts), map(at.__add__, starts[1:])))
+        return [(ch, _KNOWN, at + i, at + j) for ch, i, j in zip(text, starts, starts[1:])]
     out = []
     i = 0
     for ch in text:
@@ -595,6 +596,11 @@ def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tupl
 
 
 _KNOWN: tuple[int, ...] = ()  # the pattern of a character read whole (see _read_whole)
+
+
+# Bytes that are neither the first byte of a UTF-8 character (_utf8_length) nor a
+# continuation byte (80-BF): a parse must read every surviving byte as one or the other.
+_NEVER_UTF8 = frozenset((0xC0, 0xC1, *range(0xF5, 0x100)))
 
 
 def decode_with_holes(
@@ -615,6 +621,8 @@ def decode_with_holes(
     (its trail byte was read as the ASCII after the run, ``簟C`` of ``停水。``);
     the missing bytes are unknown.  ``lost_in``: see :func:`candidates`.
     """
+    if encoding == "utf-8" and not _NEVER_UTF8.isdisjoint(tokens):
+        return None  # a byte no UTF-8 character holds: no parse (Big5 or GBK read as UTF-8, found in C)
     values, optional, token_positions = _expand(tokens)
     n = len(values)
     if encoding in _FOLLOWING:
@@ -624,8 +632,8 @@ def decode_with_holes(
     if picks is None:
         return None
     # every character read, then those with unknown bytes (a few) guessed or lost
-    chars = list(map(_FIRST, picks))
-    spans = list(map(_SPAN, picks))
+    chars = [pick[0] for pick in picks]
+    spans = [(i, j) for _, _, i, j in picks]
     status = [READ] * len(picks)
     posterior = [1.0] * len(picks)
     holes: list[tuple[int, tuple[str, ...]]] = []
@@ -894,7 +902,7 @@ def guess_confidence(posteriors: list[float], confidence: float) -> float:
     return max(0.01, round((GUESS_FLOOR + GUESS_SPAN * math.prod(posteriors)) * confidence, 2))
 
 
-_FIRST, _SECOND, _SPAN = itemgetter(0), itemgetter(1), itemgetter(2, 3)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _IS_CUT = partial(is_not, None)
 
 

@@ -736,8 +736,8 @@ def best_pair_logp(before: str, kinds: Iterable[PairCandidates], after: str) -> 
     for c in kinds:
         # word_logps_around(before, firsts, ""): no path after ("" scores 0.0),
         # a first alone or the end of a word from before
-        # (here + step, in C: adding the 0.0 of no path after changes no sum, none being -0.0)
-        ending = list(map(here.__add__, c.first_singles))
+        # (adding the 0.0 of no path after changes no sum, none being -0.0)
+        ending = [here + step for step in c.first_singles]
         for base, left in starts:
             if len(left) < 2:  # the pair index tells which firsts make an entry with it
                 for sc in following.get(left, _NONE).intersection(c.first_at):
@@ -758,8 +758,8 @@ def best_pair_logp(before: str, kinds: Iterable[PairCandidates], after: str) -> 
         # word_logps_around("", seconds, after): no path before (0.0), a second
         # alone or the start of a word into after; those words (where they
         # end in after, log10 count) are kept for the pairs of together
-        # (step + alone, in C: 0.0 + step is step, and a float sum does not depend on the order of two terms)
-        starting = list(map(alone.__add__, c.second_singles))
+        # (0.0 + step is step: none is -0.0)
+        starting = [step + alone for step in c.second_singles]
         words_from: dict[int, list[tuple[int, float]]] = {}
         if ahead:
             for sc in ahead.intersection(c.second_at):
