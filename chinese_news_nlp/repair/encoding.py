@@ -385,7 +385,9 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
     evidence: list[tuple[str, int]] = []  # (cause, characters) of runs restored in full
     for m in _NON_ASCII_RUN.finditer(text):
         found_edits, cause, recoverable = _run_edits(m.group(), min_guess)
-        if found_edits and recoverable == "full":
+        if not found_edits:
+            continue  # (most runs read as they stand)
+        if recoverable == "full":
             evidence.append((cause, sum(len(e.replacement) for e in found_edits)))
         at = m.start()
         edits.extend(Edit(e.start + at, e.end + at, *e[2:]) for e in found_edits)
