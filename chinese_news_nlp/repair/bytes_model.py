@@ -603,6 +603,28 @@ _KNOWN: tuple[int, ...] = ()  # the pattern of a character read whole (see _read
 _NEVER_UTF8 = frozenset((0xC0, 0xC1, *range(0xF5, 0x100)))
 
 
+def _unreadable_as_big5(tokens: list[int]) -> bool:
+    """Does a byte 80 or FF, neither a lead nor a trail byte of Big5-HKSCS, stand
+    at the start of ``tokens`` or after a surviving byte?  Then no parse reads
+    it: it cannot start a character, nor end one with the byte before it (a
+    lost byte before it could have been a lead: a lost character).  UTF-8
+    continuation bytes tried as Big5, found in C.
+
+    >>> _unreadable_as_big5([0xE4, 0xB8, 0x80]), _unreadable_as_big5([0xA4, HOLE, 0x80])
+    (True, False)
+    """
+    for byte in (0x80, 0xFF):
+        at = -1
+        while True:
+            try:
+                at = tokens.index(byte, at + 1)
+            except ValueError:
+                break
+            if at == 0 or tokens[at - 1] >= 0:
+                return True
+    return False
+
+
 def decode_with_holes(
     tokens: list[int],
     encoding: str,
@@ -623,6 +645,8 @@ def decode_with_holes(
     """
     if encoding == "utf-8" and not _NEVER_UTF8.isdisjoint(tokens):
         return None  # a byte no UTF-8 character holds: no parse (Big5 or GBK read as UTF-8, found in C)
+    if encoding == "big5hkscs" and _unreadable_as_big5(tokens):
+        return None
     values, optional, token_positions = _expand(tokens)
     n = len(values)
     if encoding in _FOLLOWING:
