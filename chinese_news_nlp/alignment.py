@@ -110,6 +110,9 @@ def _by_pieces(edits: list[Edit]) -> list[tuple[Edit, bool]]:
     return out
 
 
+_NOT_EMPTY = (0, 0).__ne__
+
+
 def trim_pieces(pieces: Sequence[tuple[int, int]], head: int, tail: int) -> tuple[tuple[int, int], ...]:
     """``pieces`` of an edit whose first ``head`` and last ``tail`` characters, the same
     before and after, are trimmed off (on both sides).
@@ -117,6 +120,8 @@ def trim_pieces(pieces: Sequence[tuple[int, int]], head: int, tail: int) -> tupl
     >>> trim_pieces([(2, 1), (1, 1), (1, 1)], 1, 1)
     ((1, 0), (1, 1))
     """
+    if not head and not tail:  # nothing trimmed (nearly every repair): only the empty pieces go
+        return tuple(filter(_NOT_EMPTY, pieces))
     old_len, new_len = sum(a for a, _ in pieces), sum(b for _, b in pieces)
     cuts, old, new = [(0, 0)], 0, 0
     for a, b in pieces:

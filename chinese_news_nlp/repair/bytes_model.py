@@ -25,9 +25,9 @@ import math
 import sys
 import threading
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from itertools import accumulate
-from operator import add, itemgetter
+from functools import cache, lru_cache, partial
+from itertools import accumulate, compress
+from operator import add, is_not, itemgetter
 from typing import Callable, Sequence
 
 from ..alignment import Edit, trim_pieces
@@ -200,21 +200,20 @@ def _pair_decodes(a: int, b: int, codec: str) -> bool:
 
 
 # -- the parse ------------------------------------------------------------------------
-def _char_length(lead: int | None, nxt: int | None, encoding: str) -> list[int]:
+def _char_length(lead: int | None, nxt: int | None, encoding: str) -> int:
+    """How many bytes a character starting with ``lead`` (``nxt`` after it)
+    takes, 0 when none can start there (one length at most in these codecs)."""
     if encoding == "utf-8":
-        if lead is None:
-            return [3]
-        n = _utf8_length(lead)
-        return [n] if n else []
+        return 3 if lead is None else _utf8_length(lead)
     if lead is None:
-        return [2]
+        return 2
     if lead < 0x80:
-        return [1]
+        return 1
     if lead == 0x80 or lead == 0xFF:
-        return []
+        return 0
     if encoding == "gb18030" and nxt is not None and 0x30 <= nxt <= 0x39:
-        return [4]
-    return [2]
+        return 4
+    return 2
 
 
 @dataclass
@@ -366,22 +365,25 @@ def _transitions(
     values: list, optional: list, n: int, i: int, encoding: str, open_end: bool, lost_in: str | None
 ) -> list[tuple[str, float, tuple, int]]:
     """The characters that may start at position ``i``: (character, score, pattern, end)."""
+    length = _char_length(values[i], values[i + 1] if i + 1 < n else None, encoding)
+    if not length:
+        return []
+    j = i + length
+    if True in optional[i:j]:
+        patterns = _reads(values, optional, n, i, length, open_end)
+    elif j <= n:  # one pattern (nearly every position): read at once
+        pattern = tuple(values[i:j])
+        ch, score = _read_char(pattern, encoding, lost_in)
+        return [] if ch is None else [(ch, score, pattern, j)]
+    elif open_end:
+        patterns = [(tuple(values[i:n]) + (None,) * (j - n), n)]
+    else:
+        return []
     found = []
-    nxt = values[i + 1] if i + 1 < n else None
-    for length in _char_length(values[i], nxt, encoding):
-        j = i + length
-        if True in optional[i:j]:
-            patterns = _reads(values, optional, n, i, length, open_end)
-        elif j <= n:
-            patterns = ((tuple(values[i:j]), j),)
-        elif open_end:
-            patterns = ((tuple(values[i:n]) + (None,) * (j - n), n),)
-        else:
-            continue
-        for pattern, end in patterns:
-            ch, score = _read_char(pattern, encoding, lost_in)
-            if ch is not None:
-                found.append((ch, score, pattern, end))
+    for pattern, end in patterns:
+        ch, score = _read_char(pattern, encoding, lost_in)
+        if ch is not None:
+            found.append((ch, score, pattern, end))
     return found
 
 
@@ -569,14 +571,17 @@ def _parse_stretches(
 
 
 def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tuple, int, int]] | None:
-    """The characters of surviving bytes, as :func:`_parse` reads them (None if it cannot)."""
+    """The characters of surviving bytes, as :func:`_parse` reads them (None if it
+    cannot), each with an empty pattern: its bytes are all known, and only a
+    pattern with unknown bytes is read again (:func:`decode_with_holes`), so
+    no copy of them is made."""
     try:
         text = bytes(part).decode(encoding)
     except UnicodeDecodeError:
         return None
     if encoding == "utf-8":  # each character is its own encoding: where they start, found in C
         starts = list(accumulate(map(len, map(str.encode, text)), initial=0))
-        return [(ch, tuple(part[i:j]), at + i, at + j) for ch, i, j in zip(text, starts, starts[1:])]
+        return [(ch, _KNOWN, at + i, at + j) for ch, i, j in zip(text, starts, starts[1:])]
     out = []
     i = 0
     for ch in text:
@@ -585,9 +590,39 @@ def _read_whole(part: list[int], at: int, encoding: str) -> list[tuple[str, tupl
         j = i + (len(ch.encode("utf-8")) if encoding == "utf-8" else 1 if part[i] < 0x80 else 2)
         if j > len(part):
             return None  # a pair read as two characters (Big5-HKSCS): the parse reads it as none
-        out.append((ch, tuple(part[i:j]), at + i, at + j))
+        out.append((ch, _KNOWN, at + i, at + j))
         i = j
     return out if i == len(part) else None
+
+
+_KNOWN: tuple[int, ...] = ()  # the pattern of a character read whole (see _read_whole)
+
+
+# Bytes that are neither the first byte of a UTF-8 character (_utf8_length) nor a
+# continuation byte (80-BF): a parse must read every surviving byte as one or the other.
+_NEVER_UTF8 = frozenset((0xC0, 0xC1, *range(0xF5, 0x100)))
+
+
+def _unreadable_as_big5(tokens: list[int]) -> bool:
+    """Does a byte 80 or FF, neither a lead nor a trail byte of Big5-HKSCS, stand
+    at the start of ``tokens`` or after a surviving byte?  Then no parse reads
+    it: it cannot start a character, nor end one with the byte before it (a
+    lost byte before it could have been a lead: a lost character).  UTF-8
+    continuation bytes tried as Big5, found in C.
+
+    >>> _unreadable_as_big5([0xE4, 0xB8, 0x80]), _unreadable_as_big5([0xA4, HOLE, 0x80])
+    (True, False)
+    """
+    for byte in (0x80, 0xFF):
+        at = -1
+        while True:
+            try:
+                at = tokens.index(byte, at + 1)
+            except ValueError:
+                break
+            if at == 0 or tokens[at - 1] >= 0:
+                return True
+    return False
 
 
 def decode_with_holes(
@@ -608,6 +643,10 @@ def decode_with_holes(
     (its trail byte was read as the ASCII after the run, ``簟C`` of ``停水。``);
     the missing bytes are unknown.  ``lost_in``: see :func:`candidates`.
     """
+    if encoding == "utf-8" and not _NEVER_UTF8.isdisjoint(tokens):
+        return None  # a byte no UTF-8 character holds: no parse (Big5 or GBK read as UTF-8, found in C)
+    if encoding == "big5hkscs" and _unreadable_as_big5(tokens):
+        return None
     values, optional, token_positions = _expand(tokens)
     n = len(values)
     if encoding in _FOLLOWING:
@@ -655,16 +694,14 @@ def _read_extent(values: list, optional: list, n: int, i: int, encoding: str) ->
     4
     """
     nxt = values[i + 1] if i + 1 < n else None
-    far = i + 2  # the lead and the byte after it choose the lengths
-    for length in _char_length(values[i], nxt, encoding):
-        pos, left = i, length
-        while left:
-            if pos >= n:
-                return n + 1
-            left -= not optional[pos]
-            pos += 1
-        far = max(far, pos)
-    return far
+    far = i + 2  # the lead and the byte after it choose the length
+    pos, left = i, _char_length(values[i], nxt, encoding)
+    while left:
+        if pos >= n:
+            return n + 1
+        left -= not optional[pos]
+        pos += 1
+    return max(far, pos)
 
 
 # The most positions one character covers: four bytes, and the optional
@@ -890,6 +927,7 @@ def guess_confidence(posteriors: list[float], confidence: float) -> float:
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_IS_CUT = partial(is_not, None)
 
 
 def reading_edits(
@@ -901,7 +939,7 @@ def reading_edits(
     recoverable: str,
     min_guess: float = 0.0,
     lost_as: str = LOST,
-    refuse: Callable[[list[tuple[str, str]]], set[int]] | None = None,
+    refuse: Callable[[list[str], Callable[[int, int], str]], set[int]] | None = None,
     shifted: bool = False,
 ) -> list[Edit]:
     """The edits that write ``reading`` over the damaged text it was read from.
@@ -914,9 +952,10 @@ def reading_edits(
     ``guessed``, ``partial``, with :func:`guess_confidence`; the characters
     read keep ``confidence``.  A guess less certain than ``min_guess`` is
     written as U+FFFD instead (``min_guess`` above 0.5: every guess).  Lost
-    characters are written ``lost_as``.  ``refuse``: given the (damaged,
-    read) text of each piece, the pieces to leave as they were; the read text
-    is what will be written when a guess is written as U+FFFD.
+    characters are written ``lost_as``.  ``refuse``: given the damaged text
+    of each piece and ``read(i, j)``, the text pieces ``i`` to ``j - 1`` read
+    together (built only where asked), the pieces to leave as they were; the
+    read text is what will be written when a guess is written as U+FFFD.
 
     ``shifted``: the damaged characters were read one byte out of phase (a
     byte shift), so they never share a boundary with the restored ones; a
@@ -936,15 +975,23 @@ def reading_edits(
         return whole()
     chars, status, posterior = reading.chars, reading.status, reading.posterior
     # which characters are guesses kept, and what each writes (once, not per piece)
-    kept = [s == GUESSED and GUESS_FLOOR + GUESS_SPAN * p >= min_guess for s, p in zip(status, posterior)]
-    written = [
-        c if s == READ or keep else (LOST if s == GUESSED else lost_as) for c, s, keep in zip(chars, status, kept)
-    ]
+    if GUESSED not in status:  # (most readings: every character read in full, or lost)
+        kept = [False] * len(status)
+        written = chars if LOST_CHAR not in status else [c if s == READ else lost_as for c, s in zip(chars, status)]
+    else:
+        kept = [s == GUESSED and GUESS_FLOOR + GUESS_SPAN * p >= min_guess for s, p in zip(status, posterior)]
+        written = [
+            c if s == READ or keep else (LOST if s == GUESSED else lost_as) for c, s, keep in zip(chars, status, kept)
+        ]
     refused: set[int] = set()
     if refuse is not None:
         # judged as written: a guess written as U+FFFD does not make the reading read well
         judged = written if kept.count(True) < status.count(GUESSED) else chars
-        refused = refuse([(text[a:b], "".join(judged[idx.start : idx.stop])) for a, b, idx in pieces])
+
+        def read(i: int, j: int) -> str:  # the pieces' characters are consecutive
+            return "".join(judged[pieces[i][2].start : pieces[j - 1][2].stop])
+
+        refused = refuse([text[a:b] for a, b, _ in pieces], read)
         if not refused and GUESSED not in status:
             return whole()
     edits: list[Edit] = []
@@ -1022,10 +1069,10 @@ def _pieces(
     if not shifted:
         # a piece starts at every character but the first that starts where a damaged one does
         cut_at = list(map(offset_at.get, map(_FIRST, reading.spans)))
-        cuts = [k for k, cut in enumerate(cut_at) if cut is not None and k]
-        ends = [*cuts, len(cut_at)]
-        offsets = [start, *[cut_at[k] for k in cuts], end]
-        return [(offsets[n], offsets[n + 1], range(k, ends[n])) for n, k in enumerate([0, *cuts])], set()
+        cuts = list(compress(range(1, len(cut_at)), map(_IS_CUT, cut_at[1:])))
+        offsets = [start, *map(cut_at.__getitem__, cuts), end]
+        # (built in C: a piece a character, for most readings)
+        return list(zip(offsets, offsets[1:], map(range, [0, *cuts], [*cuts, len(cut_at)]))), set()
     pieces, shared_at = [], set()
     piece_start, first = start, 0
     for k, (a, _b) in enumerate(reading.spans):
@@ -1047,9 +1094,15 @@ def _piece_lengths(
     """The :attr:`~chinese_news_nlp.alignment.Edit.pieces` of consecutive ``pieces``: a shared
     damaged character (``shared_at``) a piece of its own with no new text, which the
     alignment lets the pieces on both sides cover."""
+    # the lengths of what the characters write, summed once for all the pieces (a piece
+    # is a character or two: a sum over each piece's slice was most of the cost)
+    first = pieces[0][2].start
+    ends = list(accumulate(map(len, written[first : pieces[-1][2].stop]), initial=0))
+    if not shared_at:
+        return [(b - a, ends[idx.stop - first] - ends[idx.start - first]) for a, b, idx in pieces]
     out = []
     for n, (a, b, idx) in enumerate(pieces):
-        new = sum(map(len, written[idx.start : idx.stop]))
+        new = ends[idx.stop - first] - ends[idx.start - first]
         if n and a in shared_at and b > a:
             out += [(1, 0), (b - a - 1, new)]
         else:

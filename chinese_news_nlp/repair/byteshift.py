@@ -93,6 +93,12 @@ def _template(run: str, last_is_resync: bool) -> tuple[list[int], list[int]] | N
     return out, starts
 
 
+# _char_bytes of each character met inside a run (not its last), by character: a
+# table bounded by the character set, one look-up a character rather than one
+# encoding (do not change the lists).
+_RUN_BYTES: dict[str, list[int]] = {}
+
+
 class _Templates:
     """:func:`_template` of the prefixes of ``text`` (``last_is_resync``): the
     runs a shift may end with are prefixes of the longest one, and only their
@@ -103,11 +109,15 @@ class _Templates:
         self.text = text
         self.bytes: list[int] = []
         self.starts: list[int] = []  # where each character's bytes start, up to the first impossible one
+        known = _RUN_BYTES
         for ch in text:
             self.starts.append(len(self.bytes))
-            found = _char_bytes(ch, False)
+            found = known.get(ch)
             if found is None:
-                break
+                found = _char_bytes(ch, False)
+                if found is None:
+                    break
+                known[ch] = found
             self.bytes.extend(found)
 
     def of(self, length: int) -> tuple[list[int], list[int]] | None:

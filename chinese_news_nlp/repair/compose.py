@@ -36,9 +36,9 @@ class EditLog:
 
     def apply(self, edits: list[Edit]) -> None:
         """Apply ``edits`` (offsets on :attr:`text`)."""
-        edits = sorted_edits(edits)
         if not edits:
-            return
+            return  # (most fixes find nothing on a line: no sort)
+        edits = sorted_edits(edits)
         if len(self._segments) == 1 and self._segments[0].edit is None:
             self._first(edits)
             return

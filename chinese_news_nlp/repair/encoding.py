@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import accumulate
+from typing import Callable
 
 from ..alignment import Edit
 from . import lm
@@ -88,7 +89,7 @@ def _fix_latin_run(text: str, start: int, end: int) -> Edit | None:
                 fixed = data.decode(codec)
             except UnicodeDecodeError:
                 continue
-            if not any(lm.is_han(c) for c in fixed):
+            if not lm.holds_han(fixed):
                 continue
             score = lm.mean_logp(fixed)
             span_end = end if keep_last else end - 1
@@ -330,6 +331,10 @@ def _reads_nothing_but_loss(reading: Reading, run: str) -> bool:
     return READ not in reading.status and reading.recovered + reading.lost > run.count(LOST)
 
 
+# Any ASCII character: one scan in C rather than a test per character.
+_ASCII_CHAR = re.compile(r"[\x00-\x7f]")
+
+
 def _reads_no_better_than_kept(reading: Reading, run: str) -> bool:
     """A reading of ``run`` beside U+FFFD whose characters read in full score
     no better than the characters the run shows (U+FFFD and guesses left out
@@ -344,7 +349,7 @@ def _reads_no_better_than_kept(reading: Reading, run: str) -> bool:
     """
     read = "".join(c for c, status in zip(reading.chars, reading.status) if status == READ)
     kept = run.replace(LOST, "")
-    if not read or any(c.isascii() for c in kept):
+    if not read or _ASCII_CHAR.search(kept):
         return False  # (an ASCII letter amid Chinese is a trail byte: mojibake's own sign)
     before = lm.mean_logp(kept)
     return before >= SUSPICIOUS_MEAN and lm.mean_logp(read) < before + GAIN_BESIDE_LOST
@@ -380,7 +385,9 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
     evidence: list[tuple[str, int]] = []  # (cause, characters) of runs restored in full
     for m in _NON_ASCII_RUN.finditer(text):
         found_edits, cause, recoverable = _run_edits(m.group(), min_guess)
-        if found_edits and recoverable == "full":
+        if not found_edits:
+            continue  # (most runs read as they stand)
+        if recoverable == "full":
             evidence.append((cause, sum(len(e.replacement) for e in found_edits)))
         at = m.start()
         edits.extend(Edit(e.start + at, e.end + at, *e[2:]) for e in found_edits)
@@ -393,11 +400,13 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
 WORSE_BY = 1.5
 
 
-def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
-    """The pieces of a reading to leave as they were: two or more characters in a
-    row that read as Chinese (each piece on its own), and would read far worse
-    (``报北`` beside the U+FFFD of lost characters is not read again as ``迂``;
-    one mojibake character can look like a common one: ``差`` of ``い差``).
+def _worsened(damaged: list[str], read: Callable[[int, int], str]) -> set[int]:
+    """The pieces of a reading to leave as they were (``damaged``: the damaged text
+    of each; ``read(i, j)``: what pieces ``i`` to ``j - 1`` read, together): two
+    or more characters in a row that read as Chinese (each piece on its own),
+    and would read far worse (``报北`` beside the U+FFFD of lost characters is
+    not read again as ``迂``; one mojibake character can look like a common
+    one: ``差`` of ``い差``).
 
     U+FFFD is left out on both sides: in the damaged text it is a lost
     character beside the others, no sign they are mojibake, and in the
@@ -412,31 +421,44 @@ def _worsened(pieces: list[tuple[str, str]]) -> set[int]:
     ``钉`` and ``僧删`` (3.5), and only ``珨`` is read back (``一``):
     ``隊\ufffd導時機\ufffd一``, which stays.
 
-    >>> sorted(_worsened([("隊", "钉"), ("\ufffd導時機\ufffd", "\ufffd僧删\ufffd"), ("珨", "一")]))
+    >>> reads = ["钉", "\ufffd僧删\ufffd", "珨"]
+    >>> sorted(_worsened(["隊", "\ufffd導時機\ufffd", "珨"], lambda i, j: "".join(reads[i:j])))
     [0, 1]
     """
     refused: set[int] = set()
     # the pieces' characters scored at once; a piece's sum is text_logp's of the piece
-    kept = [before.replace(LOST, "") for before, _ in pieces]
-    terms = lm.char_logps("".join(kept))
-    lengths = [len(before) for before in kept]
-    good = [
-        n > 0 and sum(terms[a : a + n]) >= SUSPICIOUS_MEAN * n for a, n in zip(accumulate(lengths, initial=0), lengths)
-    ]
+    joined = "".join(damaged)
+    if LOST in joined:
+        kept = [before.replace(LOST, "") for before in damaged]
+        joined = "".join(kept)
+    else:
+        kept = damaged
+    terms = lm.char_logps(joined)
+    lengths = list(map(len, kept))
+    if lengths.count(1) == len(lengths):  # a character each (most readings): a piece's sum is its one term
+        good = [t >= SUSPICIOUS_MEAN for t in terms]
+    else:
+        good = [
+            n > 0 and sum(terms[a : a + n]) >= SUSPICIOUS_MEAN * n
+            for a, n in zip(accumulate(lengths, initial=0), lengths)
+        ]
     if True not in good:
         return refused
-    stretch: list[int] = []
-    for n, ok in enumerate([*good, False]):
-        if ok:
-            stretch.append(n)
-            continue
-        if stretch:
-            was = "".join(kept[k] for k in stretch)
-            now = "".join(pieces[k][1] for k in stretch).replace(LOST, "")
-            if len(was) >= 2 and now and lm.mean_logp(now) < lm.mean_logp(was) - WORSE_BY:
-                refused.update(stretch)
-            stretch = []
-    return refused
+    # each stretch of pieces that read as Chinese, from one to the next (what the
+    # pieces read is found only for the stretches of two characters or more)
+    good.append(False)
+    first = good.index(True)
+    while True:
+        n = good.index(False, first)
+        was = "".join(kept[first:n])
+        if len(was) >= 2:
+            now = read(first, n).replace(LOST, "")
+            if now and lm.mean_logp(now) < lm.mean_logp(was) - WORSE_BY:
+                refused.update(range(first, n))
+        try:
+            first = good.index(True, n)
+        except ValueError:
+            return refused
 
 
 # How much better (mean log10 frequency) the characters of a reading beside U+FFFD
@@ -469,9 +491,9 @@ def _reads_around_lost(run: str) -> bool:
     (False, False)
     """
     kept = run.replace(LOST, "")
-    if len(kept) < 2 or any(c.isascii() for c in kept):
+    if len(kept) < 2 or _ASCII_CHAR.search(kept):
         return False
-    chinese = "".join(filter(lm.looks_chinese, kept))  # most of them: a few symbols among Chinese
+    chinese = lm.chinese_only(kept)  # most of them: a few symbols among Chinese
     return len(chinese) >= 2 and 2 * len(chinese) > len(kept) and lm.mean_logp(chinese) >= AROUND_LOST_MEAN
 
 

@@ -337,19 +337,13 @@ def _best_path(text: str) -> tuple[list[float], list[int]]:
     n = len(s)
     best = [0.0] + [-math.inf] * n
     back = [0] * (n + 1)
-    unknown = -log_total - 2.0
+    # one character on its own: :func:`_single_step`, from the table by character
+    steps = list(map(_single, text))
     for i in range(n):
         base = best[i]
         if base == -math.inf:
             continue
-        # one character on its own
-        f = freq.get(s[i], 0)
-        step = math.log10(f) - log_total if f else unknown + min(char_logp(text[i]), 5.0) - 5.0
-        if not is_cjk(s[i]):
-            # Chinese punctuation is as common as the commonest words (a hole in
-            # Big5 A1 41 is "，" far more often than 你); digits and Latin: a
-            # flat cost, the same for every candidate.
-            step = PUNCT_STEP.get(s[i], -3.0)
+        step = steps[i]
         if base + step > best[i + 1]:
             best[i + 1] = base + step
             back[i + 1] = i
@@ -366,8 +360,11 @@ def _best_path(text: str) -> tuple[list[float], list[int]]:
 
 
 def _single_step(s_ch: str, ch: str, freq: dict, log_total: float) -> float:
-    """The score of one character as a word of its own (see :func:`_best_path`)."""
+    """The score of one character as a word of its own, ``s_ch`` its simplified form."""
     if not is_cjk(s_ch):
+        # Chinese punctuation is as common as the commonest words (a hole in
+        # Big5 A1 41 is "，" far more often than 你); digits and Latin: a
+        # flat cost, the same for every candidate.
         return PUNCT_STEP.get(s_ch, -3.0)
     f = freq.get(s_ch, 0)
     return math.log10(f) - log_total if f else -log_total - 2.0 + min(char_logp(ch), 5.0) - 5.0
@@ -735,10 +732,12 @@ def best_pair_logp(before: str, kinds: Iterable[PairCandidates], after: str) -> 
     # the characters that make a two-character entry with the first one after
     ahead = preceding.get(sa[0], _NONE) if longest else _NONE
     best, pair = -math.inf, ""
+    open_starts = [(base, left) for base, left in starts if len(left) < MAX_WORD_LEN - 1]  # room for a and more
     for c in kinds:
         # word_logps_around(before, firsts, ""): no path after ("" scores 0.0),
         # a first alone or the end of a word from before
-        ending = [here + step + 0.0 for step in c.first_singles]
+        # (adding the 0.0 of no path after changes no sum, none being -0.0)
+        ending = [here + step for step in c.first_singles]
         for base, left in starts:
             if len(left) < 2:  # the pair index tells which firsts make an entry with it
                 for sc in following.get(left, _NONE).intersection(c.first_at):
@@ -759,7 +758,8 @@ def best_pair_logp(before: str, kinds: Iterable[PairCandidates], after: str) -> 
         # word_logps_around("", seconds, after): no path before (0.0), a second
         # alone or the start of a word into after; those words (where they
         # end in after, log10 count) are kept for the pairs of together
-        starting = [0.0 + step + alone for step in c.second_singles]
+        # (0.0 + step is step: none is -0.0)
+        starting = [step + alone for step in c.second_singles]
         words_from: dict[int, list[tuple[int, float]]] = {}
         if ahead:
             for sc in ahead.intersection(c.second_at):
@@ -786,11 +786,7 @@ def best_pair_logp(before: str, kinds: Iterable[PairCandidates], after: str) -> 
             # before + a is a's ending score; the words starting in before that
             # go on with a, and a itself, may go on with the second
             here_a = ending[k_a]
-            starts_a = [
-                (base, left + simple_a)
-                for base, left in starts
-                if len(left) < MAX_WORD_LEN - 1 and left + simple_a in freq
-            ]
+            starts_a = [(base, left + simple_a) for base, left in open_starts if left + simple_a in freq]
             starts_a.append((here, simple_a))
             found = None
             for k, sc, single, ab in words:
@@ -865,3 +861,23 @@ def count_han(text: str) -> int:
 def looks_chinese(ch: str) -> bool:
     """A Han character or Chinese punctuation (the context that makes ASCII punctuation wrong)."""
     return is_cjk(ch) or ch in CJK_PUNCT
+
+
+# What is not :func:`looks_chinese`, for dropping it in one scan.
+_NOT_CHINESE = re.compile(
+    "[^\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f\uf900-\ufaff" + "".join(map(re.escape, sorted(CJK_PUNCT))) + "]+"
+)
+
+
+def chinese_only(text: str) -> str:
+    """The characters of ``text`` that :func:`looks_chinese`, in order.
+
+    >>> chinese_only("×报北a，é")
+    '报北，'
+    """
+    return _NOT_CHINESE.sub("", text)
+
+
+def holds_han(text: str) -> bool:
+    """Does ``text`` hold a character that :func:`is_han`?"""
+    return _HAN.search(text) is not None
