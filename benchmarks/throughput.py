@@ -341,7 +341,7 @@ def model_clocks(clock: dict[str, float]) -> None:
     model = get_model()
     model.tag = clocked_call(model.tag, clock, "entity model")
     model.encoder.words = clocked_call(model.encoder.words, clock, "LAC words")
-    for name in ("viterbi_anchored",):  # in lac.py, called on LAC's emissions only
+    for name in ("viterbi_batch", "viterbi_small"):  # in lac.py, called on LAC's emissions only
         setattr(lac, name, clocked_call(getattr(lac, name), clock, "LAC words"))
 
 

@@ -202,64 +202,6 @@ def viterbi_small(emissions: np.ndarray, transitions: np.ndarray, lengths: np.nd
     return _backtrack(dp, back, order, steps)
 
 
-def viterbi_anchored(emissions: np.ndarray, transitions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """:func:`viterbi_batch`'s paths, decoding only between the positions the emissions decide.
-
-    Where a position's best emission leads its runner-up by more than twice the spread of
-    the transition scores, that tag is best whatever came before (what came before shifts
-    each tag's score by at most the spread) and leads by more than the spread, so it is
-    every tag's best predecessor at the next step, as in :func:`viterbi_batch`: the best
-    path passes through it.  Such anchors cut a row into short independent runs, each the
-    best path from the anchor before it (its transitions added to the run's first step)
-    to the anchor after it (the transitions into that anchor added to its last).  On LAC's
-    emissions of news text 91 % of positions are anchors and no run was longer than 8
-    characters, so the runs are decoded together in a handful of steps where the full
-    Viterbi takes one step per character (on 1,000 MSRA dev sentences: 4x faster, the same
-    paths).  The runs are summed in float64: a path differs from the float32 Viterbi's only
-    where two paths' float32 scores tie to within rounding.  Padding repeats the row's last
-    tag, as :func:`viterbi_batch` leaves it.
-
-    >>> em = np.array([[[5.0, 0.0], [0.1, 0.0], [0.0, 5.0]]], dtype=np.float32)
-    >>> trans = np.array([[0.0, -0.2], [0.0, 0.0]], dtype=np.float32)
-    >>> viterbi_anchored(em, trans, np.array([3])).tolist(), viterbi_batch(em, trans, np.array([3])).tolist()
-    ([[0, 0, 1]], [[0, 0, 1]])
-    """
-    batch, steps, n_tags = emissions.shape
-    if not batch or not steps or n_tags < 2:
-        return viterbi_batch(emissions, transitions, lengths)
-    spread = float(transitions.max() - transitions.min())
-    best = emissions.argmax(axis=2)
-    top_two = np.partition(emissions, n_tags - 2, axis=2)[..., n_tags - 2 :]
-    # the float32 rounding of the full Viterbi's sums, which are at most `bound` in size
-    bound = steps * (float(np.abs(emissions).max()) + float(np.abs(transitions).max()))
-    margin = 2 * spread + 4e-6 * bound + 1e-6
-    valid = np.arange(steps)[None, :] < lengths[:, None]
-    loose = valid & (top_two[..., 1] - top_two[..., 0] <= margin)
-    paths = best
-    if loose.any():
-        edges = np.zeros((batch, steps + 2), dtype=np.int8)
-        edges[:, 1:-1] = loose
-        change = np.diff(edges, axis=1)
-        rows, starts = np.nonzero(change == 1)
-        ends = np.nonzero(change == -1)[1]  # row-major like the starts: the same runs in order
-        run_lengths = ends - starts
-        width = int(run_lengths.max())
-        at = np.minimum(starts[:, None] + np.arange(width), steps - 1)
-        em = emissions[rows[:, None], at].astype(np.float64)
-        trans = transitions.astype(np.float64)
-        after = np.flatnonzero(starts > 0)  # from the anchor before the run
-        em[after, 0] += trans[best[rows[after], starts[after] - 1]]
-        before = np.flatnonzero(ends < lengths[rows])  # into the anchor after it
-        em[before, run_lengths[before] - 1] += trans[:, best[rows[before], ends[before]]].T
-        decode = viterbi_small if len(run_lengths) <= SMALL_BATCH else viterbi_batch
-        runs = decode(em, trans, run_lengths)
-        inside = np.arange(width) < run_lengths[:, None]
-        paths = best.copy()
-        paths[np.broadcast_to(rows[:, None], at.shape)[inside], at[inside]] = runs[inside]
-    last = paths[np.arange(batch), np.maximum(lengths - 1, 0)]
-    return np.where(valid, paths, last[:, None])
-
-
 def _backtrack(dp: np.ndarray, back: np.ndarray, order: np.ndarray, steps: int) -> np.ndarray:
     """The best paths from the last scores and back pointers of rows visited in ``order``, put back in input order."""
     batch = dp.shape[0]
@@ -556,7 +498,6 @@ __all__ = [
     "probable_names",
     "span_probabilities",
     "stack_rows",
-    "viterbi_anchored",
     "viterbi_batch",
     "viterbi_bioes",
     "viterbi_small",

@@ -47,8 +47,8 @@ from .crf import (
     probable_names,
     span_probabilities,
     stack_rows,
-    viterbi_anchored,
     viterbi_batch,
+    viterbi_small,
 )
 
 # Set to "1" in worker processes of a pool: how many LAC batches run at once.
@@ -521,9 +521,9 @@ class FastLAC:
         return out
 
     def _lac_paths(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """LAC's best path of each row: decoded between the positions its emissions decide
-        (:func:`viterbi_anchored`; LAC's transitions span ~0.4, its emissions mostly lead by more)."""
-        return viterbi_anchored(emissions, self.transitions, lengths)
+        """LAC's best path of each row (a few rows: the small-batch decoder)."""
+        decode = viterbi_small if len(lengths) <= SMALL_BATCH else viterbi_batch
+        return decode(emissions, self.transitions, lengths)
 
     def words(self, text: str, tag_ids: np.ndarray) -> list[tuple[str, str]]:
         """``(word, tag)`` pairs of ``text`` from its LAC tag ids."""

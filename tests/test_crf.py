@@ -9,14 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chinese_news_nlp.crf import (
-    Crf,
-    bioes_spans,
-    bioes_transitions,
-    forward_backward,
-    viterbi_anchored,
-    viterbi_batch,
-)
+from chinese_news_nlp.crf import Crf, bioes_spans, bioes_transitions, forward_backward, viterbi_batch
 
 
 def _sequence_score(crf: Crf, emissions: np.ndarray, tags) -> float:
@@ -219,31 +212,3 @@ def test_probable_names_are_every_name_at_least_half_probable(seed):
         assert [(a, b, lab) for a, b, lab, _ in got[row]] == expected
         for a, b, lab, p in got[row]:
             assert p == pytest.approx(mass[(a, b, lab)], abs=1e-6)
-
-
-@given(
-    st.integers(0, 2**32 - 1),
-    st.integers(1, 12),
-    st.integers(1, 30),
-    st.integers(2, 6),
-    st.booleans(),
-    st.sampled_from([0.0, 0.5, 0.9]),
-)
-@settings(max_examples=80, deadline=None)
-def test_anchored_viterbi_equals_the_plain_viterbi_row_by_row(seed, rows, steps, n_tags, ties, peaked):
-    # peaked: the share of positions whose emission leads by far (anchors), as on LAC's output;
-    # runs between anchors, at a row's start or end, a whole row without anchors, empty rows
-    rng = np.random.default_rng(seed)
-    em = rng.normal(0, 1.0, (rows, steps, n_tags)).astype(np.float32)
-    lead = rng.random((rows, steps)) < peaked
-    em[lead, rng.integers(0, n_tags, lead.sum())] += 8.0
-    trans = rng.normal(0, rng.choice([0.05, 0.3, 1.0]), (n_tags, n_tags)).astype(np.float32)
-    if ties:
-        em, trans = np.round(em), np.round(trans)
-    lengths = rng.integers(0, steps + 1, rows)
-    paths = viterbi_anchored(em, trans, lengths)
-    assert paths.shape == (rows, steps)
-    for row, n in enumerate(lengths):
-        if n:
-            assert paths[row, :n].tolist() == _plain_viterbi(em[row, :n], trans)
-            assert (paths[row, n:] == paths[row, n - 1]).all()  # padding as viterbi_batch leaves it

