@@ -845,8 +845,9 @@ def is_han(ch: str) -> bool:
     return is_cjk(ch)
 
 
-# The ranges of :func:`.charfreq.is_cjk`, for counting them in one scan.
-_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f\uf900-\ufaff]")
+# The ranges of :func:`.charfreq.is_cjk`, for finding them in one scan.
+_HAN_RANGES = "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f\uf900-\ufaff"
+_HAN = re.compile(f"[{_HAN_RANGES}]")
 
 
 def count_han(text: str) -> int:
@@ -864,9 +865,7 @@ def looks_chinese(ch: str) -> bool:
 
 
 # What is not :func:`looks_chinese`, for dropping it in one scan.
-_NOT_CHINESE = re.compile(
-    "[^\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f\uf900-\ufaff" + "".join(map(re.escape, sorted(CJK_PUNCT))) + "]+"
-)
+_NOT_CHINESE = re.compile(f"[^{_HAN_RANGES}{''.join(map(re.escape, sorted(CJK_PUNCT)))}]+")
 
 
 def chinese_only(text: str) -> str:
