@@ -233,38 +233,48 @@ def list_runs(lines: list[Line]) -> list[tuple[int, int]]:
     ``headline / 科技 / lead… / 2022-03-08`` repeated.  An article's subheadings are each
     followed by several paragraphs, so they never make a run.
     """
-    runs: list[tuple[int, int]] = []
     n = len(lines)
+    # The walk over items from a line depends on that line only, not on where the run began, so
+    # it is made once per line, from the last line back: walking on from every start afresh was
+    # quadratic (8,000 distinct headline-like lines took 52 s, 30,000 lines "北京" 6 s).
+    # ``items[j]``, ``evidence[j]``: the run walked from line j; ``reach[j]``: where it ends.
+    furniture_end = list(range(n + 1))  # the first line at or after k that is not list furniture
+    for k in range(n - 1, -1, -1):
+        if _is_list_furniture(lines[k]):
+            furniture_end[k] = furniture_end[k + 1]
+    items = [0] * (n + 1)
+    evidence = [0] * (n + 1)
+    reach = list(range(n + 1))
+    for j in range(n - 1, -1, -1):
+        if not (lines[j].zone is None and lines[j].cue is None and lines[j].shape == HEAD):
+            continue
+        k = j + 1
+        ev = _looks_like_item(lines[j].text)
+        if k < n and lines[k].text == lines[j].text:  # the headline twice
+            k += 1
+            ev = True
+        if furniture_end[k] > k:
+            k = furniture_end[k]
+            ev = True
+        if k < n and lines[k].zone is None and lines[k].shape in (LEAD, PROSE):
+            ev = ev or lines[k].shape == LEAD
+            k += 1
+            if furniture_end[k] > k:
+                k = furniture_end[k]
+                ev = True
+        if k < n and lines[k].shape == PROSE and lines[k - 1].shape == PROSE:
+            continue  # two paragraphs in a row: prose, not a list item
+        items[j] = 1 + items[k]
+        evidence[j] = ev + evidence[k]
+        reach[j] = reach[k]
+    runs: list[tuple[int, int]] = []
     i = 0
     while i < n:
-        start = i
-        items = evidence = 0
-        j = i
-        while j < n and lines[j].zone is None and lines[j].cue is None and lines[j].shape == HEAD:
-            k = j + 1
-            ev = _looks_like_item(lines[j].text)
-            if k < n and lines[k].text == lines[j].text:  # the headline twice
-                k += 1
-                ev = True
-            while k < n and _is_list_furniture(lines[k]):
-                k += 1
-                ev = True
-            if k < n and lines[k].zone is None and lines[k].shape in (LEAD, PROSE):
-                ev = ev or lines[k].shape == LEAD
-                k += 1
-                while k < n and _is_list_furniture(lines[k]):
-                    k += 1
-                    ev = True
-            if k < n and lines[k].shape == PROSE and lines[k - 1].shape == PROSE:
-                break  # two paragraphs in a row: prose, not a list item
-            items += 1
-            evidence += ev
-            j = k
-        if items >= 3 and evidence >= 2:
-            runs.append((start, j))
-            i = j
+        if items[i] >= 3 and evidence[i] >= 2:
+            runs.append((i, reach[i]))
+            i = reach[i]
         else:
-            i = start + 1
+            i += 1
     return runs
 
 
