@@ -37,6 +37,20 @@ def test_empty_texts_and_order(reference):
     assert out[3] == reference.run(texts[3])
 
 
+def test_full_width_ascii_reads_as_ascii(reference):
+    """LAC's table folds ``Ｄ`` → ``D`` → ``d`` and LAC applies it once; ours to the end, so a
+    full-width Latin name reads as the ASCII one does (the entity model lost them all)."""
+    ascii_text, wide = (
+        "据说FTC的执行官称DOTA和CPL2011都将参加。",
+        "据说ＦＴＣ的执行官称ＤＯＴＡ和ＣＰＬ２０１１都将参加。",
+    )
+    lac = get_lac()
+    np.testing.assert_array_equal(lac._encode(wide), lac._encode(ascii_text))
+    assert [t for _, t in lac.analyze([wide])[0]] == [t for _, t in reference.run(ascii_text)]
+    # other characters keep LAC's single step: its own words on text without full-width forms
+    assert lac.analyze(["呼吁糊涂的旋律"])[0] == reference.run("呼吁糊涂的旋律")
+
+
 def test_shared_instance_is_one():
     assert get_lac() is get_lac()
 
