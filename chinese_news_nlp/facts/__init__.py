@@ -12,13 +12,14 @@ year), :mod:`.attach` (what was measured, whose).  Vocabularies are data files i
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from ..doc import Doc, Fact
 from ..pipeline import register_stage
-from .attach import metric_for, pair_respective_lists, subject_for
+from .attach import metric_for, pair_respective_lists, subject_finder
 from .detect import find_figures, normalize_for_scan
-from .timeframe import find_time_mentions, last_break_before, reference_year, resolve_year
+from .timeframe import MentionIndex, find_time_mentions, last_break_before, reference_year, resolve_year
 
 FACT_FIELDS = (
     "surface", "value", "value_max", "unit", "kind", "qualifier", "year", "year_end", "time_surface",
@@ -34,16 +35,25 @@ def find_facts(text: str, date: str | None = None, entities: list | None = None)
     figures = find_figures(norm)
     ref_year = reference_year(norm, date)
     mentions = find_time_mentions(norm, ref_year)
+    index = MentionIndex.of(mentions)  # in order: find_time_mentions sorts them
+    subject_of = subject_finder(norm, entities or [])
     entities = entities or []
     respective = pair_respective_lists(norm, [(f.start, f.end) for f in figures])
     facts: list[Fact] = []
+    # The ends of the figures before this one, sorted: whether one ends in this figure's clause
+    # is a bisection, not a pass over all of them (quadratic: 8,000 figures took 2.6 s for it).
+    ends: list[int] = []
     for i, fig in enumerate(figures):
         clause_start = last_break_before(norm, fig.start, "，,；;。！？!?\n") + 1
-        earlier = any(clause_start <= g.end <= fig.start for g in figures[:i])
-        year, year_end, time_surface = resolve_year(norm, mentions, fig.start, fig.end, earlier)
-        subject = subject_for(norm, fig.start, entities)
+        at = bisect.bisect_left(ends, clause_start)
+        earlier = at < len(ends) and ends[at] <= fig.start
+        bisect.insort(ends, fig.end)
+        year, year_end, time_surface = resolve_year(norm, mentions, fig.start, fig.end, earlier, index)
+        subject = subject_of(fig.start)
         metric = respective.get(i) or metric_for(norm, fig.start, fig.end, fig.after_end, fig.kind, subject)
-        prev = facts[-1] if facts and norm.rfind("。", 0, fig.start) < facts[-1].start else None
+        # no full stop between the last fact and this one (a find between them: an rfind to the
+        # text's start per figure was quadratic on a page without full stops)
+        prev = facts[-1] if facts and norm.find("。", facts[-1].start, fig.start) < 0 else None
         if prev is not None and prev.metric:
             if metric is None:
                 metric = prev.metric  # 达1039亿元，……首次突破千亿元: the same measure again

@@ -9,6 +9,8 @@ slogans are masked first (``nonfact_patterns.txt``, ``idioms.txt``, 《book titl
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -115,26 +117,47 @@ def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
     return spans
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def overlap_test(spans: list[tuple[int, int]]):
+    """``overlaps(start, end)``: whether ``[start, end)`` overlaps one of ``spans``.
+
+    By bisection over the spans sorted by start, with the furthest end reached so far: testing
+    every span for every figure was quadratic (4,000 《titles》 and figures: 0.7 s, growing 16x per 4x).
+
+    >>> overlaps = overlap_test([(10, 12), (0, 5)])
+    >>> overlaps(4, 6), overlaps(5, 10), overlaps(11, 11), overlaps(12, 20)
+    (True, False, True, False)
+    """
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach: list[int] = []  # reach[k]: the furthest end of ordered[: k + 1]
+    for _, e in ordered:
+        reach.append(max(e, reach[-1]) if reach else e)
+
+    def overlaps(start: int, end: int) -> bool:
+        k = bisect.bisect_left(starts, end)  # the spans that start before end
+        return k > 0 and reach[k - 1] > start
+
+    return overlaps
 
 
 def find_figures(text: str) -> list[Figure]:
     """Every figure of ``text``, in order, without overlaps."""
     lex = lexicon()
     norm = normalize_for_scan(text)
-    blocked = blocked_spans(norm, lex)
+    overlaps_blocked = overlap_test(blocked_spans(norm, lex))
     figures: list[Figure] = []
     pos = 0
     for m in NUMERAL_RE.finditer(norm):
         if m.start() < pos:
             continue
         fig = read_figure(norm, m.start(), m.end(), lex)
-        if fig is None or _overlaps(fig.start, fig.end, blocked):
+        if fig is None or overlaps_blocked(fig.start, fig.end):
             continue
+        if not math.isfinite(fig.value) or not math.isfinite(fig.value_max or 0.0):
+            continue  # a share or a multiple past what a float holds (一分之 + 400 digits): no value read
         figures.append(fig)
         pos = fig.end
-    figures.extend(_first_place_ranks(norm, blocked, figures))
+    figures.extend(_first_place_ranks(norm, overlaps_blocked, figures))
     figures.sort(key=lambda f: f.start)
     return figures
 
@@ -405,12 +428,13 @@ def _scale_figure(text: str, start: int, end: int, numeral: Numeral) -> Figure |
     return fig
 
 
-def _first_place_ranks(text: str, blocked, figures) -> list[Figure]:
+def _first_place_ranks(text: str, overlaps_blocked, figures) -> list[Figure]:
     """位居全国首位: rank 1 said without a numeral."""
     out = []
+    overlaps_figure = overlap_test([(f.start, f.end) for f in figures])
     for m in _FIRST_PLACE.finditer(text):
         s, e = m.span(1)
-        if _overlaps(s, e, blocked) or any(f.start < e and s < f.end for f in figures):
+        if overlaps_blocked(s, e) or overlaps_figure(s, e):
             continue
         out.append(Figure(s, e, 1.0, None, "位", "rank", "exact", s, e))
     return out

@@ -9,6 +9,7 @@ not a well-formed number (``"十四五"``, ``"一二"``).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -48,7 +49,20 @@ class Numeral:
 
 
 def parse_numeral(run: str) -> Numeral | None:
-    """Read one numeral run; ``None`` when it is not a number."""
+    """Read one numeral run; ``None`` when it is not a number, or not one a float can hold.
+
+    >>> parse_numeral("1" * 400 + "亿") is None  # would be inf: written as null, read back as None
+    True
+    """
+    numeral = _parse_numeral(run)
+    # A run of hundreds of digits (or of 亿亿亿…) overflows to inf (or inf - inf = nan in a
+    # range): not a value to report as read, and JSON has no such number (it became null).
+    if numeral is None or not math.isfinite(numeral.value) or not math.isfinite(numeral.value_max or 0.0):
+        return None
+    return numeral
+
+
+def _parse_numeral(run: str) -> Numeral | None:
     if not run:
         return None
     if run[0] in "数几":
