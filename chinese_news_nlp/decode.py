@@ -97,7 +97,9 @@ def _reject_binary(data: bytes) -> None:
 # and Unicode noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF).  C1 controls (U+0080–U+009F)
 # are left to the repair stage: UTF-8 read as Latin-1 turns 中 into "ä¸\xad" and 文 into
 # "æ\x96\x87", and those bytes are what the repair reads back.
-_JUNK = "\x00-\x08\x0b-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff" + "".join(
+# (\x0b-\x1f once took in \r too: every line of a CRLF file became a control-character repair,
+# and a page with lone CR line ends lost them to spaces.)
+_JUNK = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff" + "".join(
     f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
 )
 _JUNK_RUN = re.compile(f"[{_JUNK}]+")

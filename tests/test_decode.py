@@ -75,6 +75,17 @@ def test_str_inputs_with_a_few_controls_are_kept_and_cleaned():
     assert doc.text == "坏\ufffd的\ufffd" and doc.meta["replaced_surrogates"] == 2
 
 
+@pytest.mark.parametrize("text", ["北京大学\r\n清华大学\r\n", "北京大学\r清华大学\r上海", "\r\n" * 3 + "新闻"])
+def test_carriage_returns_are_line_ends_not_controls(text):
+    # \r was in the control range: every line of a CRLF file got a control-character repair
+    doc = make_doc(text)
+    assert doc.text == text and doc.repairs == []
+    doc = load(["zones", "segment"])(text)
+    assert doc.text == text and doc.repairs == [] and [t.text for t in doc.tokens] == text.split()
+    doc.check()
+    assert make_doc("控制\x0b\x0c\x0e字符").text == "控制   字符"  # the controls beside \r still are
+
+
 @pytest.mark.parametrize(
     "text",
     [
