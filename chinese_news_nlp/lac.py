@@ -86,9 +86,14 @@ def _load_tsv(path: Path) -> dict[str, str]:
 # AttributeProto.name = 1, i = 3, type = 20 (INT = 2); TensorProto INT32 = 6.
 
 
+# Horizontal spaces LAC's table lacks (it folds only U+3000 to " "): a tab, a no-break space
+# (what ``&nbsp;`` reads as), the typographic spaces.  Line breaks are not among them.
+_SPACES = frozenset("\t\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f")
+
+
 def folded(ch: str, q2b: dict[str, str]) -> str:
     """``ch`` as LAC looks it up: through its folding table (``q2b.dic``) once, as LAC does,
-    and a full-width ASCII form (U+FF01-U+FF5E) through it to the end.
+    a full-width ASCII form (U+FF01-U+FF5E) through it to the end, a space as a space.
 
     The table folds in steps, ``Ｄ`` → ``D`` → ``d``, so applied once it gave a full-width
     capital the id of the half-width capital, which text folded the same way hardly ever
@@ -98,9 +103,15 @@ def folded(ch: str, q2b: dict[str, str]) -> str:
     Other characters keep LAC's one step (its table maps ``虖`` → ``呼`` → ``唿``, and LAC
     learned ``呼`` as ``唿``'s id: folding those to the end moved pku below bare LAC).
 
-    >>> folded("Ｄ", {"Ｄ": "D", "D": "d"}), folded("虖", {"虖": "呼", "呼": "唿"})
-    ('d', '呼')
+    The table folds U+3000 to a space but leaves a tab or a no-break space unknown, and an
+    unknown character at a paragraph's start cost the name after it: ``\xa0\xa0央行：`` lost
+    央行 GOV, which ``\u3000\u3000央行：`` and ``  央行：`` keep.
+
+    >>> folded("Ｄ", {"Ｄ": "D", "D": "d"}), folded("虖", {"虖": "呼", "呼": "唿"}), folded("\xa0", {})
+    ('d', '呼', ' ')
     """
+    if ch in _SPACES:
+        return " "
     key = q2b.get(ch, ch)
     if "\uff01" <= ch <= "\uff5e":
         key = q2b.get(key, key)  # ``Ｄ`` → ``D`` → ``d``: two steps reach every ASCII form's end

