@@ -27,6 +27,11 @@ SEED_004 = "004_235341cb2f0cebb7.txt"
         ("这是中国蕞大的城市", "这是中国最大的城市", "content-farm-substitution"),
         ("科技是头部生产力", "科技是第一生产力", "content-farm-substitution"),
         ("产值位居全国头部。", "产值位居全国第一。", "content-farm-substitution"),  # ranked at a clause end
+        ("&ldquo;双碳&rdquo;目标&mdash;&mdash;", "“双碳”目标——", "html-entity"),  # was &ldquo；
+        ("&amp;nbsp;&amp;nbsp;记者张华", "\xa0\xa0记者张华", "html-entity"),  # escaped twice
+        ("&#x4e2d;&#22269;科学院", "中国科学院", "html-entity"),
+        ("浙\u200b江大学\u00ad校长\ufeff吴朝晖", "浙江大学校长吴朝晖", "invisible-character"),  # a BOM inside
+        ("规模达10\u200b39亿元", "规模达1039亿元", "invisible-character"),
     ],
 )
 def test_one_family(damaged: str, clean: str, cause: str) -> None:
@@ -112,6 +117,13 @@ def test_utf8_text_holding_replacement_characters_generated(shared_dir) -> None:
         "\ufffd祥",  # one character beside U+FFFD, cut into two guesses past its end (was 嚥还)
         "\ufffd差",  # likewise (was 租闇)
         "\ufffd灣祥",  # 灣 not cut into a guess and a Latin letter (was 绕W不)
+        "AT&T公司的R&D中心",  # an ampersand, no reference
+        "&copy 2023 新华网版权所有",  # a name without its ";"
+        "参数&x=1;与&#0;和&#x110000;",  # no such name, numbers naming no character
+        "换行&#10;不算",  # a reference to a line break: the lines stay the lines
+        "一家人👨\u200d👩\u200d👧出游",  # a joiner binds the emoji of a sequence
+        "他说co\u00adoperate一词",  # a soft hyphen inside a Latin word
+        "\ufeff「練得銅皮鐵骨」",  # a byte order mark (icwb2's cityu gold file starts so)
     ],
 )
 def test_genuine_text_kept(text: str) -> None:
@@ -694,10 +706,23 @@ def test_repair_doctests() -> None:
     import doctest
 
     from chinese_news_nlp import repair
-    from chinese_news_nlp.repair import bytes_model, pinyin
+    from chinese_news_nlp.repair import bytes_model, html_entities, invisible, pinyin
 
-    for module in (repair, pinyin, samples, bytes_model):
+    for module in (repair, pinyin, samples, bytes_model, html_entities, invisible):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_html_references_in_the_stage_keep_offsets() -> None:
+    raw = "&ldquo;浙江大学&rdquo;校长吴朝晖&nbsp;在杭州表示"
+    doc = create_stage("repair")(Doc(raw=raw))
+    assert doc.text == "“浙江大学”校长吴朝晖\xa0在杭州表示"
+    assert [(r.before, r.after, r.cause) for r in doc.repairs][:2] == [
+        ("&ldquo;", "“", "html-entity"),
+        ("&rdquo;", "”", "html-entity"),
+    ]
+    for r in doc.repairs:
+        assert raw[r.raw_start : r.raw_end] == r.before and doc.text[r.start : r.end] == r.after
+    assert repair_text(doc.text) == doc.text
 
 
 def test_big5_pair_read_as_two_characters() -> None:

@@ -81,6 +81,8 @@ mixture = st.lists(
         st.sampled_from(["锟斤拷", "锟斤拷锟斤拷", "锟", "拷", "\ufffd", "\ufffd\ufffd", "?"]),
         st.sampled_from(["(yè)", "(chuàng)", "(shuì wù)", "(de)", "(zhōng)", "?yōu)", "（fā zhǎn）"]),
         st.sampled_from(list(",.!?:;()\"'") + list(PUNCT)),
+        st.sampled_from(["&ldquo;", "&rdquo;", "&nbsp;", "&amp;", "&amp;ldquo;", "&#x4e2d;", "&#20013;", "&copy", "&"]),
+        st.sampled_from(["\u200b", "\u200d", "\u00ad", "\ufeff", "\u2060\u200b"]),
         st.characters(min_codepoint=0xE000, max_codepoint=0xF8FF),
         st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC0123456789 ", min_size=1, max_size=5),
         st.text(alphabet=COMMON, min_size=2, max_size=6).map(lambda w: w.encode("utf-8").decode("gbk", "replace")),

@@ -45,6 +45,8 @@ from .encoding import (
     report_lost_runs,
     split_reading,
 )
+from .html_entities import REFERENCE, fix_html_entities
+from .invisible import INVISIBLE, fix_invisible_characters
 from .pinyin import fix_pinyin_annotations
 from .punctuation import fix_halfwidth_punctuation
 
@@ -62,6 +64,8 @@ CAUSES = (
     "gbk-as-big5",
     "kunjinkao",
     "halfwidth-punctuation",
+    "html-entity",
+    "invisible-character",
 )
 
 # The fixes in the order they run: the damage done last (by the reader of the
@@ -72,6 +76,10 @@ FIXES: tuple[tuple[str, Callable[[str], list[Edit]]], ...] = (
     ("codecs", fix_codec_confusions),
     ("lost", report_lost_runs),
     ("byteshift", fix_byte_shifts),
+    # after the codecs (a reference is ASCII, which every codec reads alike: the scraper left it
+    # in a text it decoded), before the marks (its ``;`` is no folded ``；``)
+    ("html", fix_html_entities),
+    ("invisible", fix_invisible_characters),  # before the readings: 产业\u200b(yè) is a reading
     ("pinyin", fix_pinyin_annotations),
     ("punctuation", fix_halfwidth_punctuation),
     ("contentfarm", fix_content_farm),
@@ -88,6 +96,8 @@ def _triggers() -> re.Pattern[str]:
         # a Latin word in a Chinese sentence: 说SPL,MSL; 标签KTV; (at the line's end)
         r"|[^\x00-\x7f][A-Za-z0-9 .+\-'&]*(?:[A-Za-z][,;][A-Za-z0-9]|[0-9][,;][A-Za-z]|[A-Za-z0-9][,;:!?](?=[\r\n]|$))"
         r"|[(][a-zü]"  # a pinyin reading
+        rf"|{REFERENCE.pattern}"  # an HTML character reference: &ldquo;
+        rf"|[{INVISIBLE}]"  # a zero-width character: 浙\u200b江
         rf"|{farm}"
     )
 
@@ -99,7 +109,9 @@ def _signs() -> re.Pattern[str]:
     """The characters every trigger holds one of: a line without them needs no
     search of the triggers (one scan of a character class, ten times faster)."""
     farm = "".join(sorted({w[0] for w, _ in content_farm_table()}))
-    return re.compile(r"[\ufffd\ue000-\uf8ff\x80-\xb6\xb8-\xd6\xd8-\xf6\xf8-\xff,()!?:;" + re.escape(farm) + "]")
+    return re.compile(
+        r"[\ufffd\ue000-\uf8ff\x80-\xb6\xb8-\xd6\xd8-\xf6\xf8-\xff,()!?:;&" + INVISIBLE + re.escape(farm) + "]"
+    )
 
 
 _SIGNS = _signs()
