@@ -83,6 +83,11 @@ def test_control_characters_are_never_part_of_an_entity():
         assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in e["text"])
 
 
+def test_a_name_is_written_in_some_script():
+    """Emoji are no name: the model, which never saw them, took a family for a PERSON."""
+    assert [e["text"] for e in extract_entities("👨\u200d👩\u200d👧一家，点赞😀😀，记者王明")] == ["记者", "王明"]
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     st.text(
@@ -360,6 +365,8 @@ def test_titles_only_where_someone_holds_them():
         ("萧山经济技术开发区", "LOC", "LOC"),  # an administrative area stays a place
         ("科技日报", "COMPANY", "ORG"),
         ("新华社", "COMPANY", "ORG"),
+        ("南方日报", "WORK", "ORG"),  # CLUENER's newspapers are books
+        ("三国群英传", "WORK", "WORK"),
         ("某某网络科技有限公司", "COMPANY", "COMPANY"),
     ],
 )

@@ -251,11 +251,13 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's Cc, all of it
 
 
 def clean_span(text: str, c: Candidate) -> Candidate | None:
-    """A span without the spaces at its ends, and never one holding a control character.
+    """A span without the spaces at its ends, never one holding a control character, and
+    never one without a letter, digit or Han character.
 
     A name never starts or ends with a space (``  股份有限公司`` after an indent is
     the indent plus a name); a control character (U+0000–U+001F, U+007F–U+009F)
-    is no part of any name, so a span holding one is dropped.
+    is no part of any name, so a span holding one is dropped; and a name is written in
+    some script: the model, which never saw emoji, took ``👨\u200d👩\u200d👧一家``'s family for a PERSON.
     """
     start, end = c.start, c.end
     while start < end and text[start].isspace():
@@ -263,6 +265,8 @@ def clean_span(text: str, c: Candidate) -> Candidate | None:
     while end > start and text[end - 1].isspace():
         end -= 1
     if end <= start or _CONTROL.search(text, start, end) is not None:
+        return None
+    if not any(ch.isalnum() for ch in text[start:end]):
         return None
     if (start, end) == (c.start, c.end):
         return c

@@ -406,12 +406,17 @@ def media_are_organizations(text: str, spans: list[Candidate], tokens: Sequence[
     """Newspapers, agencies, broadcasters and news sites are ORG: ``科技日报``, ``新华社``, ``中国西藏网``.
 
     The gold README lists media under ORG; CLUENER (so the model) often calls
-    them companies.  A COMPANY named by a media head word becomes ORG.
+    them companies, and its newspapers and magazines books (WORK: ``来源:科技日报``).
+    A COMPANY or a WORK named by a media head word becomes ORG.
     """
     out = []
     for c in spans:
         word = text[c.start : c.end]
-        if c.label == "COMPANY" and (word.endswith(_MEDIA_HEADS) or word == "新华社") and not word.endswith("公司"):
+        if (
+            c.label in ("COMPANY", "WORK")
+            and (word.endswith(_MEDIA_HEADS) or word == "新华社")
+            and not word.endswith("公司")
+        ):
             c = _relabel(c, "ORG", "media-are-organizations")
         out.append(c)
     return out
