@@ -70,7 +70,9 @@ def segment(text: str, engine: str = "auto", **options: Any) -> list[str]:
     from .decode import without_controls
     from .segmentation import segment_text
 
-    return segment_text(without_controls(text) if isinstance(text, str) else text, engine=engine, **options)
+    if not isinstance(text, str):  # (an AttributeError from deep inside before)
+        raise TypeError(f"segment needs a str, not {type(text).__name__}")
+    return segment_text(without_controls(text), engine=engine, **options)
 
 
 def _outside_controls(text: str, spans: list[dict]) -> list[dict]:
@@ -108,6 +110,8 @@ def find_zones(text: str) -> list[Zone]:
     """The page zones of ``text`` (title, meta, heading, body, boilerplate, related), one per non-blank line."""
     from .zones import find_zones as _find_zones
 
+    if not isinstance(text, str):  # (an AttributeError from deep inside before)
+        raise TypeError(f"find_zones needs a str, not {type(text).__name__}")
     return _find_zones(text)
 
 

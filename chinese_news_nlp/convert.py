@@ -11,6 +11,7 @@ differ only where a phrase rule fired, gives tight length-changing edits.
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from functools import cache
 
@@ -117,9 +118,23 @@ def _diff_edits(line: str, converted: str, offset: int) -> list[Edit]:
     ]
 
 
+# OpenCC takes UTF-8, which cannot hold a lone surrogate (UnicodeEncodeError): the text around
+# them is converted, and they are kept as they are (the pipeline has made them U+FFFD already).
+_SURROGATES = re.compile("([\ud800-\udfff]+)")
+
+
 def convert_text(text: str, config: str = "t2s") -> str:
-    """``text`` converted by OpenCC ``config`` (``t2s`` by default)."""
-    return get_converter(config).convert(text)
+    r"""``text`` converted by OpenCC ``config`` (``t2s`` by default).
+
+    >>> convert_text("國\ud800際")
+    '国\ud800际'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"convert_text needs a str, not {type(text).__name__}")
+    converter = get_converter(config)
+    if _SURROGATES.search(text) is None:
+        return converter.convert(text)
+    return "".join(part if i % 2 else converter.convert(part) for i, part in enumerate(_SURROGATES.split(text)))
 
 
 @register_stage("convert")

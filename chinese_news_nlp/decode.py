@@ -156,7 +156,11 @@ def without_controls(text: str) -> str:
 
     >>> without_controls("投资\x0010亿元")
     '投资 10亿元'
+
+    Lone surrogates become U+FFFD, one for one, as :func:`make_doc` makes them: the engines
+    take UTF-8, which cannot hold one (``segment("北\ud800京")`` raised UnicodeEncodeError).
     """
+    text, _ = sanitize(text)
     edits = control_edits(text)
     if not edits:
         return text

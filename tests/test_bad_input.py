@@ -63,3 +63,15 @@ def test_large_document_under_the_limit_is_processed():
     doc = nlp(big)
     assert len(doc.tokens) > 1_000_000
     assert doc.tokens[-1].end <= len(doc.text)
+
+
+@pytest.mark.parametrize("name", ["segment", "find_zones", "to_simplified", "extract_entities", "extract_facts"])
+def test_stage_functions_alone_take_odd_str_and_refuse_non_str(name):
+    import chinese_news_nlp as cnn
+
+    fn = getattr(cnn, name)
+    for text in ["", "北\ud800京", "\ud800", "\r\n\r\n"]:
+        fn(text)  # segment, to_simplified and extract_entities raised UnicodeEncodeError on a surrogate
+    for bad in (None, 5, b"\xe5\x8c\x97"):
+        with pytest.raises(TypeError):  # segment and find_zones raised AttributeError
+            fn(bad)

@@ -62,3 +62,12 @@ def test_config_through_load():
 def test_phrase_runs_are_exact(config, text, runs):
     doc = ConvertStage(config)(Doc(raw=text))
     assert doc.alignment.to_dict()["steps"][0]["runs"] == runs
+
+
+def test_convert_text_keeps_lone_surrogates_and_refuses_non_str():
+    from chinese_news_nlp.convert import convert_text
+
+    # OpenCC takes UTF-8: a lone surrogate raised UnicodeEncodeError
+    assert convert_text("國\ud800際發展") == "国\ud800际发展"
+    with pytest.raises(TypeError):
+        convert_text(None)

@@ -124,3 +124,10 @@ def test_dates_are_iso_or_an_error():
 def test_too_large_is_typed():
     with pytest.raises(DocumentTooLargeError, match="max_chars"):
         make_doc("字" * 11, max_chars=10)
+
+
+def test_without_controls_replaces_lone_surrogates_one_for_one():
+    from chinese_news_nlp.decode import without_controls
+
+    # what the stage functions used alone read: UTF-8 engines cannot take a lone surrogate
+    assert without_controls("北\ud800京\x00") == "北\ufffd京 "
