@@ -233,13 +233,13 @@ class Pipeline:
                 where = f" (in the piece at characters {raw_offset:,}–{raw_offset + len(piece.raw):,})"
                 yield raw_offset, self._finish(self._run_strict(piece, where))
                 continue
-            live = [piece]
             for stage in self.stages:
-                live = self._run_stage(stage, live)
-            if piece.error is not None:
-                yield raw_offset, piece
-                return
-            yield raw_offset, self._finish(live[0])
+                done = self._run_stage_aligned(stage, [piece])[0]
+                if done is None:  # the piece that failed, carrying the error
+                    yield raw_offset, piece
+                    return
+                piece = done  # a stage may return another Doc than it was given
+            yield raw_offset, self._finish(piece)
 
     # -- many documents -------------------------------------------------------------
     def pipe(
@@ -304,12 +304,22 @@ class Pipeline:
                 docs.append(self.make_doc(item, date=date, id=doc_id))
             except InputError as exc:
                 docs.append(failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc)))
-        live = [d for d in docs if d.error is None and not self.is_large(d)]
+        # The slots of the documents still going; each takes the Doc its stage returned, which
+        # need not be the one it was given (a stage returning a new Doc had its work dropped here,
+        # though nlp() kept it).
+        # Large or not as made: a stage that lengthens a document past piece_chars must not send
+        # it through the stages again, in pieces.
+        large = [self.is_large(d) for d in docs]
+        slots = [i for i, d in enumerate(docs) if d.error is None and not large[i]]
         for stage in self.stages:
-            live = self._run_stage(stage, live)
+            done = self._run_stage_aligned(stage, [docs[i] for i in slots])
+            for i, doc in zip(slots, done):
+                if doc is not None:
+                    docs[i] = doc
+            slots = [i for i, doc in zip(slots, done) if doc is not None]
         out: list[Any] = []
-        for doc in docs:
-            if self.is_large(doc):
+        for doc, is_large in zip(docs, large):
+            if is_large:
                 out.append(assemble(doc, self._pieces(doc)))
             else:
                 out.append(self._finish(doc) if doc.error is None else doc)
@@ -317,18 +327,27 @@ class Pipeline:
 
     def _run_stage(self, stage: Stage, docs: list[Doc]) -> list[Doc]:
         """Run one stage over a batch; a doc that makes it raise is marked and dropped from later stages."""
+        return [doc for doc in self._run_stage_aligned(stage, docs) if doc is not None]
+
+    def _run_stage_aligned(self, stage: Stage, docs: list[Doc]) -> list[Doc | None]:
+        """What one stage returns for each of ``docs``, in order: ``None`` for a doc that made it
+        raise (the doc is marked with the error)."""
         batch_pipe = getattr(stage, "pipe", None)
         if batch_pipe is not None and len(docs) > 1:
             try:
-                return list(batch_pipe(docs))
+                done = list(batch_pipe(docs))
             except Exception:  # noqa: BLE001 - retry one by one to find the culprit
-                pass
-        out = []
+                done = None
+            if done is not None and len(done) == len(docs):
+                return done
+            # (a batch that came back short or long: one by one, so that no document is lost)
+        out: list[Doc | None] = []
         for doc in docs:
             started = time.perf_counter()
             try:
                 out.append(stage(doc))
             except Exception as exc:  # noqa: BLE001 - recorded, never lost
+                out.append(None)
                 doc.error = {
                     "stage": stage.name,
                     "type": type(exc).__name__,

@@ -254,3 +254,57 @@ def test_pipe_keeps_a_small_input_in_its_own_process(monkeypatch):
     monkeypatch.setattr(worker, "PIPE_MIN_CHARS", 20)  # past it, the workers are started
     with pytest.raises(AssertionError, match="worker pool was started"):
         list(nlp.pipe(texts, batch_size=3, n_process=2))
+
+
+class NewDocStage:
+    """Returns a new Doc, as ``__call__(doc) -> doc`` allows."""
+
+    name = "test-new-doc"
+
+    def __call__(self, doc: Doc) -> Doc:
+        new = Doc(raw=doc.raw, text=doc.text, meta={**doc.meta, "new": True}, alignment=doc.alignment)
+        return new
+
+
+class ShortBatchStage(UpperStage):
+    """A batch ``pipe`` that loses a document."""
+
+    name = "test-short-batch"
+
+    def pipe(self, docs):
+        return [self(d) for d in docs][:-1]
+
+
+def test_pipe_keeps_the_doc_a_stage_returns_and_its_errors():
+    # pipe() kept the Docs it made, not the ones stages returned: the new Doc's work was dropped,
+    # and so was a later stage's error (the document was reported as processed)
+    nlp = Pipeline([NewDocStage(), UpperStage(fail_on="坏")])
+    assert nlp("北京").meta["new"]
+    docs = list(nlp.pipe(["北京", "坏", "上海"], batch_size=3))
+    assert [d.meta.get("new") for d in docs] == [True, True, True]
+    assert [d.error and d.error["type"] for d in docs] == [None, "RuntimeError", None]
+    # a large document's pieces too
+    docs = list(
+        Pipeline([NewDocStage(), UpperStage(fail_on="坏")], piece_chars=5).pipe(["北京上海。广州", "北京上海。坏"])
+    )
+    assert [d.error and d.error["type"] for d in docs] == [None, "RuntimeError"]
+
+
+def test_a_batch_pipe_that_loses_a_document_is_run_one_by_one():
+    docs = list(Pipeline([ShortBatchStage()]).pipe(["北京", "上海", "广州"], batch_size=3))
+    assert [d.text for d in docs] == ["北京", "上海", "广州"] and all(d.meta.get("seen") for d in docs)
+
+
+def test_a_document_a_stage_makes_large_is_not_processed_again_in_pieces():
+    from chinese_news_nlp.alignment import Edit
+
+    class Grow:
+        name = "test-grow"
+
+        def __call__(self, doc: Doc) -> Doc:
+            doc.apply_edits([Edit(len(doc.text), len(doc.text), "尾巴" * 10)])
+            return doc
+
+    # its pieces were cut from the processed text: ValueError out of pipe(), the batch lost
+    docs = list(Pipeline([Grow()], piece_chars=10).pipe(["北京上海广州", "小"]))
+    assert [len(d.text) for d in docs] == [26, 21] and docs[0].error is None
