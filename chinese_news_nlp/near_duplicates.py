@@ -67,6 +67,8 @@ def normalized_article(doc: Doc | Mapping[str, Any] | str) -> str:
     '浙江创新为基构筑三大高地'
     """
     if isinstance(doc, Mapping):
+        if not isinstance(doc.get("text"), str):  # (Doc.from_dict failed on len(None))
+            raise TypeError(f"a document's JSON form needs a str 'text', not {type(doc.get('text')).__name__}")
         doc = Doc.from_dict(doc)
     if isinstance(doc, Doc):
         from .zones import article_text
@@ -74,6 +76,8 @@ def normalized_article(doc: Doc | Mapping[str, Any] | str) -> str:
         text = article_text(doc)
     else:
         text = doc
+    if not isinstance(text, str):  # (unicodedata.normalize's complaint named no document)
+        raise TypeError(f"dedup compares Docs, their JSON form or str, not {type(doc).__name__}")
     text = unicodedata.normalize("NFKC", text).lower()
     return "".join(ch for ch in text if ch.isalnum())
 

@@ -115,3 +115,10 @@ def test_cli_marks_reposts(tmp_path):
     assert [r.get("duplicate", {}).get("of") for r in records] == [None, None, ids[0]]
     # --dedup cannot resume: the index would miss what is already written
     assert main(["process", str(folder), "-o", str(out), "--dedup", "--resume", "-q"]) == 2
+
+
+@pytest.mark.parametrize("item", [None, 5, b"abc", {"foo": 1}, {"text": None}])
+def test_what_is_no_document_is_a_clear_type_error(item):
+    # unicodedata.normalize() and len(None) complained before, naming no document
+    with pytest.raises(TypeError, match="dedup compares|needs a str 'text'"):
+        list(dedup(["北京大学", item]))
