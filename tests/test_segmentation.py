@@ -146,7 +146,7 @@ def test_auto_beside_the_entity_stage_shares_the_entity_models_pass(monkeypatch)
     # of the converted texts): the segment stage's call runs it, the entity stage's hits the cache.
     expected = [line for d in docs for _, line in paragraphs(d.text)]
     assert len(model_calls) == 1 and sorted(model_calls[0]) == sorted(expected)
-    assert expected == ["之江实验室主任朱世强说。", "  浙江大学在杭州。", "香港特别行政区政府发表声明"]
+    assert expected == ["之江实验室主任朱世强说。", "浙江大学在杭州。", "香港特别行政区政府发表声明"]  # (no indent)
     assert lac_calls == []  # no second pass through plain LAC
 
 

@@ -69,12 +69,24 @@ __all__ = [
 
 
 def paragraphs(text: str) -> list[tuple[int, str]]:
-    """``(offset, line)`` for each non-blank line: the model reads a paragraph at a time."""
+    r"""``(offset, line)`` for each non-blank line, without the spaces at its ends: the model
+    reads a paragraph at a time.
+
+    The model learned from sentences, none indented; an indent changed what it read after
+    it.  Measured (``benchmarks/damaged_entities.py``, the dev sentences indented by
+    ideographic spaces, spaces, no-break spaces or a tab): CLUENER F1 0.734 against 0.745
+    for the same sentences unindented, MSRA 0.901 against 0.907 (``  鲁尼打进制胜球`` lost
+    鲁尼).  No name starts or ends with a space, so none is cut.
+
+    >>> paragraphs("\u3000\u3000浙江大学\n\n  北京 ")
+    [(2, '浙江大学'), (10, '北京')]
+    """
     out = []
     pos = 0
     for line in text.split("\n"):
-        if line.strip():
-            out.append((pos, line))
+        body = line.strip()
+        if body:
+            out.append((pos + len(line) - len(line.lstrip()), body))
         pos += len(line) + 1
     return out
 
