@@ -566,7 +566,8 @@ class FastLAC:
 
     # -- internals -------------------------------------------------------------------
     def _encode(self, text: str) -> np.ndarray:
-        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        # (a lone surrogate is a code point like any other here: LAC knows none of them)
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         astral = cps >= 0x10000
         ids = self._table[np.where(astral, 0, cps)]
         if astral.any():

@@ -68,6 +68,12 @@ def test_spaces_lacs_table_lacks_read_as_spaces(reference):
         assert [t for _, t in lac.analyze([text])[0]] == [t for _, t in reference.run("  央行：二套房贷政策未放松")]
 
 
+def test_lone_surrogate_is_an_unknown_character():
+    lac = get_lac()
+    assert lac._encode("北\ud800京")[1] == lac._oov_id
+    assert "".join(w for w, _ in lac.analyze(["北\ud800京"])[0]) == "北\ud800京"
+
+
 def test_shared_instance_is_one():
     assert get_lac() is get_lac()
 

@@ -30,6 +30,8 @@ SEED_004 = "004_235341cb2f0cebb7.txt"
         ("&ldquo;双碳&rdquo;目标&mdash;&mdash;", "“双碳”目标——", "html-entity"),  # was &ldquo；
         ("&amp;nbsp;&amp;nbsp;记者张华", "\xa0\xa0记者张华", "html-entity"),  # escaped twice
         ("&#x4e2d;&#22269;科学院", "中国科学院", "html-entity"),
+        ("Â©2024 某某日报 版权所有", "©2024 某某日报 版权所有", "utf8-as-latin1"),  # was 漏2024 (GBK), certain
+        ("â€œquoteâ€\x9d说", "“quote”说", "utf8-as-latin1"),
         ("浙\u200b江大学\u00ad校长\ufeff吴朝晖", "浙江大学校长吴朝晖", "invisible-character"),  # a BOM inside
         ("规模达10\u200b39亿元", "规模达1039亿元", "invisible-character"),
     ],
@@ -121,6 +123,8 @@ def test_utf8_text_holding_replacement_characters_generated(shared_dir) -> None:
         "&copy 2023 新华网版权所有",  # a name without its ";"
         "参数&x=1;与&#0;和&#x110000;",  # no such name, numbers naming no character
         "换行&#10;不算",  # a reference to a line break: the lines stay the lines
+        "Москва — столица России.",  # GBK holds Cyrillic: was read as Big5, 妙抉扼抗志忘 (0.99)
+        "Αθήνα是希腊首都",
         "一家人👨\u200d👩\u200d👧出游",  # a joiner binds the emoji of a sequence
         "他说co\u00adoperate一词",  # a soft hyphen inside a Latin word
         "\ufeff「練得銅皮鐵骨」",  # a byte order mark (icwb2's cityu gold file starts so)

@@ -76,11 +76,39 @@ def fix_latin1_mojibake(text: str) -> list[Edit]:
     return edits
 
 
+# What UTF-8 text of Western marks and letters reads as when its bytes are read as Latin-1
+# (``Â©`` is ``©``, ``â€œ`` is ``“``, ``Ã©`` is ``é``): Latin-1's and Latin Extended-A's
+# letters and signs, general punctuation, currency and letter-like symbols.
+_WESTERN = re.compile(r"[\x00-\x7f\u00a0-\u017f\u2010-\u205e\u20a0-\u20bf\u2100-\u214f]+")
+
+
+def _western_reading(raw: bytes) -> str | None:
+    """The bytes as UTF-8 when they read as Western marks and letters, without Han.
+
+    Such a run's bytes are often a GBK character's too (``Â©``'s C2 A9 is ``漏``, ``Â£``'s
+    ``拢``), and only the Han reading was tried: ``Â©2024 某某日报`` became ``漏2024``, as
+    certain as any repair.  UTF-8 bytes that read as a sign or a Latin letter are that sign
+    (ftfy's reading); GBK text read as Latin-1 gives such bytes one character in a dozen, and
+    longer runs whose every pair does so hardly ever.
+
+    >>> _western_reading(_latin_bytes("Â©")), _western_reading(_latin_bytes("æµ™"))
+    ('©', None)
+    """
+    try:
+        fixed = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return fixed if not fixed.isascii() and _WESTERN.fullmatch(fixed) else None
+
+
 def _fix_latin_run(text: str, start: int, end: int) -> Edit | None:
     run = text[start:end]
     if run[0].isascii():
         return None
     raw = _latin_bytes(run)
+    western = _western_reading(raw)
+    if western is not None:
+        return tight_edit(text, start, end, western, "utf8-as-latin1", 0.9, "full")
     best = None
     for codec, cause in (("utf-8", "utf8-as-latin1"), ("gb18030", "gbk-as-latin1")):
         for keep_last in (True, False):
@@ -375,6 +403,12 @@ def _reads_letters_out_of_chinese(fixed: str, run: str) -> bool:
     return letters > 0 and letters > min(run.count(LOST), len(run.encode("ascii", "ignore")))
 
 
+# A word of two or more Cyrillic or Greek letters, all of one alphabet: GBK and Big5 hold both
+# alphabets, and read again as Big5 ``Москва`` was ``妙抉扼抗志忘`` (confidence 0.99).  Mojibake
+# makes such a run only where every character of a Big5 or GBK text falls in those few rows.
+_ALPHABET_WORD = re.compile(r"[\u0400-\u04ff]{2,}|[\u0370-\u03ff]{2,}")
+
+
 def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
     """UTF-8 read as GBK, Big5 read as GBK and the reverse, on runs that read badly.
 
@@ -384,6 +418,8 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
     edits = []
     evidence: list[tuple[str, int]] = []  # (cause, characters) of runs restored in full
     for m in _NON_ASCII_RUN.finditer(text):
+        if _ALPHABET_WORD.fullmatch(m.group()):
+            continue  # a Russian or Greek word, which GBK holds as such
         found_edits, cause, recoverable = _run_edits(m.group(), min_guess)
         if not found_edits:
             continue  # (most runs read as they stand)
