@@ -485,3 +485,39 @@ def test_a_name_before_a_stock_quote_is_a_company():
     text = "上市公司青禾信息(300999,股吧)目前面临一些问题。"
     out = [(text[c.start : c.end], c.label) for c in stock_quotes(text, [], [])]
     assert out == [("青禾信息", "COMPANY")]
+
+
+# -- hard-wrapped text (wrapping.py) ---------------------------------------------------------
+def test_a_name_cut_by_a_hard_wrap_is_found():
+    text = "浙江大学副校长王小明在杭\n州召开会议，部署今年的科\n技创新工作。"
+    doc = EntityStage()(Doc(raw=text))
+    doc.check()
+    assert ("杭\n州", "LOC") in [(e.text, e.label) for e in doc.entities]
+    for e in doc.entities:
+        assert doc.text[e.start : e.end] == e.text
+
+
+def test_lines_of_other_widths_are_paragraphs_of_their_own():
+    from chinese_news_nlp.entities import paragraphs
+    from chinese_news_nlp.entities.wrapping import wrapped_paragraphs
+
+    for text in (
+        "浙江召开科技创新大会\n省委书记出席会议并发表重要讲话",  # a wider second line
+        "会议在杭州举行，会议由王明主持。\n北京大学的代表也来了。",  # two lines, the first a sentence
+        "北京大学\n清华大学\n浙江大学",  # a list: too narrow
+        "第一段第一段第一段第一段\n\n第二段第二段第二段第二段",  # a blank line between
+        "第一段第一段第一段第一段\n　　第二段第二段第二段第二",  # an indent
+    ):
+        paras = paragraphs(text)
+        assert wrapped_paragraphs(text, paras) == paras, text
+
+
+def test_a_false_join_without_a_name_across_the_break_changes_nothing():
+    """A headline over a shorter subheading lines up as a wrapped block; no name crosses its
+    break, so the lines' own readings stand."""
+    text = "浙江召开全省科技创新大会\n省委书记袁家军出席并讲话"
+    joined = EntityStage()(Doc(raw=text)).entities
+    alone = [EntityStage()(Doc(raw=line)).entities for line in text.split("\n")]
+    assert [(e.text, e.label, e.start) for e in joined] == [(e.text, e.label, e.start) for e in alone[0]] + [
+        (e.text, e.label, e.start + 13) for e in alone[1]
+    ]

@@ -45,6 +45,7 @@ from .officials import link_officials, normalized_name, to_official
 from .policy import Policy, register_policy, resolve
 from .refine import DEFAULT_STEPS, Step, refine, register_step
 from .rules import Span, Tok
+from .wrapping import squeezed, wrapped_paragraphs
 
 __all__ = [
     "Analysis",
@@ -188,16 +189,28 @@ class EntityStage:
 
     def pipe(self, docs: Sequence[Doc] | Iterable[Doc]) -> Iterator[Doc]:
         docs = list(docs)
-        paras = [paragraphs(doc.text) for doc in docs]
-        flat = [p for ps in paras for p in ps]
+        lines = [paragraphs(doc.text) for doc in docs]
+        # A hard-wrapped block (wrapping.py) is read again without its line breaks; its reading
+        # is kept where it finds a name across a break, else its lines' readings are.
+        blocks = [[b for b in wrapped_paragraphs(doc.text, ps) if "\n" in b[1]] for doc, ps in zip(docs, lines)]
+        views = [(offset, *squeezed(block)) for bs in blocks for offset, block in bs]
+        flat = [p for ps in lines for p in ps] + [(offset, view) for offset, view, _ in views]
         given = any(doc.entities for doc in docs)  # a user's spans may be steps' matter too
         analyses = self._analyze(flat, given) if flat else []
-        k = 0
-        for doc, ps in zip(docs, paras):
-            mine = analyses[k : k + len(ps)]
+        n_lines = sum(map(len, lines))
+        k = v = 0  # the next line's analysis, the next block's view
+        for doc, ps, bs in zip(docs, lines, blocks):
+            paras, mine = list(ps), analyses[k : k + len(ps)]
             k += len(ps)
+            for (offset, block), (_, _, keep) in zip(bs, views[v : v + len(bs)]):
+                read = _unsqueezed(doc.text, offset, keep, analyses[n_lines + v])
+                v += 1
+                if any("\n" in doc.text[c.start : c.end] for c in read.candidates):
+                    inside = [n for n, (o, _) in enumerate(paras) if offset <= o < offset + len(block)]
+                    paras[inside[0] : inside[-1] + 1] = [(offset, block)]
+                    mine[inside[0] : inside[-1] + 1] = [read]
             given = [e for e in doc.entities]  # a user's stage ran before us
-            entities, officials = self.annotate(doc.text, ps, mine, given)
+            entities, officials = self.annotate(doc.text, paras, mine, given)
             doc.entities = entities
             doc.officials = officials
             if doc.tokens:
@@ -259,7 +272,23 @@ class EntityStage:
         return entities, dedupe_officials(to_official(text, link) for link in links)
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's Cc, all of it
+def _unsqueezed(text: str, offset: int, keep: list[int], analysis: Analysis) -> Analysis:
+    """An analysis of a paragraph read without its line breaks, in the document's offsets."""
+
+    def at(pos: int) -> int:
+        return offset + keep[pos - offset]
+
+    def end(pos: int) -> int:
+        return offset + keep[pos - 1 - offset] + 1
+
+    return Analysis(
+        [Tok(text[at(t.start) : end(t.end)], t.tag, at(t.start), end(t.end)) for t in analysis.tokens],
+        [Candidate(at(c.start), end(c.end), c.label, c.score, c.source, c.kinds) for c in analysis.candidates],
+    )
+
+
+# Unicode's Cc but the line breaks: a name may hold the break of a hard-wrapped line (wrapping.py)
+_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def clean_span(text: str, c: Candidate) -> Candidate | None:
@@ -268,7 +297,8 @@ def clean_span(text: str, c: Candidate) -> Candidate | None:
 
     A name never starts or ends with a space (``  股份有限公司`` after an indent is
     the indent plus a name); a control character (U+0000–U+001F, U+007F–U+009F)
-    is no part of any name, so a span holding one is dropped; and a name is written in
+    is no part of any name, so a span holding one is dropped (but a line break, inside a
+    name of a hard-wrapped block: ``浙江大\n学``); and a name is written in
     some script: the model, which never saw emoji, took ``👨\u200d👩\u200d👧一家``'s family for a PERSON.
     """
     start, end = c.start, c.end
