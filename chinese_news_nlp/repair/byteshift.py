@@ -30,8 +30,12 @@ The same machinery repairs a pinyin reading pasted *inside* a character
 
 from __future__ import annotations
 
+import math
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from ..alignment import Edit
 from . import lm
@@ -99,42 +103,76 @@ def _template(run: str, last_is_resync: bool) -> tuple[list[int], list[int]] | N
 _RUN_BYTES: dict[str, list[int]] = {}
 
 
-class _Templates:
-    """:func:`_template` of the prefixes of ``text`` (``last_is_resync``): the
-    runs a shift may end with are prefixes of the longest one, and only their
-    last character is read differently, so the bytes of each character are
-    found once rather than once per candidate end."""
+class _LineBytes:
+    """:data:`_RUN_BYTES` of each character of a line, end to end, found once for the line:
+    the :class:`_Templates` of each ``?`` of a long line are slices of it, not a pass over
+    the rest of the line each (up to its fortieth ASCII character)."""
 
-    def __init__(self, text: str):
-        self.text = text
-        self.bytes: list[int] = []
-        self.starts: list[int] = []  # where each character's bytes start, up to the first impossible one
+    def __init__(self, line: str):
+        self.flat: list[int] = []
+        self.at: list[int] = []  # where each character's bytes start in flat (one more entry: the end)
+        self.impossible: list[int] = []  # the characters without bytes (none in flat)
         known = _RUN_BYTES
-        for ch in text:
-            self.starts.append(len(self.bytes))
+        for k, ch in enumerate(line):
+            self.at.append(len(self.flat))
             found = known.get(ch)
             if found is None:
                 found = _char_bytes(ch, False)
                 if found is None:
-                    break
+                    self.impossible.append(k)
+                    continue
                 known[ch] = found
-            self.bytes.extend(found)
+            self.flat.extend(found)
+        self.at.append(len(self.flat))
+
+
+class _Templates:
+    """:func:`_template` of the prefixes of ``text[start:stop]`` (``last_is_resync``): the
+    runs a shift may end with are prefixes of the longest one, and only their
+    last character is read differently, so the bytes of each character are
+    found once rather than once per candidate end (``line_bytes``: those of
+    ``text``, when known)."""
+
+    def __init__(self, text: str, start: int = 0, stop: int | None = None, line_bytes: _LineBytes | None = None):
+        stop = len(text) if stop is None else stop
+        if line_bytes is None:
+            text, start, stop = text[start:stop], 0, stop - start
+            line_bytes = _LineBytes(text)
+        self.text, self.start, self.line_bytes = text, start, line_bytes
+        self.base = line_bytes.at[start]
+        # how many prefixes have their characters before the last all possible: up to the
+        # first impossible character, and that one as the last
+        k = bisect_left(line_bytes.impossible, start)
+        impossible = line_bytes.impossible[k] if k < len(line_bytes.impossible) else stop
+        self.available = impossible - start + 1 if impossible < stop else stop - start
+
+    def tokens(self, length: int) -> list[int] | None:
+        """The bytes of :meth:`of` alone."""
+        if length == 0:
+            return []
+        if self.available < length:
+            return None  # a character before the last is impossible
+        last = _char_bytes(self.text[self.start + length - 1], True)
+        if last is None:
+            return None
+        return self.line_bytes.flat[self.base : self.line_bytes.at[self.start + length - 1]] + last
 
     def of(self, length: int) -> tuple[list[int], list[int]] | None:
-        """``_template(text[:length], last_is_resync=True)``.
+        """``_template(text[start:stop][:length], last_is_resync=True)``.
 
         >>> _Templates("上?A").of(3) == _template("上?A", True)
         True
+        >>> _Templates("中文上?A", 2, 5, _LineBytes("中文上?A")).of(3) == _template("上?A", True)
+        True
         """
-        if length == 0:
-            return [], [0]
-        if len(self.starts) < length:
-            return None  # a character before the last is impossible
-        last = _char_bytes(self.text[length - 1], True)
-        if last is None:
+        tokens = self.tokens(length)
+        if tokens is None:
             return None
-        head = self.bytes[: self.starts[length - 1]]
-        return head + last, [*self.starts[:length], len(head) + len(last)]
+        if length == 0:
+            return tokens, [0]
+        at, base = self.line_bytes.at, self.base
+        starts = [a - base for a in at[self.start : self.start + length]]
+        return tokens, [*starts, len(tokens)]
 
 
 def _decode(tokens: list[int], fill: bool, left: str = "", right: str = "") -> Reading | None:
@@ -218,6 +256,9 @@ def _scored(tokens: list[int], must_start: str | None) -> tuple[float, str, Read
     return lm.relative_logp(text) - 2.0 * lost, text, decoded
 
 
+_ASCII_CHAR = re.compile(r"[\x00-\x7f]")
+
+
 def _candidate_ends(line: str, start: int) -> list[int]:
     """Where the shifted run may end: after an ASCII character, or a pinyin reading, or at the line's end."""
     ends = []
@@ -225,6 +266,12 @@ def _candidate_ends(line: str, start: int) -> list[int]:
     n = len(line.rstrip("\r\n"))
     stopped = False
     while k < n and len(ends) < MAX_ENDS and not stopped:
+        # only ASCII characters end a run or stop the search: the others skipped in one scan
+        # (a character at a time, this was a pass over the rest of a long line at each ``?``)
+        found = _ASCII_CHAR.search(line, k, n)
+        if found is None:
+            break
+        k = found.start()
         ch = line[k]
         if ch == "(" and k > start and _intact_reading(line, k):
             stopped = True  # an intact pinyin reading: the damage did not reach it
@@ -262,38 +309,168 @@ class _Shift:
     unfilled: Reading | None = None  # the reading of ``tokens`` as scored, its holes not yet filled
 
 
-def _best_reading(line: str, p: int, run_start: int, leads: tuple[int, ...], must_start: str | None):
+def _run_lengths(line: str, run_start: int, stop: int) -> Callable[[int], int]:
+    """``length(end)``: how many characters of ``line[run_start:end]`` (``end`` up to ``stop``)
+    the shifted run read from holds: a misaligned pinyin reading that ends the run is cut off
+    (the ``?`` is the lost byte; the reading goes), if it is the run's first such match.
+
+    Searched once for all the ends rather than in each run (a pass over a long line for
+    each of its up to 40 ends): a match holds no ``?`` after its first character, so the
+    matches in ``line`` do not overlap, and the first in ``line[run_start:end]`` is the
+    first of ``line[run_start:stop]`` whenever that one ends by ``end`` (there is none
+    otherwise: any other ends later).
+
+    >>> length = _run_lengths("中?yè)上?ye)大", 1, 11)
+    >>> length(2), length(5), length(11)
+    (1, 1, 10)
+    """
+    first = MISALIGNED.search(line, run_start, stop)
+    cut = first.end() if first and looks_like_reading(first.group(1)) else -1
+
+    def length(end: int) -> int:
+        return first.start() + 1 - run_start if end == cut and first else end - run_start
+
+    return length
+
+
+# Below this many characters summed over the candidate ends, each end's rest is just summed.
+REST_ESTIMATE_FROM = 2_000
+
+
+def _is_debris_ascii(ch: str) -> bool:
+    """Can ``ch`` be debris to :func:`.lm.relative_logp` (ASCII, not a space)?"""
+    return ch < "\x80" and ch != " "
+
+
+class _Rests:
+    """``lm.relative_logp(line[end:horizon])``, the score of what follows a reading, for
+    each candidate ``end`` of one shifted run.
+
+    Summed afresh for every end, a long line without breaks cost up to 40 sums of tens of
+    thousands of characters at each ``?`` (quadratic: 100,000 characters, a ``?`` every
+    1,000, spent 9 s of 15 there).  :meth:`contenders` tells which readings may be the best
+    from an estimate that sums the line once, and only theirs are summed exactly.
+
+    The estimate cuts ``line[end:horizon]`` where no character's score depends on the cut:
+    neither side of it is ASCII other than a space (the debris :func:`.lm.relative_logp`
+    scores is one to three such characters between two non-ASCII ones: none crosses such
+    a cut, and each keeps its neighbours).  Then the pieces' exact sums add up to the
+    whole's in real numbers, and the floats differ by rounding only: :attr:`slack` bounds
+    that, from the sum of the terms' magnitudes.  One cut after each end (the first clean
+    place), so one piece runs from each cut to the next and the pieces are summed once.
+    """
+
+    def __init__(self, line: str, ends: list[int], horizon: int):
+        self.line, self.horizon = line, horizon
+        self._exact: dict[int, float] = {}
+        self.estimate: dict[int, float] | None = None
+        if len(ends) < 2 or sum(horizon - end for end in ends) < REST_ESTIMATE_FROM:
+            return  # (few or short sums: all exact, as cheap)
+        cuts, cut = [], ends[0]
+        for end in ends:
+            cut = min(max(cut, end), horizon)
+            while cut < horizon and (_is_debris_ascii(line[cut - 1]) or _is_debris_ascii(line[cut])):
+                cut += 1
+            cuts.append(cut)
+        after = {horizon: 0.0}  # from each cut to the horizon: the pieces after it, added from the right
+        for a, b in zip(reversed(cuts), [horizon, *reversed(cuts)]):
+            if a not in after:
+                after[a] = lm.relative_logp(line[a:b]) + after[b]
+        self.estimate = {end: lm.relative_logp(line[end:cut]) + after[cut] for end, cut in zip(ends, cuts)}
+        # |estimate - exact| for any end: each is within (terms + pieces) rounding units of the
+        # sum of the terms' magnitudes (a term is char_logp - NEUTRAL_LOGP, or the debris
+        # score 1.0 - NEUTRAL_LOGP); taken four times over
+        window = line[min(ends) : horizon]
+        magnitude = sum(map(abs, lm.char_logps(window))) + len(window) * (lm.NEUTRAL_LOGP + 1.0)
+        self.slack = 4.0 * (len(window) + len(cuts) + 8) * 2.0**-53 * magnitude
+        self.magnitude = magnitude
+
+    def likely(self, end: int) -> float:
+        """The estimate of the rest after ``end``, where there is one; else the exact rest."""
+        return self.exact(end) if self.estimate is None else self.estimate[end]
+
+    def exact(self, end: int) -> float:
+        """``lm.relative_logp(line[end:horizon])``."""
+        rest = self._exact.get(end)
+        if rest is None:
+            rest = self._exact[end] = lm.relative_logp(self.line[end : self.horizon])
+        return rest
+
+    def contenders(self, tried: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+        """The readings of ``tried`` (score, end, lead), in order, that may score best with
+        their rest: all of them without an estimate; else those whose estimated total is
+        within twice the slack of the best estimated one.  Any other scores less than that
+        one, exactly (the first best of all is among those returned)."""
+        if self.estimate is None:
+            return tried
+        estimate = self.estimate
+        totals = [score + estimate[end] for score, end, _ in tried]
+        if not all(map(math.isfinite, totals)) or not math.isfinite(self.slack):
+            return tried  # (no bound on the rounding: all exact)
+        # each total's own rounding, beside its rest's: a few units of its magnitude
+        largest = max(abs(score) for score, _, _ in tried) + self.magnitude
+        margin = 2.0 * (self.slack + 4.0 * 2.0**-53 * largest)
+        top = max(totals)
+        return [t for t, total in zip(tried, totals) if total >= top - margin]
+
+
+def _best_reading(
+    line: str,
+    p: int,
+    run_start: int,
+    leads: tuple[int, ...],
+    must_start: str | None,
+    line_bytes: _LineBytes | None = None,
+):
     """The best :class:`_Shift` for a shifted run ``line[run_start:end]`` replacing
     ``line[p:end]``, and the score of the text as it stands."""
     ends = _candidate_ends(line, run_start)
     if not ends:
         return None
     horizon = min(len(line.rstrip("\r\n")), max(ends) + 4)
-    best = None
     lead_scores: dict[int, list[float]] = {}
-    templates = _Templates(line[run_start : max(ends)])
+    templates = _Templates(line, run_start, max(ends), line_bytes)
+    run_length = _run_lengths(line, run_start, max(ends))
+    rest_of = _Rests(line, ends, horizon)
+    tried: list[tuple[float, int, int]] = []  # (score, end, lead) of each reading that decodes, in the order tried
+    # the decoding of the likeliest winner (by the estimate), kept: the others' are not, up
+    # to 40 ends times 126 leads of a long line
+    kept: tuple[float, int, int, tuple[float, str, Reading | None]] | None = None
     for end in ends:
-        run = line[run_start:end]
-        pinyin_tail = MISALIGNED.search(run)
-        if pinyin_tail and pinyin_tail.end() == len(run) and looks_like_reading(pinyin_tail.group(1)):
-            run = run[: pinyin_tail.start() + 1]  # the "?" is the lost byte; the reading goes
-        found = templates.of(len(run))  # run is a prefix of the longest
-        if found is None:
+        tokens = templates.tokens(run_length(end))  # the run is a prefix of the longest
+        if tokens is None:
             continue
-        tokens, starts = found
-        rest = lm.relative_logp(line[end:horizon])
         for lead in leads:
             found_score = _scored([lead, *tokens], must_start)
             if found_score is None:
                 continue
-            score, text, decoded = found_score
-            lead_scores.setdefault(end, []).append(score)
-            if best is None or score + rest > best[0]:
-                best = (score + rest, end, lead, run, tokens, starts, rest, score, text, decoded)
-    if best is None:
+            lead_scores.setdefault(end, []).append(found_score[0])
+            tried.append((found_score[0], end, lead))
+            likely = found_score[0] + rest_of.likely(end)
+            if kept is None or likely > kept[0]:
+                kept = (likely, end, lead, found_score)
+    if kept is None:
         return None
-    # the best reading's own score and text, kept: decoding it again is the cost of a parse
-    score, end, lead, run, tokens, starts, rest, plain_score, plain_text, unfilled = best
+    # The reading that scores best with what follows it (the first of equals), exactly as
+    # comparing each reading's score + rest in turn chose it.
+    best: tuple[float, int, int] | None = None  # (score + rest, end, lead)
+    for read_score, read_end, read_lead in rest_of.contenders(tried):
+        total = read_score + rest_of.exact(read_end)
+        if best is None or total > best[0]:
+            best = (total, read_end, read_lead)
+    assert best is not None  # (tried holds one reading or more: contenders keeps the best)
+    score, end, lead = best
+    rest = rest_of.exact(end)
+    run = line[run_start : run_start + run_length(end)]
+    found = templates.of(len(run))
+    if found is None:
+        raise AssertionError("a reading that decoded no longer does")
+    tokens, starts = found
+    # (a winner the estimate did not foresee is decoded again: the same text and reading)
+    found_score = kept[3] if (kept[1], kept[2]) == (end, lead) else _scored([lead, *tokens], must_start)
+    if found_score is None:
+        raise AssertionError("a reading that decoded no longer does")
+    plain_score, plain_text, unfilled = found_score
     top = max(lead_scores[end])
     lead_posterior = 1.0 / sum(10 ** (s - top) for s in lead_scores[end])
     inserted = (0, 0)
@@ -360,15 +537,17 @@ def fix_byte_shifts(text: str, min_guess: float = 0.0) -> list[Edit]:
 def _fix_line(line: str, offset: int, min_guess: float) -> list[Edit]:
     edits = []
     p = line.find("?")
+    line_bytes = None  # (found at the first ``?`` that may start a shift, for all of them)
     while p != -1:
         next_p = p + 1
         if p > 0 and (lm.looks_chinese(line[p - 1]) or line[p - 1].isdigit()) and p + 1 < len(line.rstrip("\r\n")):
+            line_bytes = line_bytes or _LineBytes(line)
             m = MISALIGNED.match(line, p)
             if m and looks_like_reading(m.group(1)) and lm.is_han(line[p - 1]):
-                found = _best_reading(line, p, m.end(), ANY_LEAD, None)
+                found = _best_reading(line, p, m.end(), ANY_LEAD, None, line_bytes)
                 cause = "pinyin-annotation-misaligned"
             else:
-                found = _best_reading(line, p, p + 1, SENTENCE_END_LEADS, "。！？")
+                found = _best_reading(line, p, p + 1, SENTENCE_END_LEADS, "。！？", line_bytes)
                 cause = "gb18030-byte-shift"
             if found is not None:
                 shift, baseline = found
