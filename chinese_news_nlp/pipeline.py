@@ -325,10 +325,6 @@ class Pipeline:
                 out.append(self._finish(doc) if doc.error is None else doc)
         return out
 
-    def _run_stage(self, stage: Stage, docs: list[Doc]) -> list[Doc]:
-        """Run one stage over a batch; a doc that makes it raise is marked and dropped from later stages."""
-        return [doc for doc in self._run_stage_aligned(stage, docs) if doc is not None]
-
     def _run_stage_aligned(self, stage: Stage, docs: list[Doc]) -> list[Doc | None]:
         """What one stage returns for each of ``docs``, in order: ``None`` for a doc that made it
         raise (the doc is marked with the error)."""
