@@ -521,3 +521,22 @@ def test_a_false_join_without_a_name_across_the_break_changes_nothing():
     assert [(e.text, e.label, e.start) for e in joined] == [(e.text, e.label, e.start) for e in alone[0]] + [
         (e.text, e.label, e.start + 13) for e in alone[1]
     ]
+
+
+def test_a_two_line_block_is_taken_where_the_text_shows_its_width():
+    from chinese_news_nlp.entities import paragraphs
+    from chinese_news_nlp.entities.wrapping import wrapped_paragraphs
+
+    two = "浙江大学副校长王小明在杭\n州召开了全省科技工作会"
+    assert wrapped_paragraphs(two, paragraphs(two)) == paragraphs(two)  # once: no evidence
+    page = "省科技厅今天发布通知，要\n求各地加快推进重大科技项\n目建设。\n\n" + two
+    joined = [line for _, line in wrapped_paragraphs(page, paragraphs(page))]
+    assert joined == ["省科技厅今天发布通知，要\n求各地加快推进重大科技项\n目建设。", two]
+
+
+def test_numbered_items_are_no_wrapped_block():
+    from chinese_news_nlp.entities import paragraphs
+    from chinese_news_nlp.entities.wrapping import wrapped_paragraphs
+
+    text = "（二）担任连级职务的三十五岁\n（三）担任营级职务的四十岁整\n（四）担任团级职务的四十五岁"
+    assert wrapped_paragraphs(text, paragraphs(text)) == paragraphs(text)
