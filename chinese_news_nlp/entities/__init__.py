@@ -45,7 +45,7 @@ from .officials import link_officials, normalized_name, to_official
 from .policy import Policy, register_policy, resolve
 from .refine import DEFAULT_STEPS, Step, refine, register_step
 from .rules import Span, Tok
-from .wrapping import squeezed, wrapped_paragraphs
+from .wrapping import block_text, squeezed, wrapped_blocks
 
 __all__ = [
     "Analysis",
@@ -192,8 +192,12 @@ class EntityStage:
         lines = [paragraphs(doc.text) for doc in docs]
         # A hard-wrapped block (wrapping.py) is read again without its line breaks; its reading
         # is kept where it finds a name across a break, else its lines' readings are.
-        blocks = [[b for b in wrapped_paragraphs(doc.text, ps) if "\n" in b[1]] for doc, ps in zip(docs, lines)]
-        views = [(offset, *squeezed(block)) for bs in blocks for offset, block in bs]
+        blocks = [wrapped_blocks(doc.text, ps) for doc, ps in zip(docs, lines)]
+        views = [
+            (offset, *squeezed(block))
+            for doc, ps, bs in zip(docs, lines, blocks)
+            for offset, block in (block_text(doc.text, ps, i, j) for i, j in bs)
+        ]
         flat = [p for ps in lines for p in ps] + [(offset, view) for offset, view, _ in views]
         given = any(doc.entities for doc in docs)  # a user's spans may be steps' matter too
         analyses = self._analyze(flat, given) if flat else []
@@ -202,13 +206,15 @@ class EntityStage:
         for doc, ps, bs in zip(docs, lines, blocks):
             paras, mine = list(ps), analyses[k : k + len(ps)]
             k += len(ps)
-            for (offset, block), (_, _, keep) in zip(bs, views[v : v + len(bs)]):
+            kept = []  # the blocks whose own reading stands, with it
+            for (i, j), (offset, _, keep) in zip(bs, views[v : v + len(bs)]):
                 read = _unsqueezed(doc.text, offset, keep, analyses[n_lines + v])
                 v += 1
                 if any("\n" in doc.text[c.start : c.end] for c in read.candidates):
-                    inside = [n for n, (o, _) in enumerate(paras) if offset <= o < offset + len(block)]
-                    paras[inside[0] : inside[-1] + 1] = [(offset, block)]
-                    mine[inside[0] : inside[-1] + 1] = [read]
+                    kept.append((i, j, read))
+            for i, j, read in reversed(kept):  # (from the last: the earlier lines keep their places)
+                paras[i:j] = [block_text(doc.text, ps, i, j)]
+                mine[i:j] = [read]
             given = [e for e in doc.entities]  # a user's stage ran before us
             entities, officials = self.annotate(doc.text, paras, mine, given)
             doc.entities = entities

@@ -63,7 +63,19 @@ def _same(a: int, b: int) -> bool:
 
 def wrapped_paragraphs(text: str, paragraphs: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
     """``paragraphs`` (``(offset, line)``, as :func:`chinese_news_nlp.entities.paragraphs`
-    gives them) with each wrapped block's lines as one ``(offset, text[start:end])``.
+    gives them) with each wrapped block's lines as one ``(offset, text[start:end])``."""
+    out: list[tuple[int, str]] = []
+    at = 0
+    for i, j in wrapped_blocks(text, paragraphs):
+        out.extend(paragraphs[at:i])
+        out.append(block_text(text, paragraphs, i, j))
+        at = j
+    out.extend(paragraphs[at:])
+    return out
+
+
+def wrapped_blocks(text: str, paragraphs: Sequence[tuple[int, str]]) -> list[tuple[int, int]]:
+    """The wrapped blocks of ``paragraphs``, as ranges ``(i, j)`` of their lines, in order.
 
     A block of three lines or more shows the column's width twice; a block of two only once,
     and a title over a dateline can line up so: it is taken only where a longer block of the
@@ -72,23 +84,17 @@ def wrapped_paragraphs(text: str, paragraphs: Sequence[tuple[int, str]]) -> list
     i, n = 0, len(paragraphs)
     while i < n:
         j = _block_end(text, paragraphs, i)
-        if j - i >= 2:
+        if j - i >= 2 and not _list_like([line for _, line in paragraphs[i:j]]):
             blocks.append((i, j))
         i = max(j, i + 1)
-    if not blocks:
-        return list(paragraphs)
-    blocks = [(i, j) for i, j in blocks if not _list_like([line for _, line in paragraphs[i:j]])]
     widths = {_width(paragraphs[i][1]) for i, j in blocks if j - i >= 3}
-    taken = [(i, j) for i, j in blocks if j - i >= 3 or _width(paragraphs[i][1]) in widths]
-    out: list[tuple[int, str]] = []
-    at = 0
-    for i, j in taken:
-        out.extend(paragraphs[at:i])
-        start, (last, line) = paragraphs[i][0], paragraphs[j - 1]
-        out.append((start, text[start : last + len(line)]))
-        at = j
-    out.extend(paragraphs[at:])
-    return out
+    return [(i, j) for i, j in blocks if j - i >= 3 or _width(paragraphs[i][1]) in widths]
+
+
+def block_text(text: str, paragraphs: Sequence[tuple[int, str]], i: int, j: int) -> tuple[int, str]:
+    """``(offset, text)`` of lines ``i`` to ``j - 1`` as one paragraph, their breaks inside."""
+    start, (last, line) = paragraphs[i][0], paragraphs[j - 1]
+    return start, text[start : last + len(line)]
 
 
 # An item's number at a line's start: （二）, 第五章, 第三十五条, 三、, 2.
