@@ -23,10 +23,11 @@ the gold README's surfaces have it), one starting after it starts after it.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from operator import itemgetter
-from typing import Iterable, Literal, NamedTuple, Sequence
+from typing import Callable, Iterable, Literal, NamedTuple, Sequence
 
 Side = Literal["start", "end"]
 
@@ -111,6 +112,32 @@ def _by_pieces(edits: list[Edit]) -> list[tuple[Edit, bool]]:
 
 
 _NOT_EMPTY = (0, 0).__ne__
+
+
+def overlap_test(spans: Iterable[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """``overlaps(start, end)``: whether ``[start, end)`` overlaps one of ``spans``, as
+    ``any(s < end and start < e for s, e in spans)`` says, by a bisection.
+
+    The spans starting before ``end`` are a prefix of them sorted by start; one of them
+    overlaps exactly when the furthest end in that prefix is past ``start``.  Testing every
+    span for every query was quadratic where both are many: the facts' figures against the
+    blocked 《titles》 (4,000 of each: 0.7 s, growing 16× per 4×), a long line's short mojibake
+    runs against its repairs (40,000 characters of UTF-8 read as GBK between spaces: 40
+    million tests, 18 s of 19).
+
+    >>> overlaps = overlap_test([(10, 12), (0, 5)])
+    >>> overlaps(4, 6), overlaps(5, 10), overlaps(11, 11), overlaps(12, 20)
+    (True, False, True, False)
+    """
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach = list(accumulate((e for _, e in ordered), max))  # reach[k]: the furthest end of ordered[: k + 1]
+
+    def overlaps(start: int, end: int) -> bool:
+        k = bisect_left(starts, end)  # ordered[:k]: the spans starting before end
+        return k > 0 and reach[k - 1] > start
+
+    return overlaps
 
 
 def trim_pieces(pieces: Sequence[tuple[int, int]], head: int, tail: int) -> tuple[tuple[int, int], ...]:

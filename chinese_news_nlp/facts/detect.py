@@ -9,13 +9,13 @@ slogans are masked first (``nonfact_patterns.txt``, ``idioms.txt``, 《book titl
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
 from decimal import Decimal
 
 import regex
 
+from ..alignment import overlap_test
 from .lexicon import Lexicon, Unit, lexicon
 from .numerals import (
     CN_BIG_UNITS,
@@ -115,29 +115,6 @@ def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
             if depth == 0:
                 spans.append((open_at, i + 1))
     return spans
-
-
-def overlap_test(spans: list[tuple[int, int]]):
-    """``overlaps(start, end)``: whether ``[start, end)`` overlaps one of ``spans``.
-
-    By bisection over the spans sorted by start, with the furthest end reached so far: testing
-    every span for every figure was quadratic (4,000 《titles》 and figures: 0.7 s, growing 16x per 4x).
-
-    >>> overlaps = overlap_test([(10, 12), (0, 5)])
-    >>> overlaps(4, 6), overlaps(5, 10), overlaps(11, 11), overlaps(12, 20)
-    (True, False, True, False)
-    """
-    ordered = sorted(spans)
-    starts = [s for s, _ in ordered]
-    reach: list[int] = []  # reach[k]: the furthest end of ordered[: k + 1]
-    for _, e in ordered:
-        reach.append(max(e, reach[-1]) if reach else e)
-
-    def overlaps(start: int, end: int) -> bool:
-        k = bisect.bisect_left(starts, end)  # the spans that start before end
-        return k > 0 and reach[k - 1] > start
-
-    return overlaps
 
 
 def find_figures(text: str) -> list[Figure]:

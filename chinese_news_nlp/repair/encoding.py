@@ -18,12 +18,11 @@ it reads as Chinese far better than the run did (:mod:`.lm`).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from functools import lru_cache
 from itertools import accumulate
 from typing import Callable
 
-from ..alignment import Edit
+from ..alignment import Edit, overlap_test
 from . import lm
 from .bytes_model import (
     HOLE,
@@ -551,7 +550,7 @@ def fix_short_runs(text: str, edits: list[Edit], evidence: list[tuple[str, int]]
         return []
     cause = max(set(causes), key=causes.count)
     wrong, right = _CODECS[cause]
-    touches = _overlap_test(edits)
+    touches = overlap_test((e.start, e.end) for e in edits)
     out = []
     for m in _SHORT_RUN.finditer(text):
         if touches(m.start(), m.end()):
@@ -572,31 +571,6 @@ def fix_short_runs(text: str, edits: list[Edit], evidence: list[tuple[str, int]]
         if edit is not None:
             out.append(edit)
     return out
-
-
-def _overlap_test(edits: list[Edit]) -> Callable[[int, int], bool]:
-    """``touches(start, end)``: does an edit of ``edits`` overlap ``[start, end)``, as
-    ``any(e.start < end and start < e.end for e in edits)`` says, in a bisection rather
-    than a pass over every edit: a long line without breaks holds thousands of short
-    runs and of edits, and testing each run against each edit was quadratic (40,000
-    characters of UTF-8 read as GBK between spaces: 40 million tests, 18 s of 19).
-
-    The edits starting before ``end`` are a prefix of them sorted by start; one of
-    them overlaps exactly when the greatest end in that prefix is beyond ``start``.
-
-    >>> touches = _overlap_test([Edit(5, 8, "", "", 1.0, "full"), Edit(0, 2, "", "", 1.0, "full")])
-    >>> touches(2, 5), touches(1, 3), touches(7, 9), touches(8, 9)
-    (False, True, True, False)
-    """
-    ordered = sorted((e.start, e.end) for e in edits)
-    starts = [a for a, _ in ordered]
-    reach = list(accumulate((b for _, b in ordered), max))  # the greatest end among the first k + 1
-
-    def touches(start: int, end: int) -> bool:
-        k = bisect_left(starts, end)  # ordered[:k]: the edits starting before end
-        return k > 0 and reach[k - 1] > start
-
-    return touches
 
 
 def split_reading(before: str, after: str, at: int, cause: str) -> int | None:
