@@ -751,12 +751,12 @@ def _long_mojibake(n: int) -> str:
     return " ".join(pieces)[:n].encode("utf-8").decode("gbk", errors="replace")
 
 
-def _far_ends(marks: int) -> str:
+def _far_ends(marks: int, tail_length: int = 1_000) -> str:
     """Chinese with ``marks`` ``?`` near its start and no other ASCII: each ``?`` may start a
     byte shift whose candidate ends (the later ``?`` and the line's end) reach far along the
-    10,000 characters that follow."""
+    ``tail_length`` characters that follow (within ``byteshift.MAX_RUN`` of each ``?``)."""
     sentence = "国务院总理主持召开常务会议研究部署进一步扩大内需促进经济平稳较快增长的措施"
-    tail = (sentence * (10_000 // len(sentence) + 1))[:10_000]
+    tail = (sentence * (tail_length // len(sentence) + 1))[:tail_length]
     return "中文" + "".join("?" + sentence[k % 20 : k % 20 + 20] for k in range(marks)) + tail
 
 
@@ -789,9 +789,10 @@ def test_short_runs_test_each_edit_once_not_per_run(monkeypatch: pytest.MonkeyPa
 
 def test_byte_shift_rests_summed_once_per_line_piece(monkeypatch: pytest.MonkeyPatch) -> None:
     """At each ``?`` the score of what follows each of up to 40 candidate ends was summed
-    afresh, to the line's end (100,000 characters, a ``?`` every 1,000: 9 s of 15): the
+    afresh, to the line's end (100,000 characters, a ``?`` every 1,000: 9 s of 15, before
+    runs were bounded by ``MAX_RUN``): the
     characters summed grew with the number of ``?`` times the number of ends.  Now with the
-    ``?`` alone: four times the ``?``, four times the characters, not sixteen."""
+    ``?`` alone: the rest of the line about once per ``?``."""
     from chinese_news_nlp.repair import byteshift, lm
 
     line = [""]
@@ -804,10 +805,37 @@ def test_byte_shift_rests_summed_once_per_line_piece(monkeypatch: pytest.MonkeyP
         return original(text)
 
     monkeypatch.setattr(lm, "relative_logp", counted)
-    counts = []
     for marks in (10, 40):
         line[0], summed[0] = _far_ends(marks), 0
         byteshift.fix_byte_shifts(line[0])
-        counts.append(summed[0])
-    assert counts[0] > 10 * 10_000  # (the shifts were tried, each to the line's end)
-    assert counts[1] <= 5 * counts[0], counts
+        assert summed[0] > marks * 900  # (the shifts were tried, each to the line's end)
+        # about the rest of the line once per ``?``, not once per ``?`` and candidate end
+        assert summed[0] <= 2 * marks * len(line[0]), (marks, summed[0])
+
+
+def test_byte_shift_runs_bounded_on_a_line_without_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each ``?`` read a run to each of its next 40 ASCII characters and to the line's end:
+    on one line of Chinese with a ``?`` every 370 characters, the bytes decoded per character
+    of the line grew with its length (660 at 10,000 characters, 2,780 at 40,000; 160,000
+    characters took 50 s).  Runs now reach at most ``MAX_RUN`` past their ``?`` beyond the
+    first place they may end: the same per character at either length."""
+    from chinese_news_nlp.repair import byteshift
+
+    decoded = [0]
+    original = byteshift._scored
+
+    def counted(tokens: list[int], must_start: str | None):
+        decoded[0] += len(tokens)
+        return original(tokens, must_start)
+
+    monkeypatch.setattr(byteshift, "_scored", counted)
+    sentence = "记者从浙江省科技厅获悉今年全省研发投入持续增长企业创新能力明显提升"
+    per_character = []
+    for sentences in (300, 1_200):
+        line = "".join(sentence + ("吗?" if k % 10 == 0 else "。") for k in range(sentences))
+        decoded[0] = 0
+        fixed = repair_text(line)
+        assert fixed.count("？") == line.count("?")  # (the marks read as the question marks they are)
+        per_character.append(decoded[0] / len(line))
+    assert per_character[0] > 10  # (the shifts were tried)
+    assert per_character[1] <= 1.5 * per_character[0], per_character
