@@ -220,15 +220,34 @@ def mapped(spans, read: str, clean: str) -> set[tuple[int, int, str]]:
     return out
 
 
-def pipeline_spans(nlp, texts: list[str], cleans: list[str], view: dict) -> tuple[list[set], int]:
-    """The pipeline's spans of ``texts`` in the clean sentences' offsets, and how many of its
-    normalized texts are the clean sentence exactly."""
-    out, restored = [], 0
+def pipeline_spans(nlp, texts: list[str], cleans: list[str], view: dict) -> tuple[list[set], int, list[list]]:
+    """The pipeline's spans of ``texts`` in the clean sentences' offsets, how many of its
+    normalized texts are the clean sentence exactly, and per text its names as
+    ``(span in the clean offsets or None, guessed, spelt as in the clean sentence)``."""
+    out, restored, names = [], 0, []
     for doc, clean in zip(nlp.pipe(texts, batch_size=64), cleans):
-        spans = {(e.start, e.end, view[e.label]) for e in doc.entities if e.label in view}
-        out.append(mapped(spans, doc.text, clean))
+        entities = [e for e in doc.entities if e.label in view]
+        out.append(mapped({(e.start, e.end, view[e.label]) for e in entities}, doc.text, clean))
         restored += doc.text == clean
-    return out, restored
+        row = []
+        for e in entities:
+            found = mapped({(e.start, e.end, view[e.label])}, doc.text, clean)
+            span = next(iter(found), None)
+            spelt = span is not None and _fold(clean[span[0] : span[1]]) == _fold(e.text)
+            row.append((span, e.guessed, spelt))
+        names.append(row)
+    return out, restored, names
+
+
+def guessed_precision(names: list[list], gold: list[set]) -> dict[bool, tuple[int, float]]:
+    """For the names over guessed characters (``Entity.guessed``) and the others: how many,
+    and the share that are a gold name spelt as in the clean sentence."""
+    counts = {True: [0, 0], False: [0, 0]}
+    for row, row_gold in zip(names, gold):
+        for span, guessed, spelt in row:
+            counts[guessed][0] += 1
+            counts[guessed][1] += span in row_gold and spelt
+    return {g: (n, right / n if n else 0.0) for g, (n, right) in counts.items()}
 
 
 def fixed_lac_spans(lac, fix, texts: list[str], cleans: list[str]) -> list[set]:
@@ -273,6 +292,7 @@ def main() -> None:
         f"\n{'damage':20} {'corpus':8} {'lines':>5} {'restored':>8} {'ours clean':>10} {'ours damaged':>12} "
         f"{'ratio':>6} {'ftfy+LAC clean':>14} {'ftfy+LAC damaged':>16}  seconds"
     )
+    flagged: list[tuple[str, str, dict]] = []
     for kind in kinds:
         maker = MAKERS[kind]
         for name, sentences in corpora.items():
@@ -287,9 +307,12 @@ def main() -> None:
             gold = [{(a, b, view[lbl]) for a, b, lbl in s.spans if lbl in view} for s, _ in rows]
             nlp = pipelines[name]
             started = time.perf_counter()
-            ours_damaged, restored = pipeline_spans(nlp, damaged, cleans, view)
+            ours_damaged, restored, names = pipeline_spans(nlp, damaged, cleans, view)
             seconds = time.perf_counter() - started
-            ours_clean, _ = pipeline_spans(nlp, cleans, cleans, view)
+            ours_clean, _, _ = pipeline_spans(nlp, cleans, cleans, view)
+            flags = guessed_precision(names, gold)
+            if flags[True][0]:
+                flagged.append((kind, name, flags))
             theirs_clean = fixed_lac_spans(lac, ftfy.fix_text, cleans, cleans)
             theirs_damaged = fixed_lac_spans(lac, ftfy.fix_text, damaged, cleans)
             f1 = {
@@ -307,6 +330,14 @@ def main() -> None:
                 f"{f1['ours damaged']:12.3f} {ratio:6.3f} {f1['lac clean']:14.3f} {f1['lac damaged']:16.3f}  {seconds:.1f}",
                 flush=True,
             )
+    if flagged:
+        print(
+            "\nnames over characters the repair guessed (Entity.guessed) beside the others: how many, "
+            "and the share that are a gold name spelt as in the clean sentence"
+        )
+        for kind, name, flags in flagged:
+            (n_g, p_g), (n_o, p_o) = flags[True], flags[False]
+            print(f"  {kind:20} {name:8} guessed {n_g:5} right {p_g:.3f}   others {n_o:5} right {p_o:.3f}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ except ImportError:  # a dependency of the package; without it, the standard lib
     orjson = None
 
 SCHEMA_VERSION = 1
+LOST = "\ufffd"  # written for a character whose bytes are gone
 
 
 @dataclass
@@ -53,6 +54,10 @@ class Entity:
     source: str | None = None  # what found it: "model:fine", "gazetteer", "user", "lac-rules", ...
     score: float | None = None  # its probability under the model (1.0 for a user's or a dictionary's)
     zone: str | None = None  # the page zone it lies in (see Zone); filled by Doc.fill_raw_offsets
+    # its text holds characters the repair guessed where their bytes were lost (a guessed
+    # Repair overlaps it), or U+FFFD for one lost: the name may be misspelt; filled by
+    # Doc.fill_raw_offsets
+    guessed: bool = False
 
 
 # WORK (books, films, games) and SCENE (sights) come from the model's fine head, as CLUENER labels them.
@@ -91,6 +96,7 @@ class Fact:
     raw_start: int = -1
     raw_end: int = -1
     zone: str | None = None
+    guessed: bool = False  # its surface holds characters guessed or lost (see Entity)
 
 
 @dataclass
@@ -270,6 +276,42 @@ class Doc:
             for span, (raw_start, raw_end) in zip(spans, _raw_extents(spans, self.to_raw, shared)):
                 span.raw_start, span.raw_end = raw_start, raw_end
         self.fill_zones()
+        self.fill_guessed()
+
+    def fill_guessed(self) -> None:
+        """Set ``guessed`` on each entity and fact whose text holds characters a repair guessed
+        where their bytes were lost (a :class:`Repair` with ``guessed``; one that left a lost
+        character out, strictly inside the span), or U+FFFD, written for a character lost.
+
+        A name read across guessed characters is as sure as they are (big5-as-gbk guesses
+        are right about 40 % of the time): the flag says so on the span itself, where a user
+        reading ``doc.entities`` or ``doc.facts`` meets it.
+
+        >>> doc = Doc(raw="浙江大学", text="浙江大学")
+        >>> doc.repairs = [Repair(3, 4, "?", "学", "big5-as-gbk", 0.4, "partial", 3, 4, guessed=True)]
+        >>> doc.entities = [Entity("浙江大学", "EDU", 0, 4), Entity("浙江", "LOC", 0, 2)]
+        >>> doc.fill_guessed()
+        >>> [e.guessed for e in doc.entities]
+        [True, False]
+        """
+        guesses = sorted((r.start, r.end) for r in self.repairs if r.guessed and r.start >= 0)
+        spans = [*self.entities, *self.facts]
+        if not guesses:
+            for span in spans:
+                span.guessed = LOST in self.text[span.start : span.end]
+            return
+        starts = [start for start, _ in guesses]
+        # the guesses do not overlap (each covers characters of its own), so going back from
+        # the last one that starts before a span's end, the first to end before it ends the search
+        for span in spans:
+            hit = False
+            for start, end in reversed(guesses[: bisect.bisect_left(starts, span.end)]):
+                if end > span.start and (start < end or start > span.start):
+                    hit = True  # it overlaps the span (a point, a character left out: inside it)
+                    break
+                if end <= span.start:
+                    break
+            span.guessed = hit or LOST in self.text[span.start : span.end]
 
     def fill_zones(self) -> None:
         """Set the ``zone`` of each entity, official, fact and repair: the zone holding its start.

@@ -101,3 +101,60 @@ def test_json_text_falls_back_to_the_standard_library_where_orjson_refuses():
 def test_to_dict_without_raw():
     doc = Doc(raw="你好")
     assert "raw" not in doc.to_dict(raw=False)
+
+
+# -- names and facts over guessed characters ------------------------------------------------
+# Big5 bytes of traditional text read as GBK lose bytes: the repair guesses characters there.
+_BIG5_AS_GBK = (
+    "深圳市騰訊計算機系統有限公司董事長馬化騰在會上發言。浙江大學校長吳朝暉表示，2023年學校科研經費達到72億元。".encode(
+        "big5"
+    ).decode("gbk", errors="replace")
+)
+
+
+def _touches_a_guess(doc: Doc, start: int, end: int) -> bool:
+    """The definition, span by span against every repair (Doc.fill_guessed searches by bisection)."""
+    for r in doc.repairs:
+        if r.guessed and ((r.start < end and start < r.end) or (r.start == r.end and start < r.start < end)):
+            return True
+    return "\ufffd" in doc.text[start:end]
+
+
+@pytest.fixture(scope="module")
+def damaged_doc() -> Doc:
+    import chinese_news_nlp as cnn
+
+    return cnn.load(["repair", "convert", "segment", "entities", "facts"])(_BIG5_AS_GBK)
+
+
+def test_names_over_guessed_characters_say_so(damaged_doc: Doc) -> None:
+    doc = damaged_doc
+    assert any(r.guessed for r in doc.repairs)  # (the damage lost bytes: the repair guessed)
+    spans = [(e, e.start, e.end) for e in doc.entities] + [(f, f.start, f.end) for f in doc.facts]
+    assert [s.guessed for s, _, _ in spans] == [_touches_a_guess(doc, a, b) for _, a, b in spans]
+    assert any(e.guessed for e in doc.entities) and not all(e.guessed for e in doc.entities)
+    again = Doc.from_json(doc.to_json())
+    assert [e.guessed for e in again.entities] == [e.guessed for e in doc.entities]
+
+
+def test_clean_text_has_no_guessed_names() -> None:
+    import chinese_news_nlp as cnn
+
+    doc = cnn.load()("深圳市腾讯计算机系统有限公司董事长马化腾在会上发言，2023年营收达到6090亿元。")
+    assert doc.entities and doc.facts
+    assert not any(s.guessed for s in [*doc.entities, *doc.facts])
+
+
+def test_guessed_follows_rewrites_after_annotation() -> None:
+    """A user's own rewrite after the entity stage re-reads the flags where the spans moved."""
+    from chinese_news_nlp.doc import Repair
+
+    doc = Doc(raw="浙江大学的校长", text="浙江大学的校长")
+    doc.repairs = [Repair(3, 4, "?", "学", "big5-as-gbk", 0.4, "partial", 3, 4, guessed=True)]
+    doc.entities = [Entity("浙江大学", "EDU", 0, 4), Entity("校长", "TITLE", 5, 7)]
+    doc.fill_raw_offsets()
+    assert [e.guessed for e in doc.entities] == [True, False]
+    doc.apply_edits([Edit(4, 5, "", "user-deletion")])  # 的 goes: 校长 moves next to the guess
+    assert [(e.text, e.guessed) for e in doc.entities] == [("浙江大学", True), ("校长", False)]
+    doc.apply_edits([Edit(4, 5, "\ufffd", "user-loss")])  # 校 lost in the user's own reading
+    assert doc.entities[1].guessed

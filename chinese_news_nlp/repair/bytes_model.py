@@ -31,6 +31,7 @@ from operator import add, is_not, itemgetter
 from typing import Callable, Sequence
 
 from ..alignment import Edit, trim_pieces
+from ..doc import LOST
 from . import lm
 
 HOLE = -1  # a lost byte (or two: the parser decides)
@@ -39,7 +40,6 @@ HOLE = -1  # a lost byte (or two: the parser decides)
 FILL_CANDIDATES = 16
 MAX_CANDIDATES = 40
 HOLE_BYTE = -2  # exactly one lost byte (half of a dropped private-use pair)
-LOST = "\ufffd"
 
 READ, GUESSED, LOST_CHAR = "read", "guessed", "lost"
 
