@@ -296,7 +296,11 @@ def _entity_span(ent: Entity) -> _Span:
     sw = swatch(ent.label)
     style = f"background: {sw.rgba(_ENTITY_ALPHA)}; color: inherit; border-radius: 0.3em; padding: 0.1em 0.15em;"
     tip = f"{ent.label} · {sw.legend}" + (f" · {ent.source}" if ent.source else "")
-    common = dict(class_="cnnlp-ent", data_label=ent.label, title=tip, style=style)
+    if ent.guessed:  # read across characters guessed (or lost) where bytes were lost
+        tip += " · holds guessed characters"
+    common = dict(
+        class_="cnnlp-ent", data_label=ent.label, data_guessed="1" if ent.guessed else None, title=tip, style=style
+    )
     return _Span(
         ent.start,
         ent.end,
@@ -418,6 +422,8 @@ def fact_tooltip(fact: Fact) -> str:
         lines.append(f"metric: {fact.metric}")
     if fact.subject:
         lines.append(f"subject: {fact.subject}")
+    if fact.guessed:
+        lines.append("holds guessed characters (bytes lost)")
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chinese_news_nlp.alignment import Edit
 from chinese_news_nlp.display import STYLES, colour_table, fact_tooltip, format_value, render, save_html
-from chinese_news_nlp.doc import ENTITY_LABELS, Doc, Entity, Fact
+from chinese_news_nlp.doc import ENTITY_LABELS, Doc, Entity, Fact, Repair
 
 VOID = {"br", "meta", "hr", "img", "input", "link"}
 
@@ -433,3 +433,14 @@ def test_guessed_repairs_are_marked_as_guesses():
     outer = [a for a in reps if "data-cont" not in a]
     assert [a.get("data-guessed") == "1" for a in outer] == [r.guessed for r in doc.repairs]
     assert all("guessed (bytes lost)" in a["title"] for a in outer if a.get("data-guessed"))
+
+
+def test_names_over_guessed_characters_are_marked():
+    """An entity read across guessed characters (Entity.guessed) says so in its tooltip."""
+    doc = Doc(raw="浙江大学的校长", text="浙江大学的校长")
+    doc.repairs = [Repair(3, 4, "?", "学", "big5-as-gbk", 0.4, "partial", 3, 4, guessed=True)]
+    doc.entities = [Entity("浙江大学", "EDU", 0, 4), Entity("校长", "TITLE", 5, 7)]
+    doc.fill_raw_offsets()
+    marks = [a for t, a in parse(render(doc, style="entities")).elements if "cnnlp-ent" in (a.get("class") or "")]
+    assert [a.get("data-guessed") == "1" for a in marks] == [True, False]
+    assert "holds guessed characters" in marks[0]["title"] and "guessed" not in marks[1]["title"]
