@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from dataclasses import fields
 from typing import Any, Iterable, Iterator
 
@@ -28,8 +29,66 @@ from .doc import Doc
 
 # Longer documents are cut into pieces of at most this many characters.
 PIECE_CHARS = 100_000
+
+# -- lines ------------------------------------------------------------------------------------
+# A line ends at "\n", "\r\n" or a lone "\r" (classic Mac OS, some CMS exports), in every stage
+# that reads lines (zones, entities, facts, repair): the text is never rewritten, so a page
+# of lone CRs has to be read as lines where it stands.  Not ``str.splitlines``, which also ends
+# a line at \x0b, \x0c, \x1c-\x1e, U+0085, U+2028 and U+2029: U+0085 and \x1c-\x1e are bytes
+# of mojibake the repair stage reads back ("\x85" is the Latin-1 reading of a UTF-8
+# continuation byte), \x0b and \x0c are control characters the decoder cleans, and the
+# Unicode separators are no line end of any page the project has seen.
+LINE_BREAKS = "\r\n"  # the characters of a line end, as a set (a break list: "。！？" + LINE_BREAKS)
+_LINE_END = re.compile(r"(\r\n?|\n)")
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def has_line_break(text: str) -> bool:
+    """Whether ``text`` holds a line end (``\\n``, ``\\r\\n`` or a lone ``\\r``)."""
+    return "\n" in text or "\r" in text
+
+
+def lines_at(text: str) -> list[tuple[int, str]]:
+    r"""``(offset, line)`` of every line of ``text``, its line end left out: what
+    ``text.split("\n")`` gives (a last, empty line after a final line end too), with offsets,
+    and with ``\r\n`` and a lone ``\r`` ending lines as ``\n`` does.
+
+    >>> lines_at("一\r二\r\n三\n")
+    [(0, '一'), (2, '二'), (5, '三'), (7, '')]
+    """
+    out = []
+    pos = 0
+    if "\r" not in text:  # most pages: one split in C
+        for line in text.split("\n"):
+            out.append((pos, line))
+            pos += len(line) + 1
+        return out
+    parts = _LINE_END.split(text)  # line, its end, line, its end, ..., the last line
+    for k in range(0, len(parts) - 1, 2):
+        out.append((pos, parts[k]))
+        pos += len(parts[k]) + len(parts[k + 1])
+    out.append((pos, parts[-1]))
+    return out
+
+
+def lines_with_ends(text: str) -> list[str]:
+    r"""The lines of ``text`` with their line ends kept (``"".join`` gives ``text`` back), no
+    empty last line: ``str.splitlines(keepends=True)`` at ``\n``, ``\r\n`` and ``\r`` only.
+
+    >>> lines_with_ends("一\r二\r\n三")
+    ['一\r', '二\r\n', '三']
+    """
+    if "\r" not in text:
+        parts = text.split("\n")
+        out = [p + "\n" for p in parts[:-1]]
+        if parts[-1]:
+            out.append(parts[-1])
+        return out
+    return _LINE_WITH_END.findall(text)
+
+
 # Where a piece may end, best first: a paragraph, then a sentence, then a clause or a space.
-_PARAGRAPH_ENDS = "\n"
+_PARAGRAPH_ENDS = LINE_BREAKS
 _SENTENCE_ENDS = "。！？!?…"
 _CLAUSE_ENDS = "；;，,、 \u3000\t"
 _CLOSERS = "”’」』）)】》\"'"
@@ -70,6 +129,8 @@ def _cut(text: str, start: int, stop: int) -> int:
         at = max(text.rfind(ch, floor, stop) for ch in marks)
         if at >= 0:
             end = at + 1
+            if text[at] == "\r" and text[end : end + 1] == "\n":
+                end = at  # the window ends inside a \r\n: cut before it, never between its halves
             while end < stop and text[end] in _CLOSERS:
                 end += 1
             return end

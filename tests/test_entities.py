@@ -540,3 +540,49 @@ def test_numbered_items_are_no_wrapped_block():
 
     text = "（二）担任连级职务的三十五岁\n（三）担任营级职务的四十岁整\n（四）担任团级职务的四十五岁"
     assert wrapped_paragraphs(text, paragraphs(text)) == paragraphs(text)
+
+
+# -- line ends: \n, \r\n and a lone \r ---------------------------------------------------------
+def test_paragraphs_end_at_a_lone_cr_as_at_lf_and_crlf():
+    from chinese_news_nlp.entities import paragraphs
+
+    lf = "\u3000\u3000浙江大学\n\n  北京 \n杭州"
+    assert paragraphs(lf.replace("\n", "\r")) == paragraphs(lf) == [(2, "浙江大学"), (10, "北京"), (14, "杭州")]
+    crlf = lf.replace("\n", "\r\n")
+    assert [(crlf[p : p + len(line)], line) for p, line in paragraphs(crlf)] == [
+        (line, line) for _, line in paragraphs(lf)
+    ]
+
+
+def test_a_page_of_lone_cr_line_ends_has_the_entities_of_its_lf_form():
+    text = (
+        "浙江：创新为基构筑三大产业高地\n2022-03-08 10:44:57   来源：科技日报\n\n"
+        "记者从浙江省科技厅获悉，之江实验室主任朱世强表示，2023年全省研发投入达2640亿元。\n\n"
+        "相关文章\n浙江大学发布新成果\n"
+    )
+    nlp = chinese_news_nlp.load()
+    lf = nlp(text)
+    assert ("朱世强", "PERSON") in [(e.text, e.label) for e in lf.entities]
+    for variant in (text.replace("\n", "\r"), text.replace("\n", "\r\n")):
+        doc = nlp(variant)
+        doc.check()
+        assert [(e.label, e.text, e.zone) for e in doc.entities] == [(e.label, e.text, e.zone) for e in lf.entities]
+        assert [(o.person, o.title) for o in doc.officials] == [(o.person, o.title) for o in lf.officials]
+        for e in doc.entities:
+            assert doc.text[e.start : e.end] == e.text and doc.raw[e.raw_start : e.raw_end] == e.text
+            assert "\r" not in e.text
+    cr = nlp(text.replace("\n", "\r"))
+    assert [(e.start, e.end) for e in cr.entities] == [(e.start, e.end) for e in lf.entities]
+
+
+def test_a_name_cut_by_a_hard_wrap_with_a_lone_cr_is_found():
+    from chinese_news_nlp.entities import paragraphs
+    from chinese_news_nlp.entities.wrapping import wrapped_blocks
+
+    text = "浙江大学副校长王小明在杭\r州召开会议，部署今年的科\r技创新工作。"
+    assert wrapped_blocks(text, paragraphs(text)) == [(0, 3)]
+    doc = EntityStage()(Doc(raw=text))
+    doc.check()
+    assert ("杭\r州", "LOC") in [(e.text, e.label) for e in doc.entities]
+    lf = EntityStage()(Doc(raw=text.replace("\r", "\n")))
+    assert [(e.label, e.start, e.end) for e in doc.entities] == [(e.label, e.start, e.end) for e in lf.entities]

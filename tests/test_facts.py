@@ -565,3 +565,24 @@ def test_subjects_without_entities_take_linear_time():
     # the same subject as before for a sentence of ordinary length
     assert one("浙江省杭州市的数字经济规模达5亿元")["subject"] == "杭州市"
     assert [f["subject"] for f in extract_facts("杭州市规模达5亿元。\n总量达3亿元")] == ["杭州市", None]
+
+
+# -- line ends: \n, \r\n and a lone \r ---------------------------------------------------------
+def test_a_lone_cr_ends_a_paragraph_as_lf_does():
+    """The year of one paragraph does not date the next one's figures, whatever its line end."""
+    paras = ["2020年，浙江省地区生产总值达到500亿元。", "杭州市工业产值达到80亿元，同比增长10%。"]
+    keys = ("surface", "value", "unit", "year", "subject", "metric", "start", "end")
+    lf = [{k: f[k] for k in keys} for f in extract_facts("\n".join(paras))]
+    assert [f["year"] for f in lf] == [2020, None, None]
+    cr_text = "\r".join(paras)
+    cr = [{k: f[k] for k in keys} for f in extract_facts(cr_text)]
+    assert cr == lf
+    assert all(cr_text[f["start"] : f["end"]] == f["surface"] for f in cr)
+    crlf = [{k: f[k] for k in keys if k not in ("start", "end")} for f in extract_facts("\r\n".join(paras))]
+    assert crlf == [{k: v for k, v in f.items() if k not in ("start", "end")} for f in lf]
+
+
+def test_list_numbering_at_the_start_of_a_lone_cr_line_is_no_figure():
+    for end in ("\n", "\r", "\r\n"):
+        text = f"报告列出以下事项：{end}2.1992年向银行发行的债券共计30亿元。"
+        assert [f["surface"] for f in extract_facts(text)] == ["30亿元"], repr(end)

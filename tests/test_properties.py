@@ -103,3 +103,26 @@ def test_default_pipeline_offsets(text):
     for rep in doc.repairs:
         assert 0 <= rep.raw_start <= rep.raw_end <= len(doc.raw)
     Doc.from_json(doc.to_json()).check()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT)
+def test_lone_cr_line_ends_read_as_lf(text):
+    """A page with lone CR line ends is the page with LF ones: same zones, entities, facts and
+    repairs at the same offsets (the text keeps its CRs)."""
+    nlp = _full_pipeline()
+    text = text.replace("\r", "")
+    lf, cr = run(nlp, text), run(nlp, text.replace("\n", "\r"))
+
+    def view(doc):
+        return (
+            [(z.label, z.start, z.end) for z in doc.zones],
+            {k: doc.meta.get(k) for k in ("title", "date", "source", "authors")},
+            [(e.label, e.start, e.end) for e in doc.entities],
+            [(f.start, f.end, f.value, f.unit, f.year, f.subject, f.metric) for f in doc.facts],
+            [(r.start, r.end, r.cause, r.after) for r in doc.repairs],
+            [(t.start, t.end) for t in doc.tokens],
+        )
+
+    assert view(cr) == view(lf)
+    assert cr.text == lf.text.replace("\n", "\r")

@@ -839,3 +839,42 @@ def test_byte_shift_runs_bounded_on_a_line_without_breaks(monkeypatch: pytest.Mo
         per_character.append(decoded[0] / len(line))
     assert per_character[0] > 10  # (the shifts were tried)
     assert per_character[1] <= 1.5 * per_character[0], per_character
+
+
+# -- line ends: \n, \r\n and a lone \r ---------------------------------------------------------
+def test_repair_reads_lone_cr_lines_as_lf_lines(shared_dir):
+    from chinese_news_nlp.pieces import has_line_break
+
+    """Repair runs line by line whatever the line end: the same edits, at the same offsets, on
+    dev texts joined by \\n or a lone \\r (and the same ones, shifted, joined by \\r\\n)."""
+    rows = [json.loads(line)["corrupt"] for line in open(shared_dir / "data" / "mojibake_dev.jsonl", encoding="utf-8")]
+    for k in range(0, min(len(rows), 120), 6):
+        group = rows[k : k + 6]
+        assert not any(has_line_break(row) for row in group)
+        lf_text, lf_edits = fix_and_explain("\n".join(group))
+        cr_text, cr_edits = fix_and_explain("\r".join(group))
+        assert cr_edits == lf_edits and cr_text == lf_text.replace("\n", "\r")
+        crlf_text, crlf_edits = fix_and_explain("\r\n".join(group))
+        assert crlf_text.split("\r\n") == lf_text.split("\n")
+        assert [e[2:] for e in crlf_edits] == [e[2:] for e in lf_edits]
+
+
+def test_a_lone_cr_ends_a_clause_for_the_content_farm_rule():
+    # a clause-final 头部 after a ranking verb is 第一; the line's end closes the clause
+    for end in ("\n", "\r", "\r\n"):
+        text = f"该公司位居全国头部{end}第二行文字。"
+        assert [(e.cause, e.replacement) for e in fix_and_explain(text)[1]] == [
+            ("content-farm-substitution", "第一")
+        ], repr(end)
+
+
+def test_a_long_page_of_lone_cr_lines_is_repaired_line_by_line(monkeypatch):
+    """A lone-CR page was one line to every fix (the byte-shift reader's runs reach a line's end)."""
+    import chinese_news_nlp.repair as repair
+
+    seen = []
+    real = repair._fix_line
+    monkeypatch.setattr(repair, "_fix_line", lambda line, *a: seen.append(line) or real(line, *a))
+    line = "该公司位居全国头部，记者从浙江省科技厅获悉。"
+    repair.fix_and_explain("\r".join([line] * 50))
+    assert len(seen) == 50 and all(s.rstrip("\r") == line for s in seen)

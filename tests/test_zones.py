@@ -493,3 +493,64 @@ def test_repeat_of_is_the_earliest_zone_related_either_way():
     mark_repeated(zones, texts)
     # 1 begins with 0; 2 begins 0 (and 1); 3 equals 0; 4 shares only the first characters
     assert [z.repeat_of for z in zones] == [None, 0, 0, 0, None]
+
+
+# -- line ends: \n, \r\n and a lone \r ------------------------------------------------------------
+CR_PAGE = (
+    "浙江：创新为基构筑三大产业高地\r2022-03-08 10:44:57   来源：科技日报\r\r"
+    "记者从浙江省科技厅获悉，之江实验室主任朱世强表示，2023年全省研发投入达2640亿元。\r\r"
+    "相关文章\r浙江大学发布新成果\r"
+)
+META_KEYS = ("title", "date", "time", "date_text", "source", "authors")
+
+
+def _zones_and_meta(doc):
+    return [(z.label, doc.text[z.start : z.end], z.repeat_of) for z in doc.zones], {
+        k: doc.meta.get(k) for k in META_KEYS
+    }
+
+
+def test_a_page_of_lone_cr_line_ends_has_the_zones_of_its_lf_form():
+    """Classic Mac line ends (some CMS exports): read as lines where they stand, the text not rewritten."""
+    nlp = cnn.load(["repair", "convert", "zones"])
+    lf = nlp(CR_PAGE.replace("\r", "\n").encode())
+    assert [z.label for z in lf.zones] == ["title", "meta", "body", "related", "related"]
+    for variant in (CR_PAGE, CR_PAGE.replace("\r", "\r\n")):
+        doc = nlp(variant.encode())
+        assert doc.text == variant  # the line ends are kept
+        assert _zones_and_meta(doc) == _zones_and_meta(lf)
+        assert doc.meta["title"] == "浙江：创新为基构筑三大产业高地" and doc.meta["source"] == "科技日报"
+        for z in doc.zones:  # spans exclude the line end, raw offsets slice raw to the same text
+            assert (
+                "\r" not in doc.text[z.start : z.end] and doc.raw[z.raw_start : z.raw_end] == doc.text[z.start : z.end]
+            )
+    cr = nlp(CR_PAGE.encode())
+    assert [(z.start, z.end) for z in cr.zones] == [(z.start, z.end) for z in lf.zones]  # same length: same offsets
+
+
+def test_seed_pages_with_lone_cr_or_crlf_have_the_same_zones_and_metadata(seed_texts):
+    nlp = cnn.load(["repair", "convert", "zones"])
+    for name, text in seed_texts.items():
+        lf = nlp(text, id=name)
+        cr = nlp(text.replace("\n", "\r"), id=name)
+        crlf = nlp(text.replace("\n", "\r\n"), id=name)
+        assert _zones_and_meta(cr) == _zones_and_meta(lf) == _zones_and_meta(crlf), name
+        assert [(z.start, z.end) for z in cr.zones] == [(z.start, z.end) for z in lf.zones], name
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [P1, P2, "相关阅读", "某地新材料产业规模突破千亿元", "2024-05-20 10:00 来源:某某日报", "  ", ""]
+        ),
+        max_size=8,
+    ),
+    st.lists(st.sampled_from(["\n", "\n\n", "\r\n"]), min_size=8, max_size=8),
+)
+def test_lone_cr_line_ends_zone_as_lf(lines, ends):
+    text = "".join(line + end for line, end in zip(lines, ends))
+    cr = text.replace("\r\n", "\n").replace("\n", "\r")
+    assert [(z.label, cr[z.start : z.end]) for z in find_zones(cr)] == [
+        (z.label, text[z.start : z.end]) for z in find_zones(text)
+    ]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from ..doc import Doc, Entity, Official, span_dict
+from ..pieces import has_line_break, lines_at
 from ..pipeline import register_stage
 from ..segmentation import merge_entity_tokens
 from .engines import (
@@ -83,12 +84,10 @@ def paragraphs(text: str) -> list[tuple[int, str]]:
     [(2, '浙江大学'), (10, '北京')]
     """
     out = []
-    pos = 0
-    for line in text.split("\n"):
+    for pos, line in lines_at(text):  # a line ends at \n, \r\n or a lone \r
         body = line.strip()
         if body:
             out.append((pos + len(line) - len(line.lstrip()), body))
-        pos += len(line) + 1
     return out
 
 
@@ -210,7 +209,7 @@ class EntityStage:
             for (i, j), (offset, _, keep) in zip(bs, views[v : v + len(bs)]):
                 read = _unsqueezed(doc.text, offset, keep, analyses[n_lines + v])
                 v += 1
-                if any("\n" in doc.text[c.start : c.end] for c in read.candidates):
+                if any(has_line_break(doc.text[c.start : c.end]) for c in read.candidates):
                     kept.append((i, j, read))
             for i, j, read in reversed(kept):  # (from the last: the earlier lines keep their places)
                 paras[i:j] = [block_text(doc.text, ps, i, j)]

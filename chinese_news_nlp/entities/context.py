@@ -34,7 +34,7 @@ PLACE_AFTER = ("大地", "两岸", "沿岸", "之滨", "畔", "流域")
 # Two-character short forms must be rare words (海康, not 联合 or 长城).
 MAX_SHORT_FORM_FREQUENCY = 50
 CUE_WINDOW = 20  # characters either side of a name searched for company cues
-_SENTENCE_STOPS = "。！？!?；;\n"
+_SENTENCE_STOPS = "。！？!?；;\r\n"  # a line end (\n, \r\n, a lone \r) stops a sentence
 _CLAUSE_STOPS = _SENTENCE_STOPS + "，,：:、"
 
 

@@ -598,7 +598,7 @@ def _anchor_left(tokens: Sequence[Tok], j: int, vocab: Vocabulary, chars: int) -
     return None
 
 
-_QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』\n，。、；：！？,;:!?]{3,30})[”\"」』]")
+_QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』\r\n，。、；：！？,;:!?]{3,30})[”\"」』]")
 
 
 def quoted_orgs(text: str) -> list[Span]:

@@ -38,12 +38,14 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from ..pieces import LINE_BREAKS, has_line_break
+
 # Narrower lines are headlines and labels as often as a column's lines; wider ones are
 # paragraphs (a page's or a terminal's width is 35 to 40 Chinese characters: 80 columns).
 MIN_WIDTH = 10
 MAX_WIDTH = 60
 _SENTENCE_END = frozenset("。！？；…”」』!?;")
-BREAKS = ("\n", "\r\n")
+BREAKS = ("\n", "\r\n", "\r")  # the line ends between two lines of a block (see pieces.lines_at)
 
 
 def _columns(line: str) -> int:
@@ -156,7 +158,7 @@ def squeezed(line: str) -> tuple[str, list[int] | None]:
     >>> squeezed("浙江大\\n学")
     ('浙江大学', [0, 1, 2, 4])
     """
-    if "\n" not in line:
+    if not has_line_break(line):
         return line, None
-    keep = [k for k, ch in enumerate(line) if ch not in "\r\n"]
+    keep = [k for k, ch in enumerate(line) if ch not in LINE_BREAKS]
     return "".join(line[k] for k in keep), keep

@@ -16,6 +16,7 @@ import bisect
 from typing import Any
 
 from ..doc import Doc, Fact
+from ..pieces import LINE_BREAKS
 from ..pipeline import register_stage
 from .attach import metric_for, pair_respective_lists, subject_finder
 from .detect import find_figures, normalize_for_scan
@@ -44,7 +45,7 @@ def find_facts(text: str, date: str | None = None, entities: list | None = None)
     # is a bisection, not a pass over all of them (quadratic: 8,000 figures took 2.6 s for it).
     ends: list[int] = []
     for i, fig in enumerate(figures):
-        clause_start = last_break_before(norm, fig.start, "，,；;。！？!?\n") + 1
+        clause_start = last_break_before(norm, fig.start, "，,；;。！？!?" + LINE_BREAKS) + 1
         at = bisect.bisect_left(ends, clause_start)
         earlier = at < len(ends) and ends[at] <= fig.start
         bisect.insort(ends, fig.end)

@@ -20,10 +20,11 @@ import functools
 import regex
 
 from ..doc import Entity
+from ..pieces import LINE_BREAKS
 from .timeframe import last_break_before
 
 SUBJECT_LABELS = {"LOC", "GOV", "COMPANY", "LAB", "ORG", "EDU"}
-BREAKS = '，,；;。！？!?\n：:（）()“”"《》'
+BREAKS = '，,；;。！？!?：:（）()“”"《》' + LINE_BREAKS
 LEADING_NOISE = regex.compile(
     r"^(?:[\p{P}\s]|截至|目前|当前|如今|其中|同时|此外|另外|已经|已|共|累计|首次|仅|均|都|将|还|并|也|又|总计|合计|全省|全市|全国|全区|"
     r"(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|初|末)?|今年|去年|明年|上半年|下半年|前三季度)+"
@@ -62,7 +63,7 @@ def subject_finder(text: str, entities: list[Entity]):
     starts = [c[0] for c in candidates]
 
     def subject(start: int) -> str | None:
-        para_start = last_break_before(text, start, "\n") + 1  # not an rfind to the text's start per figure
+        para_start = last_break_before(text, start, LINE_BREAKS) + 1  # not an rfind to the text's start per figure
         if entities:
             k = bisect.bisect_right(starts, start) - 1  # an empty entity at start counts too
             while k >= 0 and starts[k] >= para_start:
@@ -175,7 +176,7 @@ def pair_respective_lists(text: str, spans: list[tuple[int, int]]) -> dict[int, 
     i = 0
     while i < len(spans):
         start = spans[i][0]
-        clause_start = last_break_before(text, start, "，,；;。！？!?\n：:") + 1
+        clause_start = last_break_before(text, start, "，,；;。！？!?：:" + LINE_BREAKS) + 1
         head = text[clause_start:start]
         m = RESPECTIVELY.search(head)
         if not m:

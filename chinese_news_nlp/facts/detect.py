@@ -16,6 +16,7 @@ from decimal import Decimal
 import regex
 
 from ..alignment import overlap_test
+from ..pieces import LINE_BREAKS
 from .lexicon import Lexicon, Unit, lexicon
 from .numerals import (
     CN_BIG_UNITS,
@@ -104,7 +105,7 @@ def blocked_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
         return spans
     depth, open_at = 0, 0
     for i, ch in enumerate(text):
-        if ch == "\n":
+        if ch in LINE_BREAKS:
             depth = 0  # a title never spans lines; an unclosed 《 is a cut-off teaser
         elif ch == "《":
             if depth == 0:

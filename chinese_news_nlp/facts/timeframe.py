@@ -31,11 +31,13 @@ from functools import cache, lru_cache
 
 import regex
 
+from ..pieces import LINE_BREAKS
 from .lexicon import lexicon
 
-CLAUSE_BREAKS = "，,；;。！？!?\n：:"
-SEMI_BREAKS = "；;。！？!?\n"
-SENTENCE_BREAKS = "。！？!?\n"
+# A line end (\n, \r\n or a lone \r: pieces.LINE_BREAKS) breaks a paragraph, a sentence and a clause.
+CLAUSE_BREAKS = "，,；;。！？!?：:" + LINE_BREAKS
+SEMI_BREAKS = "；;。！？!?" + LINE_BREAKS
+SENTENCE_BREAKS = "。！？!?" + LINE_BREAKS
 OPENERS = " \u3000“”\"'‘’「」『』(（【"
 SUFFIX = (
     r"(?:年底|年初|年末|底|初|末|上半年|下半年|前三季度|[一二三四]季度|第[一二三四]季度|全年|"
@@ -83,9 +85,8 @@ def _relative_re():
 
 def _in_title(text: str, pos: int) -> bool:
     """Inside 《…》 on the same line (a title cut off by a teaser's "..." never closes)."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
-    line_end = len(text) if line_end < 0 else line_end
+    line_start = last_break_before(text, pos, LINE_BREAKS) + 1
+    line_end = _bounds(text, pos, LINE_BREAKS)[1]
     opened = text.rfind("《", line_start, pos)
     return opened >= 0 and text.rfind("》", opened, pos) < 0 and text.find("》", pos, line_end) >= 0
 
@@ -243,7 +244,7 @@ def resolve_year(
     if index is None:
         index = MentionIndex.of(mentions)
     starts = index.starts
-    para = _bounds(text, start, "\n")
+    para = _bounds(text, start, LINE_BREAKS)
     semi = _bounds(text, start, SEMI_BREAKS)
     sentence = _bounds(text, start, SENTENCE_BREAKS)
     clause = _bounds(text, start, CLAUSE_BREAKS)

@@ -30,6 +30,7 @@ from typing import Callable, Iterable
 
 from ..alignment import Edit, apply_edits
 from ..doc import Doc, Repair
+from ..pieces import has_line_break
 from ..pipeline import register_stage
 from . import lm
 from .byteshift import fix_byte_shifts
@@ -159,7 +160,7 @@ def fix_and_explain(
     wanted = set(causes) if causes is not None else None
     edits: list[Edit] = []
     pos = 0
-    for line in split_lines(text) if "\n" in text else (text,):
+    for line in split_lines(text) if has_line_break(text) else (text,):  # \n, \r\n, a lone \r
         if needs_repair(line):
             for e in _fix_line(line, min_guess):
                 if (wanted is None or e.cause in wanted) and e.confidence >= min_confidence:

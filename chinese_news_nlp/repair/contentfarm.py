@@ -45,12 +45,12 @@ def _ordinal_follows(text: str, end: int) -> bool:
 
 
 def _clause_end(text: str, end: int) -> bool:
-    return end >= len(text) or text[end] in "，。、；：！？,.;:!?\n”）)"
+    return end >= len(text) or text[end] in "，。、；：！？,.;:!?\r\n”）)"
 
 
 # 位居全国头部, 名列全省头部, 排名头部: a ranking verb earlier in the clause makes a clause-final 头部 a rank.
-_RANKED = re.compile(r"(?:居|列|排名|排在|排行)[^，。、；：！？,.;:!?\n]{0,6}$")
-_CLAUSE_MARKS = "，。、；：！？,.;:!?\n“（(「"
+_RANKED = re.compile(r"(?:居|列|排名|排在|排行)[^，。、；：！？,.;:!?\r\n]{0,6}$")
+_CLAUSE_MARKS = "，。、；：！？,.;:!?\r\n“（(「"  # a line ends at \n, \r\n or a lone \r
 
 
 def _ranked_or_alone(text: str, start: int) -> bool:
@@ -96,4 +96,4 @@ def _same_frame(text: str, a: int, b: int) -> bool:
     if a == 0 or b == 0 or text[a - 1] != text[b - 1]:
         return False
     lo, hi = min(a, b), max(a, b)
-    return not any(c in "。！？!?\n" for c in text[lo:hi])
+    return not any(c in "。！？!?\r\n" for c in text[lo:hi])

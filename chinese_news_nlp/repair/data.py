@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from ..pieces import lines_with_ends
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "repair"
 
 
@@ -35,13 +37,10 @@ def question_words() -> tuple[str, ...]:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines with their ``\\n`` kept; unlike ``str.splitlines`` never splits at
-    U+0085 or U+001C-U+001E, which are bytes of mojibake, not line ends."""
-    parts = text.split("\n")
-    out = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        out.append(parts[-1])
-    return out
+    """Lines with their line ends (``\\n``, ``\\r\\n``, a lone ``\\r``) kept; unlike
+    ``str.splitlines`` never splits at U+0085 or U+001C-U+001E, which are bytes of mojibake,
+    not line ends (:func:`chinese_news_nlp.pieces.lines_with_ends`)."""
+    return lines_with_ends(text)
 
 
 @lru_cache(maxsize=1)

@@ -738,7 +738,7 @@ def _gbk_pairs(data: bytes, phase: int) -> str:
     return "".join(out)
 
 
-_LOST_RUN = re.compile(r"\ufffd(?:[^\n]{0,2}\ufffd){2,}")
+_LOST_RUN = re.compile(r"\ufffd(?:[^\r\n]{0,2}\ufffd){2,}")  # not across a line end
 
 
 def report_lost_runs(text: str) -> list[Edit]:

@@ -173,7 +173,7 @@ def _chinese_after(line: str, k: int) -> bool:
     return k + 1 < len(line) and lm.looks_chinese(line[k + 1])
 
 
-_CLAUSE_END = "，。；：！？,;:!?\n"
+_CLAUSE_END = "，。；：！？,;:!?\r\n"
 
 
 def _in_question(line: str, k: int) -> bool:

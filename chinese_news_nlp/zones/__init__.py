@@ -22,6 +22,7 @@ import bisect
 from typing import Any
 
 from ..doc import Doc, Zone
+from ..pieces import lines_at
 from ..pipeline import register_stage
 from .layout import Line, classify_lines, line_shape
 from .lexicon import lexicon
@@ -31,13 +32,10 @@ _INDENT = " \t\u3000\xa0\ufeff\r"
 
 
 def split_lines(text: str) -> list[Line]:
-    """The non-blank lines of ``text`` with their offsets (indent and trailing spaces excluded)."""
+    """The non-blank lines of ``text`` with their offsets (indent, trailing spaces and line end excluded)."""
     lex = lexicon()
     out: list[Line] = []
-    pos = 0
-    for chunk in text.split("\n"):
-        start = pos
-        pos += len(chunk) + 1
+    for start, chunk in lines_at(text):  # a line ends at \n, \r\n or a lone \r
         stripped = chunk.strip(_INDENT)
         if not stripped:
             continue
