@@ -18,6 +18,7 @@ import itertools
 import re
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Union, runtime_checkable
 
 from .contracts import check_order
@@ -213,11 +214,14 @@ class Pipeline:
     def _run_strict(self, doc: Doc, where: str = "") -> Doc:
         for stage in self.stages:
             try:
-                doc = stage(doc)
+                done = stage(doc)
             except ChineseNewsNLPError:
                 raise
             except Exception as exc:  # a bug or a model failure: say which stage, keep the cause
                 raise StageError(stage.name, f"{type(exc).__name__}: {exc}{where}") from exc
+            if not isinstance(done, Doc):
+                raise StageError(stage.name, f"{_not_a_doc(done)}{where}")
+            doc = done
         return doc
 
     def _finish(self, doc: Doc) -> Doc:
@@ -301,6 +305,8 @@ class Pipeline:
         docs: list[Doc] = []
         for item, doc_id, date in batch:
             try:
+                if isinstance(item, Unreadable):
+                    raise InputError(item.message)
                 docs.append(self.make_doc(item, date=date, id=doc_id))
             except InputError as exc:
                 docs.append(failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc)))
@@ -335,13 +341,13 @@ class Pipeline:
             except Exception:  # noqa: BLE001 - retry one by one to find the culprit
                 done = None
             if done is not None and len(done) == len(docs):
-                return done
+                return [d if isinstance(d, Doc) else _fail_not_a_doc(stage, doc, d) for doc, d in zip(docs, done)]
             # (a batch that came back short or long: one by one, so that no document is lost)
         out: list[Doc | None] = []
         for doc in docs:
             started = time.perf_counter()
             try:
-                out.append(stage(doc))
+                done = stage(doc)
             except Exception as exc:  # noqa: BLE001 - recorded, never lost
                 out.append(None)
                 doc.error = {
@@ -351,7 +357,21 @@ class Pipeline:
                     "traceback": traceback.format_exc(limit=5),
                     "seconds": round(time.perf_counter() - started, 3),
                 }
+                continue
+            out.append(done if isinstance(done, Doc) else _fail_not_a_doc(stage, doc, done))
         return out
+
+
+def _not_a_doc(value: Any) -> str:
+    return f"returned {type(value).__name__}, not a Doc (a stage returns the document it was given, or a new one)"
+
+
+def _fail_not_a_doc(stage: Stage, doc: Doc, value: Any) -> None:
+    """Record on ``doc`` that ``stage`` returned ``value`` instead of a Doc: ``None`` (a forgotten
+    ``return doc``) left the document without the later stages' work and without an error, and
+    anything else failed the batch in the next stage or when the Doc was finished."""
+    doc.error = {"stage": stage.name, "type": "StageError", "message": _not_a_doc(value)}
+    return None
 
 
 # Characters no token, entity or fact may contain.  decode.make_doc already turns control
@@ -416,9 +436,20 @@ def _with_ids(
                 from .html import Html
 
                 item = Html(item["html"], url=item.get("url"))
+            elif "text" not in item:  # (was an empty document, processed without an error)
+                item = Unreadable("the mapping has no 'text' field (nor 'html')")
             else:
-                item = item.get("text", "")
+                item = item["text"]
         yield item, (str(doc_id) if doc_id is not None else None), date
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Stands in for an item of ``pipe()`` that holds no document (a mapping without ``text``):
+    it becomes a Doc whose error (stage ``decode``, :class:`InputError`) says why."""
+
+    message: str
+    content: str = ""  # (pipe_in_workers counts the characters of the items it reads ahead)
 
 
 def batched(it: Iterable, size: int) -> Iterator[list]:

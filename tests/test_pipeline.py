@@ -308,3 +308,49 @@ def test_a_document_a_stage_makes_large_is_not_processed_again_in_pieces():
     # its pieces were cut from the processed text: ValueError out of pipe(), the batch lost
     docs = list(Pipeline([Grow()], piece_chars=10).pipe(["北京上海广州", "小"]))
     assert [len(d.text) for d in docs] == [26, 21] and docs[0].error is None
+
+
+class NotADocStage:
+    """Returns ``None`` (a forgotten ``return doc``) or a str for the documents holding 坏."""
+
+    name = "test-not-a-doc"
+
+    def __init__(self, value=None, batch: bool = False):
+        self.value = value
+        if batch:
+            self.pipe = lambda docs: [self(d) for d in docs]
+
+    def __call__(self, doc: Doc):
+        return self.value if "坏" in doc.text else doc
+
+
+@pytest.mark.parametrize("value", [None, "oops"])
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_stage_that_returns_no_doc_fails_that_document(value, batch):
+    # None: the document came out with no error and without the later stages' work (seen unset);
+    # a str: AttributeError out of pipe(), the whole batch lost
+    nlp = Pipeline([NotADocStage(value, batch), UpperStage()])
+    docs = list(nlp.pipe(["北京", "坏的", "上海"], batch_size=3))
+    assert [d.text for d in docs] == ["北京", "坏的", "上海"]
+    assert [d.meta.get("seen") for d in docs] == [True, None, True]
+    assert docs[1].error["stage"] == "test-not-a-doc" and docs[1].error["type"] == "StageError"
+    assert "not a Doc" in docs[1].error["message"]
+    with pytest.raises(StageError, match="test-not-a-doc"):
+        nlp("坏的")
+
+
+def test_pipe_records_a_mapping_without_text():
+    # {"id": "x"} was an empty document, processed without an error (the corpus runner records it)
+    docs = list(Pipeline([UpperStage()]).pipe([{"id": "x"}, {"id": "y", "text": "北京"}, {"id": "z", "text": ""}]))
+    assert [d.id for d in docs] == ["x", "y", "z"]
+    assert docs[0].error["type"] == "InputError" and "text" in docs[0].error["message"]
+    assert docs[1].error is None and docs[2].error is None  # an empty str is a valid, empty Doc
+
+
+def test_pipe_in_workers_records_items_that_are_no_text():
+    # n_process=1 records them; n_process=2 counted their characters to decide on starting the
+    # workers: TypeError (len(None)) out of pipe(), every document lost
+    nlp = load(["convert"])
+    docs = list(nlp.pipe([None, 5, {"text": 5}, "北京"], n_process=2))
+    assert [d.error and d.error["type"] for d in docs] == ["InputError", "InputError", "InputError", None]
+    assert docs[3].text == "北京"

@@ -65,6 +65,13 @@ def _size(item: object) -> int:
     return len(item) if isinstance(item, (str, bytes)) else 0
 
 
+def _chars(item: object) -> int:
+    """The length of an item of ``pipe()``: str, bytes or an Html page's; 0 for anything else (the
+    pipeline records it as an error: ``len(None)`` had failed ``pipe(n_process=2)`` as a whole)."""
+    content = getattr(item, "content", item)
+    return len(content) if isinstance(content, (str, bytes, bytearray)) else 0
+
+
 _PIPELINES: dict[str, Pipeline] = {}
 _ACTIVE: RunConfig | None = None
 
@@ -308,7 +315,7 @@ def pipe_in_workers(nlp: Pipeline, batches: Iterable[list], workers: int, timeou
         chars = 0
         for batch in batches:
             ahead.append(batch)
-            chars += sum(len(getattr(item, "content", item)) for item, _, _ in batch)  # str, bytes or Html
+            chars += sum(_chars(item) for item, _, _ in batch)
             if chars >= PIPE_MIN_CHARS:
                 break
         else:  # the whole input is here, too small to pay for starting workers
