@@ -74,14 +74,45 @@ def extract_html(content: str | bytes, url: str | None = None) -> tuple[str, dic
 
 
 def _body_lines(body) -> list[str]:
+    """A line per block of trafilatura's XML body, in order, each character once: a block's own
+    text on either side of the blocks it holds is a line of its own (a quote's text around its
+    paragraphs was lost, a nested list's items came twice: inside their parent's line and on
+    their own), and ``<lb/>`` (``<br>``) ends a line (its lines were joined into one word)."""
     if body is None:
         return []
     lines: list[str] = []
-    for element in body.iter():
-        if element.tag in _BLOCKS and not any(child.tag in _BLOCKS for child in element):
-            text = _SPACES.sub(" ", "".join(element.itertext())).strip()
-            if text:
-                lines.append(text)
+
+    def flush(parts: list[str]) -> None:
+        text = _SPACES.sub(" ", "".join(parts)).strip()
+        if text:
+            lines.append(text)
+        parts.clear()
+
+    # An explicit stack rather than recursion (a deeply nested page): ("enter", element, parts),
+    # ("text", str, parts), ("flush", None, parts), ``parts`` being the line written to.
+    top: list[str] = []
+    stack: list[tuple[str, Any, list[str]]] = [("enter", body, top)]
+    while stack:
+        op, item, parts = stack.pop()
+        if op == "flush":
+            flush(parts)
+            continue
+        if op == "text":
+            parts.append(item)
+            continue
+        if item.text and isinstance(item.tag, str):  # (a comment's text is no page text)
+            parts.append(item.text)
+        for child in reversed(item):  # pushed in reverse: they come off the stack in document order
+            if child.tail:
+                stack.append(("text", child.tail, parts))  # a tail goes on in the line around its element
+            if isinstance(child.tag, str) and child.tag in _BLOCKS:
+                inner: list[str] = []
+                stack += [("flush", None, inner), ("enter", child, inner), ("flush", None, parts)]
+            elif child.tag == "lb":
+                stack.append(("flush", None, parts))
+            else:
+                stack.append(("enter", child, parts))
+    flush(top)
     return lines
 
 

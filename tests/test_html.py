@@ -78,3 +78,23 @@ def test_corpus_html_files_and_jsonl_field(tmp_path):
     assert got["page.html"]["meta"]["input"] == got["r1"]["meta"]["input"] == "html"
     assert "input" not in got["plain.txt"]["meta"]
     assert got["r1"]["meta"]["title"] == "某地新材料产业规模突破千亿元"
+
+
+@pytest.mark.parametrize(
+    "inner, lines",
+    [
+        # a quote's own text around its paragraph was lost (a block holding blocks was skipped whole)
+        ("<blockquote>引用开头文字<p>引用段落一</p>尾巴文字</blockquote>", ["引用开头文字", "引用段落一", "尾巴文字"]),
+        # a nested list's items came twice: in the outer item's line and on their own
+        (
+            "<ul><li>项目一<ul><li>子项目</li></ul>项目一尾</li><li>项目二</li></ul>",
+            ["项目一", "子项目", "项目一尾", "项目二"],
+        ),
+        # a line break joined two lines into one word (第一行北京第二行上海)
+        ("<p>第一行北京<br>第二行上海<br/>第三行</p>", ["第一行北京", "第二行上海", "第三行"]),
+    ],
+)
+def test_extraction_keeps_every_block_once(inner, lines):
+    body = "<p>" + PARAGRAPHS[0] * 2 + "</p>"
+    text, _ = extract_html(f"<html><body><article>{body}{inner}{body}</article></body></html>")
+    assert text.split("\n") == [PARAGRAPHS[0] * 2, *lines, PARAGRAPHS[0] * 2]
