@@ -125,6 +125,13 @@ def test_utf8_text_holding_replacement_characters_generated(shared_dir) -> None:
         "换行&#10;不算",  # a reference to a line break: the lines stay the lines
         "Москва — столица России.",  # GBK holds Cyrillic: was read as Big5, 妙抉扼抗志忘 (0.99)
         "Αθήνα是希腊首都",
+        # a Russian word beside Chinese, in one run of non-ASCII: read as Big5, 妤把我志快找 技我把,
+        # "full" and not guessed (0.94), the word after it following the first as evidence
+        "世界Привет мир",
+        "他说Привет",
+        "Привет世界",
+        "北京Привет мир北京",
+        "希腊首都Αθηνα位于",
         "一家人👨\u200d👩\u200d👧出游",  # a joiner binds the emoji of a sequence
         "他说co\u00adoperate一词",  # a soft hyphen inside a Latin word
         "\ufeff「練得銅皮鐵骨」",  # a byte order mark (icwb2's cityu gold file starts so)
