@@ -666,3 +666,25 @@ def test_worker_warm_up_runs_each_stages_own_warm_up():
     nlp = cnn.load(["repair"])
     warm_up(nlp)
     assert lm._pairs.cache_info().currsize == 1
+
+
+def test_a_folder_that_cannot_be_listed_is_recorded_not_skipped(tmp_path, monkeypatch):
+    # os.walk skipped a folder it could not list (permissions), and every document in it, without a word
+    corpus = tmp_path / "c"
+    (corpus / "locked").mkdir(parents=True)
+    (corpus / "locked" / "a.txt").write_text("新闻", encoding="utf-8")
+    (corpus / "z.txt").write_text("北京", encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    records = list(iter_records([corpus]))
+    assert [r[1] for r in records] == [input_label(corpus / "z.txt"), input_label(corpus / "locked")]
+    assert isinstance(records[1][0], ReadFailure) and "Permission denied" in records[1][0].message
+    out = tmp_path / "out.jsonl"
+    summary = process([corpus], out, stages="convert", workers=1, progress=False)
+    assert summary.errors == 1 and [d["id"] for d in read_jsonl(out)] == [r[1] for r in records]

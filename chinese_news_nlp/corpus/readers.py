@@ -210,12 +210,15 @@ def text_files(folder: str) -> Iterator[tuple[str, str]]:
     gives a document twice.  A link to a file is a file (read through the link).
     """
     visited: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+    unlisted: list[OSError] = []  # folders os.walk could not list: it skipped them, and their documents
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True, onerror=unlisted.append):
+        yield from _unlisted(unlisted)
         try:
             st = os.stat(dirpath)
             key = (st.st_dev, st.st_ino)
         except OSError:
             dirnames[:] = []
+            yield dirpath, input_label(dirpath)  # read_text_file records why
             continue
         if key in visited:
             dirnames[:] = []
@@ -226,6 +229,16 @@ def text_files(folder: str) -> Iterator[tuple[str, str]]:
             if name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(dirpath, name)
                 yield path, input_label(path)
+    yield from _unlisted(unlisted)
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[tuple[str, str]]:
+    """A folder that could not be listed stands for its documents: ``(path, id)`` of the folder,
+    which :func:`read_text_file` records as a failure (it was skipped without a word)."""
+    while errors:
+        path = os.fspath(errors.pop(0).filename or "")
+        if path:
+            yield path, input_label(path)
 
 
 def read_text_file(path: str, doc_id: str, date: str | None) -> Record:
@@ -237,8 +250,23 @@ def read_text_file(path: str, doc_id: str, date: str | None) -> Record:
 
             return Html(data), doc_id, date
         return data, doc_id, date
+    except IsADirectoryError:
+        return (
+            ReadFailure(f"cannot read the folder {path}, its documents are not processed: {_why_unlisted(path)}"),
+            doc_id,
+            date,
+        )
     except OSError as exc:
         return ReadFailure(f"cannot read {path}: {exc.strerror or exc}"), doc_id, date
+
+
+def _why_unlisted(path: str) -> str:
+    try:
+        os.scandir(path).close()
+        os.stat(path)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return "it could not be listed"
 
 
 # -- JSONL ------------------------------------------------------------------------------
