@@ -296,9 +296,11 @@ class Doc:
         """
         guesses = sorted((r.start, r.end) for r in self.repairs if r.guessed and r.start >= 0)
         spans = [*self.entities, *self.facts]
+        text = self.text
         if not guesses:
+            lost = LOST in text  # (most documents: one scan, no span sliced)
             for span in spans:
-                span.guessed = LOST in self.text[span.start : span.end]
+                span.guessed = lost and LOST in text[span.start : span.end]
             return
         starts = [start for start, _ in guesses]
         # the guesses do not overlap (each covers characters of its own), so going back from
@@ -311,7 +313,7 @@ class Doc:
                     break
                 if end <= span.start:
                     break
-            span.guessed = hit or LOST in self.text[span.start : span.end]
+            span.guessed = hit or LOST in text[span.start : span.end]
 
     def fill_zones(self) -> None:
         """Set the ``zone`` of each entity, official, fact and repair: the zone holding its start.
