@@ -3,8 +3,8 @@
 ``nlp(Html(page))``, a JSONL record with an ``html`` field, or an ``.html``/``.htm`` file given
 to ``cnnlp process`` is extracted here: trafilatura keeps the article's headline, paragraphs and
 lists (extractors often leave related lists in: the zones stage still runs) and its metadata.
-Each extracted block becomes one line of ``doc.raw``, so **offsets point into the extracted
-text, not into the HTML**; ``doc.meta["input"] == "html"`` says so, and
+Each extracted block becomes one line of ``doc.raw`` (a table: a line per row, its cells
+separated by a tab), so **offsets point into the extracted text, not into the HTML**; ``doc.meta["input"] == "html"`` says so, and
 ``doc.meta["html"]`` keeps what the extractor read (``title``, ``date``, ``author``,
 ``sitename``, ``url``).  Where the page text itself states no title, date or author, the
 extractor's are used.
@@ -23,6 +23,9 @@ from .errors import InputError
 _SPACES = re.compile(r"\s+")
 # Blocks trafilatura's XML body holds; a list gives one line per item, a table one per row.
 _BLOCKS = {"p", "head", "quote", "item", "row", "code"}
+# Where a row's cell begins, in the parts of its line (XML text cannot hold a NUL); the line
+# then has a tab between its cells.
+_CELL = "\x00"
 
 
 @dataclass(frozen=True)
@@ -77,23 +80,33 @@ def _body_lines(body) -> list[str]:
     """A line per block of trafilatura's XML body, in order, each character once: a block's own
     text on either side of the blocks it holds is a line of its own (a quote's text around its
     paragraphs was lost, a nested list's items came twice: inside their parent's line and on
-    their own), and ``<lb/>`` (``<br>``) ends a line (its lines were joined into one word)."""
+    their own), and ``<lb/>`` (``<br>``) ends a line (its lines were joined into one word).
+
+    A table row is a line with a tab between its cells (they ran together: ``外层文字甲乙丙``, and
+    an entity model read ``甲乙丙外层`` as one word).  A tab because nothing else in a line is one
+    (other whitespace is one space), so it marks a cell and nothing else, while every stage reads
+    it as a space (no word, name or fact holds one).  Empty cells are left out.  Inside a row a
+    paragraph, list item or ``<lb/>`` is a space, so that the row stays one line (facts and zones
+    read lines); a row inside a row (a table in a cell) is a line of its own, the outer cell's
+    text before and after it the lines around it."""
     if body is None:
         return []
     lines: list[str] = []
 
     def flush(parts: list[str]) -> None:
-        text = _SPACES.sub(" ", "".join(parts)).strip()
+        cells = (_SPACES.sub(" ", cell).strip() for cell in "".join(parts).split(_CELL))
+        text = "\t".join(cell for cell in cells if cell)
         if text:
             lines.append(text)
         parts.clear()
 
-    # An explicit stack rather than recursion (a deeply nested page): ("enter", element, parts),
-    # ("text", str, parts), ("flush", None, parts), ``parts`` being the line written to.
+    # An explicit stack rather than recursion (a deeply nested page): (op, item, parts, in_row) with
+    # op "enter" (an element), "text" (a str) or "flush", ``parts`` being the line written to and
+    # ``in_row`` whether that line is a table row's.
     top: list[str] = []
-    stack: list[tuple[str, Any, list[str]]] = [("enter", body, top)]
+    stack: list[tuple[str, Any, list[str], bool]] = [("enter", body, top, False)]
     while stack:
-        op, item, parts = stack.pop()
+        op, item, parts, in_row = stack.pop()
         if op == "flush":
             flush(parts)
             continue
@@ -103,15 +116,21 @@ def _body_lines(body) -> list[str]:
         if item.text and isinstance(item.tag, str):  # (a comment's text is no page text)
             parts.append(item.text)
         for child in reversed(item):  # pushed in reverse: they come off the stack in document order
-            if child.tail:
-                stack.append(("text", child.tail, parts))  # a tail goes on in the line around its element
-            if isinstance(child.tag, str) and child.tag in _BLOCKS:
+            if child.tail:  # a tail goes on in the line around its element
+                stack.append(("text", child.tail, parts, in_row))
+            tag = child.tag if isinstance(child.tag, str) else None
+            if tag == "row" or (tag in _BLOCKS and not in_row):
                 inner: list[str] = []
-                stack += [("flush", None, inner), ("enter", child, inner), ("flush", None, parts)]
-            elif child.tag == "lb":
-                stack.append(("flush", None, parts))
+                row = tag == "row"
+                stack += [("flush", None, inner, row), ("enter", child, inner, row), ("flush", None, parts, in_row)]
+            elif tag in _BLOCKS or (tag == "lb" and in_row):  # within a row's cell: a space
+                stack += [("text", " ", parts, True), ("enter", child, parts, True), ("text", " ", parts, True)]
+            elif tag == "lb":
+                stack.append(("flush", None, parts, in_row))
             else:
-                stack.append(("enter", child, parts))
+                stack.append(("enter", child, parts, in_row))
+                if tag == "cell":
+                    stack.append(("text", _CELL, parts, in_row))
     flush(top)
     return lines
 

@@ -98,3 +98,67 @@ def test_extraction_keeps_every_block_once(inner, lines):
     body = "<p>" + PARAGRAPHS[0] * 2 + "</p>"
     text, _ = extract_html(f"<html><body><article>{body}{inner}{body}</article></body></html>")
     assert text.split("\n") == [PARAGRAPHS[0] * 2, *lines, PARAGRAPHS[0] * 2]
+
+
+# A row is a line and its cells are separated by a tab (cells ran together: 外层文字甲乙丙, and an
+# entity model read 甲乙丙外层 as one word); a paragraph, list item or <br> inside a cell is a space,
+# so that a row stays one line (facts and zones read lines).
+TABLE_CASES = [
+    (
+        "<table><tr><td>外层文字</td><td>甲乙丙</td></tr><tr><td>外层第二格</td></tr></table>",
+        ["外层文字\t甲乙丙", "外层第二格"],
+    ),
+    (
+        "<table><tr><th>姓名</th><th>籍贯</th></tr><tr><td><p>张三</p><p>北京</p></td><td>上海<br>广州</td></tr>"
+        "<tr><td>李四</td><td><ul><li>项一</li><li>项二</li></ul></td></tr><tr><td></td><td>  空格前 </td></tr></table>",
+        ["姓名\t籍贯", "张三 北京\t上海 广州", "李四\t项一 项二", "空格前"],
+    ),
+    # a nested table: trafilatura moves it after the outer one; each cell's text comes once
+    (
+        "<table><tr><td>外层文字<table><tr><td>内一</td><td>内二</td></tr></table>外尾</td><td>甲乙丙</td></tr>"
+        "<tr><td>外层第二格</td></tr></table>",
+        ["外层文字 外尾\t甲乙丙", "外层第二格", "内一\t内二"],
+    ),
+]
+
+
+@pytest.mark.parametrize("inner, lines", TABLE_CASES)
+def test_a_table_row_is_a_line_and_its_cells_are_tab_separated(inner, lines):
+    body = "<p>" + PARAGRAPHS[0] * 2 + "</p>"
+    text, _ = extract_html(f"<html><body><article>{body}{inner}{body}</article></body></html>")
+    assert text.split("\n") == [PARAGRAPHS[0] * 2, *lines, PARAGRAPHS[0] * 2]
+
+
+def test_a_table_nested_in_a_cell_of_the_extracted_body_gives_each_character_once():
+    """Should the extractor leave a table inside a cell, its rows are lines of their own, between
+    the outer cell's text before and after it (the generic rule for a block inside a block)."""
+    from lxml import etree
+
+    from chinese_news_nlp.html import _body_lines
+
+    body = etree.fromstring(
+        "<body><table><row><cell>外层文字<table><row><cell>内一</cell><cell>内二<lb/>内三</cell></row></table>"
+        "外尾</cell><cell>甲乙丙</cell></row><row><cell>外层第二格</cell></row></table></body>"
+    )
+    assert _body_lines(body) == ["外层文字", "内一\t内二 内三", "外尾\t甲乙丙", "外层第二格"]
+
+
+def test_table_cells_through_the_pipeline_keep_offsets_and_words_apart():
+    page = (
+        f"<html><body><article><h1>某地新材料产业规模突破千亿元</h1><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p>"
+        "<table><tr><th>企业</th><th>城市</th><th>产值</th></tr>"
+        "<tr><td>华为技术有限公司</td><td>深圳市</td><td>增长百分之十二</td></tr>"
+        "<tr><td>北京</td><td>大学生</td><td>王芳</td></tr><tr><td>中国</td><td>银行家</td></tr></table>"
+        f"<p>{PARAGRAPHS[2]}</p></article></body></html>"
+    )
+    doc = cnn.load()(Html(page))
+    assert doc.error is None, doc.error
+    doc.check()
+    assert "华为技术有限公司\t深圳市\t增长百分之十二" in doc.raw.split("\n")
+    names = {e.text for e in doc.entities}  # the cells ran together into 北京大学 EDU, 中国银行 COMPANY
+    assert "北京大学" not in names and "中国银行" not in names and {"北京", "中国"} <= names
+    cells = [(m, m + 1) for m, ch in enumerate(doc.raw) if ch == "\t"]
+    for span in [*doc.tokens, *doc.entities, *doc.facts]:  # nothing runs across a cell boundary
+        assert not any(span.raw_start <= s < span.raw_end for s, _ in cells), span
+    for f in doc.facts:
+        assert doc.raw[f.raw_start : f.raw_end] == f.surface

@@ -554,3 +554,126 @@ def test_lone_cr_line_ends_zone_as_lf(lines, ends):
     assert [(z.label, cr[z.start : z.end]) for z in find_zones(cr)] == [
         (z.label, text[z.start : z.end]) for z in find_zones(text)
     ]
+
+
+# -- layouts of the blind page test (benchmarks/zones_blind.py), each on a page of its own ---------
+def test_a_footer_ends_a_related_list():
+    got = labels(
+        [
+            "某地新材料产业规模突破千亿元",
+            "2024-05-20 10:00 来源:某某日报",
+            P1,
+            P2,
+            P3,
+            "相关新闻",
+            "另一地数字经济核心产业增加值增长",
+            "某地召开新材料产业推进会",
+            "某地新材料企业突破三百家",
+            "Copyright © 2004-2024 某某网 All Rights Reserved 某某网络科技有限公司",
+            "某ICP备12345678号",
+            "互联网新闻信息服务许可证：12345678901",
+        ]
+    )
+    assert got[-3:] == ["boilerplate"] * 3
+    assert got[5:9] == ["related"] * 4
+
+
+def test_a_hard_wrapped_column_is_body():
+    column = [
+        "在某地召开的一次新材料产业推进会上，厂区内",
+        "规模不大的一家企业成为“老总”们关注的话题",
+        "。这家企业是当地最早的新材料企业，总资产达",
+        "数百亿，而它的厂房只不过两层楼，为何会引起",
+        "大企业负责人们浓厚的兴趣呢？",
+        "但如何寻找更多的合作伙伴，帮助企业开拓市",
+        "场，成为当地决策者面临的一道难题。当地有关",
+        "负责人表示，将围绕关键材料开展联合攻关。",
+    ]
+    got = labels(
+        [
+            "某报　2024年05月20日　第06版：综合",
+            "某地新材料产业规模突破千亿元",
+            "本报记者　某某",
+            *column,
+            "本版责编：某某　版式设计：某某",
+        ]
+    )
+    assert got[3:-1] == ["body"] * len(column)
+    assert got[-1] == "meta"
+
+
+def test_a_caption_is_body_not_a_heading():
+    got = labels(
+        [
+            "某地新材料产业规模突破千亿元",
+            "2024-05-20 10:00 来源:某某日报",
+            P1,
+            "图为5月20日，市民在展会现场参观。本报记者 某某 摄",
+            P2,
+            P3,
+        ]
+    )
+    assert got[3] == "body"
+
+
+def test_editor_lines_in_brackets_are_meta():
+    page = ["某地新材料产业规模突破千亿元", "2024-05-20 10:00 来源:某某日报", P1, P2, P3]
+    assert labels([*page, "(责编：某某、某某)"])[-1] == "meta"
+    assert labels([*page, "【责任编辑:某某】"])[-1] == "meta"
+
+
+def test_previous_and_next_article_are_related():
+    got = labels(
+        [
+            "某地新材料产业规模突破千亿元",
+            "2024-05-20 10:00 来源:某某日报",
+            P1,
+            P2,
+            P3,
+            "上一篇：另一地数字经济核心产业增加值增长",
+            "下一篇：某地召开新材料产业推进会",
+            "【打印本页】【关闭窗口】",
+        ]
+    )
+    assert got[-3:] == ["related", "related", "boilerplate"]
+
+
+def test_comments_after_the_article_are_no_related_list():
+    got = labels(
+        [
+            "某地新材料产业规模突破千亿元",
+            "2024-05-20 10:00 来源:某某日报",
+            P1,
+            P2,
+            P3,
+            "评论区",
+            "回复 引用 举报 顶 踩",
+            "2楼  网友123  发表于 2024-5-20 11:10",
+            "mark一下，回头细看",
+            "3楼  网友456  发表于 2024-5-20 12:10",
+            "顶一个",
+            "分享 收藏 在看 点赞",
+        ]
+    )
+    assert "related" not in got[5:]
+
+
+def test_a_reporter_line_above_the_dateline_is_meta():
+    text = "\n".join(
+        ["某地新材料产业规模突破千亿元", "某某新闻记者 某某", "2024-05-20 10:00 来源：某某新闻", P1, P2, P3]
+    )
+    assert [z.label for z in find_zones(text)][:3] == ["title", "meta", "meta"]
+    from chinese_news_nlp.zones.metadata import page_metadata
+
+    meta = page_metadata(text, find_zones(text))
+    assert meta["title"] == "某地新材料产业规模突破千亿元"
+    assert meta["authors"] == ["某某"]
+
+
+def test_a_dateline_naming_a_client_app_and_a_month_day_time():
+    assert find_date(["03-05 08:45　来源: 某某日报"]) == {"date": None, "time": "08:45", "date_text": "03-05"}
+    text = "\n".join(["某地新材料产业规模突破千亿元", "2018年5月15日 19:50  来源: 某某新闻客户端", P1, P2, P3])
+    from chinese_news_nlp.zones.metadata import page_metadata
+
+    meta = page_metadata(text, find_zones(text))
+    assert (meta["date"], meta["time"], meta["source"]) == ("2018-05-15", "19:50", "某某新闻客户端")

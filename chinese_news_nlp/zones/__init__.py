@@ -41,7 +41,7 @@ def split_lines(text: str) -> list[Line]:
             continue
         lead = len(chunk) - len(chunk.lstrip(_INDENT))
         s = start + lead
-        out.append(Line(s, s + len(stripped), stripped, line_shape(stripped), lex.cue_zone(stripped)))
+        out.append(Line(s, s + len(stripped), stripped, line_shape(stripped), lex.cue_zone(stripped), indent=lead))
     return out
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .lexicon import lexicon
+from .metadata import parse_byline
 
 # A sentence ends with one of these (after closing quotes and brackets): the line is prose.
 SENTENCE_END = "。！？!?；;…"
@@ -51,6 +52,7 @@ class Line:
     text: str  # stripped
     shape: str
     cue: str | None  # the zone a cue word gives, or None
+    indent: int = 0  # characters of indent before the text (a column's width includes it)
     repeated: bool = False  # the same text is on the page more than once
     zone: str | None = None
 
@@ -148,6 +150,8 @@ def classify_lines(lines: list[Line]) -> None:
     if not lines:
         return
     mark_repeats(lines)
+    mark_bylines(lines)
+    mark_wrapped(lines)
     for start, end in related_sections(lines):
         for line in lines[start:end]:
             line.zone = "related"
@@ -155,9 +159,9 @@ def classify_lines(lines: list[Line]) -> None:
         for line in lines[start:end]:
             line.zone = "related"
     for line in lines:
-        if line.zone is None and line.cue == "boilerplate":
-            line.zone = "boilerplate"
-        elif line.zone == "related" and line.cue == "boilerplate" and line.shape != LEAD:
+        if line.zone is None and line.cue in ("boilerplate", "related"):
+            line.zone = line.cue  # related: an item named by its cue (上一篇：…)
+        elif line.zone == "related" and line.cue == "boilerplate" and not _truncated(line):
             line.zone = "boilerplate"  # a footer after a list: 版权所有, 网站地图
     span = article_span(lines)
     if span is None:
@@ -171,7 +175,9 @@ def classify_lines(lines: list[Line]) -> None:
             continue
         if is_meta_line(line) or line.shape == DATE:
             line.zone = "meta"
-        elif line.cue == "heading" or (line.shape == HEAD and not asks_or_exclaims(line.text)):
+        elif line.cue == "heading" or (
+            line.shape == HEAD and not asks_or_exclaims(line.text) and not _holds_sentence(line.text)
+        ):
             line.zone = "heading"
         else:
             line.zone = "body"
@@ -188,7 +194,93 @@ def mark_repeats(lines: list[Line]) -> None:
 
 
 def _is_list_header(line: Line) -> bool:
-    return line.cue == "related" and len(line.text) <= 16
+    return line.cue == "related" and len(line.text) <= 16 and lexicon().is_list_header(line.text)
+
+
+def _truncated(line: Line) -> bool:
+    """A lead a listing cut (``…``, ``...``): a list item even when it opens with a cue word."""
+    return line.shape == LEAD and line.text.endswith(TRUNCATION_MARKS)
+
+
+def _holds_sentence(text: str) -> bool:
+    """A short line with a full stop inside is a sentence and its tail, not a subheading: an
+    image caption ``图为某地街头。本报记者 某某 摄``, ``▲某地一景。图片由受访者提供``."""
+    return any(ch in text[:-1] for ch in "。；;")
+
+
+def mark_bylines(lines: list[Line]) -> None:
+    """A short line that is role words and names only (``某某新闻记者 张三``, ``通讯员 李四``)
+    is a byline: a meta cue, as ``作者：`` gives one, whatever the media before the role."""
+    for line in lines:
+        if line.cue is None and line.shape == HEAD and len(line.text) <= 30:
+            if parse_byline(line.text, needs_role=True):
+                line.cue = "meta"
+
+
+# A column's lines: the width of each but the last within this of the first's.
+WRAP_SLACK = 1
+WRAP_MIN, WRAP_MAX = 10, 60
+WRAP_PUNCT = "，。、；：！？,;:!?"
+CLAUSE_END = "，。、；：！？,;:!?）」』”"
+
+
+def mark_wrapped(lines: list[Line]) -> None:
+    """A block of lines cut at one width (an e-paper or PDF column) whose joined text is prose
+    is a paragraph: each of its lines gets the shape :data:`PROSE`, whatever its own end.
+
+    A block is three lines or more, all but the last of one width (indent included, ±1) of 10
+    to 60 characters and the last no wider, each but the last stopping inside a sentence
+    (no sentence end) or the next line opening with a mark that ends a clause (``、减员增效。``
+    is the tail of the line before); the joined text has clause marks on at least half its lines
+    and a sentence end.  A list of headlines has no marks; a list of leads ends its lines with an
+    ellipsis.  Motivating layout: ``在某地召开的一次会议上，厂区内 / 规模不大的某酒店成为
+    关注的话题 / 。某地是我国…``."""
+    n = len(lines)
+    i = 0
+    while i < n:
+        j = _wrap_end(lines, i)
+        if j - i >= 3 and _wrapped_prose(lines[i:j]):
+            for line in lines[i:j]:
+                if line.cue is None:
+                    line.shape = PROSE
+            i = j
+        else:
+            # the lines before the block's last share its width: a block from any of them ends
+            # where this one does (one walk per block, not per line: 20,000 rows of one width)
+            i = max(j - 1, i + 1)
+
+
+def _width(line: Line) -> int:
+    return line.indent + len(line.text)
+
+
+def _wrap_end(lines: list[Line], i: int) -> int:
+    width = _width(lines[i])
+    if not WRAP_MIN <= width <= WRAP_MAX or lines[i].cue is not None:
+        return i + 1
+    j = i + 1
+    while j < len(lines):
+        prev, line = lines[j - 1], lines[j]
+        if prev.text.endswith(TRUNCATION_MARKS) or line.cue is not None:
+            break
+        w = _width(line)
+        if abs(w - width) <= WRAP_SLACK:
+            j += 1
+            continue
+        if w < width:
+            j += 1  # a shorter line: the paragraph's last
+        break
+    return j
+
+
+def _wrapped_prose(block: list[Line]) -> bool:
+    marked = sum(1 for line in block if any(ch in line.text for ch in WRAP_PUNCT))
+    joined = "".join(line.text for line in block)
+    if marked * 2 < len(block) or not any(ch in joined for ch in "。！？；!?;"):
+        return False
+    # a column's line ends where the width does, mostly inside a sentence
+    ended = sum(1 for line in block[:-1] if ends_sentence(line.text))
+    return ended * 2 < len(block) - 1
 
 
 def related_sections(lines: list[Line]) -> list[tuple[int, int]]:
@@ -209,6 +301,8 @@ def related_sections(lines: list[Line]) -> list[tuple[int, int]]:
         while j < len(lines):
             if all(k < len(lines) and lines[k].shape == PROSE for k in range(j, j + 3)):
                 break
+            if lines[j].cue == "boilerplate" and not _truncated(lines[j]):
+                break  # a footer is no item: 版权所有, 打印本页, a breadcrumb
             j += 1
         end = j
         if j < len(lines):  # back off over the next article's dateline and headline
@@ -451,6 +545,15 @@ def _deck_like(line: Line) -> bool:
     return line.cue is None and line.shape in (HEAD, LEAD) and 5 <= len(line.text) <= 60 and not is_meta_line(line)
 
 
+def _headline_like(line: Line) -> bool:
+    """An item of a list of other articles: headline-like, no cue, and no clock time (a post's
+    ``2楼 某网友 发表于 2024-5-20 10:32`` is a comment's header, not an article's)."""
+    if line.cue is not None or line.shape not in (HEAD, LEAD) or line.text.endswith((":", "：")):
+        return False  # a label line (附件：) introduces what follows, it names no article
+    pats = lexicon().patterns
+    return not (pats["date"].search(line.text) and pats["time"].search(line.text))
+
+
 def tail_zones(lines: list[Line], after: int) -> None:
     """Zones of the lines after the article's last paragraph (and of any other leftover line).
 
@@ -459,10 +562,22 @@ def tail_zones(lines: list[Line], after: int) -> None:
     no cue is a list of other articles without a header.  What is left is site furniture.
     """
     rest = [i for i in range(len(lines)) if lines[i].zone is None]
-    heads = [i for i in rest if i >= after and lines[i].shape in (HEAD, LEAD) and lines[i].cue is None]
-    as_list = set()
-    if len(heads) >= 3:
-        as_list = set(heads)
+    # a run of headline-like lines (with their dates, and the items of a list found before, of
+    # which such a run is the rest) is a list; lines between cue lines are furniture
+    as_list: set[int] = set()
+    run: list[int] = []
+    for i in range(after, len(lines) + 1):
+        line = lines[i] if i < len(lines) else None
+        header = line is not None and _is_list_header(line)  # a list starts at its header
+        if not header and (
+            line is not None
+            and (line.zone == "related" or (line.zone is None and (_headline_like(line) or line.shape == DATE)))
+        ):
+            run.append(i)
+            continue
+        if sum(1 for k in run if lines[k].shape != DATE) >= 3:
+            as_list.update(k for k in run if lines[k].zone is None)
+        run = [i] if header else []
     near_article = True
     for i in rest:
         line = lines[i]

@@ -49,22 +49,32 @@ class ZoneLexicon:
         if zone is not None:
             return zone
         low = line.lstrip(CUE_DECORATION[:4]).lower()
-        if low.startswith(self._prefixes):  # one C-level test first: most lines start with no cue
-            for cue, zone in self.prefix_cues:  # the first cue listed wins, as before
-                if low.startswith(cue):
-                    return zone
-        if len(line) <= SHORT_LINE:
+        # a cue in brackets is the same cue: 【责任编辑:…】, (责编：…), 【打印本页】【关闭窗口】
+        opened = low.lstrip(OPENING_BRACKETS)
+        for text in (low, opened) if opened != low else (low,):
+            if text.startswith(self._prefixes):  # one C-level test first: most lines start with no cue
+                for cue, zone in self.prefix_cues:  # the first cue listed wins, as before
+                    if text.startswith(cue):
+                        return zone
+        if len(line) <= SHORT_LINE and not self.patterns["source"].search(line):
+            # a dateline naming its source is meta whatever the source is called (来源：某某客户端)
             for cue, zone in self.short_cues:
                 if cue in line:
                     return zone
         if len(line) <= 60 and (self.patterns["phone"].search(line) or self.patterns["url"].search(line)):
             return "boilerplate"  # a contact ad or a link: 热线电话：0571-88888888, 本文链接：http://…
-        if is_navigation(line):
+        if is_navigation(line) or is_button_bar(line):
             return "boilerplate"
         return None
 
+    def is_list_header(self, line: str) -> bool:
+        """Whether ``line`` is a related-list header (相关阅读), not an item naming another
+        article by a prefix cue (``上一篇：…``)."""
+        return self.line_cues.get(line.strip(CUE_DECORATION)) == "related"
+
 
 SHORT_LINE = 40
+OPENING_BRACKETS = "【[(（〖"
 NAV_SEPARATORS = "|｜>＞»›/"
 
 
@@ -90,6 +100,17 @@ def is_navigation(line: str) -> bool:
     items = [p.strip() for p in pieces]
     worded = sum(1 for p in items if any(ch.isalpha() for ch in p))  # not a date: 2024/04/06
     return len(items) >= 3 and worded >= 2 and all(0 < len(p) <= 12 for p in items[1:]) and len(items[0]) <= 12
+
+
+def is_button_bar(line: str) -> bool:
+    """A row of buttons: three or more words of one or two characters between spaces, whatever
+    the words (``分享 收藏 在看 点赞``, ``回复 引用 举报 顶 踩``); a headline's words are longer.
+
+    >>> is_button_bar("分享 收藏 在看 点赞"), is_button_bar("第二要全面 不要片面")
+    (True, False)
+    """
+    items = line.replace("\u3000", " ").split()
+    return len(items) >= 3 and all(len(item) <= 2 for item in items)
 
 
 @cache

@@ -61,7 +61,9 @@ def find_date(meta_lines: Sequence[str]) -> dict[str, Any]:
         for m in pats["month_day"].finditer(line):
             month, day = int(m["m"]), int(m["d"])
             if 1 <= month <= 12 and 1 <= day <= 31 and not _inside_time(line, m.start(), m.end()):
-                return {"date": None, "time": None, "date_text": m.group(0).strip()}
+                # the clock time after it is stated in full (``03-05 08:45``), the year is not
+                t = pats["time"].match(line[m.end() :].lstrip())
+                return {"date": None, "time": _iso_time(t), "date_text": m.group(0).strip()}
     return {"date": None, "time": None}
 
 
