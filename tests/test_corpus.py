@@ -20,7 +20,14 @@ from hypothesis import strategies as st
 import chinese_news_nlp as cnn
 from chinese_news_nlp.corpus import DEFAULT_TABLES, JsonlWriter, jsonl_ids, process
 from chinese_news_nlp.corpus.manifest import ResumeMismatchError
-from chinese_news_nlp.corpus.readers import DuplicateIdError, ReadFailure, input_label, iter_records
+from chinese_news_nlp.corpus.readers import (
+    DuplicateIdError,
+    ReadFailure,
+    input_label,
+    iter_ids,
+    iter_records,
+    sources,
+)
 from chinese_news_nlp.corpus.writers import truncate_partial_line
 from chinese_news_nlp.pieces import piece_bounds
 
@@ -89,6 +96,122 @@ def test_jsonl_line_ids_are_always_file_and_line(tmp_path, monkeypatch):
         Path(name).write_text('{"text": "文"}\n', encoding="utf-8")
     assert [r[1] for r in iter_records(["a.jsonl"])] == ["a.jsonl:1"]  # alone as with others
     assert [r[1] for r in iter_records(["b.jsonl", "a.jsonl"])] == ["b.jsonl:1", "a.jsonl:1"]
+
+
+# -- .json: one JSON document (the fuzz round: a pretty-printed file gave an error per line) ------------
+def _json_file(path: Path, value, indent: int | None = 2) -> Path:
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=indent), encoding="utf-8")
+    return path
+
+
+def test_a_json_array_is_a_record_per_element(tmp_path):
+    elements = [
+        {"id": "a", "text": "北京", "date": "2024-05-01"},
+        {"text": "上海"},
+        "not an object",
+        {"id": 7, "body": "no text"},
+        {"text": 5},
+        {"id": "h", "html": "<html><body><p>广州</p></body></html>"},
+    ]
+    at = input_label(_json_file(tmp_path / "in.json", elements))
+    for indent in (2, None):  # pretty-printed or on one line
+        records = list(iter_records([_json_file(tmp_path / "in.json", elements, indent)], date="2020-01-01"))
+        assert [(r[1], r[2]) for r in records] == [
+            ("a", "2024-05-01"),
+            (f"{at}:2", "2020-01-01"),
+            (f"{at}:3", "2020-01-01"),
+            ("7", "2020-01-01"),
+            (f"{at}:5", "2020-01-01"),
+            ("h", "2020-01-01"),
+        ]
+        assert records[0][0] == "北京" and records[1][0] == "上海" and isinstance(records[5][0], cnn.Html)
+        assert [r[0].message for r in records[2:5]] == [
+            "expected a JSON object, got str",  # as a JSONL line that is no object
+            "no 'text' field",
+            "'text' is int, not a string",
+        ]
+        assert [i for i in iter_ids(sources([tmp_path / "in.json"]))] == [r[1] for r in records]
+
+
+def test_a_json_object_is_one_record_and_records_under_a_key_are_not_guessed(tmp_path):
+    at = input_label(_json_file(tmp_path / "one.json", {"text": "北京"}))
+    assert list(iter_records([tmp_path / "one.json"])) == [("北京", f"{at}:1", None)]  # as its one line gives
+    assert list(iter_records([_json_file(tmp_path / "one.json", {"id": "x", "text": "北京"})])) == [("北京", "x", None)]
+    _json_file(tmp_path / "wrapped.json", {"data": [{"text": "北京"}, {"text": "上海"}]})
+    [(failure, doc_id, _)] = iter_records([tmp_path / "wrapped.json"])
+    assert doc_id == f"{input_label(tmp_path / 'wrapped.json')}:1"
+    assert isinstance(failure, ReadFailure) and "no 'text' field" in failure.message
+    assert "'data' holds a list" in failure.message and "jq" in failure.message
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('[\n  {"text": "北京"},\n  {"text": "上海"\n', "not valid JSON"),  # cut short: one error, not one per line
+        ('{\n  "text": "北京",\n}\n', "not valid JSON"),
+        ("", "not valid JSON"),
+        ("\n  \n", "not valid JSON"),
+        ('"北京"', "expected an array of records or a JSON object, got str"),
+        ("42\n", "expected an array of records or a JSON object, got int"),
+    ],
+)
+def test_a_malformed_json_file_is_one_failure_for_the_file(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    [(failure, doc_id, date)] = iter_records([path], date="2020-01-01")
+    assert isinstance(failure, ReadFailure) and message in failure.message
+    assert (doc_id, date) == (input_label(path), "2020-01-01")
+    assert list(iter_ids(sources([path]))) == [doc_id]
+
+
+def test_a_json_file_holding_jsonl_is_read_as_jsonl(tmp_path):
+    """A .json file whose first line is a record is JSONL (many are named so): a record per line, ids
+    ``<file>:<line>``, a bad line its own failure, exactly as the same lines in a .jsonl file."""
+    lines = '\ufeff{"text": "北京"}\n{not json\n\n{"id": "c", "text": "上海"}\n["a list"]\n'
+    (tmp_path / "in.json").write_text(lines, encoding="utf-8")
+    (tmp_path / "in.jsonl").write_text(lines, encoding="utf-8")
+    as_json = list(iter_records([tmp_path / "in.json"]))
+    as_jsonl = list(iter_records([tmp_path / "in.jsonl"]))
+    assert [r[1].replace(".json:", ".jsonl:") for r in as_json] == [r[1] for r in as_jsonl]
+    assert [r[0] for r in as_json] == [r[0] for r in as_jsonl]
+    assert [r[1].rsplit("/", 1)[-1] for r in as_json] == ["in.json:1", "in.json:2", "c", "in.json:5"]
+
+
+def test_json_files_through_a_run(tmp_path):
+    _json_file(
+        tmp_path / "a.json", [{"id": "x", "text": "臺北市政府今日發佈經濟數據。"}, {"text": "上海"}, ["no object"]]
+    )
+    (tmp_path / "b.json").write_text('[\n  {"text": "北京"},\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = cli(str(tmp_path / "a.json"), str(tmp_path / "b.json"), "-o", str(out), "--stages", "convert", "-q")
+    assert result.returncode == 1, result.stderr  # some documents failed, each recorded
+    docs = read_jsonl(out)
+    a, b = input_label(tmp_path / "a.json"), input_label(tmp_path / "b.json")
+    assert [d["id"] for d in docs] == ["x", f"{a}:2", f"{a}:3", b]
+    assert docs[0]["text"] == "台北市政府今日发布经济数据。" and docs[1]["error"] is None
+    assert [d["error"]["stage"] for d in docs[2:]] == ["read", "read"]
+    _json_file(tmp_path / "c.json", [{"id": "x", "text": "北京"}])
+    with pytest.raises(DuplicateIdError, match="'x' \\(2 times\\)"):  # ids are checked across inputs
+        process([tmp_path / "a.json", tmp_path / "c.json"], tmp_path / "o2.jsonl", stages="convert", progress=False)
+
+
+def test_a_json_document_cut_into_dask_partitions_is_read_once(tmp_path):
+    """The Dask engine cuts a .json input into byte ranges as JSONL: the first reads the document whole,
+    the others nothing, so that each record comes once."""
+    from chinese_news_nlp.corpus.dask_engine import Partition, _jsonl_ranges
+
+    path = _json_file(tmp_path / "in.json", [{"text": f"第{i}號新聞"} for i in range(20)])
+    ranges = list(_jsonl_ranges(str(path), size=64))
+    assert len(ranges) > 3
+    parts = [Partition(n, "jsonl", path=str(path), start=s, end=e, first_line=f) for n, (s, e, f) in enumerate(ranges)]
+    records = [r for p in parts for r in p.records(None)]
+    assert [r[0] for r in records] == [f"第{i}號新聞" for i in range(20)]
+    assert [r[1] for r in records] == [f"{input_label(path)}:{i}" for i in range(1, 21)]
+    jsonl = tmp_path / "lines.json"  # JSONL in a .json file keeps its ranges
+    jsonl.write_text("".join(json.dumps({"text": f"第{i}號"}, ensure_ascii=False) + "\n" for i in range(20)), "utf-8")
+    parts = [Partition(n, "jsonl", path=str(jsonl), start=s, end=e, first_line=f)
+             for n, (s, e, f) in enumerate(_jsonl_ranges(str(jsonl), size=64))]  # fmt: skip
+    assert [r[1] for p in parts for r in p.records(None)] == [f"{input_label(jsonl)}:{i}" for i in range(1, 21)]
 
 
 def test_missing_input_is_a_typed_error(tmp_path):

@@ -11,7 +11,12 @@ are added or reordered (``--resume`` relies on both):
   (``corpus/2024/05/a.txt`` for a file under the folder ``corpus``), so that
   ``A/a.txt`` and ``B/a.txt`` stay two documents;
 * JSONL: the record's ``id``, else ``<path>:<line>`` (1-based; ``stdin:<line>``
-  for standard input); Parquet: the ``id`` column, else ``<path>:<row>`` (0-based).
+  for standard input); Parquet: the ``id`` column, else ``<path>:<row>`` (0-based);
+* a ``.json`` file is one JSON document (:func:`read_json`): an array gives a record per
+  element, its ``id``, else ``<path>:<n>`` (1-based, as JSONL counts its lines), a single
+  object one record (``<path>:1``); a file that is no JSON gives one failure, id ``<path>``.
+  A ``.json`` file whose first line is a whole JSON object is JSONL (many are named so) and
+  read as such.  A JSON document is read whole (a few times its size in memory); JSONL streams.
 
 Two documents with the same id (a file given twice, two JSONL files whose records
 share an ``id``) are an error before anything is processed: :func:`check_unique_ids`.
@@ -40,6 +45,7 @@ from ..errors import InputError
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")  # extracted with trafilatura (the html extra)
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+JSON_SUFFIXES = (".json",)  # a "jsonl" source too, read as one JSON document unless it is JSONL (read_jsonl)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 Record = tuple[Any, str, Union[str, None]]  # (bytes | str | ReadFailure, id, date)
@@ -58,7 +64,8 @@ class DuplicateIdError(InputError):
 
 @dataclass(frozen=True)
 class Source:
-    """One input: ``kind`` is ``folder``, ``text``, ``jsonl``, ``parquet`` or ``stdin``."""
+    """One input: ``kind`` is ``folder``, ``text``, ``jsonl`` (``.jsonl``, ``.ndjson``, ``.json``),
+    ``parquet`` or ``stdin``."""
 
     kind: str
     path: str
@@ -137,6 +144,9 @@ def iter_ids(srcs: list[Source]) -> Iterator[str]:
         elif src.kind in ("jsonl", "stdin"):
             fh = open(src.path, "rb") if src.kind == "jsonl" else src.spool
             try:
+                if json_document(fh, src):
+                    yield from (doc_id for _, doc_id, _ in read_json(fh, src, None))
+                    continue
                 fh.seek(0)
                 for line_no, line in enumerate(fh, 1):
                     if line.strip():
@@ -273,7 +283,16 @@ def _why_unlisted(path: str) -> str:
 def read_jsonl(
     fh: IO[bytes], src: Source, date: str | None, first_line: int = 1, end: int | None = None
 ) -> Iterator[Record]:
-    """Records of a JSONL stream from its current position (up to byte ``end`` if given)."""
+    """Records of a JSONL stream from its current position (up to byte ``end`` if given).
+
+    A ``.json`` file holding one JSON document (:func:`json_document`) is read whole by
+    :func:`read_json` from its start, and a range that starts further on is empty: the Dask
+    engine cuts every ``jsonl`` source into byte ranges, so each record still comes once.
+    """
+    if json_document(fh, src):
+        if fh.tell() == 0:
+            yield from read_json(fh, src, date)
+        return
     line_no = first_line - 1
     while end is None or fh.tell() < end:
         line = fh.readline()
@@ -283,6 +302,84 @@ def read_jsonl(
         if not line.strip():
             continue
         yield parse_record(line, f"{src.label}:{line_no}", date)
+
+
+# -- one JSON document (.json) ---------------------------------------------------------------
+_JSON_BLANK = b" \t\r\n"
+
+
+def json_document(fh: IO[bytes], src: Source) -> bool:
+    """Whether ``src`` is a ``.json`` file to read as one JSON document, not as JSONL.
+
+    JSONL when its first line that is not blank is a whole JSON object (one record per line,
+    as many ``.json`` files hold; a record on one line is the same record either way); any
+    other ``.json`` file is a document: an array (pretty-printed or on one line), an object
+    over several lines, something that is no JSON.  Only the start of the file is read, and
+    the position of ``fh`` is kept.
+    """
+    if src.kind != "jsonl" or Path(src.path).suffix.lower() not in JSON_SUFFIXES:
+        return False
+    pos = fh.tell()
+    try:
+        fh.seek(0)
+        head = b""
+        while not head:  # the first bytes that are not blank, a few KB at a time
+            chunk = fh.read(4096)
+            if not chunk:
+                return True  # empty: no JSON, one failure
+            head = chunk.lstrip(_JSON_BLANK)
+        if not head.removeprefix(b"\xef\xbb\xbf").lstrip(_JSON_BLANK).startswith(b"{"):
+            return True
+        fh.seek(fh.tell() - len(head))  # back to the first byte that is not blank
+        line = fh.readline()
+        try:
+            return not isinstance(json.loads(line), dict)
+        except ValueError:
+            return True
+    finally:
+        fh.seek(pos)
+
+
+def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
+    """The records of a ``.json`` file read whole as one JSON document (any encoding JSON allows).
+
+    An array: a record per element, its ``id`` else ``<label>:<n>`` (1-based), an element that is
+    no object or has no string ``text`` (or ``html``) a failure of its own, as a JSONL line; an
+    object: one record (``<label>:1``), records in one of its fields (``{"data": [...]}``) are
+    not guessed at, its failure says how to give them; anything else (no JSON, an empty file, a
+    number or string): one failure for the file, id ``<label>``.
+    """
+    fh.seek(0)
+    try:
+        value = json.loads(fh.read())
+    except ValueError as exc:  # UnicodeDecodeError too
+        yield (
+            ReadFailure(
+                f"not valid JSON: {exc}. A .json file is read as one JSON document (an array of records, "
+                "or one record); JSONL (a record per line) is read as such when its first line is a record"
+            ),
+            src.label,
+            date,
+        )
+        return
+    if isinstance(value, list):
+        for n, element in enumerate(value, 1):
+            fallback_id = f"{src.label}:{n}"
+            if isinstance(element, dict):
+                yield from_mapping(element, fallback_id, date)
+            else:
+                yield ReadFailure(f"expected a JSON object, got {type(element).__name__}"), fallback_id, date
+    elif isinstance(value, dict):
+        item, doc_id, doc_date = from_mapping(value, f"{src.label}:1", date)
+        held = [k for k, v in value.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
+        if isinstance(item, ReadFailure) and "text" not in value and "html" not in value and held:
+            item = ReadFailure(
+                f"{item.message}: the file is one record, and its {held[0]!r} holds a list of objects; records "
+                f"in a field are not read: give the list itself (jq '.{held[0]}' {src.name} > records.json)"
+            )
+        yield item, doc_id, doc_date
+    else:
+        yield ReadFailure(f"expected an array of records or a JSON object, got {type(value).__name__}"), src.label, date
 
 
 def parse_record(line: bytes | str, fallback_id: str, date: str | None) -> Record:
