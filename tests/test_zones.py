@@ -23,6 +23,7 @@ from chinese_news_nlp.zones.metadata import find_authors, find_date, find_site, 
 P1 = "记者日前从某地获悉，当地新材料产业规模去年突破千亿元，同比增长百分之十二，增速居全省前列。"
 P2 = "据介绍，当地已集聚新材料企业三百余家，其中高新技术企业一百二十家，研发投入连续三年保持两位数增长。"
 P3 = "当地有关负责人表示，下一步将围绕关键材料开展联合攻关，推动产学研深度融合，加快建设一批公共服务平台。"
+ARTICLE = ["某地新材料产业规模突破千亿元", "2024-05-20 10:00 来源:某某日报", P1, P2, P3]  # a page's own lines
 P4 = "业内人士认为，新材料产业链条长、带动性强，是培育新质生产力的重要方向，需要持续加大政策支持力度。"
 LEAD = "另一地数字经济核心产业增加值增长百分之九，占地区生产总值比重提高到百分之十五，带动就业"
 
@@ -560,11 +561,7 @@ def test_lone_cr_line_ends_zone_as_lf(lines, ends):
 def test_a_footer_ends_a_related_list():
     got = labels(
         [
-            "某地新材料产业规模突破千亿元",
-            "2024-05-20 10:00 来源:某某日报",
-            P1,
-            P2,
-            P3,
+            *ARTICLE,
             "相关新闻",
             "另一地数字经济核心产业增加值增长",
             "某地召开新材料产业推进会",
@@ -617,7 +614,7 @@ def test_a_caption_is_body_not_a_heading():
 
 
 def test_editor_lines_in_brackets_are_meta():
-    page = ["某地新材料产业规模突破千亿元", "2024-05-20 10:00 来源:某某日报", P1, P2, P3]
+    page = ARTICLE
     assert labels([*page, "(责编：某某、某某)"])[-1] == "meta"
     assert labels([*page, "【责任编辑:某某】"])[-1] == "meta"
 
@@ -625,11 +622,7 @@ def test_editor_lines_in_brackets_are_meta():
 def test_previous_and_next_article_are_related():
     got = labels(
         [
-            "某地新材料产业规模突破千亿元",
-            "2024-05-20 10:00 来源:某某日报",
-            P1,
-            P2,
-            P3,
+            *ARTICLE,
             "上一篇：另一地数字经济核心产业增加值增长",
             "下一篇：某地召开新材料产业推进会",
             "【打印本页】【关闭窗口】",
@@ -641,11 +634,7 @@ def test_previous_and_next_article_are_related():
 def test_comments_after_the_article_are_no_related_list():
     got = labels(
         [
-            "某地新材料产业规模突破千亿元",
-            "2024-05-20 10:00 来源:某某日报",
-            P1,
-            P2,
-            P3,
+            *ARTICLE,
             "评论区",
             "回复 引用 举报 顶 踩",
             "2楼  网友123  发表于 2024-5-20 11:10",
