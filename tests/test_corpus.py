@@ -811,3 +811,19 @@ def test_a_folder_that_cannot_be_listed_is_recorded_not_skipped(tmp_path, monkey
     out = tmp_path / "out.jsonl"
     summary = process([corpus], out, stages="convert", workers=1, progress=False)
     assert summary.errors == 1 and [d["id"] for d in read_jsonl(out)] == [r[1] for r in records]
+
+
+def test_the_summary_counts_names_read_across_guesses(tmp_path):
+    """Entities and facts over characters the repair guessed (Entity.guessed) are counted in
+    the run's summary, as many as the records hold."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    damaged = "深圳市騰訊計算機系統有限公司董事長馬化騰在會上發言。".encode("big5").decode("gbk", errors="replace")
+    (corpus / "damaged.txt").write_text(damaged, encoding="utf-8")
+    (corpus / "clean.txt").write_text("浙江大学校长吴朝晖表示，2023年学校科研经费达到72亿元。", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = process(str(corpus), str(out), progress=False)
+    flagged = sum(x["guessed"] for d in read_jsonl(out) for x in (*d["entities"], *d["facts"]))
+    assert summary.guessed == flagged > 0
+    assert f"guessed    {flagged:,} entities and facts" in str(summary)
+    assert summary.to_dict()["guessed"] == flagged

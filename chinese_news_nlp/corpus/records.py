@@ -105,6 +105,8 @@ def doc_stats(doc: Doc) -> dict[str, Any]:
         "error": None if doc.error is None else {k: doc.error.get(k) for k in ("stage", "type", "message")},
         # where the entities and facts lie: the article's own zones, or other articles' and the site's
         "zones": dict(Counter(_zone_group(x.zone) for x in (*doc.entities, *doc.facts) if x.zone is not None)),
+        # entities and facts read across characters guessed or lost (Entity.guessed)
+        "guessed": sum(x.guessed for x in (*doc.entities, *doc.facts)),
     }
 
 
@@ -204,7 +206,7 @@ class PieceEncoder:
         texts: list[str] = []
         alignments: list[Alignment] = []
         meta = dict(doc.meta)
-        text_offset = 0
+        text_offset = guessed = 0
         for index, (raw_offset, piece) in enumerate(pieces):
             merge_meta(meta, piece.meta, index == 0)
             if piece.error is not None:
@@ -219,7 +221,9 @@ class PieceEncoder:
             counters["entities"].update(e.label for e in moved.entities)
             counters["facts"].update(f.kind for f in moved.facts)
             counters["repairs"].update(r.cause for r in moved.repairs)
-            counters["zones"].update(doc_stats(moved)["zones"])
+            moved_stats = doc_stats(moved)
+            counters["zones"].update(moved_stats["zones"])
+            guessed += moved_stats["guessed"]
             if self.fmt == "jsonl":
                 for name in names:
                     spans = getattr(moved, name)
@@ -235,7 +239,7 @@ class PieceEncoder:
             text_offset += len(piece.text)
         whole = Doc(raw=doc.raw, text="".join(texts), meta=meta, alignment=Alignment.concat(alignments))
         stats = doc_stats(whole)
-        stats.update(tokens=counts.get("tokens", 0), officials=counts.get("officials", 0))
+        stats.update(tokens=counts.get("tokens", 0), officials=counts.get("officials", 0), guessed=guessed)
         stats.update({k: dict(v) for k, v in counters.items()})
         if self.fmt == "jsonl":
             return Encoded(self._jsonl(whole, fragments), stats)

@@ -19,6 +19,7 @@ class Summary:
     chars: int = 0
     tokens: int = 0
     officials: int = 0
+    guessed: int = 0  # entities and facts read across characters guessed or lost (Entity.guessed)
     entities: Counter = field(default_factory=Counter)
     facts: Counter = field(default_factory=Counter)
     repairs: Counter = field(default_factory=Counter)
@@ -42,6 +43,7 @@ class Summary:
         self.chars += stats.get("chars", 0)
         self.tokens += stats.get("tokens", 0)
         self.officials += stats.get("officials", 0)
+        self.guessed += stats.get("guessed", 0)
         self.entities.update(stats.get("entities") or {})
         self.facts.update(stats.get("facts") or {})
         self.repairs.update(stats.get("repairs") or {})
@@ -56,7 +58,7 @@ class Summary:
                 self.error_samples.append({"id": stats.get("id"), **error})
 
     def merge(self, other: Summary) -> None:
-        for name in ("documents", "errors", "skipped", "chars", "tokens", "officials", "duplicates"):
+        for name in ("documents", "errors", "skipped", "chars", "tokens", "officials", "guessed", "duplicates"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("entities", "facts", "repairs", "errors_by_stage", "errors_by_type", "zones"):
             getattr(self, name).update(getattr(other, name))
@@ -78,6 +80,7 @@ class Summary:
             "chars": self.chars,
             "tokens": self.tokens,
             "officials": self.officials,
+            "guessed": self.guessed,
             "entities": dict(self.entities.most_common()),
             "facts": dict(self.facts.most_common()),
             "repairs": dict(self.repairs.most_common()),
@@ -110,6 +113,11 @@ class Summary:
             f"repairs    {sum(self.repairs.values()):,}: {counts(self.repairs)}",
             f"officials  {self.officials:,}",
         ]
+        if self.guessed:
+            lines.append(
+                f"guessed    {self.guessed:,} entities and facts read across characters guessed or lost where bytes were"
+                " lost (their .guessed)"
+            )
         if self.zones:
             elsewhere = {k: v for k, v in self.zones.items() if k != "article"}
             lines.append(
