@@ -598,4 +598,6 @@ def test_line_start_numbering_does_not_reach_across_blank_lines():
 
     for text, at in (("\n\n\n2.1992年向银行发行", 3), ("前言\r\r 3.2001年开始", 4), ("\r\n\r\n4.2010年起", 4)):
         assert (at, text.index("年") - 4) in blocked_spans(text, lexicon()), text
-    assert cnn.extract_facts("\n\n\n2.1992年向银行发行的债券达30亿元")[0]["surface"] == "30亿元"
+    (fact,) = cnn.extract_facts("\n\n\n2.1992年向银行发行的债券达30亿元")
+    assert (fact["surface"], fact["year"]) == ("30亿元", 1992)
+    assert fact["metric"] == "向银行发行的债券"  # (the list number is no part of it)

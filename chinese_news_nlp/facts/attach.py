@@ -26,7 +26,8 @@ from .timeframe import last_break_before
 SUBJECT_LABELS = {"LOC", "GOV", "COMPANY", "LAB", "ORG", "EDU"}
 BREAKS = '，,；;。！？!?：:（）()“”"《》' + LINE_BREAKS
 LEADING_NOISE = regex.compile(
-    r"^(?:[\p{P}\s]|截至|目前|当前|如今|其中|同时|此外|另外|已经|已|共|累计|首次|仅|均|都|将|还|并|也|又|总计|合计|全省|全市|全国|全区|"
+    # (a list number before a year is no part of the metric: 2.1992年发行的债券, as nonfact_patterns reads it)
+    r"^(?:[\p{P}\s]|\d{1,2}[.．](?=(?:19|20)\d{2}年)|截至|目前|当前|如今|其中|同时|此外|另外|已经|已|共|累计|首次|仅|均|都|将|还|并|也|又|总计|合计|全省|全市|全国|全区|"
     r"(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|初|末)?|今年|去年|明年|上半年|下半年|前三季度)+"
 )
 TRAILING_VERB = regex.compile(
