@@ -283,9 +283,9 @@ class Doc:
         where their bytes were lost (a :class:`Repair` with ``guessed``; one that left a lost
         character out, strictly inside the span), or U+FFFD, written for a character lost.
 
-        A name read across guessed characters is as sure as they are (big5-as-gbk guesses
-        are right about 40 % of the time): the flag says so on the span itself, where a user
-        reading ``doc.entities`` or ``doc.facts`` meets it.
+        A name read across guessed characters is only as sure as they are (each guess is
+        stated below 0.5): the flag says so on the span itself, where a user reading
+        ``doc.entities`` or ``doc.facts`` meets it.
 
         >>> doc = Doc(raw="浙江大学", text="浙江大学")
         >>> doc.repairs = [Repair(3, 4, "?", "学", "big5-as-gbk", 0.4, "partial", 3, 4, guessed=True)]
@@ -307,7 +307,8 @@ class Doc:
         # the last one that starts before a span's end, the first to end before it ends the search
         for span in spans:
             hit = False
-            for start, end in reversed(guesses[: bisect.bisect_left(starts, span.end)]):
+            for k in range(bisect.bisect_left(starts, span.end) - 1, -1, -1):
+                start, end = guesses[k]
                 if end > span.start and (start < end or start > span.start):
                     hit = True  # it overlaps the span (a point, a character left out: inside it)
                     break
