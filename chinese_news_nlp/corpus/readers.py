@@ -364,11 +364,7 @@ def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
         return
     if isinstance(value, list):
         for n, element in enumerate(value, 1):
-            fallback_id = f"{src.label}:{n}"
-            if isinstance(element, dict):
-                yield from_mapping(element, fallback_id, date)
-            else:
-                yield ReadFailure(f"expected a JSON object, got {type(element).__name__}"), fallback_id, date
+            yield record_of(element, f"{src.label}:{n}", date)
     elif isinstance(value, dict):
         item, doc_id, doc_date = from_mapping(value, f"{src.label}:1", date)
         held = [k for k, v in value.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
@@ -387,6 +383,11 @@ def parse_record(line: bytes | str, fallback_id: str, date: str | None) -> Recor
         data = json.loads(line)
     except ValueError as exc:
         return ReadFailure(f"not valid JSON: {exc}"), fallback_id, date
+    return record_of(data, fallback_id, date)
+
+
+def record_of(data: Any, fallback_id: str, date: str | None) -> Record:
+    """The record of one parsed JSONL line or ``.json`` array element: an object's, else a failure."""
     if not isinstance(data, dict):
         return ReadFailure(f"expected a JSON object, got {type(data).__name__}"), fallback_id, date
     return from_mapping(data, fallback_id, date)
