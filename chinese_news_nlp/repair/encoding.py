@@ -406,7 +406,12 @@ def _reads_letters_out_of_chinese(fixed: str, run: str) -> bool:
 # A word of two or more Cyrillic or Greek letters, all of one alphabet: GBK and Big5 hold both
 # alphabets, and read again as Big5 ``Москва`` was ``妙抉扼抗志忘`` (confidence 0.99).  Mojibake
 # makes such a run only where every character of a Big5 or GBK text falls in those few rows.
-_ALPHABET_WORD = re.compile(r"[\u0400-\u04ff]{2,}|[\u0370-\u03ff]{2,}")
+def _alphabet_words(letters: int) -> re.Pattern[str]:
+    """Words of at least ``letters`` letters, all Cyrillic or all Greek."""
+    return re.compile("|".join(f"[{alphabet}]{{{letters},}}" for alphabet in ("\u0400-\u04ff", "\u0370-\u03ff")))
+
+
+_ALPHABET_WORD = _alphabet_words(2)
 
 
 def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
@@ -435,7 +440,8 @@ def fix_codec_confusions(text: str, min_guess: float = 0.0) -> list[Edit]:
 # characters around it (妤把我志快找, confidence 0.94, "full"), and the next word (мир) after it
 # as evidence.  Big5 read as GBK makes such a word only where three characters in a row fall in
 # those rows: 1 line in 15,817 of icwb2's Traditional test sets (as, cityu) read so (38 two letters).
-_ALPHABET_WORD_IN_RUN = re.compile(r"[\u0400-\u04ff]{3,}|[\u0370-\u03ff]{3,}")
+_ALPHABET_WORD_IN_RUN = _alphabet_words(3)
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 
 
 def _beside_alphabet_words(run: str, at: int) -> list[tuple[int, str]]:
@@ -450,9 +456,6 @@ def _beside_alphabet_words(run: str, at: int) -> list[tuple[int, str]]:
         pos = word.end()
     pieces.append((at + pos, run[pos:]))
     return [(start, piece) for start, piece in pieces if _NON_ASCII_CHAR.search(piece)]
-
-
-_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 
 
 # How much worse (mean log10 frequency) characters that read as Chinese must
