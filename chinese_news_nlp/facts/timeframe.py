@@ -85,8 +85,7 @@ def _relative_re():
 
 def _in_title(text: str, pos: int) -> bool:
     """Inside 《…》 on the same line (a title cut off by a teaser's "..." never closes)."""
-    line_start = last_break_before(text, pos, LINE_BREAKS) + 1
-    line_end = _bounds(text, pos, LINE_BREAKS)[1]
+    line_start, line_end = _bounds(text, pos, LINE_BREAKS)
     opened = text.rfind("《", line_start, pos)
     return opened >= 0 and text.rfind("》", opened, pos) < 0 and text.find("》", pos, line_end) >= 0
 
