@@ -221,7 +221,6 @@ def mark_bylines(lines: list[Line]) -> None:
 WRAP_SLACK = 1
 WRAP_MIN, WRAP_MAX = 10, 60
 WRAP_PUNCT = "，。、；：！？,;:!?"
-CLAUSE_END = "，。、；：！？,;:!?）」』”"
 
 
 def mark_wrapped(lines: list[Line]) -> None:
@@ -229,10 +228,9 @@ def mark_wrapped(lines: list[Line]) -> None:
     is a paragraph: each of its lines gets the shape :data:`PROSE`, whatever its own end.
 
     A block is three lines or more, all but the last of one width (indent included, ±1) of 10
-    to 60 characters and the last no wider, each but the last stopping inside a sentence
-    (no sentence end) or the next line opening with a mark that ends a clause (``、减员增效。``
-    is the tail of the line before); the joined text has clause marks on at least half its lines
-    and a sentence end.  A list of headlines has no marks; a list of leads ends its lines with an
+    to 60 characters and the last no wider, more than half of those before the last stopping inside a sentence
+    (no sentence end); the joined text has clause marks on at least half its lines and a
+    sentence end.  A list of headlines has no marks; a list of leads ends its lines with an
     ellipsis.  Motivating layout: ``在某地召开的一次会议上，厂区内 / 规模不大的某酒店成为
     关注的话题 / 。某地是我国…``."""
     n = len(lines)
