@@ -131,6 +131,22 @@ def _names(rng: random.Random, k: int) -> list[str]:
     return out
 
 
+# A date style: its text, whether it gives the year, which clock time it gives (None: none).
+_DATE_STYLES: dict[str, tuple[str, bool, str | None]] = {
+    "dash_hms": ("{iso} {hms}", True, "hms"),
+    "dash_hm": ("{iso} {hm}", True, "hm"),
+    "dash": ("{iso}", True, None),
+    "cn_pad_hm": ("{y}年{m2}月{d2}日 {hm}", True, "hm"),
+    "cn_pad_tight": ("{y}年{m2}月{d2}日{hm}", True, "hm"),
+    "cn": ("{y}年{m}月{d}日", True, None),
+    "cn_hm": ("{y}年{m}月{d}日 {hm}", True, "hm"),
+    "slash_hm": ("{y}/{m2}/{d2} {hm}", True, "hm"),
+    "dot": ("{y}.{m2}.{d2}", True, None),
+    "short_hms": ("{y}-{m}-{d} {hh}:{mm2}:{ss2}", True, "hms"),  # forum style, no zero padding in the text
+    "noyear_hm": ("{m2}-{d2} {hm}", False, "hm"),
+}
+
+
 class _Date:
     def __init__(self, rng: random.Random):
         self.y = rng.randint(2012, 2024)
@@ -152,30 +168,12 @@ class _Date:
 
     def render(self, rng: random.Random, styles: tuple[str, ...]) -> tuple[str, str | None, str | None]:
         """Text, ISO date (None without a year), time (None without one)."""
-        s = rng.choice(styles)
-        if s == "dash_hms":
-            return f"{self.iso} {self.hms()}", self.iso, self.hms()
-        if s == "dash_hm":
-            return f"{self.iso} {self.hm()}", self.iso, self.hm()
-        if s == "dash":
-            return self.iso, self.iso, None
-        if s == "cn_pad_hm":
-            return f"{self.y}年{self.m:02d}月{self.d:02d}日 {self.hm()}", self.iso, self.hm()
-        if s == "cn_pad_tight":
-            return f"{self.y}年{self.m:02d}月{self.d:02d}日{self.hm()}", self.iso, self.hm()
-        if s == "cn":
-            return f"{self.y}年{self.m}月{self.d}日", self.iso, None
-        if s == "cn_hm":
-            return f"{self.y}年{self.m}月{self.d}日 {self.hm()}", self.iso, self.hm()
-        if s == "slash_hm":
-            return f"{self.y}/{self.m:02d}/{self.d:02d} {self.hm()}", self.iso, self.hm()
-        if s == "dot":
-            return f"{self.y}.{self.m:02d}.{self.d:02d}", self.iso, None
-        if s == "short_hms":  # forum style, no zero padding in the text
-            return f"{self.y}-{self.m}-{self.d} {self.hh}:{self.mm:02d}:{self.ss:02d}", self.iso, self.hms()
-        if s == "noyear_hm":
-            return f"{self.m:02d}-{self.d:02d} {self.hm()}", None, self.hm()
-        raise ValueError(s)
+        template, with_year, clock = _DATE_STYLES[rng.choice(styles)]
+        fields = {
+            "y": self.y, "m": self.m, "d": self.d, "m2": f"{self.m:02d}", "d2": f"{self.d:02d}", "hh": self.hh,
+            "mm2": f"{self.mm:02d}", "ss2": f"{self.ss:02d}", "iso": self.iso, "hm": self.hm(), "hms": self.hms(),
+        }  # fmt: skip
+        return template.format(**fields), self.iso if with_year else None, fields[clock] if clock else None
 
     def cn_md(self) -> str:
         return f"{self.m}月{self.d}日"
