@@ -208,9 +208,11 @@ def _fold(text: str) -> list[str]:
     return [unicodedata.normalize("NFKC", c) for c in text]
 
 
-def mapped(spans, read: str, clean: str) -> set[tuple[int, int, str]]:
-    """``spans`` over ``read`` in the offsets of ``clean``; spans whose ends stand nowhere dropped."""
-    where = to_clean(read, clean) if read != clean else None
+def mapped(spans, read: str, clean: str, where: dict | None = None) -> set[tuple[int, int, str]]:
+    """``spans`` over ``read`` in the offsets of ``clean``; spans whose ends stand nowhere dropped
+    (``where``: :func:`to_clean` of the two, if made already)."""
+    if where is None and read != clean:
+        where = to_clean(read, clean)
     out = set()
     for start, end, label in spans:
         if where is None:
@@ -227,11 +229,12 @@ def pipeline_spans(nlp, texts: list[str], cleans: list[str], view: dict) -> tupl
     out, restored, names = [], 0, []
     for doc, clean in zip(nlp.pipe(texts, batch_size=64), cleans):
         entities = [e for e in doc.entities if e.label in view]
-        out.append(mapped({(e.start, e.end, view[e.label]) for e in entities}, doc.text, clean))
+        where = to_clean(doc.text, clean) if doc.text != clean else None  # (one alignment per text)
+        out.append(mapped({(e.start, e.end, view[e.label]) for e in entities}, doc.text, clean, where))
         restored += doc.text == clean
         row = []
         for e in entities:
-            found = mapped({(e.start, e.end, view[e.label])}, doc.text, clean)
+            found = mapped({(e.start, e.end, view[e.label])}, doc.text, clean, where)
             span = next(iter(found), None)
             spelt = span is not None and _fold(clean[span[0] : span[1]]) == _fold(e.text)
             row.append((span, e.guessed, spelt))
