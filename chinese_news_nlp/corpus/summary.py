@@ -115,8 +115,8 @@ class Summary:
         ]
         if self.guessed:
             lines.append(
-                f"guessed    {self.guessed:,} entities and facts read across characters guessed or lost where bytes were"
-                " lost (their .guessed)"
+                f"guessed    {self.guessed:,} entities and facts read across characters guessed where bytes were lost,"
+                " or across U+FFFD (their .guessed)"
             )
         if self.zones:
             elsewhere = {k: v for k, v in self.zones.items() if k != "article"}
