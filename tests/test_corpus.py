@@ -458,6 +458,44 @@ def test_duplicate_ids_are_an_error_before_anything_is_processed(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("key", ["\\u0069d", "i\\u0064", "\\u0069\\u0064"])
+def test_an_id_key_written_with_escapes_is_seen_by_the_duplicate_check(tmp_path, key):
+    """``{"\\u0069d": "a"}`` is ``{"id": "a"}``: the check's fast scan looked for ``"id"`` only and saw
+    line numbers, while the records got the id ``a`` twice and the run wrote both."""
+    path = tmp_path / "in.jsonl"
+    lines = [f'{{"{key}": "{i}", "text": "{t}"}}' for i, t in (("a", "北京"), ("a", "上海"), ("b", "广州"))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    srcs = sources([path])
+    assert list(iter_ids(srcs)) == [r[1] for r in iter_records(srcs)] == ["a", "a", "b"]
+    with pytest.raises(DuplicateIdError, match="'a' \\(2 times\\)"):
+        process([path], tmp_path / "out.jsonl", stages="convert", progress=False)
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def _spelled(text: str, escaped: list[bool]) -> str:
+    """``text`` as a JSON string, each character as itself or as a \\u escape."""
+    return '"' + "".join(f"\\u{ord(c):04x}" if e else c for c, e in zip(text, escaped + [False] * len(text))) + '"'
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    lines=st.lists(
+        st.tuples(
+            st.sampled_from(["id", "text", "ID", "di", "idx"]),
+            st.lists(st.booleans(), max_size=3),
+            st.one_of(st.none(), st.just(""), st.integers(-5, 5), st.text('ab:"\\北', max_size=4)),
+        ),
+        max_size=6,
+    )
+)
+def test_the_ids_the_duplicate_check_sees_are_the_ids_the_records_get(tmp_path_factory, lines):
+    path = tmp_path_factory.mktemp("ids") / "in.jsonl"
+    body = [f'{{{_spelled(key, escaped)}: {json.dumps(value)}, "text": "文"}}' for key, escaped, value in lines]
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    srcs = sources([path])
+    assert list(iter_ids(srcs)) == [r[1] for r in iter_records(srcs)]
+
+
 @pytest.mark.parametrize(
     "change, message",
     [

@@ -158,8 +158,14 @@ def iter_ids(srcs: list[Source]) -> Iterator[str]:
             yield from _parquet_ids(src)
 
 
+# A key that decodes to "id" is written "id", or with an escape for one of its letters (\u0069 is
+# "i", \u0064 "d"; JSON has no other escape for a letter): a line with none of these holds no id.
+_ID_KEY_SPELLINGS = (b'"id"', b"\\u0069", b"\\u0064")
+
+
 def _line_id(line: bytes, fallback_id: str) -> str:
-    if b'"id"' not in line:
+    """The id :func:`parse_record` gives ``line``, parsing the line only if it may hold an ``id`` key."""
+    if not any(spelling in line for spelling in _ID_KEY_SPELLINGS):
         return fallback_id
     try:
         data = json.loads(line)
