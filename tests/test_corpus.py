@@ -214,6 +214,59 @@ def test_a_json_document_cut_into_dask_partitions_is_read_once(tmp_path):
     assert [r[1] for p in parts for r in p.records(None)] == [f"{input_label(jsonl)}:{i}" for i in range(1, 21)]
 
 
+# -- JSONL in UTF-16 or UTF-32 (the fuzz round: cut at the byte 0x0A, 上 U+4E0A ended a line) ---------
+def _lines(records: list[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+def test_jsonl_in_utf16_or_utf32_is_a_record_per_line(tmp_path, encoding):
+    records = [{"id": "a", "text": "上海市政府今日發佈經濟數據。"}, {"text": "北京"}, {"id": "c", "text": "廣州"}]
+    for name in ("in.jsonl", "in.json"):  # a .json file holding JSONL too
+        path = tmp_path / name
+        path.write_bytes(_lines(records).encode(encoding))  # "utf-16", "utf-32": with a BOM
+        srcs = sources([path])
+        got = list(iter_records(srcs))
+        assert got == [
+            ("上海市政府今日發佈經濟數據。", "a", None),
+            ("北京", f"{input_label(path)}:2", None),
+            ("廣州", "c", None),
+        ]
+        assert list(iter_ids(srcs)) == [r[1] for r in got]
+    path.write_bytes(_lines([*records, {"id": "a", "text": "又"}]).encode(encoding))
+    with pytest.raises(DuplicateIdError, match="'a' \\(2 times\\)"):  # the check reads the same ids
+        process([path], tmp_path / "o.jsonl", stages="convert", progress=False)
+
+
+def test_jsonl_in_utf16_through_a_run_and_in_dask_partitions(tmp_path):
+    from chinese_news_nlp.corpus.dask_engine import Partition, _jsonl_ranges
+
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(_lines([{"text": f"第{i}號上海新聞"} for i in range(20)]).encode("utf-16"))
+    out = tmp_path / "out.jsonl"
+    result = cli(str(path), "-o", str(out), "--stages", "convert", "-q")
+    assert result.returncode == 0, result.stderr
+    docs = read_jsonl(out)
+    assert [(d["id"], d["text"]) for d in docs] == [
+        (f"{input_label(path)}:{i + 1}", f"第{i}号上海新闻") for i in range(20)
+    ]
+    ranges = list(_jsonl_ranges(str(path), size=64))  # byte ranges: the first reads the file, the others nothing
+    assert len(ranges) > 3
+    parts = [Partition(n, "jsonl", path=str(path), start=s, end=e, first_line=f) for n, (s, e, f) in enumerate(ranges)]
+    assert [r[0] for p in parts for r in p.records(None)] == [f"第{i}號上海新聞" for i in range(20)]
+
+
+def test_a_utf16_jsonl_line_with_bytes_that_do_not_decode_is_that_lines_failure(tmp_path):
+    data = _lines([{"text": "北京"}, {"text": "上海"}, {"text": "广州"}]).encode("utf-16-le")
+    second = data.index("上".encode("utf-16-le"))
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\xff\xfe" + data[:second] + b"\x00\xdc" + data[second:])  # a lone low surrogate
+    records = list(iter_records([path]))
+    assert [r[1] for r in records] == [f"{input_label(path)}:{n}" for n in (1, 2, 3)]
+    assert (records[0][0], records[2][0]) == ("北京", "广州")
+    assert isinstance(records[1][0], ReadFailure) and "not valid UTF-16" in records[1][0].message
+
+
 def test_missing_input_is_a_typed_error(tmp_path):
     with pytest.raises(cnn.InputError):
         process([tmp_path / "nope"], tmp_path / "out.jsonl", stages="convert")

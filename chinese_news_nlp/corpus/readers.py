@@ -11,7 +11,10 @@ are added or reordered (``--resume`` relies on both):
   (``corpus/2024/05/a.txt`` for a file under the folder ``corpus``), so that
   ``A/a.txt`` and ``B/a.txt`` stay two documents;
 * JSONL: the record's ``id``, else ``<path>:<line>`` (1-based; ``stdin:<line>``
-  for standard input); Parquet: the ``id`` column, else ``<path>:<row>`` (0-based);
+  for standard input); Parquet: the ``id`` column, else ``<path>:<row>`` (0-based).
+  JSONL is UTF-8 (a BOM is allowed); a file in UTF-16 or UTF-32 (after its BOM, or told by
+  its zero bytes as :func:`json.loads` tells them) is decoded and read a line per record
+  (:func:`jsonl_lines`);
 * a ``.json`` file is one JSON document (:func:`read_json`): an array gives a record per
   element, its ``id``, else ``<path>:<n>`` (1-based, as JSONL counts its lines), a single
   object one record (``<path>:1``); a file that is no JSON gives one failure, id ``<path>``.
@@ -30,6 +33,8 @@ any other failing document instead of stopping the run.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
 import shutil
@@ -148,9 +153,8 @@ def iter_ids(srcs: list[Source]) -> Iterator[str]:
                     yield from (doc_id for _, doc_id, _ in read_json(fh, src, None))
                     continue
                 fh.seek(0)
-                for line_no, line in enumerate(fh, 1):
-                    if line.strip():
-                        yield _line_id(line, f"{src.label}:{line_no}")
+                for line_no, line in jsonl_lines(fh):
+                    yield _line_id(line, f"{src.label}:{line_no}")
             finally:
                 if src.kind == "jsonl":
                     fh.close()
@@ -160,12 +164,16 @@ def iter_ids(srcs: list[Source]) -> Iterator[str]:
 
 # A key that decodes to "id" is written "id", or with an escape for one of its letters (\u0069 is
 # "i", \u0064 "d"; JSON has no other escape for a letter): a line with none of these holds no id.
-_ID_KEY_SPELLINGS = (b'"id"', b"\\u0069", b"\\u0064")
+_ID_KEY_SPELLINGS = ('"id"', "\\u0069", "\\u0064")
+_ID_KEY_SPELLINGS_UTF8 = tuple(spelling.encode() for spelling in _ID_KEY_SPELLINGS)
 
 
-def _line_id(line: bytes, fallback_id: str) -> str:
+def _line_id(line: bytes | str | ReadFailure, fallback_id: str) -> str:
     """The id :func:`parse_record` gives ``line``, parsing the line only if it may hold an ``id`` key."""
-    if not any(spelling in line for spelling in _ID_KEY_SPELLINGS):
+    if isinstance(line, ReadFailure):
+        return fallback_id
+    spellings = _ID_KEY_SPELLINGS_UTF8 if isinstance(line, bytes) else _ID_KEY_SPELLINGS
+    if not any(spelling in line for spelling in spellings):
         return fallback_id
     try:
         data = json.loads(line)
@@ -299,15 +307,72 @@ def read_jsonl(
         if fh.tell() == 0:
             yield from read_json(fh, src, date)
         return
+    for line_no, line in jsonl_lines(fh, first_line, end):
+        doc_id = f"{src.label}:{line_no}"
+        yield (line, doc_id, date) if isinstance(line, ReadFailure) else parse_record(line, doc_id, date)
+
+
+# Stands for bytes that do not decode in a JSONL file decoded as text (UTF-16, UTF-32): a lone
+# surrogate, which no strict decoding gives, so that the line holding it is that line's failure.
+_UNDECODABLE = "\udc80"
+codecs.register_error("cnnlp-undecodable", lambda exc: (_UNDECODABLE, exc.end))
+_BLANK_LINE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips: a line of these is no record
+
+
+def jsonl_encoding(fh: IO[bytes]) -> str | None:
+    """``None`` for a UTF-8 JSONL stream (with or without a BOM), else the encoding of its text:
+    ``utf-16``/``utf-32`` after their BOM, ``utf-16-le`` and the others from where the zero bytes
+    of the first characters lie, as :func:`json.loads` tells them apart.  The position is kept."""
+    pos = fh.tell()
+    try:
+        fh.seek(0)
+        head = fh.read(4)
+    finally:
+        fh.seek(pos)
+    encoding = json.detect_encoding(head)
+    return None if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def jsonl_lines(
+    fh: IO[bytes], first_line: int = 1, end: int | None = None
+) -> Iterator[tuple[int, bytes | str | ReadFailure]]:
+    """``(line number, line)`` of every line of a JSONL stream that is not blank, from its position
+    (up to byte ``end`` if given): what :func:`read_jsonl` parses and :func:`iter_ids` reads the ids of.
+
+    UTF-8 lines are bytes, cut at each ``\\n``.  A file in UTF-16 or UTF-32 (:func:`jsonl_encoding`) is
+    decoded as text and its lines are ``str``, cut at each ``\\n`` character (cut at the byte 0x0A, a
+    line ended inside characters such as 上, U+4E0A): read whole from the start of the file, and a
+    range that starts further on is empty, as a JSON document is.  A line with bytes that do not
+    decode is a :class:`ReadFailure` of its own.
+    """
+    encoding = jsonl_encoding(fh)
     line_no = first_line - 1
-    while end is None or fh.tell() < end:
-        line = fh.readline()
-        if not line:
-            break
-        line_no += 1
-        if not line.strip():
-            continue
-        yield parse_record(line, f"{src.label}:{line_no}", date)
+    if encoding is None:
+        while end is None or fh.tell() < end:
+            line = fh.readline()
+            if not line:
+                return
+            line_no += 1
+            if line.strip():
+                yield line_no, line
+        return
+    if fh.tell() != 0:
+        return
+    text = io.TextIOWrapper(fh, encoding=encoding, errors="cnnlp-undecodable", newline="\n")
+    try:
+        for line_no, line in enumerate(text, first_line):
+            if _UNDECODABLE in line:
+                at = line.index(_UNDECODABLE)
+                yield (
+                    line_no,
+                    ReadFailure(
+                        f"not valid {encoding.upper()}: bytes that do not decode at character {at + 1} of the line"
+                    ),
+                )
+            elif line.strip(_BLANK_LINE):
+                yield line_no, line
+    finally:
+        text.detach()  # fh stays open: standard input's copy is read again
 
 
 # -- one JSON document (.json) ---------------------------------------------------------------
@@ -326,8 +391,11 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
     if src.kind != "jsonl" or Path(src.path).suffix.lower() not in JSON_SUFFIXES:
         return False
     pos = fh.tell()
+    encoding = jsonl_encoding(fh)
     try:
         fh.seek(0)
+        if encoding is not None:  # UTF-16, UTF-32: the start of the text
+            return not _is_record_line(_first_text_line(fh, encoding))
         head = b""
         while not head:  # the first bytes that are not blank, a few KB at a time
             chunk = fh.read(4096)
@@ -337,13 +405,33 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
         if not head.removeprefix(b"\xef\xbb\xbf").lstrip(_JSON_BLANK).startswith(b"{"):
             return True
         fh.seek(fh.tell() - len(head))  # back to the first byte that is not blank
-        line = fh.readline()
-        try:
-            return not isinstance(json.loads(line), dict)
-        except ValueError:
-            return True
+        return not _is_record_line(fh.readline())
     finally:
         fh.seek(pos)
+
+
+def _first_text_line(fh: IO[bytes], encoding: str) -> str:
+    """The first line of ``fh`` decoded that is not blank if it starts with ``{``, else ``""``."""
+    text = io.TextIOWrapper(fh, encoding=encoding, errors="cnnlp-undecodable", newline="\n")
+    try:
+        head = ""
+        while not head:
+            chunk = text.read(4096)
+            if not chunk:
+                return ""
+            head = chunk.lstrip(_BLANK_LINE)
+        if not head.startswith("{"):
+            return ""
+        return head.split("\n", 1)[0] if "\n" in head else head + text.readline()
+    finally:
+        text.detach()
+
+
+def _is_record_line(line: bytes | str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
 
 
 def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
