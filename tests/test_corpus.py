@@ -133,15 +133,66 @@ def test_a_json_array_is_a_record_per_element(tmp_path):
         assert [i for i in iter_ids(sources([tmp_path / "in.json"]))] == [r[1] for r in records]
 
 
-def test_a_json_object_is_one_record_and_records_under_a_key_are_not_guessed(tmp_path):
+def test_a_json_object_with_text_is_one_record(tmp_path):
     at = input_label(_json_file(tmp_path / "one.json", {"text": "北京"}))
     assert list(iter_records([tmp_path / "one.json"])) == [("北京", f"{at}:1", None)]  # as its one line gives
     assert list(iter_records([_json_file(tmp_path / "one.json", {"id": "x", "text": "北京"})])) == [("北京", "x", None)]
-    _json_file(tmp_path / "wrapped.json", {"data": [{"text": "北京"}, {"text": "上海"}]})
-    [(failure, doc_id, _)] = iter_records([tmp_path / "wrapped.json"])
-    assert doc_id == f"{input_label(tmp_path / 'wrapped.json')}:1"
-    assert isinstance(failure, ReadFailure) and "no 'text' field" in failure.message
-    assert "'data' holds a list" in failure.message and "jq" in failure.message
+    both = {"text": "北京", "related": [{"text": "上海"}]}  # a record that holds others is a record
+    assert [r[0] for r in iter_records([_json_file(tmp_path / "one.json", both)])] == ["北京"]
+
+
+@pytest.mark.parametrize("indent", [2, None])  # pretty-printed, or the whole object on one line
+def test_a_json_object_wrapping_the_records_in_one_field_is_read_as_those_records(tmp_path, indent):
+    """``{"data": [...]}`` gave one failure for the file, its documents read as none."""
+    wrapped = {
+        "status": "ok",
+        "total": 4,
+        "tags": ["新闻"],  # a list, but of no records
+        "data": [{"text": "北京", "date": "2024-05-01"}, {"id": "s", "text": "上海"}, "junk", {"body": "no text"}],
+    }
+    path = _json_file(tmp_path / "news.json", wrapped, indent)
+    at = input_label(path)
+    records = list(iter_records([path], date="2020-01-01"))
+    assert [(r[1], r[2]) for r in records] == [
+        (f"{at}:data:1", "2024-05-01"),
+        ("s", "2020-01-01"),
+        (f"{at}:data:3", "2020-01-01"),
+        (f"{at}:data:4", "2020-01-01"),
+    ]
+    assert records[0][0] == "北京" and records[1][0] == "上海"
+    assert [r[0].message for r in records[2:]] == ["expected a JSON object, got str", "no 'text' field"]
+    assert list(iter_ids(sources([path]))) == [r[1] for r in records]
+    out = tmp_path / "out.jsonl"
+    result = cli(str(path), "-o", str(out), "--stages", "convert", "-q")
+    assert result.returncode == 1, result.stderr  # two elements failed, each recorded
+    assert [d["id"] for d in read_jsonl(out)] == [r[1] for r in records]
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ({"articles": [{"text": "北京"}], "comments": [{"text": "上海"}]}, "'articles', 'comments' each hold"),
+        ({"data": []}, "its 'data' is an empty list"),
+        ({"data": [{"body": "北京"}]}, "'data' holds a list of objects without 'text' or 'html'"),
+        ({"response": {"docs": [{"text": "北京"}]}}, "jq '.response.docs' in.json"),
+        ({"title": "标题", "body": "北京"}, "no field holds a list of records; its fields: 'title', 'body'"),
+    ],
+)
+def test_any_other_json_object_is_one_failure_naming_the_file_and_why(tmp_path, value, message):
+    for indent in (2, None):
+        path = _json_file(tmp_path / "in.json", value, indent)
+        [(failure, doc_id, _)] = iter_records([path])
+        assert doc_id == f"{input_label(path)}:1" and list(iter_ids(sources([path]))) == [doc_id]
+        assert isinstance(failure, ReadFailure) and failure.message.startswith(f"{input_label(path)}: ")
+        assert message in failure.message
+
+
+def test_a_wrapper_on_a_line_of_jsonl_is_that_lines_failure_and_says_so(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"data": [{"text": "北京"}, {"text": "上海"}]}\n{"text": "广州"}\n', encoding="utf-8")
+    (failure, first, _), (text, second, _) = iter_records([path])
+    assert (first, second, text) == (f"{input_label(path)}:1", f"{input_label(path)}:2", "广州")
+    assert "no 'text' field; its 'data' holds a list of records, which are not read" in failure.message
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,12 @@ are added or reordered (``--resume`` relies on both):
   (:func:`jsonl_lines`);
 * a ``.json`` file is one JSON document (:func:`read_json`): an array gives a record per
   element, its ``id``, else ``<path>:<n>`` (1-based, as JSONL counts its lines), a single
-  object one record (``<path>:1``); a file that is no JSON gives one failure, id ``<path>``.
+  object with a ``text`` one record (``<path>:1``), an object wrapping the records in one
+  field (``{"data": [...]}``) a record per element of that list (``<path>:data:<n>``), any
+  other object one failure naming the file and why; a file that is no JSON gives one
+  failure, id ``<path>``.
   A ``.json`` file whose first line is a whole JSON object is JSONL (many are named so) and
-  read as such.  A JSON document is read whole (a few times its size in memory); JSONL streams.
+  read as such, unless that object is no record and the whole file (:func:`json_document`).  A JSON document is read whole (a few times its size in memory); JSONL streams.
 
 Two documents with the same id (a file given twice, two JSONL files whose records
 share an ``id``) are an error before anything is processed: :func:`check_unique_ids`.
@@ -383,10 +386,12 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
     """Whether ``src`` is a ``.json`` file to read as one JSON document, not as JSONL.
 
     JSONL when its first line that is not blank is a whole JSON object (one record per line,
-    as many ``.json`` files hold; a record on one line is the same record either way); any
-    other ``.json`` file is a document: an array (pretty-printed or on one line), an object
-    over several lines, something that is no JSON.  Only the start of the file is read, and
-    the position of ``fh`` is kept.
+    as many ``.json`` files hold; a record on one line is the same record either way), unless
+    that object is no record (no ``text`` or ``html``) and the whole file: an object wrapping the
+    records on one line (``{"data": [...]}``) is a document as it is over several.  Any other
+    ``.json`` file is a document: an array (pretty-printed or on one line), an object over
+    several lines, something that is no JSON.  Only the start of the file is read (the first
+    line, and whether anything follows it), and the position of ``fh`` is kept.
     """
     if src.kind != "jsonl" or Path(src.path).suffix.lower() not in JSON_SUFFIXES:
         return False
@@ -395,53 +400,78 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
     try:
         fh.seek(0)
         if encoding is not None:  # UTF-16, UTF-32: the start of the text
-            return not _is_record_line(_first_text_line(fh, encoding))
-        head = b""
-        while not head:  # the first bytes that are not blank, a few KB at a time
-            chunk = fh.read(4096)
-            if not chunk:
-                return True  # empty: no JSON, one failure
-            head = chunk.lstrip(_JSON_BLANK)
-        if not head.removeprefix(b"\xef\xbb\xbf").lstrip(_JSON_BLANK).startswith(b"{"):
+            line, more = _first_text_line(fh, encoding)
+        else:
+            head = b""
+            while not head:  # the first bytes that are not blank, a few KB at a time
+                chunk = fh.read(4096)
+                if not chunk:
+                    return True  # empty: no JSON, one failure
+                head = chunk.lstrip(_JSON_BLANK)
+            if not head.removeprefix(b"\xef\xbb\xbf").lstrip(_JSON_BLANK).startswith(b"{"):
+                return True
+            fh.seek(fh.tell() - len(head))  # back to the first byte that is not blank
+            line = fh.readline()
+            more = None
+        try:
+            value = json.loads(line)
+        except ValueError:
             return True
-        fh.seek(fh.tell() - len(head))  # back to the first byte that is not blank
-        return not _is_record_line(fh.readline())
+        if not isinstance(value, dict) or _is_record(value):
+            return not isinstance(value, dict)
+        return not (_more_bytes(fh) if more is None else more)  # an object that is no record: alone?
     finally:
         fh.seek(pos)
 
 
-def _first_text_line(fh: IO[bytes], encoding: str) -> str:
-    """The first line of ``fh`` decoded that is not blank if it starts with ``{``, else ``""``."""
+def _more_bytes(fh: IO[bytes]) -> bool:
+    """Whether anything but blanks follows the position of ``fh`` (which it moves)."""
+    while chunk := fh.read(1 << 16):
+        if chunk.strip(_JSON_BLANK):
+            return True
+    return False
+
+
+def _first_text_line(fh: IO[bytes], encoding: str) -> tuple[str, bool]:
+    """The first line of ``fh`` decoded that is not blank if it starts with ``{`` (else ``""``),
+    and whether anything but blanks follows it."""
     text = io.TextIOWrapper(fh, encoding=encoding, errors="cnnlp-undecodable", newline="\n")
     try:
         head = ""
         while not head:
             chunk = text.read(4096)
             if not chunk:
-                return ""
+                return "", False
             head = chunk.lstrip(_BLANK_LINE)
         if not head.startswith("{"):
-            return ""
-        return head.split("\n", 1)[0] if "\n" in head else head + text.readline()
+            return "", True
+        line, newline, rest = head.partition("\n")
+        if not newline:
+            line += text.readline()
+        while not rest.strip(_JSON_BLANK.decode()):
+            rest = text.read(4096)
+            if not rest:
+                return line, False
+        return line, True
     finally:
         text.detach()
-
-
-def _is_record_line(line: bytes | str) -> bool:
-    try:
-        return isinstance(json.loads(line), dict)
-    except ValueError:
-        return False
 
 
 def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
     """The records of a ``.json`` file read whole as one JSON document (any encoding JSON allows).
 
-    An array: a record per element, its ``id`` else ``<label>:<n>`` (1-based), an element that is
-    no object or has no string ``text`` (or ``html``) a failure of its own, as a JSONL line; an
-    object: one record (``<label>:1``), records in one of its fields (``{"data": [...]}``) are
-    not guessed at, its failure says how to give them; anything else (no JSON, an empty file, a
-    number or string): one failure for the file, id ``<label>``.
+    * An array: a record per element, its ``id`` else ``<label>:<n>`` (1-based), an element that
+      is no object or has no string ``text`` (or ``html``) a failure of its own, as a JSONL line.
+    * An object with a ``text`` (or ``html``) field: one record, its ``id`` else ``<label>:1``.
+    * An object without one that wraps the records (``{"data": [...]}``, ``{"status": "ok",
+      "articles": [...]}``): when exactly one of its fields holds a list with a record in it (an
+      object with ``text`` or ``html``), each element of that list is read as an array's element,
+      and the field is said in the ids, ``<label>:<field>:<n>`` (``news.json:articles:3``); the
+      wrapper's other fields are not read (its ``date`` is no date of the records).
+    * Any other object (no list of records, an empty one, two lists of records, records deeper
+      down): one failure, its ``id`` else ``<label>:1``, naming the file and what it holds.  Two
+      lists are not both read, nor one chosen: which of them are the documents is not guessed.
+    * Anything else (no JSON, an empty file, a number or string): one failure, id ``<label>``.
     """
     fh.seek(0)
     try:
@@ -460,16 +490,62 @@ def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
         for n, element in enumerate(value, 1):
             yield record_of(element, f"{src.label}:{n}", date)
     elif isinstance(value, dict):
-        item, doc_id, doc_date = from_mapping(value, f"{src.label}:1", date)
-        held = [k for k, v in value.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
-        if isinstance(item, ReadFailure) and "text" not in value and "html" not in value and held:
-            item = ReadFailure(
-                f"{item.message}: the file is one record, and its {held[0]!r} holds a list of objects; records "
-                f"in a field are not read: give the list itself (jq '.{held[0]}' {src.name} > records.json)"
-            )
-        yield item, doc_id, doc_date
+        yield from _object_records(value, src, date)
     else:
         yield ReadFailure(f"expected an array of records or a JSON object, got {type(value).__name__}"), src.label, date
+
+
+def _is_record(value: Any) -> bool:
+    return isinstance(value, dict) and ("text" in value or "html" in value)
+
+
+def _holds_records(value: Any) -> bool:
+    return isinstance(value, list) and any(_is_record(x) for x in value)
+
+
+def _object_records(value: dict, src: Source, date: str | None) -> Iterator[Record]:
+    """The records of a ``.json`` file that is one object (see :func:`read_json`)."""
+    if _is_record(value):
+        yield from_mapping(value, f"{src.label}:1", date)
+        return
+    held = [k for k, v in value.items() if _holds_records(v)]
+    if len(held) == 1:
+        for n, element in enumerate(value[held[0]], 1):
+            yield record_of(element, f"{src.label}:{held[0]}:{n}", date)
+        return
+    _, doc_id, _ = from_mapping(value, f"{src.label}:1", date)
+    yield ReadFailure(f"{src.label}: {_not_records(value, held, src.name)}"), doc_id, date
+
+
+def _not_records(value: dict, held: list[str], name: str) -> str:
+    """Why an object of a ``.json`` file gives no record, and how to give its records."""
+    fields = ", ".join(repr(k) for k in list(value)[:8]) + (", …" if len(value) > 8 else "")
+    if held:
+        listed = ", ".join(repr(k) for k in held)
+        return (
+            f"an object without 'text' whose fields {listed} each hold a list of records: which of them "
+            f"are the documents is not guessed; give one list (jq '.{held[0]}' {name} > records.json)"
+        )
+    lists = [k for k, v in value.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
+    if lists:
+        return (
+            f"an object without 'text' whose {lists[0]!r} holds a list of objects without 'text' or 'html': "
+            f"no records (a record is an object with a string 'text', or 'html')"
+        )
+    deeper = [
+        f"{k}.{k2}" for k, v in value.items() if isinstance(v, dict) for k2, v2 in v.items() if _holds_records(v2)
+    ]
+    if deeper:
+        return (
+            f"an object without 'text' whose records are deeper than one field, in {deeper[0]!r}: not read; "
+            f"give the list itself (jq '.{deeper[0]}' {name} > records.json)"
+        )
+    empty = [k for k, v in value.items() if isinstance(v, list) and not v]
+    why = f" (its {empty[0]!r} is an empty list)" if empty else ""
+    return (
+        f"no 'text' field, and no field holds a list of records{why}; its fields: {fields}. A .json file is an array "
+        "of records, one record, or an object one field of which holds the records"
+    )
 
 
 def parse_record(line: bytes | str, fallback_id: str, date: str | None) -> Record:
@@ -477,7 +553,15 @@ def parse_record(line: bytes | str, fallback_id: str, date: str | None) -> Recor
         data = json.loads(line)
     except ValueError as exc:
         return ReadFailure(f"not valid JSON: {exc}"), fallback_id, date
-    return record_of(data, fallback_id, date)
+    item, doc_id, doc_date = record_of(data, fallback_id, date)
+    if isinstance(item, ReadFailure) and isinstance(data, dict) and not _is_record(data):
+        held = [k for k, v in data.items() if _holds_records(v)]
+        if held:  # a wrapper on a line of JSONL: its records are not read, and the failure says so
+            item = ReadFailure(
+                f"{item.message}; its {held[0]!r} holds a list of records, which are not read from a line of "
+                "JSONL (a record per line; a .json file that is one such object is read as its records)"
+            )
+    return item, doc_id, doc_date
 
 
 def record_of(data: Any, fallback_id: str, date: str | None) -> Record:
