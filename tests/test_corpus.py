@@ -318,6 +318,22 @@ def test_a_utf16_jsonl_line_with_bytes_that_do_not_decode_is_that_lines_failure(
     assert isinstance(records[1][0], ReadFailure) and "not valid UTF-16" in records[1][0].message
 
 
+def test_json_nested_too_deeply_is_that_lines_or_files_failure(tmp_path):
+    """100,000 ``[`` on a line raised RecursionError out of the reader (and the id check): the run ended."""
+    deep = "[" * 100_000
+    path = tmp_path / "in.jsonl"
+    path.write_text(f'{{"text": "北京"}}\n{deep}\n{{"id": "d", "x": {deep}\n{{"text": "上海"}}\n', encoding="utf-8")
+    (tmp_path / "in.json").write_text(deep, encoding="utf-8")
+    srcs = sources([path, tmp_path / "in.json"])
+    records = list(iter_records(srcs))
+    assert list(iter_ids(srcs)) == [r[1] for r in records]
+    assert [r[0] for r in records[::3]] == ["北京", "上海"]
+    assert all("nested too deeply" in r[0].message for r in (*records[1:3], records[4]))
+    summary = process([path, tmp_path / "in.json"], tmp_path / "out.jsonl", stages="convert", progress=False)
+    assert (summary.documents, summary.errors) == (5, 3)
+    assert [d["id"] for d in read_jsonl(tmp_path / "out.jsonl")] == [r[1] for r in records]
+
+
 def test_missing_input_is_a_typed_error(tmp_path):
     with pytest.raises(cnn.InputError):
         process([tmp_path / "nope"], tmp_path / "out.jsonl", stages="convert")

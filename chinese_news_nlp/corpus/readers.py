@@ -179,10 +179,19 @@ def _line_id(line: bytes | str | ReadFailure, fallback_id: str) -> str:
     if not any(spelling in line for spelling in spellings):
         return fallback_id
     try:
-        data = json.loads(line)
+        data = _loads(line)
     except ValueError:
         return fallback_id
     return _record_id(data.get("id") if isinstance(data, dict) else None, fallback_id)
+
+
+def _loads(data: bytes | str) -> Any:
+    """:func:`json.loads`, JSON nested too deeply for it (a ``RecursionError``) a ``ValueError`` as
+    any other JSON it cannot read: that line's or file's failure, not the run's end."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("arrays or objects nested too deeply to be read (about a thousand levels)") from None
 
 
 def _record_id(value: Any, fallback_id: str) -> str:
@@ -414,7 +423,7 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
             line = fh.readline()
             more = None
         try:
-            value = json.loads(line)
+            value = _loads(line)
         except ValueError:
             return True
         if not isinstance(value, dict) or _is_record(value):
@@ -475,7 +484,7 @@ def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
     """
     fh.seek(0)
     try:
-        value = json.loads(fh.read())
+        value = _loads(fh.read())
     except ValueError as exc:  # UnicodeDecodeError too
         yield (
             ReadFailure(
@@ -550,7 +559,7 @@ def _not_records(value: dict, held: list[str], name: str) -> str:
 
 def parse_record(line: bytes | str, fallback_id: str, date: str | None) -> Record:
     try:
-        data = json.loads(line)
+        data = _loads(line)
     except ValueError as exc:
         return ReadFailure(f"not valid JSON: {exc}"), fallback_id, date
     item, doc_id, doc_date = record_of(data, fallback_id, date)
