@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -39,11 +39,28 @@ class Lexicon:
     frame_resets: tuple[str, ...]
     idioms: tuple[str, ...]
     nonfact_patterns: tuple[regex.Pattern, ...]
+    # first character -> the lengths of the units and non-unit words starting with it, longest
+    # first: what match_unit tries (derived from units and non_units)
+    sizes_at: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        sizes: dict[str, set[int]] = {}
+        for word in [*self.units, *self.non_units]:
+            if word:
+                sizes.setdefault(word[0], set()).add(len(word))
+        object.__setattr__(self, "sizes_at", {c: tuple(sorted(n, reverse=True)) for c, n in sizes.items()})
 
     def match_unit(self, text: str, pos: int) -> tuple[Unit | None, int]:
         """The longest unit (or non-unit word) at ``pos``: ``(Unit, end)``, ``(None, end)``
         for a non-unit word such as 周年, ``(None, pos)`` when nothing matches."""
-        for size in range(min(self.longest_unit, len(text) - pos), 0, -1):
+        # Only the lengths of the words starting with the character at pos, not every length
+        # from longest_unit down: most numerals are followed by a character that starts no unit
+        # (一些, 1998年 does), and each length tried was two lookups (called for every numeral run)
+        sizes = self.sizes_at.get(text[pos : pos + 1], ())
+        room = len(text) - pos
+        for size in sizes:
+            if size > room:
+                continue  # the longer words do not fit before the text's end
             piece = text[pos : pos + size]
             if piece in self.non_units:
                 return None, pos + size
