@@ -334,6 +334,29 @@ def test_json_nested_too_deeply_is_that_lines_or_files_failure(tmp_path):
     assert [d["id"] for d in read_jsonl(tmp_path / "out.jsonl")] == [r[1] for r in records]
 
 
+def test_a_record_field_that_would_end_the_run_is_that_records_failure(tmp_path):
+    """An ``id`` with a lone surrogate could not be written (UTF-8), a ``url`` that is no string made the
+    extractor raise: either ended the run, the documents after it never written."""
+    path = tmp_path / "in.jsonl"
+    lines = [
+        '{"id": "a\\ud800", "text": "北京"}',
+        '{"html": "<html><body><p>北京市政府今日发布经济数据。</p></body></html>", "url": 5}',
+        '{"id": "ok", "text": "上海"}',
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    srcs = sources([path])
+    records = list(iter_records(srcs))
+    at = input_label(path)
+    assert [r[1] for r in records] == list(iter_ids(srcs)) == [f"{at}:1", f"{at}:2", "ok"]
+    assert [r[0].message for r in records[:2]] == [
+        "'id' field: 'a\\ud800' holds a lone surrogate, which no output can hold",
+        "'url' is int, not a string",
+    ]
+    summary = process([path], tmp_path / "out.jsonl", stages="convert", progress=False)
+    assert (summary.documents, summary.errors) == (3, 2)
+    assert [d["id"] for d in read_jsonl(tmp_path / "out.jsonl")] == [f"{at}:1", f"{at}:2", "ok"]
+
+
 def test_missing_input_is_a_typed_error(tmp_path):
     with pytest.raises(cnn.InputError):
         process([tmp_path / "nope"], tmp_path / "out.jsonl", stages="convert")

@@ -195,7 +195,22 @@ def _loads(data: bytes | str) -> Any:
 
 
 def _record_id(value: Any, fallback_id: str) -> str:
-    return fallback_id if value is None or value == "" else str(value)
+    """The id of a record whose ``id`` field is ``value``: that, else ``fallback_id`` (the line or row),
+    for no id and for one no output can hold (:func:`_unwritable`: that record's failure)."""
+    if value is None or value == "":
+        return fallback_id
+    doc_id = str(value)
+    return fallback_id if _unwritable(doc_id) else doc_id
+
+
+def _unwritable(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (``"\\ud800"`` in JSON), which UTF-8 cannot encode:
+    as a document's id it ended the run when the record was written, and the documents after it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _parquet_ids(src: Source) -> Iterator[str]:
@@ -582,6 +597,8 @@ def record_of(data: Any, fallback_id: str, date: str | None) -> Record:
 
 def from_mapping(data: dict, fallback_id: str, date: str | None) -> Record:
     doc_id = _record_id(data.get("id"), fallback_id)
+    if isinstance(data.get("id"), str) and _unwritable(data["id"]):
+        return ReadFailure(f"'id' field: {data['id']!r} holds a lone surrogate, which no output can hold"), doc_id, date
     doc_date = data.get("date")
     if doc_date is None or doc_date == "":
         doc_date = date
@@ -594,7 +611,10 @@ def from_mapping(data: dict, fallback_id: str, date: str | None) -> Record:
     if text is None and isinstance(data.get("html"), str):
         from ..html import Html
 
-        return Html(data["html"], url=data.get("url")), doc_id, doc_date
+        url = data.get("url")
+        if url is not None and not isinstance(url, str):  # it ended the run, in the extractor
+            return ReadFailure(f"'url' is {type(url).__name__}, not a string"), doc_id, doc_date
+        return Html(data["html"], url=url), doc_id, doc_date
     if not isinstance(text, str):
         what = "no 'text' field" if text is None else f"'text' is {type(text).__name__}, not a string"
         return ReadFailure(what), doc_id, doc_date
