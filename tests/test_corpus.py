@@ -357,6 +357,31 @@ def test_a_record_field_that_would_end_the_run_is_that_records_failure(tmp_path)
     assert [d["id"] for d in read_jsonl(tmp_path / "out.jsonl")] == [f"{at}:1", f"{at}:2", "ok"]
 
 
+def test_a_file_name_that_is_not_utf8_is_an_id_with_its_bytes_escaped(tmp_path, monkeypatch):
+    """A file named in GBK (as unzipped archives leave them) had an id with lone surrogates, which ended
+    the run when its document was written (exit 2, the documents after it unwritten)."""
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("c")
+    try:
+        with open(os.path.join(b"c", "北京.txt".encode("gbk")), "wb") as fh:
+            fh.write("北京市政府今日發佈經濟數據。".encode())
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    Path("c/z.txt").write_text("上海", encoding="utf-8")
+    lines = os.path.join(b"c", "上海.jsonl".encode("gbk"))
+    with open(lines, "wb") as fh:
+        fh.write('{"text": "广州"}\n'.encode())
+    inputs = ["c", os.fsdecode(lines)]
+    expected = ["c/z.txt", "c/\\xb1\\xb1\\xbe\\xa9.txt", "c/\\xc9Ϻ\\xa3.jsonl:1"]  # \xcf\xba is UTF-8 for Ϻ
+    assert [r[1] for r in iter_records(inputs)] == list(iter_ids(sources(inputs))) == expected
+    summary = process(inputs, "out.jsonl", stages="convert", progress=False)
+    assert (summary.documents, summary.errors) == (3, 0)
+    docs = read_jsonl(Path("out.jsonl"))
+    assert [d["id"] for d in docs] == expected and docs[1]["text"] == "北京市政府今日发布经济数据。"
+    resumed = process(inputs, "out.jsonl", stages="convert", progress=False, resume=True)
+    assert (resumed.documents, resumed.skipped) == (0, 3)
+
+
 def test_missing_input_is_a_typed_error(tmp_path):
     with pytest.raises(cnn.InputError):
         process([tmp_path / "nope"], tmp_path / "out.jsonl", stages="convert")

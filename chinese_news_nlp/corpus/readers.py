@@ -90,8 +90,18 @@ class Source:
 
 
 def input_label(path: str | os.PathLike) -> str:
-    """``path`` as given, normalized (``./corpus/`` → ``corpus``), with ``/`` separators."""
-    return Path(os.path.normpath(os.fspath(path))).as_posix()
+    """``path`` as given, normalized (``./corpus/`` → ``corpus``), with ``/`` separators.
+
+    A byte of a file name that is not UTF-8 (a name in GBK, as unzipped archives leave them) is
+    written ``\\xb1``, as ``ls -b`` shows it: Python reads it as a lone surrogate, which no output
+    can hold (such an id ended the run when its document was written)."""
+    label = Path(os.path.normpath(os.fspath(path))).as_posix()
+    if not _unwritable(label):
+        return label
+    try:
+        return label.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte (a str given as such)
+        return label.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def sources(inputs: Iterable[str | os.PathLike]) -> list[Source]:
