@@ -226,6 +226,9 @@ def test_a_json_file_holding_jsonl_is_read_as_jsonl(tmp_path):
     assert [r[1].replace(".json:", ".jsonl:") for r in as_json] == [r[1] for r in as_jsonl]
     assert [r[0] for r in as_json] == [r[0] for r in as_jsonl]
     assert [r[1].rsplit("/", 1)[-1] for r in as_json] == ["in.json:1", "in.json:2", "c", "in.json:5"]
+    (tmp_path / "in.json").write_bytes('{"text": "\xff"}\n{"text": "北京"}\n'.encode().replace(b"\xc3\xbf", b"\xff"))
+    bad, good = iter_records([tmp_path / "in.json"])  # a byte that is not UTF-8 in the first line: JSONL still
+    assert "can't decode byte 0xff" in bad[0].message and good[:2] == ("北京", f"{input_label(tmp_path)}/in.json:2")
 
 
 def test_json_files_through_a_run(tmp_path):

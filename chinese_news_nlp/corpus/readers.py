@@ -445,7 +445,7 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
             if not head.removeprefix(b"\xef\xbb\xbf").lstrip(_JSON_BLANK).startswith(b"{"):
                 return True
             fh.seek(fh.tell() - len(head))  # back to the first byte that is not blank
-            line = fh.readline()
+            line = fh.readline().decode("utf-8-sig", "replace")  # a bad byte is that line's failure only
             more = None
         try:
             value = _loads(line)
