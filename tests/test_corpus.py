@@ -462,6 +462,38 @@ def test_parquet_input(tmp_path):
     assert summary.errors == 1
 
 
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no 'text' column (columns: ['body']), so no documents"),
+        (b"not a parquet file", "as Parquet: Parquet magic bytes not found"),
+        (b"", "as Parquet: Parquet file size is 0 bytes"),
+    ],
+)
+def test_a_parquet_file_that_gives_no_documents_is_one_failure(tmp_path, content, message):
+    """It raised (InputError, ArrowInvalid) before or in the run: a stop, after the documents before it."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "in.parquet"
+    if content is None:
+        pq.write_table(pa.table({"body": ["北京", "上海"]}), path)
+    else:
+        path.write_bytes(content)
+    (tmp_path / "a.jsonl").write_text('{"text": "北京"}\n', encoding="utf-8")
+    inputs = [tmp_path / "a.jsonl", path]
+    records = list(iter_records(inputs))
+    assert (
+        [r[1] for r in records]
+        == list(iter_ids(sources(inputs)))
+        == [f"{input_label(tmp_path)}/a.jsonl:1", input_label(path)]
+    )
+    assert isinstance(records[1][0], ReadFailure) and message in records[1][0].message
+    summary = process(inputs, tmp_path / "out.jsonl", stages="convert", progress=False)
+    assert (summary.documents, summary.errors) == (2, 1)
+    assert [d["id"] for d in read_jsonl(tmp_path / "out.jsonl")] == [r[1] for r in records]
+
+
 # -- faults ---------------------------------------------------------------------------------
 def test_salted_corpus_loses_nothing(tmp_path, seeds_dir, workers_forced):
     """Undecodable bytes, an empty file, a 20 MB file, a raising stage, a slow document:

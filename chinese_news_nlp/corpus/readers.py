@@ -30,7 +30,7 @@ share an ``id``) are an error before anything is processed: :func:`check_unique_
 Folders are walked following symbolic links to folders, each real folder once (a
 link back to a parent is not a loop).  An input that cannot be read (a bad JSON line,
 a record without ``text`` or with a date that is not ISO, an unreadable file, a link
-that points nowhere) becomes a :class:`ReadFailure` item, so that it is reported like
+that points nowhere, a Parquet file that is none or has no ``text`` column) becomes a :class:`ReadFailure` item, so that it is reported like
 any other failing document instead of stopping the run.
 """
 
@@ -224,9 +224,10 @@ def _unwritable(text: str) -> bool:
 
 
 def _parquet_ids(src: Source) -> Iterator[str]:
-    import pyarrow.parquet as pq
-
-    pf = pq.ParquetFile(src.path)
+    pf, _ = _parquet_file(src)
+    if pf is None:
+        yield src.label
+        return
     has_id = "id" in pf.schema_arrow.names
     row = 0
     for batch in pf.iter_batches(batch_size=4096, columns=["id"] if has_id else [pf.schema_arrow.names[0]]):
@@ -632,13 +633,31 @@ def from_mapping(data: dict, fallback_id: str, date: str | None) -> Record:
 
 
 # -- Parquet ------------------------------------------------------------------------------
-def read_parquet(src: Source, date: str | None, row_groups: list[int] | None = None) -> Iterator[Record]:
+def _parquet_file(src: Source) -> tuple[Any, str | None]:
+    """The ``ParquetFile`` of ``src``, else ``None`` and why its documents cannot be read: a file
+    that is no Parquet (or empty), or one without a ``text`` column, is one failure, id ``<label>``,
+    as a ``.json`` file that is no JSON (it stopped the run, after the documents before it)."""
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(src.path)
-    names = set(pf.schema_arrow.names)
+    try:
+        pf = pq.ParquetFile(src.path)
+    except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
+        return None, f"cannot read {src.label} as Parquet: {exc}"
+    names = pf.schema_arrow.names
     if "text" not in names:
-        raise InputError(f"{src.path}: no 'text' column (columns: {sorted(names)})")
+        return None, f"{src.label}: no 'text' column (columns: {sorted(names)}), so no documents"
+    return pf, None
+
+
+def read_parquet(src: Source, date: str | None, row_groups: list[int] | None = None) -> Iterator[Record]:
+    """The records of a Parquet file, of ``row_groups`` if given (the Dask engine's partitions: the
+    failure of a file that cannot be read, :func:`_parquet_file`, comes with row group 0)."""
+    pf, why = _parquet_file(src)
+    if pf is None:
+        if row_groups is None or 0 in row_groups:
+            yield ReadFailure(str(why)), src.label, date
+        return
+    names = set(pf.schema_arrow.names)
     columns = [c for c in ("text", "id", "date") if c in names]
     groups = range(pf.num_row_groups) if row_groups is None else row_groups
     for group in groups:
