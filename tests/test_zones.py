@@ -666,3 +666,52 @@ def test_a_dateline_naming_a_client_app_and_a_month_day_time():
 
     meta = page_metadata(text, find_zones(text))
     assert (meta["date"], meta["time"], meta["source"]) == ("2018-05-15", "19:50", "某某新闻客户端")
+
+
+# -- comment sections: readers' comments and forum replies are furniture ---------------------------
+def test_readers_comments_do_not_join_the_list_after_them():
+    comments = [
+        "读者评论",
+        "登录后参与评论",
+        "网友35871 [某地] 说得在理，支持",
+        "文明上网，理性发言",
+        "某某用户 (某市) 盼望早点推开",
+        "网友90412 [某县] 已转给家里人看",
+        "查看更多评论>>",
+    ]
+    headlines = ["某地召开新材料产业推进会", "某市数字经济核心产业增加值增长", "某县新建三座污水处理厂"]
+    got = labels([*ARTICLE, *comments, "今日热榜", *headlines, "Copyright © 2024 某某网"])
+    assert got[5 : 5 + len(comments)] == ["boilerplate"] * len(comments)
+    assert got[-4:-1] == ["related"] * 3
+
+
+def test_a_comment_section_stops_at_an_article_paragraph():
+    # a comment header in a sidebar above the article does not swallow the article
+    got = labels(["读者评论", "网友35871 [某地] 说得在理，支持", "查看更多评论>>", *ARTICLE])
+    assert got[:3] == ["boilerplate"] * 3
+    assert got[3:] == ["title", "meta", "body", "body", "body"]
+
+
+def test_a_forum_reply_header_is_no_dateline():
+    page = [
+        "某地新材料产业规模突破千亿元",
+        "楼主  某某网友88  发表于 2024-5-20 09:12:40",
+        P1,
+        P2,
+        "回复 引用 举报 顶 踩",
+        "2楼  网友1024  发表于 2024-5-20 10:02",
+        "写得详细，收藏了",
+        "3楼  访客77  发表于 2024-5-20 10:40",
+        "同问，蹲一个后续",
+        "返回列表 发新帖",
+    ]
+    got = labels(page)
+    assert got[:4] == ["title", "meta", "body", "body"]
+    assert got[4:] == ["boilerplate"] * 6
+    meta = cnn.load()("\n".join(page)).meta
+    assert (meta["date"], meta["time"]) == ("2024-05-20", "09:12:40")
+
+
+def test_a_one_character_role_word_is_a_token_of_its_own():
+    assert parse_byline("文明上网，理性发言", needs_role=True) is None
+    assert parse_byline("文/某某") == parse_byline("文 某某") == ["某某"]

@@ -155,6 +155,10 @@ def classify_lines(lines: list[Line]) -> None:
     for start, end in related_sections(lines):
         for line in lines[start:end]:
             line.zone = "related"
+    for start, end in comment_sections(lines):
+        for line in lines[start:end]:
+            if line.zone is None and line.cue in (None, "boilerplate"):
+                line.zone = "boilerplate"
     for start, end in list_runs(lines):
         for line in lines[start:end]:
             line.zone = "related"
@@ -312,6 +316,85 @@ def related_sections(lines: list[Line]) -> list[tuple[int, int]]:
             end = k
         sections.append((i, end))
         i = max(end, i + 1)
+    return sections
+
+
+COMMENT_GAP = 3  # lines of comment text between two lines that show the section goes on
+REPLY_TEXT = 3  # lines of a forum reply's text after its header
+COMMENT_PROSE_MAX = 80  # a longer paragraph is the page turning back into an article
+
+
+def _is_reply_header(line: Line) -> bool:
+    """A forum reply's header: a floor number first (``2楼  某网友  发表于 2024-5-20 10:32``)."""
+    return len(line.text) <= 60 and lexicon().patterns["reply_floor"].search(line.text) is not None
+
+
+def _shows_comments(line: Line) -> bool:
+    """A line that only a comment section has: a reply header, a comment under its handle
+    (``网友12345 [某地] 支持一下``), a link or count naming the comments (``查看更多评论>>``)."""
+    lex = lexicon()
+    return (
+        _is_reply_header(line)
+        or lex.patterns["comment_handle"].search(line.text) is not None
+        or lex.names_comments(line.text)
+    )
+
+
+def comment_sections(lines: list[Line]) -> list[tuple[int, int]]:
+    """``[start, end)`` of each section of readers' comments or forum replies: furniture, not
+    the article and not a list of other articles, however headline-like its short lines are.
+
+    A section opens at a comment header (``网友评论``, data/zones/cues.tsv) or at a forum
+    reply's header (a floor number: ``2楼 … 发表于 …``; the post itself is ``楼主`` or 1楼).  It
+    runs on while lines show it is one — a reply header, a comment under a user's handle, a
+    short line naming the comments — with at most three other lines between two of them (a
+    reply's text, ``文明上网，理性发言``); cue lines in between (登录 prompts, a button bar)
+    neither extend nor stop it.  The text under the last reply header (up to three lines,
+    before the next cue line) is that reply's.  It stops before a related-list header, an item
+    naming another article (上一篇：…) and a paragraph of more than 80 characters.  Motivating
+    layouts: a portal's ``网友评论 / 请登录后发表评论 / 网友123 [某地] 说得好 / … / 查看更多评论>>
+    / 24小时热文 / headlines``, where the comments ran into the headlines as one list; a forum's
+    ``回复 引用 举报 / 2楼 … 发表于 … / 顶一个 / 3楼 …``, where the first reply's header read as
+    the article's dateline.
+    """
+
+    def stops(line: Line) -> bool:
+        return (
+            _is_list_header(line)
+            or line.zone == "related"
+            or line.cue == "related"
+            or (line.shape == PROSE and len(line.text) > COMMENT_PROSE_MAX)
+        )
+
+    lex = lexicon()
+    sections = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        if not (lex.is_comment_header(line.text) or (line.cue is None and _is_reply_header(line))):
+            i += 1
+            continue
+        end = i + 1  # the section so far: up to the last line that shows it
+        last_reply = i if _is_reply_header(line) else None
+        gap = 0
+        j = i + 1
+        while j < n and not stops(lines[j]) and gap <= COMMENT_GAP:
+            if lines[j].cue is None and _shows_comments(lines[j]):
+                end, gap = j + 1, 0
+                if _is_reply_header(lines[j]):
+                    last_reply = j
+            elif lines[j].cue is None:
+                gap += 1
+            j += 1
+        if last_reply is not None and last_reply >= end - 1:
+            k = last_reply + 1
+            while k < n and k - last_reply <= REPLY_TEXT and lines[k].cue is None and not stops(lines[k]):
+                k += 1
+            if k == n or lines[k].cue is not None:  # the reply's text ends at a cue line or the page's end
+                end = max(end, k)
+        sections.append((i, end))
+        i = end
     return sections
 
 

@@ -27,6 +27,8 @@ class ZoneLexicon:
     patterns: dict[str, regex.Pattern]
     roles: dict[str, str]  # byline word → "reporter" | "other"
     site_patterns: tuple[regex.Pattern, ...]
+    comment_headers: frozenset[str] = frozenset()  # the header of a comment section (网友评论)
+    comment_words: tuple[str, ...] = ()  # a short line naming comments (查看更多评论, 共有评论0条)
     _prefixes: tuple[str, ...] = field(init=False, repr=False, compare=False)  # the prefix cues alone
 
     def __post_init__(self) -> None:
@@ -72,8 +74,25 @@ class ZoneLexicon:
         article by a prefix cue (``上一篇：…``)."""
         return self.line_cues.get(line.strip(CUE_DECORATION)) == "related"
 
+    def is_comment_header(self, line: str) -> bool:
+        """Whether ``line`` opens a section of readers' comments (``网友评论``, ``【热门评论】``).
+
+        >>> lexicon().is_comment_header("【热门评论】"), lexicon().is_comment_header("0 评论 收藏")
+        (True, False)
+        """
+        return line.strip(CUE_DECORATION) in self.comment_headers
+
+    def names_comments(self, line: str) -> bool:
+        """A short line about the comments (``查看更多评论>>``, ``共有评论0条``, ``登录后参与评论``).
+
+        >>> lexicon().names_comments("查看更多评论>>"), lexicon().names_comments("某地新材料产业规模突破千亿元")
+        (True, False)
+        """
+        return len(line) <= COMMENT_LINE and any(word in line for word in self.comment_words)
+
 
 SHORT_LINE = 40
+COMMENT_LINE = 24  # a line naming comments is a link or a count, not a sentence about them
 OPENING_BRACKETS = "【[(（〖"
 NAV_SEPARATORS = "|｜>＞»›/"
 
@@ -118,9 +137,19 @@ def lexicon() -> ZoneLexicon:
     line_cues: dict[str, str] = {}
     prefix: list[tuple[str, str]] = []
     short: list[tuple[str, str]] = []
+    headers: set[str] = set()
+    words: list[str] = []
     rows = _rows("cues.tsv")
     for zone, match, cue in rows[1:]:  # the first row names the columns
-        if match == "line":
+        if zone == "comments":  # page furniture: boilerplate, and evidence of a comment section
+            if match == "line":
+                headers.add(cue)
+                line_cues[cue] = "boilerplate"
+            elif match == "short":
+                words.append(cue)
+            else:
+                raise ValueError(f"cues.tsv: comments cues match a line or a short line, not {match!r}")
+        elif match == "line":
             line_cues[cue] = zone
         elif match == "prefix":
             prefix.append((cue.lower(), zone))
@@ -131,4 +160,4 @@ def lexicon() -> ZoneLexicon:
     patterns = {name: regex.compile(pattern) for name, pattern in _rows("patterns.tsv")}
     roles = {word: role for word, role in _rows("byline_roles.tsv")[1:]}
     sites = tuple(regex.compile(pattern) for _, pattern in _rows("site_patterns.tsv"))
-    return ZoneLexicon(line_cues, tuple(prefix), tuple(short), patterns, roles, sites)
+    return ZoneLexicon(line_cues, tuple(prefix), tuple(short), patterns, roles, sites, frozenset(headers), tuple(words))

@@ -222,8 +222,16 @@ def _split(text: str) -> list[str]:
 
 def _role_prefix(token: str, roles: dict[str, str]) -> tuple[str | None, str]:
     """The role a token starts with (``记者张三`` → reporter, ``张三``), or ends with after a
-    media name (``某某日报记者`` → reporter)."""
+    media name (``某某日报记者`` → reporter).  A one-character role (文, 图, 摄) is a token of
+    its own (``文/张三``, ``图 李四``): glued to what follows it is the first character of a
+    word, ``文明上网`` no 文 by 明上网.
+
+    >>> _role_prefix("记者张三", lexicon().roles), _role_prefix("文明上网", lexicon().roles)
+    (('reporter', '张三'), (None, '文明上网'))
+    """
     for word in sorted(roles, key=len, reverse=True):
+        if len(token) > len(word) == 1:
+            continue
         if token.startswith(word) and (len(token) == len(word) or _name_like(token[len(word) :])):
             return roles[word], token[len(word) :]
     for suffix, role in (("记者", "reporter"), ("通讯员", "other")):
