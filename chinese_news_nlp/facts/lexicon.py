@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,8 @@ class Lexicon:
     # first character -> the lengths of the units and non-unit words starting with it, longest
     # first: what match_unit tries (derived from units and non_units)
     sizes_at: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    # any of the idioms: one scan tells that a page holds none (most do not), before a find per idiom
+    any_idiom: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sizes: dict[str, set[int]] = {}
@@ -49,6 +52,7 @@ class Lexicon:
             if word:
                 sizes.setdefault(word[0], set()).add(len(word))
         object.__setattr__(self, "sizes_at", {c: tuple(sorted(n, reverse=True)) for c, n in sizes.items()})
+        object.__setattr__(self, "any_idiom", re.compile("|".join(map(re.escape, self.idioms))))
 
     def match_unit(self, text: str, pos: int) -> tuple[Unit | None, int]:
         """The longest unit (or non-unit word) at ``pos``: ``(Unit, end)``, ``(None, end)``
