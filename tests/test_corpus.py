@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,6 +24,7 @@ from chinese_news_nlp.corpus.manifest import ResumeMismatchError
 from chinese_news_nlp.corpus.readers import (
     DuplicateIdError,
     ReadFailure,
+    Source,
     input_label,
     iter_ids,
     iter_records,
@@ -577,6 +579,71 @@ def test_cli_reads_jsonl_from_stdin(tmp_path):
     done = cli("-", "-o", str(out), "--stages", "convert", "--quiet", input=lines)
     assert done.returncode == 0, done.stderr
     assert [(d["id"], d["text"]) for d in read_jsonl(out)] == [(f"s{i}", "台湾经济") for i in range(3)]
+
+
+def _stdin(data: str) -> Source:
+    """Standard input holding ``data``, as :func:`sources` makes it of ``-``."""
+    spool = tempfile.TemporaryFile()
+    spool.write(data.encode("utf-8"))
+    spool.seek(0)
+    return Source("stdin", "-", spool)
+
+
+_PRETTY = json.dumps([{"text": "北京"}, {"id": "b", "text": "上海"}], ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (_PRETTY, [("北京", "stdin:1"), ("上海", "b")]),  # a pretty-printed array gave a failure per line
+        (
+            json.dumps([{"text": "北京"}, {"text": "上海"}], ensure_ascii=False),
+            [("北京", "stdin:1"), ("上海", "stdin:2")],
+        ),
+        (json.dumps({"data": [{"text": "北京"}]}, ensure_ascii=False, indent=1), [("北京", "stdin:data:1")]),
+        ('{"text": "北京"}\n{"text": "上海"}\n', [("北京", "stdin:1"), ("上海", "stdin:2")]),
+        (
+            '{"text": 北京\n{"text": "上海"}\n',
+            [("not valid JSON", "stdin:1"), ("上海", "stdin:2")],
+        ),  # damaged first line
+        (
+            '["a list"]\n"bare"\n{"text": "上海"}\n',
+            [("got list", "stdin:1"), ("got str", "stdin:2"), ("上海", "stdin:3")],
+        ),
+        (_PRETTY[:-3], [("not valid JSON", "stdin")]),  # cut short: one failure, not one per line
+        ("", []),
+    ],
+)
+def test_standard_input_is_jsonl_or_one_json_document(data, expected):
+    src = _stdin(data)
+    records = list(iter_records([src]))
+    got = [(r[0].message if isinstance(r[0], ReadFailure) else r[0], r[1]) for r in records]
+    assert len(got) == len(expected)
+    assert all(want in text and doc_id == want_id for (text, doc_id), (want, want_id) in zip(got, expected))
+    assert list(iter_ids([src])) == [r[1] for r in records]
+
+
+def test_cli_reads_a_json_array_from_stdin(tmp_path):
+    out = tmp_path / "o.jsonl"
+    done = cli("-", "-o", str(out), "--stages", "convert", "--quiet", input=_PRETTY)
+    assert done.returncode == 0, done.stderr
+    assert [(d["id"], d["text"]) for d in read_jsonl(out)] == [("stdin:1", "北京"), ("b", "上海")]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"text": 北京\n{"text": "上海"}\n{"id": "c", "text": "广州"}\n',
+        '["a list"]\n{"text": "上海"}\n{"id": "c", "text": "广州"}\n',
+    ],
+)
+def test_a_json_file_of_jsonl_with_a_damaged_first_line_is_still_a_record_per_line(tmp_path, content):
+    """Its first line no whole object, it was read as one JSON document: one failure for all its lines."""
+    (tmp_path / "in.json").write_text(content, encoding="utf-8")
+    records = list(iter_records([tmp_path / "in.json"]))
+    at = input_label(tmp_path / "in.json")
+    assert [r[1] for r in records] == list(iter_ids(sources([tmp_path / "in.json"]))) == [f"{at}:1", f"{at}:2", "c"]
+    assert isinstance(records[0][0], ReadFailure) and [r[0] for r in records[1:]] == ["上海", "广州"]
 
 
 def test_killed_run_resumed_equals_uninterrupted_run(tmp_path):

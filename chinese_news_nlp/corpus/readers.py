@@ -22,7 +22,10 @@ are added or reordered (``--resume`` relies on both):
   other object one failure naming the file and why; a file that is no JSON gives one
   failure, id ``<path>``.
   A ``.json`` file whose first line is a whole JSON object is JSONL (many are named so) and
-  read as such, unless that object is no record and the whole file (:func:`json_document`).  A JSON document is read whole (a few times its size in memory); JSONL streams.
+  read as such, unless that object is no record and the whole file (:func:`json_document`).
+  Standard input is JSONL, or one JSON document as a ``.json`` file is when it starts as one
+  (``stdin:<n>``, ``stdin:<field>:<n>``, ``stdin``).
+  A JSON document is read whole (a few times its size in memory); JSONL streams.
 
 Two documents with the same id (a file given twice, two JSONL files whose records
 share an ``id``) are an error before anything is processed: :func:`check_unique_ids`.
@@ -414,82 +417,117 @@ def jsonl_lines(
 
 
 # -- one JSON document (.json) ---------------------------------------------------------------
-_JSON_BLANK = b" \t\r\n"
+_JSON_BLANK = " \t\r\n"  # what JSON takes for white space
 
 
 def json_document(fh: IO[bytes], src: Source) -> bool:
-    """Whether ``src`` is a ``.json`` file to read as one JSON document, not as JSONL.
+    """Whether ``src`` is to be read as one JSON document (:func:`read_json`), not as JSONL: a ``.json``
+    file, or standard input, that does not hold JSONL.
 
-    JSONL when its first line that is not blank is a whole JSON object (one record per line,
-    as many ``.json`` files hold; a record on one line is the same record either way), unless
-    that object is no record (no ``text`` or ``html``) and the whole file: an object wrapping the
-    records on one line (``{"data": [...]}``) is a document as it is over several.  Any other
-    ``.json`` file is a document: an array (pretty-printed or on one line), an object over
-    several lines, something that is no JSON.  Only the start of the file is read (the first
-    line, and whether anything follows it), and the position of ``fh`` is kept.
+    1. JSONL when its first line that is not blank is a whole JSON object (one record per line,
+       as many ``.json`` files hold; a record on one line is the same record either way), unless
+       that object is no record (no ``text`` or ``html``) and the whole file: an object wrapping
+       the records on one line (``{"data": [...]}``) is a document as it is over several;
+    2. else JSONL when its second line that is not blank is a whole object and the whole is no
+       JSON: JSONL whose first line is damaged, each line its own record still (the whole file
+       was one failure);
+    3. else a document: an array, pretty-printed or on one line, an object over several lines,
+       something that is no JSON (one failure).  Standard input is JSONL unless it starts with
+       ``{``, or with ``[`` on a line that is no whole JSON value or is all of it (an array piped
+       in gave a failure per line, or one for all).
+
+    Only the start is read, and the whole when 2 needs it.  The position of ``fh`` is kept.
     """
-    if src.kind != "jsonl" or Path(src.path).suffix.lower() not in JSON_SUFFIXES:
+    stdin = src.kind == "stdin"
+    if not stdin and (src.kind != "jsonl" or Path(src.path).suffix.lower() not in JSON_SUFFIXES):
         return False
     pos = fh.tell()
-    encoding = jsonl_encoding(fh)
     try:
-        fh.seek(0)
-        if encoding is not None:  # UTF-16, UTF-32: the start of the text
-            line, more = _first_text_line(fh, encoding)
-        else:
-            head = b""
-            while not head:  # the first bytes that are not blank, a few KB at a time
-                chunk = fh.read(4096)
-                if not chunk:
-                    return True  # empty: no JSON, one failure
-                head = chunk.lstrip(_JSON_BLANK)
-            if not head.removeprefix(b"\xef\xbb\xbf").lstrip(_JSON_BLANK).startswith(b"{"):
-                return True
-            fh.seek(fh.tell() - len(head))  # back to the first byte that is not blank
-            line = fh.readline().decode("utf-8-sig", "replace")  # a bad byte is that line's failure only
-            more = None
+        start, first, more = _head(fh)
         try:
-            value = _loads(line)
+            value = _loads(first) if first else None
         except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return not _is_record(value) and not more  # a record per line, or an object alone
+        if more and _is_record_line(_line(fh, 2)):
+            return _whole_json(fh)
+        if not stdin:
             return True
-        if not isinstance(value, dict) or _is_record(value):
-            return not isinstance(value, dict)
-        return not (_more_bytes(fh) if more is None else more)  # an object that is no record: alone?
+        # standard input: a document cut short (its first line is no whole JSON value), or JSONL
+        return start == "{" or (start == "[" and (not _is_json_line(_line(fh, 1)) or _whole_json(fh)))
     finally:
         fh.seek(pos)
 
 
-def _more_bytes(fh: IO[bytes]) -> bool:
-    """Whether anything but blanks follows the position of ``fh`` (which it moves)."""
-    while chunk := fh.read(1 << 16):
-        if chunk.strip(_JSON_BLANK):
-            return True
-    return False
+def _text(fh: IO[bytes]) -> io.TextIOWrapper:
+    """``fh`` from its start, decoded (UTF-8, or UTF-16/32: :func:`jsonl_encoding`); bytes that do not
+    decode are :data:`_UNDECODABLE`.  Detach it when done: closing it would close ``fh``."""
+    encoding = jsonl_encoding(fh) or "utf-8-sig"
+    fh.seek(0)
+    return io.TextIOWrapper(fh, encoding=encoding, errors="cnnlp-undecodable", newline="\n")
 
 
-def _first_text_line(fh: IO[bytes], encoding: str) -> tuple[str, bool]:
-    """The first line of ``fh`` decoded that is not blank if it starts with ``{`` (else ``""``),
-    and whether anything but blanks follows it."""
-    text = io.TextIOWrapper(fh, encoding=encoding, errors="cnnlp-undecodable", newline="\n")
+def _head(fh: IO[bytes]) -> tuple[str, str, bool]:
+    """The first character of ``fh`` that is not blank (``""`` if none), its line if it is ``{``
+    (else ``""``: an array or something that is no JSON is not read further), and whether anything
+    but blanks follows that line (``True`` when it is not read)."""
+    text = _text(fh)
     try:
         head = ""
         while not head:
             chunk = text.read(4096)
             if not chunk:
-                return "", False
-            head = chunk.lstrip(_BLANK_LINE)
+                return "", "", False
+            head = chunk.lstrip(_JSON_BLANK)
         if not head.startswith("{"):
-            return "", True
+            return head[0], "", True
         line, newline, rest = head.partition("\n")
         if not newline:
             line += text.readline()
-        while not rest.strip(_JSON_BLANK.decode()):
-            rest = text.read(4096)
+        while not rest.strip(_JSON_BLANK):
+            rest = text.read(1 << 16)
             if not rest:
-                return line, False
-        return line, True
+                return "{", line, False
+        return "{", line, True
     finally:
         text.detach()
+
+
+def _line(fh: IO[bytes], n: int) -> str:
+    """The ``n``-th line of ``fh`` that is not blank (1-based), ``""`` if there is none."""
+    text = _text(fh)
+    try:
+        lines = (line for line in text if line.strip(_BLANK_LINE))
+        for _ in range(n - 1):
+            next(lines, "")
+        return next(lines, "")
+    finally:
+        text.detach()
+
+
+def _whole_json(fh: IO[bytes]) -> bool:
+    """Whether all of ``fh`` is one JSON array or object (it is read whole, as :func:`read_json` reads it)."""
+    fh.seek(0)
+    try:
+        return isinstance(_loads(fh.read()), (list, dict))
+    except ValueError:
+        return False
+
+
+def _is_record_line(line: str) -> bool:
+    try:
+        return isinstance(_loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _is_json_line(line: str) -> bool:
+    try:
+        _loads(line)
+    except ValueError:
+        return False
+    return True
 
 
 def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
@@ -514,8 +552,9 @@ def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
     except ValueError as exc:  # UnicodeDecodeError too
         yield (
             ReadFailure(
-                f"not valid JSON: {exc}. A .json file is read as one JSON document (an array of records, "
-                "or one record); JSONL (a record per line) is read as such when its first line is a record"
+                f"not valid JSON: {exc}. {'Standard input' if src.kind == 'stdin' else 'A .json file'} is read as "
+                "one JSON document (an array of records, or one record); JSONL (a record per line) is read as "
+                "such when its first line is a record"
             ),
             src.label,
             date,
