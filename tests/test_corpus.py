@@ -392,6 +392,13 @@ def test_missing_input_is_a_typed_error(tmp_path):
         process([tmp_path / "nope"], tmp_path / "out.jsonl", stages="convert")
 
 
+def test_an_input_that_is_a_pipe_is_a_typed_error_that_says_so(tmp_path):
+    os.mkfifo(tmp_path / "pipe")  # as <(zcat a.jsonl.gz) gives: it was "input not found"
+    for path in (tmp_path / "pipe", "/dev/null"):
+        with pytest.raises(cnn.InputError, match="is not a file or folder: .* give - to read JSONL"):
+            sources([path])
+
+
 # -- writers and resume ----------------------------------------------------------------------
 @settings(max_examples=60, deadline=None)
 @given(

@@ -127,6 +127,11 @@ def sources(inputs: Iterable[str | os.PathLike]) -> list[Source]:
             suffix = Path(path).suffix.lower()
             kind = "jsonl" if suffix in JSONL_SUFFIXES else "parquet" if suffix in PARQUET_SUFFIXES else "text"
             found.append(Source(kind, path))
+        elif os.path.exists(path):  # it said "not found" of a pipe (<(zcat a.jsonl.gz)) or /dev/null
+            raise InputError(
+                f"input is not a file or folder: {path} (a pipe or a device); give - to read JSONL from "
+                "standard input (zcat a.jsonl.gz | cnnlp process - ...), or a file"
+            )
         else:
             raise InputError(f"input not found: {path}")
     return found
