@@ -715,3 +715,65 @@ def test_a_forum_reply_header_is_no_dateline():
 def test_a_one_character_role_word_is_a_token_of_its_own():
     assert parse_byline("文明上网，理性发言", needs_role=True) is None
     assert parse_byline("文/某某") == parse_byline("文 某某") == ["某某"]
+
+
+# -- subheadings with one paragraph each; buttons and tags are no subheadings -------------------
+LONG1 = (
+    "从需求看，当地新材料企业的订单去年增长了三成，其中出口订单增长近五成，不少企业的生产线满负荷运转，"
+    "有的企业不得不把交货期从一个月延长到两个月，新建厂房的计划也随之提前了半年。"
+)
+LONG2 = (
+    "从供给看，原材料价格的上涨压缩了企业的利润空间，部分中小企业资金周转困难，研发投入随之减少，"
+    "当地有关部门为此设立了专项资金，帮助企业渡过难关，并牵线高校与企业共建研发中心。"
+)
+LONG3 = (
+    "从政策看，当地今年将出台支持新材料产业发展的若干措施，在用地、融资、人才引进等方面给予倾斜，"
+    "力争用三年时间培育十家以上产值超过百亿元的龙头企业，带动上下游配套企业集聚发展。"
+)
+
+
+def test_bulleted_subheadings_with_one_paragraph_each_are_the_article():
+    got = labels(
+        [
+            "某地新材料产业规模突破千亿元",
+            "2024-05-20 10:00 来源:某某日报",
+            P1,
+            "■ 订单增长带来的新变化",
+            LONG1,
+            "■ 成本上涨带来的新压力",
+            LONG2,
+            "■ 政策支持带来的新机遇",
+            LONG3,
+            "附件：",
+            "上一篇：另一地数字经济核心产业增加值增长",
+        ]
+    )
+    assert got[2:9] == ["body", "heading", "body", "heading", "body", "heading", "body"]
+
+
+def test_a_one_paragraph_post_is_no_list():
+    got = labels(
+        [
+            "某地新材料产业规模突破千亿元",
+            "原创 某某号 2024-05-20",
+            "欢迎关注我们",
+            LONG1,
+            "- END -",
+            "编辑：某某 | 审核：某某",
+        ]
+    )
+    assert got[:4] == ["title", "meta", "boilerplate", "body"]
+    assert got[5] == "meta"
+
+
+@pytest.mark.parametrize(
+    "furniture", ["举报", "字号 关注", "收录于话题 #某地 #民生", "收录于合集 #某地新闻 8个", "上一页 1 2 3 下一页"]
+)
+def test_a_button_or_a_tag_line_under_the_dateline_is_no_heading(furniture):
+    got = labels(["某地新材料产业规模突破千亿元", "2024-05-20 10:00 来源:某某日报", furniture, P1, P2, P3])
+    assert got == ["title", "meta", "boilerplate", "body", "body", "body"]
+
+
+def test_a_button_between_paragraphs_is_no_heading_but_a_subheading_is():
+    got = labels([*ARTICLE[:3], "举报", P2, "一、总体情况", P3, "结语", P4])
+    assert got[2:] == ["body", "boilerplate", "body", "heading", "body", "heading", "body"]

@@ -179,10 +179,10 @@ def classify_lines(lines: list[Line]) -> None:
             continue
         if is_meta_line(line) or line.shape == DATE:
             line.zone = "meta"
-        elif line.cue == "heading" or (
-            line.shape == HEAD and not asks_or_exclaims(line.text) and not _holds_sentence(line.text)
-        ):
+        elif line.cue == "heading" or (line.shape == HEAD and _subheading_like(line.text)):
             line.zone = "heading"
+        elif line.shape == HEAD and not _worded(line.text) and not asks_or_exclaims(line.text):
+            line.zone = "boilerplate"  # a button between paragraphs: 举报, 字号 关注
         else:
             line.zone = "body"
     title_lines(lines, first)
@@ -210,6 +210,22 @@ def _holds_sentence(text: str) -> bool:
     """A short line with a full stop inside is a sentence and its tail, not a subheading: an
     image caption ``图为某地街头。本报记者 某某 摄``, ``▲某地一景。图片由受访者提供``."""
     return any(ch in text[:-1] for ch in "。；;")
+
+
+def _worded(text: str) -> bool:
+    """A subheading says something: it has a word of three letters or more.  A button (``举报``)
+    or a row of them (``字号 关注``) has none, whatever the words.
+
+    >>> _worded("举报"), _worded("字号 关注"), _worded("一、 总体要求"), _worded("■ 某一方面")
+    (False, False, True, True)
+    """
+    return any(sum(ch.isalpha() for ch in word) >= 3 for word in text.split())
+
+
+def _subheading_like(text: str) -> bool:
+    """A short line inside the article that is a subheading: not a question or exclamation
+    opening a paragraph, not a sentence with its tail, not a button."""
+    return not asks_or_exclaims(text) and not _holds_sentence(text) and _worded(text)
 
 
 def mark_bylines(lines: list[Line]) -> None:
@@ -406,7 +422,11 @@ def list_runs(lines: list[Line]) -> list[tuple[int, int]]:
     items carry list evidence: a truncated lead, a date or category line, a doubled headline.
     Motivating layout: the items after a ``相关阅读`` list's own header scrolled away —
     ``headline / 科技 / lead… / 2022-03-08`` repeated.  An article's subheadings are each
-    followed by several paragraphs, so they never make a run.
+    followed by several paragraphs, so they never make a run; nor do subheadings followed by
+    one paragraph each, as a whole paragraph of more than 80 characters that ends its
+    sentence is no lead (a listing's teaser is cut to a line or two of a sidebar's width):
+    ``■ 某一方面 / paragraph / ■ 另一方面 / paragraph / ■ 第三方面 / paragraph`` is the
+    article, its bulleted subheadings no list evidence.
     """
     n = len(lines)
     # The walk over items from a line depends on that line only, not on where the run began, so
@@ -423,6 +443,8 @@ def list_runs(lines: list[Line]) -> list[tuple[int, int]]:
     for j in range(n - 1, -1, -1):
         if not (lines[j].zone is None and lines[j].cue is None and lines[j].shape == HEAD):
             continue
+        if _is_dateline(lines[j]):
+            continue  # a dateline names no article: the run does not go on over the headline above it
         k = j + 1
         ev = _looks_like_item(lines[j].text)
         if k < n and lines[k].text == lines[j].text:  # the headline twice
@@ -432,6 +454,8 @@ def list_runs(lines: list[Line]) -> list[tuple[int, int]]:
             k = furniture_end[k]
             ev = True
         if k < n and lines[k].zone is None and lines[k].shape in (LEAD, PROSE):
+            if lines[k].shape == PROSE and len(lines[k].text) > ITEM_LEAD_MAX:
+                continue  # a whole paragraph under a line: a subheading's, not a listing's teaser
             ev = ev or lines[k].shape == LEAD
             k += 1
             if furniture_end[k] > k:
@@ -454,6 +478,7 @@ def list_runs(lines: list[Line]) -> list[tuple[int, int]]:
 
 
 BULLETS = "·•▪◦●○■□◆◇-–*>»"
+ITEM_LEAD_MAX = 80  # a listing's teaser is cut to a line or two of a sidebar: at most this long
 
 
 def _looks_like_item(text: str) -> bool:
@@ -589,7 +614,9 @@ def title_lines(lines: list[Line], first: int) -> None:
             line.zone = "heading"
         elif i > top and i > limit:
             line.zone = (
-                "heading" if line.cue is None and line.shape == HEAD and "【" not in line.text else "boilerplate"
+                "heading"
+                if line.cue is None and line.shape == HEAD and "【" not in line.text and _worded(line.text)
+                else "boilerplate"
             )
         elif i > top:
             line.zone = "title" if _deck_like(line) else "boilerplate"
@@ -624,6 +651,20 @@ def is_navigation_like(line: Line) -> bool:
 
 def _deck_like(line: Line) -> bool:
     return line.cue is None and line.shape in (HEAD, LEAD) and 5 <= len(line.text) <= 60 and not is_meta_line(line)
+
+
+def _is_dateline(line: Line) -> bool:
+    """A date with a clock time, or a source label: an article's dateline, not a list item's
+    date (``某地新闻标题　2024-02-09``).
+
+    >>> from chinese_news_nlp.zones import split_lines
+    >>> [_is_dateline(line) for line in split_lines("2024-05-20 10:00 来源:某某日报\\n某地新闻标题　2024-02-09")]
+    [True, False]
+    """
+    pats = lexicon().patterns
+    if pats["source"].search(line.text):
+        return True
+    return bool(pats["date"].search(line.text) and pats["time"].search(line.text))
 
 
 def _headline_like(line: Line) -> bool:

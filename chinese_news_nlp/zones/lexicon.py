@@ -65,7 +65,7 @@ class ZoneLexicon:
                     return zone
         if len(line) <= 60 and (self.patterns["phone"].search(line) or self.patterns["url"].search(line)):
             return "boilerplate"  # a contact ad or a link: 热线电话：0571-88888888, 本文链接：http://…
-        if is_navigation(line) or is_button_bar(line):
+        if is_navigation(line) or is_button_bar(line) or is_tag_line(line):
             return "boilerplate"
         return None
 
@@ -130,6 +130,19 @@ def is_button_bar(line: str) -> bool:
     """
     items = line.replace("\u3000", " ").split()
     return len(items) >= 3 and all(len(item) <= 2 for item in items)
+
+
+TAG = regex.compile(r"(?:^|\s)#[\p{Han}\p{L}]")  # a topic tag: #民生, #某地新闻#
+
+
+def is_tag_line(line: str) -> bool:
+    """A short line of topic tags (``收录于话题 #民生 #某地``, ``#某地新闻# 12篇``): site
+    furniture, whatever the words before the tags; a sentence that quotes a tag ends with a stop.
+
+    >>> is_tag_line("收录于话题 #民生"), is_tag_line("#某地新闻# 12篇"), is_tag_line("第3号 C#程序")
+    (True, True, False)
+    """
+    return len(line) <= SHORT_LINE and TAG.search(line) is not None and line.rstrip()[-1:] not in "。！？!?"
 
 
 @cache
