@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -733,6 +734,30 @@ def test_duplicate_ids_are_an_error_before_anything_is_processed(tmp_path):
     with pytest.raises(DuplicateIdError, match="2 ids"):  # an input given twice
         process([tmp_path / "b.jsonl", tmp_path / "b.jsonl"], out, stages="convert", progress=False)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "inputs, message",
+    [
+        (["a.jsonl", "{here}/a.jsonl"], "'a.jsonl' and '{here}/a.jsonl' are the same file"),
+        (["a.jsonl", "link.jsonl"], "'a.jsonl' and 'link.jsonl' are the same file"),
+        (["c", "{here}/c/a.txt"], "'{here}/c/a.txt' is in the folder 'c', also given"),
+        (["{here}/c/sub", "c"], "'{here}/c/sub' is in the folder 'c', also given"),
+    ],
+)
+def test_one_document_under_two_ids_is_an_error_before_anything_is_processed(tmp_path, monkeypatch, inputs, message):
+    """The same file by two paths was read twice, under two ids, which the check of ids did not see."""
+    monkeypatch.chdir(tmp_path)
+    os.makedirs("c/sub")
+    Path("c/a.txt").write_text("北京", encoding="utf-8")
+    Path("c/sub/b.txt").write_text("上海", encoding="utf-8")
+    Path("a.jsonl").write_text('{"text": "广州"}\n', encoding="utf-8")
+    os.symlink("a.jsonl", "link.jsonl")
+    here = input_label(tmp_path)
+    with pytest.raises(DuplicateIdError, match=re.escape(message.format(here=here))):
+        process([i.format(here=here) for i in inputs], "out.jsonl", stages="convert", progress=False)
+    assert not Path("out.jsonl").exists()
+    assert process(["c", "a.jsonl"], "out.jsonl", stages="convert", progress=False).documents == 3  # distinct
 
 
 @pytest.mark.parametrize("key", ["\\u0069d", "i\\u0064", "\\u0069\\u0064"])

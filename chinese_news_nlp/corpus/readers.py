@@ -70,7 +70,8 @@ class ReadFailure:
 
 
 class DuplicateIdError(InputError):
-    """Two documents of a run have the same id: raised before anything is processed."""
+    """Two documents of a run have the same id, or one document would be read twice under two ids
+    (a file given by two paths, or inside a folder also given): raised before anything is processed."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ def check_unique_ids(srcs: list[Source], already: Iterable[str] = ()) -> int:
     ``already``: ids a previous run wrote that are not from ``srcs`` (none on a fresh run).
     Every duplicate is counted, the first few are named with where they come from.
     """
+    check_distinct_inputs(srcs)
     seen: dict[str, int] = {}
     duplicates: dict[str, int] = {}
     total = 0
@@ -269,6 +271,46 @@ def check_unique_ids(srcs: list[Source], already: Iterable[str] = ()) -> int:
             "(or leave them out: the line or row number is used)"
         )
     return total
+
+
+def check_distinct_inputs(srcs: list[Source]) -> None:
+    """Raise :class:`DuplicateIdError` if two inputs are one file or folder under two paths
+    (``a.jsonl`` and ``/data/a.jsonl``, a link and what it points to), or an input lies in a folder
+    also given (``corpus`` and ``/data/corpus/a.txt``): their documents would be read twice, under
+    two ids, which the check of ids does not see (it sees an input given twice by one path, and
+    ``corpus corpus/a.txt``: the same ids).  Paths are compared as the system resolves them."""
+    where: dict[tuple[int, int], str] = {}
+    folders: dict[str, str] = {}
+    for src in srcs:
+        if src.kind == "stdin":
+            continue
+        try:
+            st = os.stat(src.path)
+        except OSError:
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in where and where[key] != src.label:
+            raise DuplicateIdError(
+                f"{where[key]!r} and {src.label!r} are the same {'folder' if src.kind == 'folder' else 'file'}: "
+                "its documents would be read twice, under two ids; give it once"
+            )
+        where[key] = src.label
+        if src.kind == "folder":
+            folders[os.path.realpath(src.path)] = src.label
+    for src in srcs:
+        name = Path(src.path).name
+        walked = src.kind == "folder" or (name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES) and name[:1] != ".")
+        if src.kind in ("folder", "text") and walked:
+            real = os.path.realpath(src.path)
+            parent = os.path.dirname(real)
+            while parent != real:
+                outer = folders.get(parent)
+                if outer is not None and not src.label.startswith(f"{outer}/"):
+                    raise DuplicateIdError(
+                        f"{src.label!r} is in the folder {outer!r}, also given: its documents would be "
+                        "read twice, under two ids; give one of them"
+                    )
+                real, parent = parent, os.path.dirname(parent)
 
 
 # -- text files -----------------------------------------------------------------------
