@@ -93,6 +93,16 @@ def test_jsonl_ids_dates_and_bad_lines(tmp_path):
     assert all(isinstance(r[0], ReadFailure) for r in records[2:])
 
 
+def test_jsonl_with_carriage_returns_alone_for_line_ends_says_so(tmp_path):
+    """A file of old Mac line ends is one line: its failure said "Extra data" and nothing of why."""
+    path = tmp_path / "in.jsonl"
+    path.write_bytes('{"text": "北京"}\r{"text": "上海"}\r'.encode())
+    [(failure, doc_id, _)] = iter_records([path])
+    assert doc_id == f"{input_label(path)}:1" and "carriage returns (\\r) alone" in failure.message
+    path.write_bytes('{"text": "北京"}\r\n{"text": "上海"}\r\n'.encode())  # \r\n is a line end
+    assert [r[0] for r in iter_records([path])] == ["北京", "上海"]
+
+
 def test_jsonl_line_ids_are_always_file_and_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name in ("a.jsonl", "b.jsonl"):

@@ -673,7 +673,14 @@ def parse_record(line: bytes | str, fallback_id: str, date: str | None) -> Recor
     try:
         data = _loads(line)
     except ValueError as exc:
-        return ReadFailure(f"not valid JSON: {exc}"), fallback_id, date
+        cr = (b"\r" if isinstance(line, bytes) else "\r") in line.rstrip()  # type: ignore[operator]
+        hint = (
+            "; the line holds carriage returns (\\r) alone: lines of JSONL end with \\n (or \\r\\n), "
+            "a \\r alone ends none (convert the file: tr '\\r' '\\n')"
+            if cr
+            else ""
+        )
+        return ReadFailure(f"not valid JSON: {exc}{hint}"), fallback_id, date
     item, doc_id, doc_date = record_of(data, fallback_id, date)
     if isinstance(item, ReadFailure) and isinstance(data, dict) and not _is_record(data):
         held = [k for k, v in data.items() if _holds_records(v)]
