@@ -300,6 +300,8 @@ def test_jsonl_in_utf16_or_utf32_is_a_record_per_line(tmp_path, encoding):
             ("廣州", "c", None),
         ]
         assert list(iter_ids(srcs)) == [r[1] for r in got]
+    path.write_bytes(_lines(records[:2]).encode(encoding) + _lines(records[2:]).encode(encoding))  # cat a b
+    assert [r[0] for r in iter_records([path])] == [r["text"] for r in records]  # a BOM inside for utf-16, -32
     path.write_bytes(_lines([*records, {"id": "a", "text": "又"}]).encode(encoding))
     with pytest.raises(DuplicateIdError, match="'a' \\(2 times\\)"):  # the check reads the same ids
         process([path], tmp_path / "o.jsonl", stages="convert", progress=False)

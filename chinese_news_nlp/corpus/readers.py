@@ -458,7 +458,7 @@ def jsonl_lines(
                     ),
                 )
             elif line.strip(_BLANK_LINE):
-                yield line_no, line
+                yield line_no, line.removeprefix("\ufeff")  # the BOM of a file cat put after another
     finally:
         text.detach()  # fh stays open: standard input's copy is read again
 
