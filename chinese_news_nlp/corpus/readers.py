@@ -194,8 +194,8 @@ def _line_id(line: bytes | str | ReadFailure, fallback_id: str) -> str:
     """The id :func:`parse_record` gives ``line``, parsing the line only if it may hold an ``id`` key."""
     if isinstance(line, ReadFailure):
         return fallback_id
-    spellings = _ID_KEY_SPELLINGS_UTF8 if isinstance(line, bytes) else _ID_KEY_SPELLINGS
-    if not any(spelling in line for spelling in spellings):
+    quoted, i, d = _ID_KEY_SPELLINGS_UTF8 if isinstance(line, bytes) else _ID_KEY_SPELLINGS
+    if quoted not in line and i not in line and d not in line:  # type: ignore[operator]
         return fallback_id
     try:
         data = _loads(line)
@@ -435,8 +435,13 @@ def jsonl_lines(
     """
     encoding = jsonl_encoding(fh)
     line_no = first_line - 1
+    if encoding is None and end is None:
+        for line_no, line in enumerate(fh, first_line):
+            if line.strip():
+                yield line_no, line
+        return
     if encoding is None:
-        while end is None or fh.tell() < end:
+        while fh.tell() < end:  # type: ignore[operator]
             line = fh.readline()
             if not line:
                 return
