@@ -400,6 +400,31 @@ def test_a_file_name_that_is_not_utf8_is_an_id_with_its_bytes_escaped(tmp_path, 
     assert (resumed.documents, resumed.skipped) == (0, 3)
 
 
+def test_a_file_in_a_folder_that_is_no_regular_file_is_recorded_not_waited_on(tmp_path, monkeypatch):
+    """A pipe named ``a.txt`` in a folder: reading it waited for a writer for ever, the run hung."""
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("c")
+    os.mkfifo("c/a.txt")
+    Path("c/b.txt").write_text("北京", encoding="utf-8")
+    records = list(iter_records(["c"]))
+    assert [r[1] for r in records] == ["c/a.txt", "c/b.txt"] and records[1][0] == "北京".encode()
+    assert records[0][0].message == "cannot read c/a.txt: not a regular file (a pipe, socket or device)"
+
+
+def test_a_file_that_cannot_be_read_and_is_named_in_gbk_is_recorded(tmp_path, monkeypatch):
+    """Its failure's message held the name's lone surrogates: writing it ended the run (exit 2)."""
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("c")
+    try:
+        os.symlink(b"nowhere", os.path.join(b"c", "北京.txt".encode("gbk")))
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    summary = process(["c"], "out.jsonl", stages="convert", progress=False)
+    [doc] = read_jsonl(Path("out.jsonl"))
+    assert summary.errors == 1 and doc["id"] == "c/\\xb1\\xb1\\xbe\\xa9.txt"
+    assert doc["error"]["message"] == "cannot read c/\\xb1\\xb1\\xbe\\xa9.txt: No such file or directory"
+
+
 def test_missing_input_is_a_typed_error(tmp_path):
     with pytest.raises(cnn.InputError):
         process([tmp_path / "nope"], tmp_path / "out.jsonl", stages="convert")

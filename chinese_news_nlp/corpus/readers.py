@@ -44,6 +44,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -354,7 +355,14 @@ def _unlisted(errors: list[OSError]) -> Iterator[tuple[str, str]]:
 
 
 def read_text_file(path: str, doc_id: str, date: str | None) -> Record:
+    """The record of a ``.txt`` (``.html``) file: its bytes; a file that cannot be read, or is no
+    regular file (a pipe named ``a.txt`` waited for a writer for ever, a link to ``/dev/zero`` read
+    without end), a failure whose message names it as its id does (:func:`input_label`)."""
+    shown = input_label(path)  # a name that is not UTF-8 could not be written in the message either
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            return ReadFailure(f"cannot read {shown}: not a regular file (a pipe, socket or device)"), doc_id, date
         with open(path, "rb") as fh:
             data = fh.read()
         if path.lower().endswith(HTML_SUFFIXES):
@@ -364,12 +372,12 @@ def read_text_file(path: str, doc_id: str, date: str | None) -> Record:
         return data, doc_id, date
     except IsADirectoryError:
         return (
-            ReadFailure(f"cannot read the folder {path}, its documents are not processed: {_why_unlisted(path)}"),
+            ReadFailure(f"cannot read the folder {shown}, its documents are not processed: {_why_unlisted(path)}"),
             doc_id,
             date,
         )
     except OSError as exc:
-        return ReadFailure(f"cannot read {path}: {exc.strerror or exc}"), doc_id, date
+        return ReadFailure(f"cannot read {shown}: {exc.strerror or exc}"), doc_id, date
 
 
 def _why_unlisted(path: str) -> str:
