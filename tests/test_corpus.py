@@ -398,6 +398,12 @@ def test_a_file_name_that_is_not_utf8_is_an_id_with_its_bytes_escaped(tmp_path, 
     assert [d["id"] for d in docs] == expected and docs[1]["text"] == "北京市政府今日发布经济数据。"
     resumed = process(inputs, "out.jsonl", stages="convert", progress=False, resume=True)
     assert (resumed.documents, resumed.skipped) == (0, 3)
+    wrapper = os.path.join(b"c", "新闻.json".encode("gbk"))  # a failure that names the file (its jq hint)
+    with open(wrapper, "wb") as fh:
+        fh.write(json.dumps({"a": [{"text": "北京"}], "b": [{"text": "上海"}]}).encode())
+    summary = process([os.fsdecode(wrapper)], "w.jsonl", stages="convert", progress=False)
+    [doc] = read_jsonl(Path("w.jsonl"))
+    assert summary.errors == 1 and "jq '.a' \\xd0\\xc2\\xce\\xc5.json" in doc["error"]["message"]
 
 
 def test_a_file_in_a_folder_that_is_no_regular_file_is_recorded_not_waited_on(tmp_path, monkeypatch):

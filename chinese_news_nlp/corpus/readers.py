@@ -86,7 +86,7 @@ class Source:
 
     @property
     def name(self) -> str:
-        return "stdin" if self.kind == "stdin" else Path(self.path).name
+        return "stdin" if self.kind == "stdin" else Path(self.label).name  # as the label writes it
 
     @property
     def label(self) -> str:
