@@ -200,6 +200,15 @@ def test_any_other_json_object_is_one_failure_naming_the_file_and_why(tmp_path, 
         assert message in failure.message
 
 
+def test_a_wrapper_key_with_a_lone_surrogate_is_escaped_in_the_ids(tmp_path):
+    """``{"\\ud800": [...]}``: the key went into the ids as it was, and writing them ended the run."""
+    path = tmp_path / "in.json"
+    path.write_text('{"\\ud800": [{"text": "北京"}]}', encoding="utf-8")
+    summary = process([path], tmp_path / "out.jsonl", stages="convert", progress=False)
+    [doc] = read_jsonl(tmp_path / "out.jsonl")
+    assert summary.errors == 0 and doc["id"] == f"{input_label(path)}:\\ud800:1"
+
+
 def test_a_wrapper_on_a_line_of_jsonl_is_that_lines_failure_and_says_so(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_text('{"data": [{"text": "北京"}, {"text": "上海"}]}\n{"text": "广州"}\n', encoding="utf-8")

@@ -644,8 +644,9 @@ def _object_records(value: dict, src: Source, date: str | None) -> Iterator[Reco
         return
     held = [k for k, v in value.items() if _holds_records(v)]
     if len(held) == 1:
+        key = held[0].encode("utf-8", "backslashreplace").decode("utf-8")  # no lone surrogate in an id
         for n, element in enumerate(value[held[0]], 1):
-            yield record_of(element, f"{src.label}:{held[0]}:{n}", date)
+            yield record_of(element, f"{src.label}:{key}:{n}", date)
         return
     _, doc_id, _ = from_mapping(value, f"{src.label}:1", date)
     yield ReadFailure(f"{src.label}: {_not_records(value, held, src.name)}"), doc_id, date
