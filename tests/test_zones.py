@@ -777,3 +777,33 @@ def test_a_button_or_a_tag_line_under_the_dateline_is_no_heading(furniture):
 def test_a_button_between_paragraphs_is_no_heading_but_a_subheading_is():
     got = labels([*ARTICLE[:3], "举报", P2, "一、总体情况", P3, "结语", P4])
     assert got[2:] == ["body", "boilerplate", "body", "heading", "body", "heading", "body"]
+
+
+# -- a headline over its deck under the site's navigation ----------------------------------------
+def test_a_headline_over_its_deck_under_a_breadcrumb():
+    page = [
+        "某某网>>地方>>滚动",
+        "某地新材料产业规模突破千亿元",
+        "三百余家企业集聚成链",
+        "2024年05月20日 10:00  来源：某某网-某某日报",
+        P1,
+        P2,
+        P3,
+    ]
+    got = labels(page)
+    assert got[:4] == ["boilerplate", "title", "title", "meta"]
+    meta = cnn.load()("\n".join(page)).meta
+    assert meta["title"] == "某地新材料产业规模突破千亿元"
+
+
+@pytest.mark.parametrize("furniture", ["阅读: 1234|回复: 56", "打开APP，阅读体验更佳"])
+def test_a_counter_or_an_app_banner_under_the_navigation_is_no_headline(furniture):
+    page = [
+        "首页 › 论坛 › 某地杂谈 › 帖子",
+        furniture,
+        "某地新材料产业规模突破千亿元",
+        "2024-05-20 10:00 来源:某某日报",
+        P1,
+        P2,
+    ]
+    assert labels(page)[:3] == ["boilerplate", "boilerplate", "title"]

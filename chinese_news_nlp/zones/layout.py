@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexicon import lexicon
+from .lexicon import NAV_SEPARATORS, lexicon
 from .metadata import parse_byline
 
 # A sentence ends with one of these (after closing quotes and brackets): the line is prose.
@@ -599,6 +599,10 @@ def title_lines(lines: list[Line], first: int) -> None:
             if k >= 0 and lines[k].zone is None and lines[k].text == lines[anchor].text:
                 title.update(range(k, anchor))
                 break
+        else:
+            up = anchor - 1
+            if up >= 1 and up in before and _headline_over_deck(lines[up - 1], lines[up]):
+                title.add(up)  # the headline, the anchor its deck: the page's first title line
         k = anchor + 1
         while k < limit and len(title) < 3 and lines[k].zone is None and _deck_like(lines[k]):
             title.add(k)
@@ -623,6 +627,24 @@ def title_lines(lines: list[Line], first: int) -> None:
         else:
             line.zone = "boilerplate"
     _sidebar_lists(lines, [i for i in before if i < top])
+
+
+def _headline_over_deck(above: Line, line: Line) -> bool:
+    """Whether ``line``, just above the headline-like line over the dateline, is the headline
+    over its deck: a headline-like line of 5 to 40 characters right under the site's navigation
+    (a menu or breadcrumb line).  Motivating layout: ``某某网>>社会>>滚动 / headline / deck /
+    dateline``, where the deck was read as the headline and the headline as furniture.  Under
+    anything else (a site name, a sidebar) the line is left to the other rules."""
+    return (
+        above.cue == "boilerplate"
+        and any(ch in above.text for ch in NAV_SEPARATORS)
+        and line.zone is None
+        and line.shape == HEAD
+        and _deck_like(line)
+        and len(line.text) <= HEADLINE_MAX
+        and not any(ch in line.text for ch in NAV_SEPARATORS)  # a menu's second row, 查看: 12|回复: 3
+        and lexicon().patterns["counter"].search(line.text) is None
+    )
 
 
 def _sidebar_lists(lines: list[Line], indices: list[int]) -> None:

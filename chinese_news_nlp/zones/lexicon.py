@@ -101,9 +101,11 @@ def is_navigation(line: str) -> bool:
     """A menu or breadcrumb: three or more short items between separators, whatever the words.
 
     Motivating layouts: ``首页 | 国内 | 国际 | 财经``, ``位置：首页 > 国内 > 正文`` (a breadcrumb
-    whose label is not a known cue).
+    whose label is not a known cue), ``某某网>>社会>>滚动`` (a doubled separator is one).
 
     >>> is_navigation("首页 | 国内 | 国际 | 财经"), is_navigation("位置：首页 > 国内 > 正文")
+    (True, True)
+    >>> is_navigation("某某网>>社会>>滚动"), is_navigation("首页 >> 国内 >> 正文")
     (True, True)
     >>> is_navigation("2015年至2019年，全省医药工业总产值由1263.4亿元增长到1616.3亿元"), is_navigation("2024/04/06")
     (False, False)
@@ -113,7 +115,8 @@ def is_navigation(line: str) -> bool:
     pieces = [""]
     for ch in line:
         if ch in NAV_SEPARATORS:
-            pieces.append("")
+            if pieces[-1].strip() or len(pieces) == 1:  # >> is one separator
+                pieces.append("")
         else:
             pieces[-1] += ch
     items = [p.strip() for p in pieces]
