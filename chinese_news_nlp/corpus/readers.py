@@ -33,8 +33,9 @@ share an ``id``) are an error before anything is processed: :func:`check_unique_
 Folders are walked following symbolic links to folders, each real folder once (a
 link back to a parent is not a loop).  An input that cannot be read (a bad JSON line,
 a record without ``text`` or with a date that is not ISO, an unreadable file, a link
-that points nowhere, a Parquet file that is none or has no ``text`` column) becomes a :class:`ReadFailure` item, so that it is reported like
-any other failing document instead of stopping the run.
+that points nowhere, a Parquet file that is none or has no ``text`` column) becomes a
+:class:`ReadFailure` item, so that it is reported like any other failing document
+instead of stopping the run.
 """
 
 from __future__ import annotations
