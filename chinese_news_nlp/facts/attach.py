@@ -178,6 +178,9 @@ def pair_respective_lists(text: str, spans: list[tuple[int, int]]) -> dict[int, 
     while i < len(spans):
         start = spans[i][0]
         clause_start = last_break_before(text, start, "，,；;。！？!?：:" + LINE_BREAKS) + 1
+        if text.find("分别", clause_start, start) < 0:  # most clauses: no copy of them searched
+            i += 1
+            continue
         head = text[clause_start:start]
         m = RESPECTIVELY.search(head)
         if not m:

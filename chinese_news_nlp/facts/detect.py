@@ -34,6 +34,7 @@ NUMERAL_RE = regex.compile(NUMERAL)
 PLACES = {**CN_SMALL_UNITS, **CN_BIG_UNITS}
 RANGE_CONNECTORS = "至到-~～—－"
 LINK_VERBS = ("达到", "占", "达", "为", "有", "是", "计")
+_NO_LINK_OR_LINK_VERBS = ("", *LINK_VERBS)  # what qualifier_before strips, in order
 CJK = regex.compile(r"\p{Han}")
 # Scope words before a bare ordinal that make it a ranking: 居全国第四, 进入全国前四; the scope
 # may be any short phrase ending in a word for a field of peers (位列中西部地区第13, 跻身同类城市前十).
@@ -463,10 +464,13 @@ def _figure(start, end, numeral: Numeral, unit: Unit, text, lex: Lexicon, numera
 def qualifier_before(text: str, start: int, lex: Lexicon) -> str | None:
     """约/近/超/突破… right before ``start``, possibly with a link verb between (约占51.5%)."""
     head = text[max(0, start - 6) : start]
-    for link in ("", *LINK_VERBS):
+    ends = lex.qualifier_ends
+    for link in _NO_LINK_OR_LINK_VERBS:
         if link and not head.endswith(link):
             continue
         stem = head[: len(head) - len(link)] if link else head
+        if ends is not None and stem[-1:] not in ends:
+            continue  # no qualifier ends there (most figures have none): the three lookups would fail
         for size in (3, 2, 1):
             word = stem[-size:] if len(stem) >= size else ""
             if word in lex.qualifiers_before:

@@ -45,6 +45,9 @@ class Lexicon:
     sizes_at: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     # any of the idioms: one scan tells that a page holds none (most do not), before a find per idiom
     any_idiom: re.Pattern = field(init=False, repr=False, compare=False)
+    # the last characters of the qualifiers before a number: a text ending in another holds none
+    # (None when the empty word is one, which any text ends with)
+    qualifier_ends: frozenset[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sizes: dict[str, set[int]] = {}
@@ -53,6 +56,8 @@ class Lexicon:
                 sizes.setdefault(word[0], set()).add(len(word))
         object.__setattr__(self, "sizes_at", {c: tuple(sorted(n, reverse=True)) for c, n in sizes.items()})
         object.__setattr__(self, "any_idiom", re.compile("|".join(map(re.escape, self.idioms))))
+        ends = None if "" in self.qualifiers_before else frozenset(w[-1] for w in self.qualifiers_before)
+        object.__setattr__(self, "qualifier_ends", ends)
 
     def match_unit(self, text: str, pos: int) -> tuple[Unit | None, int]:
         """The longest unit (or non-unit word) at ``pos``: ``(Unit, end)``, ``(None, end)``

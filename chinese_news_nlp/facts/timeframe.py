@@ -190,10 +190,34 @@ def _bounds(text: str, pos: int, breaks: str) -> tuple[int, int]:
 
 @lru_cache(maxsize=32)  # a page's text and its scan form, under ~8 sets of breaks each
 def break_positions(text: str, breaks: str) -> list[int]:
-    """Where a character of ``breaks`` stands in ``text``, in order: one scan per text and set of
+    """Where a character of ``breaks`` stands in ``text``, in order: computed once per text and set of
     breaks, where a ``find`` and ``rfind`` per break character and figure (each to the text's end
-    when the character is not there) made a page's clause bounds quadratic in its length."""
+    when the character is not there) made a page's clause bounds quadratic in its length.
+
+    >>> break_positions("甲，乙。丙（丁）", "，。"), break_positions("甲，乙。丙（丁）", "）#")
+    ([1, 3], [7])
+    """
+    wanted = _break_set(breaks)
+    if wanted <= _ANY_BREAK_SET:  # the sets this stage uses: filtered from one scan for all of them
+        return [pos for pos, ch in _any_breaks(text) if ch in wanted]
     return [m.start() for m in _break_class(breaks).finditer(text)]
+
+
+# Every break character of the sets the stage asks for (clauses, sentences, lines; attach's metric
+# breaks: brackets, quotes, 、): the text is scanned once for all of them, and each set is a filter
+# of that (a scan per set was six scans per page, half the time of finding the clause bounds).
+_ANY_BREAK = CLAUSE_BREAKS + '、（）()“”"《》'
+_ANY_BREAK_SET = frozenset(_ANY_BREAK)
+
+
+@lru_cache(maxsize=4)  # one page's text and scan form at a time, as break_positions asks
+def _any_breaks(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in _break_class(_ANY_BREAK).finditer(text)]
+
+
+@cache
+def _break_set(breaks: str) -> frozenset[str]:
+    return frozenset(breaks)
 
 
 @cache
