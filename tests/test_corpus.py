@@ -788,6 +788,52 @@ def test_duplicate_ids_are_an_error_before_anything_is_processed(tmp_path):
     assert not out.exists()
 
 
+_ODD_LINES = [
+    '{"id": "a", "text": "北京"}',
+    '{"\\u0069d": "a", "text": "上海"}',
+    '{"text": "广州"}',
+    '{"id": "a\\ud800", "text": "文"}',
+    '{"id": 7, "html": "<p>文</p>", "url": 5}',
+    '{"data": [{"text": "北京"}, {"id": "b", "text": "上海"}]}',
+    '{"text": 北京',
+    '["a list"]',
+    '"bare"',
+    "42",
+    "[",
+    "{",
+    "]",
+    "}",
+    "",
+    "  ",
+    '{"text": "a"}\r{"text": "b"}',
+    "\ufeff" + '{"text": "文"}',
+    '{"id": "x", "text": "文", "date": "not a date"}',
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(_ODD_LINES), max_size=8),
+    encoding=st.sampled_from(["utf-8", "utf-16", "utf-16-le", "utf-32"]),
+    name=st.sampled_from(["in.jsonl", "in.json", "-"]),
+)
+def test_whatever_the_lines_the_check_and_the_records_see_the_same_ids(tmp_path_factory, lines, encoding, name):
+    """The fuzz round's inputs, mixed: no exception, and the duplicate-id check sees the records' ids."""
+    data = "\n".join(lines).encode(encoding)
+    if name == "-":
+        spool = tempfile.TemporaryFile()
+        spool.write(data)
+        srcs = [Source("stdin", "-", spool)]
+    else:
+        path = tmp_path_factory.mktemp("odd") / name
+        path.write_bytes(data)
+        srcs = sources([path])
+    records = list(iter_records(srcs))
+    assert list(iter_ids(srcs)) == [r[1] for r in records]
+    assert all(isinstance(r[0], (str, ReadFailure, cnn.Html)) and r[1].encode() for r in records)  # writable
+    assert all(not isinstance(r[0], ReadFailure) or r[0].message.encode() for r in records)
+
+
 @pytest.mark.parametrize(
     "inputs, message",
     [
