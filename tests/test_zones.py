@@ -807,3 +807,28 @@ def test_a_counter_or_an_app_banner_under_the_navigation_is_no_headline(furnitur
         P2,
     ]
     assert labels(page)[:3] == ["boilerplate", "boilerplate", "title"]
+
+
+def test_a_two_line_paragraph_in_a_hard_wrapped_column_is_body():
+    column = [
+        "在某地召开的一次新材料产业推进会上，厂区内",
+        "规模不大的一家企业成为“老总”们关注的话题",
+        "。这家企业是当地最早的新材料企业，总资产达",
+        "数百亿，厂房却只有两层楼。",
+    ]
+    pair = ["有关负责人认为，企业规模虽然不大，但“专精", "特新”的路子走对了。"]
+    assert {len(line) for line in column[:3] + pair[:1]} == {21}
+    got = labels(
+        [
+            "某报　2024年05月20日　第06版：综合",
+            "某地新材料产业规模突破千亿元",
+            "本报记者　某某",
+            *column,
+            *pair,
+            "（一）专精特新的路子",
+            *column,
+            "本版责编：某某　版式设计：某某",
+        ]
+    )
+    assert got[3:9] == ["body"] * 6
+    assert got[9] == "heading"

@@ -252,12 +252,19 @@ def mark_wrapped(lines: list[Line]) -> None:
     (no sentence end); the joined text has clause marks on at least half its lines and a
     sentence end.  A list of headlines has no marks; a list of leads ends its lines with an
     ellipsis.  Motivating layout: ``在某地召开的一次会议上，厂区内 / 规模不大的某酒店成为
-    关注的话题 / 。某地是我国…``."""
+    关注的话题 / 。某地是我国…``.
+
+    Once a page has such a column, a paragraph of two lines in it is one too: a line of the
+    column's width (±1) that stops inside a sentence, with a clause mark, and a next line no
+    wider that holds a sentence end (``他认为，由于各国的劳动成本不相同，“社会 / ”的实现尚需时
+    间。``), which was a subheading and cut the column into two articles."""
     n = len(lines)
+    widths: set[int] = set()  # the widths of the page's columns
     i = 0
     while i < n:
         j = _wrap_end(lines, i)
         if j - i >= 3 and _wrapped_prose(lines[i:j]):
+            widths.add(_width(lines[i]))
             for line in lines[i:j]:
                 if line.cue is None:
                     line.shape = PROSE
@@ -266,6 +273,24 @@ def mark_wrapped(lines: list[Line]) -> None:
             # the lines before the block's last share its width: a block from any of them ends
             # where this one does (one walk per block, not per line: 20,000 rows of one width)
             i = max(j - 1, i + 1)
+    if widths:
+        for first, second in zip(lines, lines[1:]):
+            if _wrapped_pair(first, second, widths):
+                first.shape = second.shape = PROSE
+
+
+def _wrapped_pair(first: Line, second: Line, widths: set[int]) -> bool:
+    width = _width(first)
+    return (
+        first.shape != PROSE
+        and first.cue is None
+        and second.cue is None
+        and any(abs(width - w) <= WRAP_SLACK for w in widths)
+        and _width(second) <= width + WRAP_SLACK
+        and not first.text.endswith(TRUNCATION_MARKS)
+        and any(ch in first.text for ch in WRAP_PUNCT)
+        and any(ch in second.text for ch in "。！？；!?;")
+    )
 
 
 def _width(line: Line) -> int:
