@@ -683,6 +683,39 @@ def test_standard_input_is_jsonl_or_one_json_document(data, expected):
     assert list(iter_ids([src])) == [r[1] for r in records]
 
 
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (_PRETTY, ["北京", "上海"]),  # a pretty-printed array gave a "not valid JSON" failure per line
+        (json.dumps([{"text": "北京"}, {"text": "上海"}], ensure_ascii=False), ["北京", "上海"]),  # one for all
+        ('["a list"]\n{"text": "上海"}\n', ["got list", "上海"]),  # JSONL whose first line is an array
+        ('{\n "text": "北京"\n}\n', ["北京"]),  # one object over several lines
+        ('{"text": 北京\n{"text": "上海"}\n', ["not valid JSON", "上海"]),
+    ],
+)
+def test_a_jsonl_file_that_is_one_json_document_is_read_as_one(tmp_path, data, expected):
+    for name in ("in.jsonl", "in.ndjson"):
+        (tmp_path / name).write_text(data, encoding="utf-8")
+        srcs = sources([tmp_path / name])
+        records = list(iter_records(srcs))
+        got = [r[0].message if isinstance(r[0], ReadFailure) else r[0] for r in records]
+        assert len(got) == len(expected) and all(want in text for text, want in zip(got, expected))
+        assert list(iter_ids(srcs)) == [r[1] for r in records]
+
+
+def test_jsonl_and_a_json_document_are_told_apart_past_the_first_megabyte(tmp_path):
+    """Past its first line, JSONL and a JSON document can look alike; the first megabyte tells them apart
+    when the first line is damaged, and a document is still read whole when it is one."""
+    body = "".join(json.dumps({"text": f"第{i}號" + "新聞" * 40}, ensure_ascii=False) + "\n" for i in range(12_000))
+    assert len(body) > 1 << 20
+    (tmp_path / "in.jsonl").write_text('{"text": 北京\n' + body, encoding="utf-8")
+    records = list(iter_records([tmp_path / "in.jsonl"]))
+    assert len(records) == 12_001 and isinstance(records[0][0], ReadFailure) and records[-1][0].startswith("第11999號")
+    array = "[\n" + body.replace("}\n", "},\n", 12_000 - 1) + "]\n"  # a line per element, the second a whole object
+    (tmp_path / "in.json").write_text(array, encoding="utf-8")
+    assert [r[1] for r in iter_records([tmp_path / "in.json"])][-1] == f"{input_label(tmp_path)}/in.json:12000"
+
+
 def test_cli_reads_a_json_array_from_stdin(tmp_path):
     out = tmp_path / "o.jsonl"
     done = cli("-", "-o", str(out), "--stages", "convert", "--quiet", input=_PRETTY)

@@ -23,8 +23,8 @@ are added or reordered (``--resume`` relies on both):
   failure, id ``<path>``.
   A ``.json`` file whose first line is a whole JSON object is JSONL (many are named so) and
   read as such, unless that object is no record and the whole file (:func:`json_document`).
-  Standard input is JSONL, or one JSON document as a ``.json`` file is when it starts as one
-  (``stdin:<n>``, ``stdin:<field>:<n>``, ``stdin``).
+  A ``.jsonl`` or ``.ndjson`` file, or standard input, that is one JSON array or object is
+  read as a ``.json`` file is (``stdin:<n>``, ``stdin:<field>:<n>``, ``stdin``).
   A JSON document is read whole (a few times its size in memory); JSONL streams.
 
 Two documents with the same id (a file given twice, two JSONL files whose records
@@ -482,8 +482,8 @@ _JSON_BLANK = " \t\r\n"  # what JSON takes for white space
 
 
 def json_document(fh: IO[bytes], src: Source) -> bool:
-    """Whether ``src`` is to be read as one JSON document (:func:`read_json`), not as JSONL: a ``.json``
-    file, or standard input, that does not hold JSONL.
+    """Whether ``src`` (a ``jsonl`` source or standard input) is to be read as one JSON document
+    (:func:`read_json`), not as JSONL.
 
     1. JSONL when its first line that is not blank is a whole JSON object (one record per line,
        as many ``.json`` files hold; a record on one line is the same record either way), unless
@@ -492,16 +492,19 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
     2. else JSONL when its second line that is not blank is a whole object and the whole is no
        JSON: JSONL whose first line is damaged, each line its own record still (the whole file
        was one failure);
-    3. else a document: an array, pretty-printed or on one line, an object over several lines,
-       something that is no JSON (one failure).  Standard input is JSONL unless it starts with
-       ``{``, or with ``[`` on a line that is no whole JSON value or is all of it (an array piped
-       in gave a failure per line, or one for all).
+    3. else, for a ``.json`` file, a document: an array, pretty-printed or on one line, an object
+       over several lines, something that is no JSON (one failure).  A ``.jsonl`` or ``.ndjson``
+       file or standard input is a document if it starts with ``[`` on a line that is no whole
+       JSON value or is all of it, or with ``{`` and is one JSON object, else JSONL: a JSON array
+       there gave a failure per line (15 for 4 documents, pretty-printed) or one for all.
 
-    Only the start is read, and the whole when 2 needs it.  The position of ``fh`` is kept.
+    The start is read, and the whole only when 2 or 3 need it and it may be one JSON value (its
+    first megabyte shows whether it is not).  The position of ``fh`` is kept.
     """
     stdin = src.kind == "stdin"
-    if not stdin and (src.kind != "jsonl" or Path(src.path).suffix.lower() not in JSON_SUFFIXES):
+    if not stdin and src.kind != "jsonl":
         return False
+    dot_json = not stdin and Path(src.path).suffix.lower() in JSON_SUFFIXES
     pos = fh.tell()
     try:
         start, first, more = _head(fh)
@@ -513,10 +516,11 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
             return not _is_record(value) and not more  # a record per line, or an object alone
         if more and _is_record_line(_line(fh, 2)):
             return _whole_json(fh)
-        if not stdin:
+        if dot_json:
             return True
-        # standard input: a document cut short (its first line is no whole JSON value), or JSONL
-        return start == "{" or (start == "[" and (not _is_json_line(_line(fh, 1)) or _whole_json(fh)))
+        if start == "[":  # a document, cut short or not, unless its first line is a whole value, alone
+            return not _is_json_line(_line(fh, 1)) or not _more_after_line(fh, 1)
+        return start == "{" and _whole_json(fh)
     finally:
         fh.seek(pos)
 
@@ -567,8 +571,44 @@ def _line(fh: IO[bytes], n: int) -> str:
         text.detach()
 
 
+def _more_after_line(fh: IO[bytes], n: int) -> bool:
+    """Whether anything but blanks follows the ``n``-th line of ``fh`` that is not blank."""
+    text = _text(fh)
+    try:
+        lines = (line for line in text if line.strip(_BLANK_LINE))
+        for _ in range(n):
+            next(lines, "")
+        return next(lines, None) is not None
+    finally:
+        text.detach()
+
+
+_PREFIX_CHARS = 1 << 20
+
+
 def _whole_json(fh: IO[bytes]) -> bool:
-    """Whether all of ``fh`` is one JSON array or object (it is read whole, as :func:`read_json` reads it)."""
+    """Whether all of ``fh`` is one JSON array or object.  Its first megabyte is parsed first: an
+    error well before its end (not one of a string it cuts) is an error of the whole, and a JSONL
+    file of gigabytes whose first line is damaged is not read whole to tell; else it is read whole,
+    as :func:`read_json` would read it."""
+    text = _text(fh)
+    try:
+        prefix = text.read(_PREFIX_CHARS)
+        cut = bool(text.read(1))
+    finally:
+        text.detach()
+    try:
+        value = _loads(prefix)
+        if not cut:
+            return isinstance(value, (list, dict))
+    except json.JSONDecodeError as exc:
+        if not cut:
+            return False
+        if exc.pos < len(prefix) - 64 and not exc.msg.startswith("Unterminated string"):
+            return False  # an error the rest cannot mend (a literal or escape cut short lies within 64)
+    except ValueError:
+        if not cut:
+            return False
     fh.seek(0)
     try:
         return isinstance(_loads(fh.read()), (list, dict))
