@@ -268,8 +268,8 @@ def _listed_pair(text: str, start: int, end: int, numeral: Numeral, lex: Lexicon
 
 def _join_lost_decimal(text: str, start: int, end: int, run: str) -> tuple[str, int]:
     """``11 4%`` → ``11.4``; only 1–3 digits, one space or 。, 1–2 digits, then % 万 亿 directly."""
-    if not run.isdigit() or len(run) > 3:
-        return run, end
+    if not run.isdigit() or len(run) > 3 or text[end : end + 1] not in (" ", "。"):
+        return run, end  # (the lost point's space or 。 first: most runs are followed by neither)
     m = _LOST_DECIMAL.match(text[end : end + 4])
     if m is None:
         return run, end
@@ -301,7 +301,7 @@ def _multiplier_tail(text: str, pos: int) -> str:
 
 
 def _unit_after(text: str, pos: int, lex: Lexicon) -> tuple[Unit | None, int]:
-    ge = GE_TIME.match(text, pos)
+    ge = GE_TIME.match(text, pos) if text.startswith("个", pos) else None  # (no match to try without 个)
     if ge is not None:
         unit, end = lex.match_unit(text, pos)
         if unit is not None and end > pos + 1:

@@ -121,9 +121,11 @@ def find_time_mentions(text: str, reference_year: int | None) -> list[TimeMentio
     taken_starts: list[int] = []
     taken_ends: list[int] = []
 
+    titled = "《" in text  # else no mention is inside a title: no line bounds to find for each
+
     def add(start, end, year, year_end, pre, surface_start, calendar=False):
         k = bisect.bisect_left(taken_starts, end)
-        if _in_title(text, start) or (k and taken_ends[k - 1] > start):
+        if (titled and _in_title(text, start)) or (k and taken_ends[k - 1] > start):
             return
         taken_starts.insert(k, start)
         taken_ends.insert(k, end)
@@ -131,7 +133,7 @@ def find_time_mentions(text: str, reference_year: int | None) -> list[TimeMentio
         role = "base" if BASE_BEFORE.search(text, max(0, start - 3), start) else _role(text, start, end, pre)
         out.append(TimeMention(surface_start, end, year, year_end, text[surface_start:end], role, calendar, target))
 
-    for m in YEAR_RE.finditer(text):
+    for m in _year_matches(text):
         pre = m.group("pre")
         y1 = int(m.group("y1"))
         y2 = int(m.group("y2")) if m.group("y2") else None
@@ -160,6 +162,11 @@ def find_time_mentions(text: str, reference_year: int | None) -> list[TimeMentio
     out.extend(_frame_resets(text))
     out.sort(key=lambda t: t.start)
     return out
+
+
+@lru_cache(maxsize=4)  # the page's years: read by estimate_year, then by find_time_mentions
+def _year_matches(text: str) -> list[regex.Match]:
+    return list(YEAR_RE.finditer(text))
 
 
 def _frame_resets(text: str) -> list[TimeMention]:
@@ -347,8 +354,9 @@ def estimate_year(text: str) -> int | None:
     are published the year after, so a topic year counts as year + 1; targets (到2025年,
     预计2024年建成) do not count.  ``None`` when the text names no year."""
     best = None
-    for m in YEAR_RE.finditer(text):
-        if _in_title(text, m.start()):
+    titled = "《" in text
+    for m in _year_matches(text):
+        if titled and _in_title(text, m.start()):
             continue
         if m.group("pre") in ("到", "至", "预计到") or FUTURE_BEFORE.search(text[max(0, m.start() - 3) : m.start()]):
             continue
