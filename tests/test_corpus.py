@@ -334,6 +334,16 @@ def test_jsonl_in_utf16_through_a_run_and_in_dask_partitions(tmp_path):
     assert [r[0] for p in parts for r in p.records(None)] == [f"第{i}號上海新聞" for i in range(20)]
 
 
+def test_utf8_jsonl_that_starts_with_a_zero_byte_is_not_taken_for_utf16(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\x00\n" + _lines([{"text": "北京"}, {"text": "上海"}]).encode())
+    records = list(iter_records([path]))
+    assert isinstance(records[0][0], ReadFailure) and [r[0] for r in records[1:]] == ["北京", "上海"]
+    chinese = _lines([{"text": "上海市政府今日發佈經濟數據。" * 4}, {"text": "北京"}])  # UTF-16 of mostly no zero byte
+    path.write_bytes(chinese.encode("utf-16-le"))
+    assert [r[0] for r in iter_records([path])] == ["上海市政府今日發佈經濟數據。" * 4, "北京"]
+
+
 def test_a_utf16_jsonl_line_with_bytes_that_do_not_decode_is_that_lines_failure(tmp_path):
     data = _lines([{"text": "北京"}, {"text": "上海"}, {"text": "广州"}]).encode("utf-16-le")
     second = data.index("上".encode("utf-16-le"))

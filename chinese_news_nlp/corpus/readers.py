@@ -423,11 +423,15 @@ def jsonl_encoding(fh: IO[bytes]) -> str | None:
     pos = fh.tell()
     try:
         fh.seek(0)
-        head = fh.read(4)
+        head = fh.read(64)
     finally:
         fh.seek(pos)
-    encoding = json.detect_encoding(head)
-    return None if encoding in ("utf-8", "utf-8-sig") else encoding
+    encoding = json.detect_encoding(head[:4])
+    if encoding in ("utf-8", "utf-8-sig"):
+        return None
+    if encoding.endswith(("-le", "-be")) and head.count(0) < min(4, len(head) // 4):
+        return None  # a zero byte or two at the start of UTF-8: JSON in UTF-16 starts {"te, 4 zero bytes
+    return encoding
 
 
 def jsonl_lines(
