@@ -832,3 +832,11 @@ def test_a_two_line_paragraph_in_a_hard_wrapped_column_is_body():
     )
     assert got[3:9] == ["body"] * 6
     assert got[9] == "heading"
+
+
+def test_a_short_notice_after_the_closing_credit_is_no_paragraph():
+    got = labels([*ARTICLE, "责任编辑：某某", "本文转自网络，如有侵权请联系删除。", "分享到："])
+    assert got[-3:] == ["meta", "boilerplate", "boilerplate"]
+    # a paragraph after a credit in the middle of the article is the article going on
+    got = labels([ARTICLE[0], ARTICLE[1], P1, "记者 某某", P2, P3])
+    assert got[2:] == ["body", "meta", "body", "body"]

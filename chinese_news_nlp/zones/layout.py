@@ -581,7 +581,27 @@ def article_span(lines: list[Line]) -> tuple[int, int] | None:
         if not continues(paragraphs, lines[block[-1] + 1 : first], 20):
             break
         first = paragraphs[0]
-    return first, last
+    return first, _before_closing_credit(lines, first, last)
+
+
+CREDIT_TAIL_MAX = 40  # prose after the article's closing credit, at most: a notice, not a paragraph
+
+
+def _before_closing_credit(lines: list[Line], first: int, last: int) -> int:
+    """The article's last paragraph, not a short notice after its closing credit.
+
+    A credit line (a meta cue: ``责任编辑：某某``, ``来源：某某日报``) after the article's
+    paragraphs closes it; prose after it that is one short sentence (40 characters or fewer
+    in all) is the site's notice (``本文来自网络，如有侵权请联系删除。``), not the article going on.
+    """
+    credits = [i for i in range(first + 1, last + 1) if lines[i].cue == "meta" and lines[i].shape != PROSE]
+    if not credits:
+        return last
+    after = [i for i in range(credits[-1] + 1, last + 1) if lines[i].shape in (PROSE, LEAD)]
+    before = [i for i in range(first, credits[-1]) if lines[i].shape in (PROSE, LEAD) and not is_meta_line(lines[i])]
+    if not after or not before or sum(len(lines[i].text) for i in after) > CREDIT_TAIL_MAX:
+        return last
+    return before[-1]
 
 
 def title_lines(lines: list[Line], first: int) -> None:
