@@ -601,3 +601,58 @@ def test_line_start_numbering_does_not_reach_across_blank_lines():
     (fact,) = cnn.extract_facts("\n\n\n2.1992年向银行发行的债券达30亿元")
     assert (fact["surface"], fact["year"]) == ("30亿元", 1992)
     assert fact["metric"] == "向银行发行的债券"  # (the list number is no part of it)
+
+
+# -- the scan's shortcuts (each skips work where its first condition fails: none may lose a fact)
+
+
+def test_figures_without_digits_are_found():
+    """Chinese numerals alone, in a text without any digit (no Arabic run, nothing full-width)."""
+    assert [(f["surface"], f["value"], f["qualifier"]) for f in extract_facts("全年投入三千万元，惠及两万余户。")] == [
+        ("三千万元", 3e7, "exact"),
+        ("两万余户", 2e4, "over"),
+    ]
+
+
+def test_masks_hold_around_the_first_figure():
+    """The blocked spans are made when the first figure is tested: an idiom, a phone number and a
+    list number before or after it still mask theirs (and a line without figures loses nothing)."""
+    text = "（一）总体要求\n全省新建五十个站点\n他千方百计联系了千家万户，投入24亿元，咨询电话400-123-4567。"
+    assert surfaces(text) == ["五十个", "24亿元"]
+    assert surfaces("咨询电话400-123-4567，他千方百计联系了千家万户") == []
+
+
+def test_full_width_runs_are_read_in_place():
+    facts = extract_facts("共１，２３４家企业，同比增长１２．５％。")
+    assert [(f["surface"], f["value"], f["unit"]) for f in facts] == [
+        ("１，２３４家", 1234.0, "家"),
+        ("１２．５％", 12.5, "%"),
+    ]
+
+
+def test_qualifiers_before_with_and_without_a_link_verb():
+    facts = extract_facts("约占51.5%，不少于100家，达到300家，接近三成。")
+    assert [(f["surface"], f["qualifier"]) for f in facts] == [
+        ("51.5%", "approx"),
+        ("100家", "over"),
+        ("300家", "exact"),
+        ("三成", "approx"),
+    ]
+
+
+def test_longest_unit_and_latin_word_edge():
+    assert surfaces("面积10平方公里，压强300Pa，算力300P。") == ["10平方公里", "300P"]
+
+
+def test_a_year_inside_a_title_dates_nothing():
+    assert [f["year"] for f in extract_facts("《2023年工作报告》显示营收3亿元。")] == [None]
+    assert [f["year"] for f in extract_facts("2023年工作报告显示营收3亿元。")] == [2023]
+
+
+def test_lost_decimal_and_time_units_after_ge():
+    facts = extract_facts("2024年营收3亿元，三个月增长11 4%。", date="2024-06-01")
+    assert [(f["surface"], f["value"], f["unit"]) for f in facts] == [
+        ("3亿元", 3e8, "元"),
+        ("三个月", 3.0, "月"),
+        ("11 4%", 11.4, "%"),
+    ]
