@@ -87,7 +87,12 @@ def card_text(path: Path, metadata: dict) -> str:
         f"{config['seed']}).  Dev sentences are never trained on; the official test splits of both",
         "corpora are not read.  Each epoch: all CLUENER train sentences and "
         f"{config['msra_per_epoch']:,} MSRA sentences drawn anew, batches of {config['batch']} from one corpus",
-        f"each, shuffled together; Adam lr {config['lr']} × {config['lr_decay']} per epoch, {config['epochs']} epochs, dropout {config['dropout']}.",
+        f"each, shuffled together; Adam lr {config['lr']} × {config['lr_decay']} per epoch, {config['epochs']} epochs, dropout {config['dropout']}"
+        + (
+            f"; then {config['cluener_epochs']} epochs of the CLUENER train sentences alone at the last rate."
+            if config.get("cluener_epochs")
+            else "."
+        ),
         "",
         "## Dev-split scores (strict spans, through onnxruntime)",
     ]
