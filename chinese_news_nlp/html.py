@@ -61,6 +61,8 @@ def extract_html(content: str | bytes, url: str | None = None) -> tuple[str, dic
         content = decode_bytes(bytes(content)).text
     if not isinstance(content, str) or not content.strip():
         raise HtmlExtractionError("empty HTML: no document")
+    if url is not None and not isinstance(url, str):  # (the extractor calls url.encode())
+        raise InputError(f"url must be a string or None, not {type(url).__name__}: {url!r:.80}")
     trafilatura = _trafilatura()
     found = trafilatura.bare_extraction(
         content, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True

@@ -310,6 +310,10 @@ class Pipeline:
                 docs.append(self.make_doc(item, date=date, id=doc_id))
             except InputError as exc:
                 docs.append(failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - a bug in decoding or extraction: this document's failure
+                failed = failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc))
+                failed.error["traceback"] = traceback.format_exc(limit=5)
+                docs.append(failed)
         # The slots of the documents still going; each takes the Doc its stage returned, which
         # need not be the one it was given (a stage returning a new Doc had its work dropped here,
         # though nlp() kept it).
@@ -325,10 +329,15 @@ class Pipeline:
             slots = [i for i, doc in zip(slots, done) if doc is not None]
         out: list[Any] = []
         for doc, is_large in zip(docs, large):
-            if is_large:
-                out.append(assemble(doc, self._pieces(doc)))
-            else:
-                out.append(self._finish(doc) if doc.error is None else doc)
+            try:
+                if is_large:
+                    out.append(assemble(doc, self._pieces(doc)))
+                else:
+                    out.append(self._finish(doc) if doc.error is None else doc)
+            except Exception as exc:  # noqa: BLE001 - offsets of a stage's spans that do not hold, ...
+                failed = failed_doc(doc.id, doc.date, "finish", type(exc).__name__, str(exc))
+                failed.error["traceback"] = traceback.format_exc(limit=5)
+                out.append(failed)
         return out
 
     def _run_stage_aligned(self, stage: Stage, docs: list[Doc]) -> list[Doc | None]:

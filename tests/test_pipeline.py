@@ -354,3 +354,34 @@ def test_pipe_in_workers_records_items_that_are_no_text():
     docs = list(nlp.pipe([None, 5, {"text": 5}, "北京"], n_process=2))
     assert [d.error and d.error["type"] for d in docs] == ["InputError", "InputError", "InputError", None]
     assert docs[3].text == "北京"
+
+
+def test_a_document_that_breaks_decoding_or_finishing_fails_alone():
+    # each of these raised out of pipe(), the batch lost: a url the extractor calls .encode() on,
+    # a bug in decoding (here a subclass's), a stage leaving doc.entities None
+    pytest.importorskip("trafilatura")
+    docs = list(Pipeline([UpperStage()]).pipe([{"html": "<p>北京</p>", "url": 5}, "上海"]))
+    assert docs[0].error["type"] == "InputError" and "url must be a string" in docs[0].error["message"]
+    assert docs[1].error is None and docs[1].meta["seen"]
+
+    class Fragile(Pipeline):
+        def make_doc(self, item, date=None, id=None):
+            if "坏" in str(item):
+                raise RuntimeError("decoder bug")
+            return super().make_doc(item, date=date, id=id)
+
+    docs = list(Fragile([UpperStage()]).pipe(["北京", "坏的", "上海"], ids=["a", "b", "c"]))
+    assert [d.id for d in docs] == ["a", "b", "c"] and [d.error is None for d in docs] == [True, False, True]
+    assert docs[1].error["stage"] == "decode" and docs[1].error["type"] == "RuntimeError"
+
+    class DropsEntities:
+        name = "test-drops-entities"
+
+        def __call__(self, doc: Doc) -> Doc:
+            if "坏" in doc.text:
+                doc.entities = None
+            return doc
+
+    docs = list(Pipeline([DropsEntities()]).pipe(["北京", "坏的", "上海"], ids=["a", "b", "c"]))
+    assert [d.id for d in docs] == ["a", "b", "c"] and [d.error is None for d in docs] == [True, False, True]
+    assert docs[1].error["stage"] == "finish" and docs[1].error["type"] == "TypeError"
