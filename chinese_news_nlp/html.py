@@ -63,6 +63,11 @@ def extract_html(content: str | bytes, url: str | None = None) -> tuple[str, dic
         raise HtmlExtractionError("empty HTML: no document")
     if url is not None and not isinstance(url, str):  # (the extractor calls url.encode())
         raise InputError(f"url must be a string or None, not {type(url).__name__}: {url!r:.80}")
+    # a lone surrogate (JSON "\ud800", bytes read with surrogateescape) ends lxml's text there:
+    # what followed it was lost without a word; as U+FFFD it stays, marking the damage
+    from .decode import sanitize
+
+    content, _ = sanitize(content)
     trafilatura = _trafilatura()
     found = trafilatura.bare_extraction(
         content, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True

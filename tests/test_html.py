@@ -57,6 +57,14 @@ def test_extractor_metadata_fills_what_the_text_lacks():
     assert doc.meta["site"] == "某某网"
 
 
+def test_a_lone_surrogate_in_the_page_loses_nothing_after_it():
+    # the text after it was cut off without an error: '…规模去年突破千亿元，' and no more
+    broken = PARAGRAPHS[0].replace("，同比", "，\ud800同比")
+    text, _ = extract_html(build_page().replace(PARAGRAPHS[0], broken))
+    assert broken.replace("\ud800", "\ufffd") in text.split("\n")
+    assert PARAGRAPHS[3] in text.split("\n")
+
+
 def test_not_an_article():
     with pytest.raises(HtmlExtractionError):
         extract_html("   ")
