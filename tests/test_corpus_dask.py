@@ -224,3 +224,18 @@ def test_a_cluster_of_separate_processes_through_scheduler(tmp_path):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def test_a_parquet_file_that_is_no_parquet_is_one_partition_of_one_failure(tmp_path):
+    # plan_partitions raised ArrowInvalid (the file not named) before any document ran
+    from chinese_news_nlp.corpus.dask_engine import plan_partitions
+    from chinese_news_nlp.corpus.readers import ReadFailure, sources
+
+    bad, good = tmp_path / "bad.parquet", tmp_path / "a.jsonl"
+    bad.write_bytes(b"not a parquet file")
+    good.write_text('{"text": "北京"}\n', encoding="utf-8")
+    parts = plan_partitions(sources([good, bad]))
+    records = [[r for r in part.records(None)] for part in parts]
+    assert [len(r) for r in records] == [1, 1]
+    item, doc_id, _ = records[1][0]
+    assert isinstance(item, ReadFailure) and "as Parquet" in item.message and doc_id.endswith("bad.parquet")

@@ -37,7 +37,7 @@ from typing import Any, Iterator, Sequence
 
 from ..pipeline import batched
 from .manifest import FOLDER_MANIFEST, check_resume, describe, read_manifest, write_manifest
-from .readers import Record, Source, from_mapping, read_jsonl, read_parquet, read_text_file, text_files
+from .readers import Record, Source, from_mapping, parquet_file, read_jsonl, read_parquet, read_text_file, text_files
 from .records import DEFAULT_TABLES, flat_rows, table_columns
 from .runner import UsageError, make_run_config
 from .summary import Progress, Summary
@@ -238,9 +238,11 @@ def plan_partitions(srcs: Sequence[Source], docs_per_partition: int = DOCS_PER_P
             for start, end, first_line in _jsonl_ranges(src.path):
                 plans.append(Partition(len(plans), "jsonl", path=src.path, start=start, end=end, first_line=first_line))
         else:
-            import pyarrow.parquet as pq
-
-            meta = pq.ParquetFile(src.path).metadata
+            pf, _ = parquet_file(src)
+            if pf is None:  # one partition, which reads as the file's one failure
+                plans.append(Partition(len(plans), "parquet", path=src.path, row_groups=(0,), rows=0))
+                continue
+            meta = pf.metadata
             for group in range(meta.num_row_groups):
                 rows = meta.row_group(group).num_rows
                 plans.append(Partition(len(plans), "parquet", path=src.path, row_groups=(group,), rows=rows))

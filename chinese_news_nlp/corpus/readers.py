@@ -235,7 +235,7 @@ def _unwritable(text: str) -> bool:
 
 
 def _parquet_ids(src: Source) -> Iterator[str]:
-    pf, _ = _parquet_file(src)
+    pf, _ = parquet_file(src)
     if pf is None:
         yield src.label
         return
@@ -785,7 +785,7 @@ def from_mapping(data: dict, fallback_id: str, date: str | None) -> Record:
 
 
 # -- Parquet ------------------------------------------------------------------------------
-def _parquet_file(src: Source) -> tuple[Any, str | None]:
+def parquet_file(src: Source) -> tuple[Any, str | None]:
     """The ``ParquetFile`` of ``src``, else ``None`` and why its documents cannot be read: a file
     that is no Parquet (or empty), or one without a ``text`` column, is one failure, id ``<label>``,
     as a ``.json`` file that is no JSON (it stopped the run, after the documents before it)."""
@@ -803,8 +803,8 @@ def _parquet_file(src: Source) -> tuple[Any, str | None]:
 
 def read_parquet(src: Source, date: str | None, row_groups: list[int] | None = None) -> Iterator[Record]:
     """The records of a Parquet file, of ``row_groups`` if given (the Dask engine's partitions: the
-    failure of a file that cannot be read, :func:`_parquet_file`, comes with row group 0)."""
-    pf, why = _parquet_file(src)
+    failure of a file that cannot be read, :func:`parquet_file`, comes with row group 0)."""
+    pf, why = parquet_file(src)
     if pf is None:
         if row_groups is None or 0 in row_groups:
             yield ReadFailure(str(why)), src.label, date
