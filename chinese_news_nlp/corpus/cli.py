@@ -92,7 +92,7 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLES
     parser.add_argument(
         "inputs", nargs="+", metavar="INPUT",
-        help="folders (*.txt, *.html, recursively, any encoding), .txt, .html, .jsonl (text or html, id, date), .json (an array of such records, or one), .parquet, or - for JSONL on stdin",
+        help="folders (*.txt, *.html, recursively, any encoding), .txt, .html, .jsonl (text or html, id, date), .json (an array of such records, one record, or an object whose one list field holds them: {\"data\": [...]}), .parquet, or - for standard input (JSONL, or one JSON array or object)",
     )  # fmt: skip
     parser.add_argument(
         "-o", "--output", required=True,
