@@ -840,3 +840,27 @@ def test_a_short_notice_after_the_closing_credit_is_no_paragraph():
     # a paragraph after a credit in the middle of the article is the article going on
     got = labels([ARTICLE[0], ARTICLE[1], P1, "记者 某某", P2, P3])
     assert got[2:] == ["body", "meta", "body", "body"]
+
+
+def test_a_comment_button_heads_the_comments_under_it_but_not_the_headline():
+    comments = ["我要评论", "网友35871 [某地] 说得在理，支持", "网友90412 [某县] 已转给家里人看", "查看更多评论>>"]
+    headlines = ["某地召开新材料产业推进会", "某市数字经济核心产业增加值增长", "某县新建三座污水处理厂"]
+    got = labels([*ARTICLE, *comments, "今日热榜", *headlines])
+    assert got[5:9] == ["boilerplate"] * 4
+    assert got[-3:] == ["related"] * 3
+    top = ["发表评论", "某地新材料产业规模突破千亿元", "2024-05-20 10:00 来源:某某日报", "0 评论 收藏", P1, P2, P3]
+    assert labels(top)[:4] == ["boilerplate", "title", "meta", "boilerplate"]
+
+
+def test_a_cue_word_inside_a_hard_wrapped_column_line_does_not_cut_the_column():
+    column = [
+        "在某地召开的一次新材料产业推进会上，厂区内",
+        "规模不大的一家企业成为“老总”们关注的话题",
+        "。当地一家报纸当天发表评论指出，这家企业的",
+        "路子走对了，总资产达数百亿，厂房却只有两层",
+        "楼，为何会引起大企业负责人们浓厚的兴趣呢？",
+        "当地有关负责人表示，将围绕关键材料攻关。",
+    ]
+    assert lexicon().cue_zone(column[2]) == "boilerplate"  # 发表评论, a comment button's word
+    got = labels(["某报　2024年05月20日　第06版：综合", "某地新材料产业规模突破千亿元", "本报记者　某某", *column])
+    assert got[3:] == ["body"] * len(column)

@@ -257,7 +257,9 @@ def mark_wrapped(lines: list[Line]) -> None:
     Once a page has such a column, a paragraph of two lines in it is one too: a line of the
     column's width (±1) that stops inside a sentence, with a clause mark, and a next line no
     wider that holds a sentence end (``他认为，由于各国的劳动成本不相同，“社会 / ”的实现尚需时
-    间。``), which was a subheading and cut the column into two articles."""
+    间。``), which was a subheading and cut the column into two articles.  A line whose cue is
+    only a word inside a short line (:func:`_cut_by_cue`) does not end a block; in a block
+    that is prose it loses the cue."""
     n = len(lines)
     widths: set[int] = set()  # the widths of the page's columns
     i = 0
@@ -266,8 +268,8 @@ def mark_wrapped(lines: list[Line]) -> None:
         if j - i >= 3 and _wrapped_prose(lines[i:j]):
             widths.add(_width(lines[i]))
             for line in lines[i:j]:
-                if line.cue is None:
-                    line.shape = PROSE
+                if line.cue is None or not _cut_by_cue(line):
+                    line.cue, line.shape = None, PROSE
             i = j
         else:
             # the lines before the block's last share its width: a block from any of them ends
@@ -299,12 +301,12 @@ def _width(line: Line) -> int:
 
 def _wrap_end(lines: list[Line], i: int) -> int:
     width = _width(lines[i])
-    if not WRAP_MIN <= width <= WRAP_MAX or lines[i].cue is not None:
+    if not WRAP_MIN <= width <= WRAP_MAX or _cut_by_cue(lines[i]):
         return i + 1
     j = i + 1
     while j < len(lines):
         prev, line = lines[j - 1], lines[j]
-        if prev.text.endswith(TRUNCATION_MARKS) or line.cue is not None:
+        if prev.text.endswith(TRUNCATION_MARKS) or _cut_by_cue(line):
             break
         w = _width(line)
         if abs(w - width) <= WRAP_SLACK:
@@ -314,6 +316,17 @@ def _wrap_end(lines: list[Line], i: int) -> int:
             j += 1  # a shorter line: the paragraph's last
         break
     return j
+
+
+def _cut_by_cue(line: Line) -> bool:
+    """A cue line ends a column, unless its cue is only a word inside a short line and the line
+    has clause marks: a column's line is short whatever its paragraph, and a cue word is in it by
+    chance (``全民健身，最难做到的是人人参与。他们的“逼上``: 人参与 of 已有0人参与)."""
+    if line.cue is None:
+        return False
+    if not any(ch in line.text for ch in WRAP_PUNCT):
+        return True
+    return lexicon().cue_zone(line.text, anywhere=False) is not None
 
 
 def _wrapped_prose(block: list[Line]) -> bool:
@@ -392,7 +405,8 @@ def comment_sections(lines: list[Line]) -> list[tuple[int, int]]:
     reply's text, ``文明上网，理性发言``); cue lines in between (登录 prompts, a button bar)
     neither extend nor stop it.  The text under the last reply header (up to three lines,
     before the next cue line) is that reply's.  It stops before a related-list header, an item
-    naming another article (上一篇：…) and a paragraph of more than 80 characters.  Motivating
+    naming another article (上一篇：…), a paragraph of more than 80 characters and a dateline
+    (a comment button above the headline opens no section over it).  Motivating
     layouts: a portal's ``网友评论 / 请登录后发表评论 / 网友123 [某地] 说得好 / … / 查看更多评论>>
     / 24小时热文 / headlines``, where the comments ran into the headlines as one list; a forum's
     ``回复 引用 举报 / 2楼 … 发表于 … / 顶一个 / 3楼 …``, where the first reply's header read as
@@ -405,6 +419,7 @@ def comment_sections(lines: list[Line]) -> list[tuple[int, int]]:
             or line.zone == "related"
             or line.cue == "related"
             or (line.shape == PROSE and len(line.text) > COMMENT_PROSE_MAX)
+            or (is_meta_line(line) and not _shows_comments(line))  # the article's dateline
         )
 
     lex = lexicon()

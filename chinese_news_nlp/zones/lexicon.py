@@ -34,8 +34,10 @@ class ZoneLexicon:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_prefixes", tuple(cue for cue, _ in self.prefix_cues))
 
-    def cue_zone(self, line: str) -> str | None:
-        """The zone a cue word gives ``line`` (stripped), or None.
+    def cue_zone(self, line: str, anywhere: bool = True) -> str | None:
+        """The zone a cue word gives ``line`` (stripped), or None.  ``anywhere=False`` looks
+        only at whole-line and prefix cues, not at a cue inside a short line, a phone number,
+        a link, a menu or a row of buttons or tags.
 
         >>> lexicon().cue_zone("【相关阅读】")
         'related'
@@ -58,6 +60,8 @@ class ZoneLexicon:
                 for cue, zone in self.prefix_cues:  # the first cue listed wins, as before
                     if text.startswith(cue):
                         return zone
+        if not anywhere:
+            return None
         if len(line) <= SHORT_LINE and not self.patterns["source"].search(line):
             # a dateline naming its source is meta whatever the source is called (来源：某某客户端)
             for cue, zone in self.short_cues:
