@@ -48,3 +48,19 @@ def test_repair_explain_says_which_characters_are_guesses():
     assert records and all("guessed" in r for r in records)
     assert any(r["guessed"] for r in records) and any(not r["guessed"] for r in records)
     assert all(r["confidence"] < 0.5 for r in records if r["guessed"])
+
+
+def test_process_names_the_record_files_a_folder_input_does_not_read(tmp_path):
+    # a folder of .jsonl files gave no documents and said nothing of them
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("北京", encoding="utf-8")
+    (folder / "sub" / "b.jsonl").write_text('{"text": "上海"}\n', encoding="utf-8")
+    (folder / "c.parquet").write_bytes(b"")
+    out = cnnlp("process", str(folder), "-o", str(tmp_path / "out.jsonl"), "--stages", "repair", "-q")
+    assert out.returncode == 0, out.stderr
+    note = out.stderr.decode("utf-8")
+    assert "does not read" in note and str(folder / "c.parquet") in note and "1 more" in note
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 1  # a.txt alone
+    out = cnnlp("process", str(folder / "a.txt"), "-o", str(tmp_path / "out2.jsonl"), "--stages", "repair", "-q")
+    assert b"does not read" not in out.stderr

@@ -156,6 +156,24 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _note_unread_record_files(inputs: list[str]) -> None:
+    """Say on stderr (even with -q) which record files the folder inputs hold and do not read."""
+    import os
+
+    from .readers import unread_record_files
+
+    for folder in inputs:
+        if folder != "-" and os.path.isdir(folder):
+            found = unread_record_files(folder)
+            if found:
+                more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+                print(
+                    f"cnnlp process: note: {folder} holds record files a folder input does not read "
+                    f"(only its *.txt and *.html): {found[0]}{more}; give them as inputs to read them",
+                    file=sys.stderr,
+                )
+
+
 def run_process(args: argparse.Namespace) -> int:
     """Run ``cnnlp process``; return the exit status."""
     from .records import DEFAULT_TABLES
@@ -167,6 +185,7 @@ def run_process(args: argparse.Namespace) -> int:
         # of the LocalCluster's processes and warns about each "leak"; the kill was the user's, the
         # cleanup is done, and the warning is noise.  Its interpreter inherits these -W options.
         sys.warnoptions.append("ignore:resource_tracker:UserWarning")
+    _note_unread_record_files(args.inputs)
     try:
         summary = process(
             args.inputs,

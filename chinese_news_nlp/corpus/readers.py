@@ -346,6 +346,22 @@ def text_files(folder: str) -> Iterator[tuple[str, str]]:
     yield from _unlisted(unlisted)
 
 
+def unread_record_files(folder: str) -> list[str]:
+    """The files of records (``.jsonl``, ``.json``, ``.parquet``...) under ``folder``, sorted.
+
+    A folder input reads its ``*.txt`` and ``*.html`` only (a ``.json`` beside each article is
+    often that article's metadata, not documents): the command line names these instead, so
+    that documents a user meant to give are not left out without a word.
+    """
+    suffixes = JSONL_SUFFIXES + PARQUET_SUFFIXES
+    return sorted(
+        os.path.join(dirpath, name)
+        for dirpath, _, filenames in os.walk(folder, followlinks=False)
+        for name in filenames
+        if name.lower().endswith(suffixes) and not name.startswith(".")
+    )
+
+
 def _unlisted(errors: list[OSError]) -> Iterator[tuple[str, str]]:
     """A folder that could not be listed stands for its documents: ``(path, id)`` of the folder,
     which :func:`read_text_file` records as a failure (it was skipped without a word)."""
