@@ -1308,3 +1308,24 @@ def test_the_summary_counts_names_read_across_guesses(tmp_path):
     assert summary.guessed == flagged > 0
     assert f"guessed    {flagged:,} entities and facts" in str(summary)
     assert summary.to_dict()["guessed"] == flagged
+
+
+def test_a_parquet_page_damaged_past_the_first_row_group_fails_its_records_alone(tmp_path):
+    # the OSError of the damaged page ended the run (exit 2): the inputs after it unread
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "in.parquet"
+    table = pa.table({"id": [f"d{i}" for i in range(20)], "text": [f"北京第{i}条新闻" for i in range(20)]})
+    pq.write_table(table, path, row_group_size=10)
+    page = pq.ParquetFile(path).metadata.row_group(1).column(1).data_page_offset  # the 2nd group's text
+    data = bytearray(path.read_bytes())
+    data[page : page + 40] = b"\xff" * 40
+    path.write_bytes(bytes(data))
+    (tmp_path / "a.jsonl").write_text('{"text": "上海"}\n', encoding="utf-8")
+    inputs = [path, tmp_path / "a.jsonl"]
+    records = list(iter_records(inputs))
+    assert [r[1] for r in records] == list(iter_ids(sources(inputs)))
+    assert [r[1] for r in records[:20]] == [f"d{i}" for i in range(20)] and records[20][0] == "上海"
+    assert [isinstance(r[0], ReadFailure) for r in records] == [False] * 10 + [True] * 10 + [False]
+    assert "row group 1" in records[10][0].message

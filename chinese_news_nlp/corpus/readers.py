@@ -239,13 +239,22 @@ def _parquet_ids(src: Source) -> Iterator[str]:
     if pf is None:
         yield src.label
         return
-    has_id = "id" in pf.schema_arrow.names
-    row = 0
-    for batch in pf.iter_batches(batch_size=4096, columns=["id"] if has_id else [pf.schema_arrow.names[0]]):
-        values = batch.column(0).to_pylist() if has_id else [None] * batch.num_rows
-        for value in values:
-            yield _record_id(value, f"{src.label}:{row}")
-            row += 1
+    for group in range(pf.num_row_groups):
+        yield from _group_ids(pf, group, src.label)
+
+
+def _group_ids(pf: Any, group: int, label: str) -> list[str]:
+    """The ids of row group ``group``'s records: their ``id`` values, else ``<label>:<row>``; all
+    of the latter where the ids cannot be read (a damaged page: the records' failures take them)."""
+    first = sum(pf.metadata.row_group(g).num_rows for g in range(group))
+    rows = pf.metadata.row_group(group).num_rows
+    values: list[Any] = [None] * rows
+    if "id" in pf.schema_arrow.names:
+        try:
+            values = pf.read_row_group(group, columns=["id"]).column(0).to_pylist()
+        except (OSError, ValueError):  # ArrowIOError, ArrowInvalid
+            pass
+    return [_record_id(value, f"{label}:{first + k}") for k, value in enumerate(values)]
 
 
 def check_unique_ids(srcs: list[Source], already: Iterable[str] = ()) -> int:
@@ -830,7 +839,19 @@ def read_parquet(src: Source, date: str | None, row_groups: list[int] | None = N
     groups = range(pf.num_row_groups) if row_groups is None else row_groups
     for group in groups:
         row = sum(pf.metadata.row_group(g).num_rows for g in range(group))
-        for batch in pf.iter_batches(batch_size=512, row_groups=[group], columns=columns):
+        read = 0  # records of the group given so far
+        batches = pf.iter_batches(batch_size=512, row_groups=[group], columns=columns)
+        while True:
+            try:
+                batch = next(batches, None)
+            except (OSError, ValueError) as exc:  # a damaged page (it ended the run, later inputs unread)
+                why = f"cannot read {src.label}, row group {group}, past its record {read}: {exc}"
+                for doc_id in _group_ids(pf, group, src.label)[read:]:  # each record the group still held
+                    yield ReadFailure(why), doc_id, date
+                break
+            if batch is None:
+                break
             for rec in batch.to_pylist():
                 yield from_mapping(rec, f"{src.label}:{row}", date)
                 row += 1
+                read += 1
