@@ -864,3 +864,19 @@ def test_a_cue_word_inside_a_hard_wrapped_column_line_does_not_cut_the_column():
     assert lexicon().cue_zone(column[2]) == "boilerplate"  # 发表评论, a comment button's word
     got = labels(["某报　2024年05月20日　第06版：综合", "某地新材料产业规模突破千亿元", "本报记者　某某", *column])
     assert got[3:] == ["body"] * len(column)
+
+
+def test_teaser_sentences_under_headlines_after_the_article_are_the_list():
+    items = [
+        "某地召开新材料产业推进会",
+        "记者从会上获悉，当地将新建三个新材料产业园。",
+        "某市数字经济核心产业增加值增长",
+        "某县新建三座污水处理厂",
+        "据介绍，三座污水处理厂日处理能力合计十万吨。",
+        "某省出台支持民营企业发展的若干措施",
+    ]
+    got = labels(
+        [*ARTICLE, "责任编辑：某某", "分享到：微信 微博", "今日热榜", *items, "关于我们 | 联系我们 | 网站地图"]
+    )
+    assert got[-len(items) - 1 : -1] == ["related"] * len(items)
+    assert got[-1] == "boilerplate"

@@ -758,6 +758,20 @@ def _headline_like(line: Line) -> bool:
     return not (pats["date"].search(line.text) and pats["time"].search(line.text))
 
 
+def _teaser(line: Line, above: Line) -> bool:
+    """A short sentence (80 characters or fewer) right under a headline-like line: the item's
+    teaser (``某地新闻标题 / 记者从某地获悉，当地新材料产业规模去年突破千亿元。``)."""
+    return (
+        line.zone is None
+        and line.cue is None
+        and line.shape == PROSE
+        and len(line.text) <= ITEM_LEAD_MAX
+        and above.shape in (HEAD, LEAD)
+        and above.zone in (None, "related")
+        and above.cue is None
+    )
+
+
 def tail_zones(lines: list[Line], after: int) -> None:
     """Zones of the lines after the article's last paragraph (and of any other leftover line).
 
@@ -779,7 +793,10 @@ def tail_zones(lines: list[Line], after: int) -> None:
         ):
             run.append(i)
             continue
-        if sum(1 for k in run if lines[k].shape != DATE) >= 3:
+        if line is not None and not header and run and run[-1] == i - 1 and _teaser(line, lines[i - 1]):
+            run.append(i)  # a headline's teaser sentence: part of the list, not counted as an item
+            continue
+        if sum(1 for k in run if lines[k].shape not in (DATE, PROSE)) >= 3:
             as_list.update(k for k in run if lines[k].zone is None)
         run = [i] if header else []
     near_article = True
