@@ -602,14 +602,7 @@ def _line(fh: IO[bytes], n: int) -> str:
 
 def _more_after_line(fh: IO[bytes], n: int) -> bool:
     """Whether anything but blanks follows the ``n``-th line of ``fh`` that is not blank."""
-    text = _text(fh)
-    try:
-        lines = (line for line in text if line.strip(_BLANK_LINE))
-        for _ in range(n):
-            next(lines, "")
-        return next(lines, None) is not None
-    finally:
-        text.detach()
+    return _line(fh, n + 1) != ""  # (a line that is not blank is never "")
 
 
 _PREFIX_CHARS = 1 << 20
