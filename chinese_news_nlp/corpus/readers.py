@@ -537,18 +537,16 @@ def json_document(fh: IO[bytes], src: Source) -> bool:
     pos = fh.tell()
     try:
         start, first, more = _head(fh)
-        try:
-            value = _loads(first) if first else None
-        except ValueError:
-            value = None
+        value = _value(first) if first else None
         if isinstance(value, dict):
             return not _is_record(value) and not more  # a record per line, or an object alone
-        if more and _is_record_line(_line(fh, 2)):
+        second = _line(fh, 2) if more else ""  # read once: the first line may be megabytes long
+        if isinstance(_value(second), dict):
             return _whole_json(fh)
         if dot_json:
             return True
         if start == "[":  # a document, cut short or not, unless its first line is a whole value, alone
-            return not _is_json_line(_line(fh, 1)) or not _more_after_line(fh, 1)
+            return _value(_line(fh, 1)) is _NO_JSON or not second
         return start == "{" and _whole_json(fh)
     finally:
         fh.seek(pos)
@@ -600,11 +598,6 @@ def _line(fh: IO[bytes], n: int) -> str:
         text.detach()
 
 
-def _more_after_line(fh: IO[bytes], n: int) -> bool:
-    """Whether anything but blanks follows the ``n``-th line of ``fh`` that is not blank."""
-    return _line(fh, n + 1) != ""  # (a line that is not blank is never "")
-
-
 _PREFIX_CHARS = 1 << 20
 
 
@@ -638,19 +631,15 @@ def _whole_json(fh: IO[bytes]) -> bool:
         return False
 
 
-def _is_record_line(line: str) -> bool:
-    try:
-        return isinstance(_loads(line), dict)
-    except ValueError:
-        return False
+_NO_JSON = object()  # what _value gives for text that is no JSON (None is JSON's null)
 
 
-def _is_json_line(line: str) -> bool:
+def _value(text: str) -> Any:
+    """The JSON value ``text`` holds, else :data:`_NO_JSON`."""
     try:
-        _loads(line)
+        return _loads(text)
     except ValueError:
-        return False
-    return True
+        return _NO_JSON
 
 
 def read_json(fh: IO[bytes], src: Source, date: str | None) -> Iterator[Record]:
