@@ -743,9 +743,12 @@ def _is_dateline(line: Line) -> bool:
     >>> [_is_dateline(line) for line in split_lines("2024-05-20 10:00 来源:某某日报\\n某地新闻标题　2024-02-09")]
     [True, False]
     """
+    return lexicon().patterns["source"].search(line.text) is not None or _clock_dated(line)
+
+
+def _clock_dated(line: Line) -> bool:
+    """A date and a clock time on the line: a dateline's, or a post's header."""
     pats = lexicon().patterns
-    if pats["source"].search(line.text):
-        return True
     return bool(pats["date"].search(line.text) and pats["time"].search(line.text))
 
 
@@ -754,8 +757,7 @@ def _headline_like(line: Line) -> bool:
     ``2楼 某网友 发表于 2024-5-20 10:32`` is a comment's header, not an article's)."""
     if line.cue is not None or line.shape not in (HEAD, LEAD) or line.text.endswith((":", "：")):
         return False  # a label line (附件：) introduces what follows, it names no article
-    pats = lexicon().patterns
-    return not (pats["date"].search(line.text) and pats["time"].search(line.text))
+    return not _clock_dated(line)
 
 
 def _teaser(line: Line, above: Line) -> bool:
