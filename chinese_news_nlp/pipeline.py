@@ -311,9 +311,7 @@ class Pipeline:
             except InputError as exc:
                 docs.append(failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc)))
             except Exception as exc:  # noqa: BLE001 - a bug in decoding or extraction: this document's failure
-                failed = failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc))
-                failed.error["traceback"] = traceback.format_exc(limit=5)
-                docs.append(failed)
+                docs.append(failed_doc(doc_id, date, "decode", type(exc).__name__, str(exc), trace=True))
         # The slots of the documents still going; each takes the Doc its stage returned, which
         # need not be the one it was given (a stage returning a new Doc had its work dropped here,
         # though nlp() kept it).
@@ -335,9 +333,7 @@ class Pipeline:
                 else:
                     out.append(self._finish(doc) if doc.error is None else doc)
             except Exception as exc:  # noqa: BLE001 - offsets of a stage's spans that do not hold, ...
-                failed = failed_doc(doc.id, doc.date, "finish", type(exc).__name__, str(exc))
-                failed.error["traceback"] = traceback.format_exc(limit=5)
-                out.append(failed)
+                out.append(failed_doc(doc.id, doc.date, "finish", type(exc).__name__, str(exc), trace=True))
         return out
 
     def _run_stage_aligned(self, stage: Stage, docs: list[Doc]) -> list[Doc | None]:
@@ -424,10 +420,13 @@ def bounded(message: str, limit: int = 2000) -> str:
     return message if len(message) <= limit else f"{message[:limit]}… ({len(message) - limit:,} more characters)"
 
 
-def failed_doc(doc_id: str | None, date: str | None, stage: str, kind: str, message: str) -> Doc:
-    """An empty Doc that keeps a document's id and says why it could not be processed."""
+def failed_doc(doc_id: str | None, date: str | None, stage: str, kind: str, message: str, trace: bool = False) -> Doc:
+    """An empty Doc that keeps a document's id and says why it could not be processed; with
+    ``trace``, called while handling an exception (a bug, not bad input), its traceback too."""
     doc = Doc(raw="", meta={k: v for k, v in (("id", doc_id), ("date", date)) if v is not None})
     doc.error = {"stage": stage, "type": kind, "message": message}
+    if trace:
+        doc.error["traceback"] = traceback.format_exc(limit=5)
     return doc
 
 

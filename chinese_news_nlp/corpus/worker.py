@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import gc
 import os
-import traceback
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -190,8 +189,7 @@ def process_batch(run: RunConfig, items: list[Record]) -> list[tuple[Any, dict]]
         try:
             return encoder(doc, pieces)
         except Exception as exc:  # noqa: BLE001 - a stage left something unserializable: still recorded
-            failed = failed_doc(doc.id, doc.date, "write", type(exc).__name__, str(exc))
-            failed.error["traceback"] = traceback.format_exc(limit=5)
+            failed = failed_doc(doc.id, doc.date, "write", type(exc).__name__, str(exc), trace=True)
             return Encoded(*_encoded(run, failed))
 
     docs = nlp._run_batch([items[i] for i in readable], assemble=assemble) if readable else []
@@ -207,8 +205,7 @@ def _encoded(run: RunConfig, doc: Doc) -> tuple[Any, dict]:
             stats["signature"] = _signature(doc)
         return encode(doc, run.format, run.tables), stats
     except Exception as exc:  # noqa: BLE001 - a stage left something unserializable: still recorded
-        failed = failed_doc(doc.id, doc.date, "write", type(exc).__name__, str(exc))
-        failed.error["traceback"] = traceback.format_exc(limit=5)
+        failed = failed_doc(doc.id, doc.date, "write", type(exc).__name__, str(exc), trace=True)
         return encode(failed, run.format, run.tables), doc_stats(failed)
 
 
