@@ -431,37 +431,22 @@ def train(config: dict, data_dir: Path, fool: dict | None = None, log=print) -> 
             batches(msra, config["batch"], rng, columns, gru_columns)
         )
         rng.shuffle(plan)
-        total = 0.0
-        for feats, chars, tags, mask, lengths, layer1, items in plan:
-            head = items[0].head
-            emissions = model(feats, chars, lengths, layer1)[head]
-            loss = model.crf[head].nll(emissions, tags, mask) / len(items)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            optimizer.step()
-            total += float(loss.detach())
+        loss = _train_pass(model, optimizer, plan)
         for group in optimizer.param_groups:
             group["lr"] *= config["lr_decay"]
         if epoch >= average_from:
             averaged = _accumulate(averaged, model, epoch - average_from)
         log(
-            f"epoch {epoch + 1}/{config['epochs']}: loss {total / len(plan):.3f}, "
+            f"epoch {epoch + 1}/{config['epochs']}: loss {loss:.3f}, "
             f"{time.perf_counter() - started:.0f} s{_watched(model, monitor, columns, gru_columns)}"
         )
     for epoch in range(config.get("cluener_epochs", 0)):  # the fine head's corpus alone, at the last rate
         model.train()
-        total, plan = 0.0, list(batches(examples["cluener"], config["batch"], rng, columns, gru_columns))
-        for feats, chars, tags, mask, lengths, layer1, items in plan:
-            emissions = model(feats, chars, lengths, layer1)[items[0].head]
-            loss = model.crf[items[0].head].nll(emissions, tags, mask) / len(items)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            optimizer.step()
-            total += float(loss.detach())
+        loss = _train_pass(
+            model, optimizer, list(batches(examples["cluener"], config["batch"], rng, columns, gru_columns))
+        )
         log(
-            f"CLUENER-only epoch {epoch + 1}/{config['cluener_epochs']}: loss {total / len(plan):.3f}, "
+            f"CLUENER-only epoch {epoch + 1}/{config['cluener_epochs']}: loss {loss:.3f}, "
             f"{time.perf_counter() - started:.0f} s{_watched(model, monitor, columns, gru_columns)}"
         )
     if averaged is not None:
@@ -472,6 +457,23 @@ def train(config: dict, data_dir: Path, fool: dict | None = None, log=print) -> 
             )
     model.eval()
     return model, table, {"features_seconds": features_seconds, "train_seconds": time.perf_counter() - started}
+
+
+def _train_pass(model, optimizer, plan: list) -> float:
+    """One pass of gradient steps over ``plan``'s batches (each from one corpus, for its head);
+    the mean loss per batch."""
+    _, nn = _torch()
+    total = 0.0
+    for feats, chars, tags, mask, lengths, layer1, items in plan:
+        head = items[0].head
+        emissions = model(feats, chars, lengths, layer1)[head]
+        loss = model.crf[head].nll(emissions, tags, mask) / len(items)
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        total += float(loss.detach())
+    return total / len(plan)
 
 
 def _watched(model, monitor: dict[str, list[Example]], columns, gru_columns) -> str:
